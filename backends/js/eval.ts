@@ -1,0 +1,186 @@
+/**
+ * @fileoverview Runs Tensor IR in process by printing it as JavaScript. Constant folding uses
+ * this, so compile-time evaluation shares the one definition of each op.
+ * 64-bit integers are computed as JS numbers (exact up to 2^53).
+ */
+import {
+  DType, TypedArray, bf16ToF32, byteSize, f16ToF32, f32ToBf16, f32ToF16, isFloat, isSigned,
+} from "../../ir/dtype.ts";
+import { Expr, PrimFunc, Stmt } from "../../ir/tir.ts";
+
+const cache = new Map<string, (bufs: TypedArray[]) => void>();
+
+export function evaluate(f: PrimFunc, bufs: TypedArray[]): void {
+  const src = printFunc(f);
+  let fn = cache.get(src);
+  if (!fn) {
+    const raw = new Function("B", "H", src) as (b: TypedArray[], h: typeof HELPERS) => void;
+    fn = (b) => raw(b, HELPERS);
+    if (cache.size > 500) cache.clear();
+    cache.set(src, fn);
+  }
+  fn(bufs);
+}
+
+const f32 = new Float32Array(1);
+const HELPERS = {
+  f16ToF32, f32ToF16, bf16ToF32, f32ToBf16,
+  erf(x: number): number {
+    // Abramowitz-Stegun 7.1.26 is too coarse; use a series/continued-fraction pair.
+    const ax = Math.abs(x);
+    if (ax < 2.5) {
+      let sum = x, term = x;
+      const xx = x * x;
+      for (let n = 1; n < 100; n++) {
+        term *= -xx / n;
+        const add = term / (2 * n + 1);
+        sum += add;
+        if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+      }
+      return (2 / Math.sqrt(Math.PI)) * sum;
+    }
+    // erfc continued fraction for large |x|.
+    let fr = 0;
+    for (let n = 60; n >= 1; n--) fr = (n / 2) / (ax + fr);
+    const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + fr);
+    return Math.sign(x) * (1 - erfc);
+  },
+  round(x: number): number {
+    // Round half to even, as C's nearbyint in the default mode.
+    const r = Math.round(x);
+    return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  },
+  fround(x: number): number {
+    f32[0] = x;
+    return f32[0]!;
+  },
+  wrap(x: number, t: string): number {
+    switch (t) {
+      case "i8": return (x << 24) >> 24;
+      case "u8": return x & 0xff;
+      case "i16": return (x << 16) >> 16;
+      case "u16": return x & 0xffff;
+      case "i32": return x | 0;
+      case "u32": return x >>> 0;
+      default: return x;
+    }
+  },
+};
+
+function printFunc(f: PrimFunc): string {
+  const lines: string[] = [];
+  f.params.forEach((b, i) => lines.push(`const ${b.name} = B[${i}];`));
+  lines.push(stmt(f.body));
+  return lines.join("\n");
+}
+
+function stmt(s: Stmt): string {
+  switch (s.k) {
+    case "for": return `for (let ${s.v.name} = 0; ${s.v.name} < ${s.extent}; ${s.v.name}++) {\n${stmt(s.body)}\n}`;
+    case "store": {
+      const v = expr(s.value);
+      const is64 = s.buf.dtype === "i64" || s.buf.dtype === "u64";
+      return `${s.buf.name}[${expr(s.index)}] = ${is64 ? `BigInt(Math.trunc(${v}) || 0)` : storeConv(v, s.buf.dtype)};`;
+    }
+    case "seq": return s.body.map(stmt).join("\n");
+    case "if": return `if (${expr(s.c)}) {\n${stmt(s.then)}\n}${s.else ? ` else {\n${stmt(s.else)}\n}` : ""}`;
+    case "decl": return `let ${s.v.name} = ${expr(s.init)};`;
+    case "assign": return `${s.v.name} = ${expr(s.value)};`;
+  }
+}
+
+function storeConv(v: string, t: DType): string {
+  if (t === "bool") return `(${v} ? 1 : 0)`;
+  if (t === "f16" || t === "bf16") return v; // already bit patterns via cast
+  return v;
+}
+
+const num = (v: number): string => (Number.isNaN(v) ? "NaN" : v === Infinity ? "Infinity" : v === -Infinity ? "-Infinity" : `(${v})`);
+
+function expr(e: Expr): string {
+  switch (e.k) {
+    case "const": return num(e.v);
+    case "var": return e.name;
+    case "load": {
+      const l = `${e.buf.name}[${expr(e.index)}]`;
+      return e.dtype === "i64" || e.dtype === "u64" ? `Number(${l})` : l;
+    }
+    case "bin": return binary(e.op, expr(e.a), expr(e.b), e.a.dtype, e.dtype);
+    case "un": return unary(e.op, expr(e.a), e.dtype);
+    case "cast": return castJs(expr(e.a), e.a.dtype, e.dtype);
+    case "select": return `(${expr(e.c)} ? ${expr(e.a)} : ${expr(e.b)})`;
+    case "access": case "reduce": throw new Error("internal error: tensor expression left in lowered IR");
+  }
+}
+
+function fin(v: string, t: DType): string {
+  if (t === "f32") return `H.fround(${v})`;
+  if (isFloat(t) || t === "bool") return v;
+  if (byteSize(t) <= 4) return `H.wrap(${v}, "${t}")`;
+  return v;
+}
+
+function binary(op: string, a: string, b: string, at: DType, t: DType): string {
+  const int = !isFloat(at);
+  switch (op) {
+    case "add": return fin(`(${a} + ${b})`, t);
+    case "sub": return fin(`(${a} - ${b})`, t);
+    case "mul": return fin(int && byteSize(at) === 4 ? `Math.imul(${a}, ${b})` : `(${a} * ${b})`, t);
+    case "div": return int ? fin(`Math.trunc(${a} / ${b})`, t) : fin(`(${a} / ${b})`, t);
+    case "mod": return int ? fin(`(${a} % ${b})`, t) : fin(`(${a} % ${b})`, t);
+    case "fmod": return fin(`(${a} % ${b})`, t);
+    case "floordiv": return `Math.floor(${a} / ${b})`;
+    case "floormod": return `(((${a} % ${b}) + ${b}) % ${b})`;
+    case "min": return `Math.min(${a}, ${b})`;
+    case "max": return `Math.max(${a}, ${b})`;
+    case "pow": return fin(`Math.pow(${a}, ${b})`, t);
+    case "atan2": return fin(`Math.atan2(${a}, ${b})`, t);
+    case "and": return fin(`(${a} & ${b})`, t);
+    case "or": return fin(`(${a} | ${b})`, t);
+    case "xor": return fin(`(${a} ^ ${b})`, t);
+    case "shl": return fin(`(${a} << ${b})`, t);
+    case "shr": return fin(isSigned(at) ? `(${a} >> ${b})` : `(${a} >>> ${b})`, t);
+    case "eq": return `(${a} === ${b})`;
+    case "ne": return `(${a} !== ${b})`;
+    case "lt": return `(${a} < ${b})`;
+    case "le": return `(${a} <= ${b})`;
+    case "gt": return `(${a} > ${b})`;
+    case "ge": return `(${a} >= ${b})`;
+    case "land": return `(${a} && ${b})`;
+    case "lor": return `(${a} || ${b})`;
+  }
+  throw new Error(`internal error: binary op ${op}`);
+}
+
+function unary(op: string, a: string, t: DType): string {
+  const m: Record<string, string> = {
+    sqrt: "Math.sqrt", exp: "Math.exp", log: "Math.log", tanh: "Math.tanh", sin: "Math.sin", cos: "Math.cos",
+    tan: "Math.tan", asin: "Math.asin", acos: "Math.acos", atan: "Math.atan", sinh: "Math.sinh", cosh: "Math.cosh",
+    asinh: "Math.asinh", acosh: "Math.acosh", atanh: "Math.atanh", floor: "Math.floor", ceil: "Math.ceil",
+    trunc: "Math.trunc", abs: "Math.abs", sign: "Math.sign", erf: "H.erf", round: "H.round", expm1: "Math.expm1", log1p: "Math.log1p",
+  };
+  if (m[op]) return fin(`${m[op]}(${a})`, t);
+  switch (op) {
+    case "neg": return fin(`(-${a})`, t);
+    case "not": return fin(`(~${a})`, t);
+    case "lnot": return `(!${a})`;
+    case "isnan": return `Number.isNaN(${a})`;
+    case "isinf": return `(Math.abs(${a}) === Infinity)`;
+    case "sigmoid": return fin(`(1 / (1 + Math.exp(-${a})))`, t);
+  }
+  throw new Error(`internal error: unary op ${op}`);
+}
+
+function castJs(a: string, from: DType, to: DType): string {
+  let v = a;
+  if (from === "f16") v = `H.f16ToF32(${a})`;
+  else if (from === "bf16") v = `H.bf16ToF32(${a})`;
+  else if (from === "bool") v = `(${a} ? 1 : 0)`;
+  if (to === "bool") return `(${v} !== 0)`;
+  if (to === "f16") return `H.f32ToF16(${v})`;
+  if (to === "bf16") return `H.f32ToBf16(${v})`;
+  if (to === "f32") return `H.fround(${v})`;
+  if (isFloat(to)) return v;
+  const src = isFloat(from) ? `Math.trunc(${v})` : v;
+  return byteSize(to) <= 4 ? `H.wrap(${src}, "${to}")` : src;
+}

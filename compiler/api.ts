@@ -1,0 +1,116 @@
+/**
+ * @fileoverview The public API: compile an ONNX model to a Program and write target artifacts.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { emitC } from "../backends/c/artifact.ts";
+import { Graph } from "../ir/graph.ts";
+import { resetVarNames } from "../ir/tir.ts";
+import deadCode from "../passes/dead-code.ts";
+import foldConstants from "../passes/fold-constants.ts";
+import { GraphPass, PassContext, runPasses } from "../passes/pass.ts";
+import { inferTypes, topoSort } from "./infer.ts";
+import { ImportOptions, loadModel } from "./onnx/import.ts";
+import { Program, buildProgram } from "./program.ts";
+
+export interface CompileOptions extends ImportOptions {
+  optLevel?: number;
+  /** Prefix of generated C symbols and files. */
+  name?: string;
+  /** Weights above this many bytes go to a .bin file. */
+  embedLimit?: number;
+}
+
+export interface Report {
+  kernels: number;
+  arena_bytes: number;
+  arena_lower_bound_bytes: number;
+  weights_bytes: number;
+  ops: Record<string, number>;
+  fusions: Record<string, number>;
+  inputs: { name: string; dtype: string; shape: number[] }[];
+  outputs: { name: string; dtype: string; shape: number[] }[];
+}
+
+export const PIPELINE: GraphPass[] = [foldConstants, deadCode];
+
+export interface Compiled {
+  graph: Graph;
+  program: Program;
+  report: Report;
+}
+
+export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
+  resetVarNames();
+  topoSort(g);
+  inferTypes(g);
+  const ops: Record<string, number> = {};
+  for (const n of g.nodes) ops[n.op] = (ops[n.op] ?? 0) + 1;
+  const ctx: PassContext = { optLevel: opts.optLevel ?? 2, stats: new Map() };
+  runPasses(g, PIPELINE, ctx);
+  const program = buildProgram(g);
+  const fusions: Record<string, number> = {};
+  const report: Report = {
+    kernels: program.steps.length,
+    arena_bytes: program.arenaBytes,
+    arena_lower_bound_bytes: program.arenaLowerBound,
+    weights_bytes: program.weights.length,
+    ops,
+    fusions,
+    inputs: program.inputs.map((t) => ({ name: t.name, dtype: t.type.dtype, shape: t.type.shape })),
+    outputs: program.outputs.map((t) => ({ name: t.name, dtype: t.type.dtype, shape: t.type.shape })),
+  };
+  return { graph: g, program, report };
+}
+
+export function compileFile(file: string, opts: CompileOptions = {}): Compiled {
+  return compileGraph(loadModel(file, opts), opts);
+}
+
+/**
+ * Writes the C artifact into `outDir` atomically: files are written to a sibling temporary folder
+ * that replaces `outDir` only when complete, so a failure never leaves a partial artifact.
+ */
+export function writeCArtifact(c: Compiled, outDir: string, opts: CompileOptions = {}): string[] {
+  const name = opts.name ?? "model";
+  const art = emitC(c.program, { name, embedLimit: opts.embedLimit ?? 8 << 20 });
+  const runtimeDir = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "runtime-c");
+  const files = new Map(art.files);
+  for (const f of ["include/edgec_runtime.h", "include/edgec_platform.h", "src/edgec_runtime.c"])
+    files.set(path.basename(f), fs.readFileSync(path.join(runtimeDir, f), "utf8"));
+  const srcs = [...files.keys()].filter((f) => f.endsWith(".c"));
+  files.set("Makefile", makefile(name, srcs));
+  files.set("report.json", JSON.stringify(c.report, null, 2) + "\n");
+  const parent = path.dirname(path.resolve(outDir));
+  fs.mkdirSync(parent, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(parent, ".edgec-tmp-"));
+  try {
+    for (const [f, data] of files) fs.writeFileSync(path.join(tmp, f), data);
+    fs.rmSync(outDir, { recursive: true, force: true });
+    fs.renameSync(tmp, outDir);
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  return [...files.keys()];
+}
+
+function makefile(name: string, srcs: string[]): string {
+  return [
+    `# Builds lib${name}.a from the generated sources: make CC=your-cross-gcc`,
+    "CC ?= cc",
+    "CFLAGS ?= -std=c99 -O3 -Wall -Wextra",
+    `SRCS = ${srcs.join(" ")}`,
+    "OBJS = $(SRCS:.c=.o)",
+    "",
+    `lib${name}.a: $(OBJS)`,
+    "\t$(AR) rcs $@ $(OBJS)",
+    "",
+    "%.o: %.c",
+    "\t$(CC) $(CFLAGS) -c $< -o $@",
+    "",
+    "clean:",
+    `\trm -f $(OBJS) lib${name}.a`,
+    "",
+  ].join("\n");
+}

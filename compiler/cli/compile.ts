@@ -1,0 +1,54 @@
+/**
+ * @fileoverview `edgec compile`: ONNX model to a target artifact.
+ */
+import * as path from "node:path";
+import { compileFile, writeCArtifact } from "../api.ts";
+import { EdgecError } from "../diagnostics.ts";
+import { parse, parseInputShapes, progress, progressDone } from "./main.ts";
+
+const HELP = `usage: edgec compile MODEL.onnx --target c -o OUT/ [options]
+
+Writes OUT/<name>.h, OUT/<name>.c, the weights (OUT/<name>_weights.c, or .bin when large),
+the runtime sources, a Makefile and OUT/report.json. OUT is replaced only when complete.
+
+options:
+  --target c                  output target (c)
+  -o, --out DIR               output folder
+  --name NAME                 prefix of generated symbols and files (default: model)
+  --input-shape NAME=DIMS     fix a symbolic input shape, e.g. input=1x3x224x224 (repeatable)
+  --weights-bin-above BYTES   put weights larger than this in a .bin file (default 8388608)
+  -O0 | -O1 | -O2             optimisation level (default -O2)
+  --stats                     print the report to stdout`;
+
+export async function compileCommand(args: string[]): Promise<number> {
+  const opt = args.find((a) => /^-O[0-3]$/.test(a));
+  const { values, positionals } = parse(args.filter((a) => a !== opt), {
+    target: { type: "string", default: "c" },
+    out: { type: "string", short: "o" },
+    name: { type: "string", default: "model" },
+    "input-shape": { type: "string", multiple: true },
+    "weights-bin-above": { type: "string" },
+    stats: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) { console.log(HELP); return 0; }
+  if (positionals.length !== 1) throw new EdgecError("compile takes one MODEL.onnx; run 'edgec compile --help'");
+  if (!values.out) throw new EdgecError("missing -o OUT; run 'edgec compile --help'");
+  if (values.target !== "c") throw new EdgecError(`unknown target '${values.target}'; available: c`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,31}$/.test(values.name!)) throw new EdgecError(`--name ${values.name}: must be a C identifier`);
+  const embedLimit = values["weights-bin-above"] !== undefined ? Number(values["weights-bin-above"]) : undefined;
+  if (embedLimit !== undefined && !(embedLimit >= 0)) throw new EdgecError("--weights-bin-above takes a byte count");
+  const opts = {
+    name: values.name, embedLimit, inputShapes: parseInputShapes(values["input-shape"]),
+    optLevel: opt ? Number(opt[2]) : 2,
+  };
+  progress(`compiling ${path.basename(positionals[0]!)}`);
+  const compiled = compileFile(positionals[0]!, opts);
+  progress("writing C");
+  const files = writeCArtifact(compiled, values.out, opts);
+  progressDone();
+  const r = compiled.report;
+  if (values.stats) console.log(JSON.stringify(r, null, 2));
+  else console.log(`wrote ${files.length} files to ${values.out}: ${r.kernels} kernels, arena ${r.arena_bytes} bytes (lower bound ${r.arena_lower_bound_bytes}), weights ${r.weights_bytes} bytes`);
+  return 0;
+}

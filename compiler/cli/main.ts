@@ -1,0 +1,79 @@
+/**
+ * @fileoverview The edgec command line: compile, test, conformance.
+ */
+import { ParseArgsConfig, parseArgs } from "node:util";
+import { EdgecError } from "../diagnostics.ts";
+import { compileCommand } from "./compile.ts";
+import { conformanceCommand } from "./conformance.ts";
+import { testCommand } from "./test.ts";
+
+const USAGE = `edgec - compiles ONNX models to standalone C
+
+usage:
+  edgec compile MODEL.onnx --target c -o OUT/   write the C artifact and OUT/report.json
+  edgec test DIR --target c                     build and check DIR/model.onnx against DIR/test_data_set_*
+  edgec conformance [--filter RE]               run the ONNX node tests, write the results table
+
+Run 'edgec COMMAND --help' for a command's options.`;
+
+export type Command = (args: string[]) => Promise<number>;
+
+const commands: Record<string, Command> = {
+  compile: compileCommand,
+  test: testCommand,
+  conformance: conformanceCommand,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === "--help" || cmd === "-h" || cmd === "help") {
+    console.log(USAGE);
+    return cmd ? 0 : 2;
+  }
+  const run = commands[cmd];
+  if (!run) {
+    console.error(`edgec: error: unknown command '${cmd}'; run 'edgec --help'`);
+    return 2;
+  }
+  try {
+    return await run(rest);
+  } catch (e) {
+    if (e instanceof EdgecError) {
+      console.error(`edgec: error: ${e.message.replace(/\s*\n\s*/g, " ")}`);
+      return 1;
+    }
+    if (e instanceof TypeError && (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      console.error(`edgec: error: ${e.message}; run 'edgec ${cmd} --help'`);
+      return 2;
+    }
+    const err = e as Error;
+    console.error(`edgec: internal error: ${err.message.split("\n")[0]} (please report this with the model)`);
+    if (process.env.EDGEC_DEBUG) console.error(err.stack);
+    return 3;
+  }
+}
+
+/** Parses a command's flags; throws a usage error on unknown ones. */
+export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T) {
+  return parseArgs({ args, options, allowPositionals: true as const, strict: true as const });
+}
+
+/** Parses `name=1x3x224x224` (repeatable) into a map. */
+export function parseInputShapes(specs: string[] | undefined): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  for (const s of specs ?? []) {
+    const eq = s.lastIndexOf("=");
+    const dims = s.slice(eq + 1).split(/[x,]/).map(Number);
+    if (eq <= 0 || dims.some((d) => !Number.isSafeInteger(d) || d < 0))
+      throw new EdgecError(`--input-shape ${s}: expected NAME=D1xD2x..., e.g. input=1x3x224x224`);
+    m.set(s.slice(0, eq), dims);
+  }
+  return m;
+}
+
+export function progress(msg: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${msg}`);
+}
+export function progressDone(): void {
+  if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
+}

@@ -1,0 +1,49 @@
+/**
+ * @fileoverview `edgec test`: check a model folder in the ONNX backend-test layout.
+ */
+import { EdgecError } from "../diagnostics.ts";
+import { testDir } from "../testrun.ts";
+import { parse, parseInputShapes, progress, progressDone } from "./main.ts";
+
+const HELP = `usage: edgec test DIR --target c [options]
+
+DIR holds model.onnx and test_data_set_*/input_N.pb, output_N.pb. Compiles the model to C,
+builds it with the system C compiler, runs every data set and compares each output.
+Exit status 0 only if every output matches.
+
+options:
+  --target c               target (c)
+  --rtol X                 relative tolerance (default 1e-3)
+  --atol X                 absolute tolerance (default 1e-5)
+  --cc CC                  C compiler (default cc)
+  --sanitize               build with -fsanitize=address,undefined
+  --input-shape NAME=DIMS  fix a symbolic input shape (repeatable)
+  --keep                   keep the build folder and print its path`;
+
+export async function testCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    target: { type: "string", default: "c" },
+    rtol: { type: "string", default: "1e-3" },
+    atol: { type: "string", default: "1e-5" },
+    cc: { type: "string" },
+    sanitize: { type: "boolean" },
+    keep: { type: "boolean" },
+    "input-shape": { type: "string", multiple: true },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) { console.log(HELP); return 0; }
+  if (positionals.length !== 1) throw new EdgecError("test takes one DIR; run 'edgec test --help'");
+  if (values.target !== "c") throw new EdgecError(`unknown target '${values.target}'; available: c`);
+  const rtol = Number(values.rtol), atol = Number(values.atol);
+  if (!(rtol >= 0) || !(atol >= 0)) throw new EdgecError("--rtol and --atol take non-negative numbers");
+  const res = await testDir(positionals[0]!, {
+    rtol, atol, cc: values.cc, keep: values.keep, inputShapes: parseInputShapes(values["input-shape"]),
+    extraFlags: values.sanitize ? ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"] : undefined,
+  }, (m) => progress(m));
+  progressDone();
+  for (const r of res.results)
+    console.log(`${r.pass ? "PASS" : "FAIL"} ${r.set} ${JSON.stringify(r.name)}: max abs err ${r.maxAbs.toExponential(3)}, max rel err ${r.maxRel.toExponential(3)}${r.mismatches ? `, ${r.mismatches} elements out of tolerance` : ""}`);
+  if (res.buildDir) console.log(`build folder: ${res.buildDir}`);
+  console.log(res.pass ? "PASS" : "FAIL");
+  return res.pass ? 0 : 1;
+}

@@ -1,0 +1,179 @@
+/**
+ * @fileoverview ONNX ModelProto → Graph IR. Validates structure; types come from shape inference.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { onnx as O } from "onnx-proto";
+import { fromOnnxCode } from "../../ir/dtype.ts";
+import { Attr, Graph, Node, TensorType } from "../../ir/graph.ts";
+import { EdgecError, fail, q } from "../diagnostics.ts";
+import { decodeTensor, num, onnx } from "./tensor.ts";
+
+export interface ImportOptions {
+  /** Fixes symbolic or unknown dims of named inputs: name → shape. */
+  inputShapes?: Map<string, number[]>;
+}
+
+const MIN_OPSET = 7;
+
+export function loadModel(file: string, opts: ImportOptions = {}): Graph {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    fail(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return importModel(bytes, path.dirname(path.resolve(file)), opts);
+}
+
+export function importModel(bytes: Uint8Array, baseDir: string | undefined, opts: ImportOptions = {}): Graph {
+  let model: O.ModelProto;
+  try {
+    model = onnx.ModelProto.decode(bytes);
+  } catch (e) {
+    fail(`not a valid ONNX model: ${(e as Error).message.split("\n")[0]}; check the file is complete and not truncated`);
+  }
+  if (!model.graph) fail("not a valid ONNX model: it has no graph; check the file is an ONNX model");
+  let opset = 0;
+  for (const o of model.opsetImport ?? []) {
+    const d = o.domain ?? "";
+    if (d === "" || d === "ai.onnx") opset = num(o.version);
+  }
+  if (opset === 0 && (model.opsetImport ?? []).length === 0) opset = 1;
+  if (opset < MIN_OPSET) fail(`opset ${opset} is older than the oldest supported (${MIN_OPSET}); convert the model with onnx.version_converter`);
+  const functions = new Map<string, O.IFunctionProto>();
+  for (const f of model.functions ?? []) functions.set(`${f.domain ?? ""}:${f.name}`, f);
+  const g = importGraph(model.graph, { baseDir, opset, functions, inputShapes: opts.inputShapes ?? new Map(), top: true });
+  return g;
+}
+
+interface Ctx {
+  baseDir?: string;
+  opset: number;
+  functions: Map<string, O.IFunctionProto>;
+  inputShapes: Map<string, number[]>;
+  top: boolean;
+}
+
+function importGraph(gp: O.IGraphProto, ctx: Ctx): Graph {
+  const g = new Graph();
+  g.name = gp.name || "graph";
+  g.opset = ctx.opset;
+  for (const init of gp.initializer ?? []) {
+    const name = init.name ?? "";
+    if (!name) fail("an initializer has no name; the model is malformed");
+    const t = decodeTensor(init, { baseDir: ctx.baseDir, what: `initializer ${q(name)}` });
+    g.constants.set(name, t);
+    g.types.set(name, { dtype: t.dtype, shape: t.shape });
+  }
+  if ((gp.sparseInitializer ?? []).length) fail("sparse initializers are not supported; densify them with onnx tools");
+  for (const vi of gp.input ?? []) {
+    const name = vi.name ?? "";
+    if (g.constants.has(name)) continue; // an initializer listed as input: a constant here
+    const t = valueType(vi, ctx);
+    g.inputs.push(name);
+    g.types.set(name, t);
+  }
+  for (const vi of gp.output ?? []) g.outputs.push(vi.name ?? "");
+  if (g.outputs.length === 0) fail("the graph has no outputs");
+  let counter = 0;
+  for (const np of gp.node ?? []) {
+    const node = importNode(np, ctx, counter++);
+    const fn = ctx.functions.get(`${node.domain}:${node.op}`);
+    if (fn) g.nodes.push(...inlineFunction(node, fn, ctx, counter++));
+    else g.nodes.push(node);
+  }
+  return g;
+}
+
+function valueType(vi: O.IValueInfoProto, ctx: Ctx): TensorType {
+  const name = vi.name ?? "";
+  const tt = vi.type?.tensorType;
+  if (!tt) fail(`input ${q(name)} is not a tensor (sequences, maps and optionals are not supported)`);
+  const dt = fromOnnxCode(tt.elemType ?? 0);
+  if (typeof dt !== "string") fail(`input ${q(name)}: element type ${dt.unsupported} is not supported`);
+  const fixed = ctx.inputShapes.get(name);
+  const dims = tt.shape?.dim ?? [];
+  if (fixed) {
+    if (tt.shape && fixed.length !== dims.length)
+      fail(`--input-shape ${name}: gives rank ${fixed.length} but the model declares rank ${dims.length}`);
+    dims.forEach((d, i) => {
+      if (d.dimValue !== undefined && d.dimValue !== null && num(d.dimValue) > 0 && num(d.dimValue) !== fixed[i])
+        fail(`--input-shape ${name}: dim ${i} is ${fixed[i]} but the model fixes it to ${num(d.dimValue)}`);
+    });
+    return { dtype: dt, shape: fixed };
+  }
+  if (!tt.shape) fail(`input ${q(name)} has no shape; fix it with --input-shape ${name}=1x3x224x224 (for example)`);
+  const shape = dims.map((d, i) => {
+    const v = d.dimValue !== undefined && d.dimValue !== null ? num(d.dimValue) : undefined;
+    if (v === undefined || (v === 0 && d.dimParam)) {
+      const what = d.dimParam ? `dim ${i} is symbolic (${q(d.dimParam)})` : `dim ${i} is unknown`;
+      fail(`input ${q(name)}: ${what}; fix it with --input-shape ${name}=${dims.map((x) => (x.dimValue ? num(x.dimValue) : 1)).join("x")}`);
+    }
+    if (v < 0) fail(`input ${q(name)}: dim ${i} is negative (${v}); the model is malformed`);
+    return v;
+  });
+  return { dtype: dt, shape };
+}
+
+function importNode(np: O.INodeProto, ctx: Ctx, index: number): Node {
+  const op = np.opType ?? "";
+  const name = np.name || `${op}_${index}`;
+  if (!op) fail(`node ${q(name)} has no op type; the model is malformed`);
+  const domain = np.domain === "ai.onnx" ? "" : np.domain ?? "";
+  const attrs: Record<string, Attr> = {};
+  for (const a of np.attribute ?? []) {
+    const an = a.name ?? "";
+    if (a.refAttrName) continue; // bound by inlineFunction
+    try {
+      attrs[an] = importAttr(a, ctx);
+    } catch (e) {
+      if (e instanceof EdgecError) throw new EdgecError(`node ${q(name)} (${op}): attribute '${an}': ${e.message}`);
+      throw e;
+    }
+  }
+  return { name, op, domain, inputs: [...(np.input ?? [])], outputs: [...(np.output ?? [])], attrs };
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: false });
+
+function importAttr(a: O.IAttributeProto, ctx: Ctx): Attr {
+  if (a.refAttrName) fail("attribute references outside functions are not supported");
+  switch (a.type) {
+    case 1: return { type: "float", value: a.f ?? 0 };
+    case 2: return { type: "int", value: num(a.i) };
+    case 3: return { type: "string", value: utf8.decode(a.s ?? new Uint8Array()) };
+    case 4: return { type: "tensor", value: decodeTensor(a.t ?? {}, { baseDir: ctx.baseDir, what: "tensor" }) };
+    case 5: return { type: "graph", value: importGraph(a.g ?? {}, { ...ctx, top: false }) };
+    case 6: return { type: "floats", value: [...(a.floats ?? [])] };
+    case 7: return { type: "ints", value: (a.ints ?? []).map(num) };
+    case 8: return { type: "strings", value: (a.strings ?? []).map((s) => utf8.decode(s)) };
+    case 10: return { type: "graphs", value: (a.graphs ?? []).map((g) => importGraph(g, { ...ctx, top: false })) };
+    default:
+      return fail(`attribute type ${a.type ?? "unset"} is not supported`);
+  }
+}
+
+/** Expands a call of a model-local function into its body, renaming internal values. */
+function inlineFunction(call: Node, fn: O.IFunctionProto, ctx: Ctx, index: number): Node[] {
+  const prefix = `${call.name}/`;
+  const rename = new Map<string, string>();
+  (fn.input ?? []).forEach((n, i) => rename.set(n, call.inputs[i] ?? ""));
+  (fn.output ?? []).forEach((n, i) => rename.set(n, call.outputs[i] ?? ""));
+  const r = (n: string) => (n === "" ? "" : rename.get(n) ?? prefix + n);
+  const nodes: Node[] = [];
+  let k = 0;
+  for (const np of fn.node ?? []) {
+    const inner = importNode(np, ctx, index * 1000 + k++);
+    // Attribute references take the caller's values.
+    for (const a of np.attribute ?? []) {
+      if (a.refAttrName) {
+        const v = call.attrs[a.refAttrName];
+        if (v) inner.attrs[a.name ?? ""] = v;
+        else delete inner.attrs[a.name ?? ""];
+      }
+    }
+    nodes.push({ ...inner, name: prefix + inner.name, inputs: inner.inputs.map(r), outputs: inner.outputs.map(r) });
+  }
+  return nodes;
+}

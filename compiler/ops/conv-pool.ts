@@ -1,0 +1,199 @@
+/**
+ * @fileoverview Convolution and pooling: Conv, MaxPool, AveragePool, Global*Pool.
+ */
+import { Expr, Var, bin, c, cast, select } from "../../ir/tir.ts";
+import { TE, at, reduce } from "../te.ts";
+import { OpCtx, defineOp } from "./registry.ts";
+import { FLOATS, computeType, k } from "./util.ts";
+
+export interface Window {
+  kernel: number[];
+  strides: number[];
+  dilations: number[];
+  /** Padding before each spatial dim. */
+  begin: number[];
+  end: number[];
+  out: number[];
+}
+
+/** Output size and padding of a sliding window over `spatial`, following ONNX's auto_pad rules. */
+export function windowOf(ctx: OpCtx, spatial: number[], kernel: number[], ceilMode = false): Window {
+  const n = spatial.length;
+  const strides = ctx.ints("strides", new Array(n).fill(1));
+  const dilations = ctx.ints("dilations", new Array(n).fill(1));
+  const pads = ctx.ints("pads", new Array(2 * n).fill(0));
+  const autoPad = ctx.string("auto_pad", "NOTSET");
+  if (kernel.length !== n || strides.length !== n || dilations.length !== n || pads.length !== 2 * n)
+    ctx.fail(`kernel_shape, strides, dilations and pads must match the ${n} spatial dims`);
+  if (strides.some((s) => s < 1) || dilations.some((d) => d < 1) || pads.some((p) => p < 0))
+    ctx.fail("strides and dilations must be positive and pads non-negative");
+  const begin = pads.slice(0, n);
+  const end = pads.slice(n);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const ext = (kernel[i]! - 1) * dilations[i]! + 1;
+    const s = strides[i]!;
+    if (autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") {
+      const o = Math.ceil(spatial[i]! / s);
+      const total = Math.max(0, (o - 1) * s + ext - spatial[i]!);
+      begin[i] = autoPad === "SAME_UPPER" ? Math.floor(total / 2) : Math.ceil(total / 2);
+      end[i] = total - begin[i]!;
+      out.push(o);
+    } else if (autoPad === "VALID") {
+      begin[i] = 0;
+      end[i] = 0;
+      out.push(Math.floor((spatial[i]! - ext) / s) + 1);
+    } else if (autoPad === "NOTSET") {
+      const span = spatial[i]! + begin[i]! + end[i]! - ext;
+      let o = (ceilMode ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
+      // A window must start inside the input or its leading padding.
+      if (ceilMode && (o - 1) * s >= spatial[i]! + begin[i]!) o--;
+      out.push(o);
+    } else {
+      ctx.fail(`auto_pad '${autoPad}' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID`);
+    }
+    if (out[i]! < 1) ctx.fail(`the window does not fit: spatial dim ${i} would have size ${out[i]}`);
+  }
+  return { kernel, strides, dilations, begin, end, out };
+}
+
+/** Input coordinate of output position o and kernel tap r along spatial dim i. */
+const tap = (w: Window, i: number, o: Expr, r: Expr): Expr =>
+  bin("add", bin("mul", o, c(w.strides[i]!)), bin("sub", bin("mul", r, c(w.dilations[i]!)), c(w.begin[i]!)));
+
+/** True where every coordinate lies inside the input. */
+function inside(coords: Expr[], spatial: number[]): Expr | undefined {
+  let cond: Expr | undefined;
+  coords.forEach((x, i) => {
+    const ok = bin("land", bin("ge", x, c(0)), bin("lt", x, c(spatial[i]!)));
+    cond = cond ? bin("land", cond, ok) : ok;
+  });
+  return cond;
+}
+
+const pads0 = (w: Window) => w.begin.every((p) => p === 0) && w.end.every((p) => p === 0);
+
+defineOp({
+  op: "Conv",
+  kind: "out-ewise-fusable",
+  attrs: ["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"],
+  infer(ctx) {
+    const x = ctx.input(0), w = ctx.input(1);
+    ctx.dtypeIn(x.dtype, FLOATS);
+    if (x.shape.length < 3) ctx.fail(`input must have rank >= 3 (N, C, spatial...), got rank ${x.shape.length}`);
+    if (w.shape.length !== x.shape.length) ctx.fail("weight rank must equal input rank");
+    const group = ctx.int("group", 1);
+    const [n, cin] = x.shape as [number, number];
+    const [m, cpg] = w.shape as [number, number];
+    if (group < 1 || cin % group !== 0 || m % group !== 0 || cpg * group !== cin)
+      ctx.fail(`channels ${cin} and filters ${m} do not match group ${group} with weight shape [${w.shape}]`);
+    if (ctx.has(2)) ctx.expectShape(2, [m]);
+    const kernel = ctx.ints("kernel_shape", w.shape.slice(2));
+    const win = windowOf(ctx, x.shape.slice(2), kernel);
+    return [{ dtype: x.dtype, shape: [n, m, ...win.out] }];
+  },
+  compute(ctx, te, ins, outs) {
+    const [x, w, b] = ins as [NonNullable<typeof ins[0]>, NonNullable<typeof ins[0]>, typeof ins[0]];
+    const spatial = x.shape.slice(2);
+    const kernel = w.shape.slice(2);
+    const win = windowOf(ctx, spatial, kernel);
+    const group = ctx.int("group", 1);
+    const cpg = w.shape[1]!;
+    const mpg = w.shape[0]! / group;
+    const ct = computeType(x.dtype);
+    const f = (e: Expr) => cast(e, ct);
+    const y = te.compute("conv", outs[0]!.shape, (idx) => {
+      const [n, m, ...o] = idx as [Var, Var, ...Var[]];
+      const acc = reduce("sum", [cpg, ...kernel], ([ci, ...r]) => {
+        const chan = group === 1 ? ci! : bin("add", bin("mul", bin("floordiv", m, c(mpg)), c(cpg)), ci!);
+        const coords = o.map((oi, i) => tap(win, i, oi, r[i]!));
+        const xv = f(at(x, n, chan, ...coords));
+        const guarded = pads0(win) ? xv : select(inside(coords, spatial)!, xv, k(0, x.dtype));
+        return bin("mul", guarded, f(at(w, m, ci!, ...r)));
+      });
+      return b ? bin("add", acc, f(at(b, m))) : acc;
+    }, { dtype: outs[0]!.dtype });
+    return [y];
+  },
+});
+
+function poolCompute(ctx: OpCtx, te: TE, x: NonNullable<Parameters<typeof at>[0]>, outShape: number[], isMax: boolean) {
+  const spatial = x.shape.slice(2);
+  const kernel = ctx.ints("kernel_shape");
+  const win = windowOf(ctx, spatial, kernel, ctx.int("ceil_mode", 0) === 1);
+  const ct = computeType(x.dtype);
+  const includePad = ctx.int("count_include_pad", 0) === 1;
+  return te.compute(isMax ? "maxpool" : "avgpool", outShape, (idx) => {
+    const [n, ch, ...o] = idx as [Var, Var, ...Var[]];
+    const coords = (r: Var[]) => o.map((oi, i) => tap(win, i, oi, r[i]!));
+    if (isMax) {
+      return reduce("max", kernel, (r) => {
+        const xv = cast(at(x, n, ch, ...coords(r)), ct);
+        return pads0(win) && !ctx.int("ceil_mode", 0) ? xv : select(inside(coords(r), spatial)!, xv, k(-Infinity, x.dtype));
+      });
+    }
+    const sum = reduce("sum", kernel, (r) => {
+      const cond = inside(coords(r), spatial)!;
+      return select(cond, cast(at(x, n, ch, ...coords(r)), ct), k(0, x.dtype));
+    });
+    // Divisor: taps inside the input, or inside input plus explicit padding (never past it).
+    let count: Expr = c(1);
+    o.forEach((oi, i) => {
+      const lo = includePad ? -win.begin[i]! : 0;
+      const hi = includePad ? spatial[i]! + win.end[i]! : spatial[i]!;
+      const start = bin("sub", bin("mul", oi, c(win.strides[i]!)), c(win.begin[i]!));
+      // Number of taps t in [0, kernel) with lo <= start + t*d < hi.
+      const d = win.dilations[i]!;
+      const first = bin("max", c(0), bin("floordiv", bin("add", bin("sub", c(lo), start), c(d - 1)), c(d)));
+      const last = bin("min", c(kernel[i]! - 1), bin("floordiv", bin("sub", bin("sub", c(hi), c(1)), start), c(d)));
+      count = bin("mul", count, bin("max", c(0), bin("add", bin("sub", last, first), c(1))));
+    });
+    return bin("div", sum, cast(count, ct));
+  }, { dtype: x.dtype });
+}
+
+for (const isMax of [true, false]) {
+  defineOp({
+    op: isMax ? "MaxPool" : "AveragePool",
+    kind: "out-ewise-fusable",
+    attrs: isMax
+      ? ["auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"]
+      : ["auto_pad", "ceil_mode", "count_include_pad", "dilations", "kernel_shape", "pads", "strides"],
+    infer(ctx) {
+      const x = ctx.input(0);
+      ctx.dtypeIn(x.dtype, isMax ? [...FLOATS, "i8", "u8"] : FLOATS);
+      if (x.shape.length < 3) ctx.fail(`input must have rank >= 3, got ${x.shape.length}`);
+      if (ctx.node.outputs.length > 1 && ctx.node.outputs[1])
+        ctx.fail("the Indices output is not supported", "remove the second output");
+      const win = windowOf(ctx, x.shape.slice(2), ctx.ints("kernel_shape"), ctx.int("ceil_mode", 0) === 1);
+      return [{ dtype: x.dtype, shape: [...x.shape.slice(0, 2), ...win.out] }];
+    },
+    compute(ctx, te, ins, outs) {
+      return [poolCompute(ctx, te, ins[0]!, outs[0]!.shape, isMax)];
+    },
+  });
+}
+
+for (const isMax of [true, false]) {
+  defineOp({
+    op: isMax ? "GlobalMaxPool" : "GlobalAveragePool",
+    kind: "reduce",
+    attrs: [],
+    infer(ctx) {
+      const x = ctx.input(0);
+      ctx.dtypeIn(x.dtype, FLOATS);
+      if (x.shape.length < 2) ctx.fail(`input must have rank >= 2, got ${x.shape.length}`);
+      return [{ dtype: x.dtype, shape: [...x.shape.slice(0, 2), ...x.shape.slice(2).map(() => 1)] }];
+    },
+    compute(_ctx, te, ins, outs) {
+      const x = ins[0]!;
+      const spatial = x.shape.slice(2);
+      const ct = computeType(x.dtype);
+      const count = spatial.reduce((a, b) => a * b, 1);
+      return [te.compute("gpool", outs[0]!.shape, ([n, ch]) => {
+        const r = reduce(isMax ? "max" : "sum", spatial, (rv) => cast(at(x, n!, ch!, ...rv), ct));
+        return isMax ? r : bin("div", r, k(count, x.dtype));
+      }, { dtype: x.dtype })];
+    },
+  });
+}

@@ -1,0 +1,12 @@
+/**
+ * @fileoverview Loads every op family so each registers its definitions.
+ */
+import "./unary.ts";
+import "./binary.ts";
+import "./conv-pool.ts";
+import "./linalg.ts";
+import "./shape.ts";
+import "./reduce.ts";
+import "./norm.ts";
+
+export { getOp, registeredOps } from "./registry.ts";

@@ -1,0 +1,171 @@
+/**
+ * @fileoverview Turns an optimised graph into an executable program: one kernel call per node,
+ * views as aliases, weights packed into one blob, intermediates planned into one arena.
+ */
+import { byteSize, bytesOf } from "../ir/dtype.ts";
+import { Graph, TensorType, numel } from "../ir/graph.ts";
+import { Buffer, PrimFunc } from "../ir/tir.ts";
+import { ALIGN, planMemory } from "../passes/plan-memory.ts";
+import { lowerNode } from "./lower.ts";
+import { getOp } from "./ops/registry.ts";
+import { TE, at } from "./te.ts";
+
+export type Storage =
+  | { kind: "input"; index: number }
+  | { kind: "output"; index: number }
+  | { kind: "weight"; offset: number }
+  | { kind: "arena"; offset: number };
+
+export interface Step {
+  kernel: PrimFunc;
+  /** Storage of each kernel param, in param order. */
+  args: Storage[];
+  /** Names of the params' values, for the report ("" for scratch). */
+  values: string[];
+  op: string;
+  node: string;
+}
+
+export interface Program {
+  inputs: { name: string; type: TensorType }[];
+  outputs: { name: string; type: TensorType }[];
+  steps: Step[];
+  weights: Uint8Array;
+  arenaBytes: number;
+  arenaLowerBound: number;
+  ops: Record<string, number>;
+}
+
+const tbytes = (t: TensorType) => numel(t.shape) * byteSize(t.dtype);
+
+/** Union-find over value names: a view's output shares its input's storage. */
+class Groups {
+  private parent = new Map<string, string>();
+  find(x: string): string {
+    let p = this.parent.get(x) ?? x;
+    if (p !== x) { p = this.find(p); this.parent.set(x, p); }
+    return p;
+  }
+  union(a: string, b: string): void {
+    const ra = this.find(a), rb = this.find(b);
+    if (ra !== rb) this.parent.set(rb, ra);
+  }
+}
+
+export function buildProgram(g: Graph): Program {
+  const ops: Record<string, number> = {};
+  for (const n of g.nodes) ops[n.op] = (ops[n.op] ?? 0) + 1;
+  const outIndex = new Map(g.outputs.map((o, i) => [o, i]));
+  const inIndex = new Map(g.inputs.map((x, i) => [x, i]));
+  const groups = new Groups();
+  // Fixed storage a group is pinned to: a graph input, output or weight.
+  const pinned = new Map<string, "input" | "output" | "weight">();
+  const pinOf = (v: string) => (inIndex.has(v) ? "input" : outIndex.has(v) ? "output" : g.constants.has(v) ? "weight" : undefined);
+  for (const v of [...g.inputs, ...g.outputs, ...g.constants.keys()]) {
+    const p = pinOf(v);
+    if (p && !pinned.has(groups.find(v))) pinned.set(groups.find(v), p);
+  }
+  // Graph outputs that appear twice or are inputs/constants need a copy kernel.
+  const kernelNodes = g.nodes.filter((n) => {
+    const def = getOp(n.op)!;
+    if (!def.view) return true;
+    const [src, dst] = [n.inputs[0]!, n.outputs[0]!];
+    const ps = pinned.get(groups.find(src)), pd = pinned.get(groups.find(dst));
+    if (ps && pd) return true;
+    groups.union(src, dst);
+    if (ps ?? pd) pinned.set(groups.find(src), (ps ?? pd)!);
+    return false;
+  });
+  const repr = (v: string) => groups.find(v);
+  const steps: Step[] = [];
+  const firstDef = new Map<string, number>();
+  const lastUse = new Map<string, number>();
+  const groupBytes = new Map<string, number>();
+  const scratchUnits: { step: number; buf: Buffer; key: string }[] = [];
+  const lowered = kernelNodes.map((n, si) => {
+    const low = lowerNode(g, n, `k${si}`);
+    for (const v of low.inputs) lastUse.set(repr(v), si);
+    for (const v of low.outputs) {
+      const r = repr(v);
+      if (!firstDef.has(r)) firstDef.set(r, si);
+      lastUse.set(r, Math.max(lastUse.get(r) ?? si, si));
+      groupBytes.set(r, Math.max(groupBytes.get(r) ?? 0, tbytes(g.typeOf(v))));
+    }
+    low.scratch.forEach((b, j) => scratchUnits.push({ step: si, buf: b, key: `#scratch${si}_${j}` }));
+    return { n, low };
+  });
+  // Values read after their last kernel use through an alias keep their group alive.
+  for (const o of g.outputs) lastUse.set(repr(o), kernelNodes.length);
+
+  const units = [...firstDef.keys()].filter((r) => !pinned.has(r));
+  const ids = new Map<string, number>();
+  const items = units.map((r, id) => {
+    ids.set(r, id);
+    return { id, bytes: groupBytes.get(r)!, start: firstDef.get(r)!, end: lastUse.get(r) ?? firstDef.get(r)! };
+  });
+  for (const s of scratchUnits) {
+    ids.set(s.key, items.length);
+    items.push({ id: items.length, bytes: numel(s.buf.shape) * byteSize(s.buf.dtype), start: s.step, end: s.step });
+  }
+  const plan = planMemory(items);
+
+  // Weights: every constant a kernel reads, in first-use order, 64-byte aligned.
+  const weightOffsets = new Map<string, number>();
+  const chunks: { off: number; bytes: Uint8Array }[] = [];
+  let wsize = 0;
+  for (const { low } of lowered)
+    for (const v of low.inputs) {
+      const r = repr(v);
+      const src = [...g.constants.keys()].length && constOfGroup(g, groups, r);
+      if (!src || weightOffsets.has(r)) continue;
+      const bytes = bytesOf(g.constants.get(src)!.data);
+      weightOffsets.set(r, wsize);
+      chunks.push({ off: wsize, bytes });
+      wsize += Math.ceil(Math.max(bytes.length, 1) / ALIGN) * ALIGN;
+    }
+  const weights = new Uint8Array(wsize);
+  for (const ch of chunks) weights.set(ch.bytes, ch.off);
+
+  const storageOf = (v: string): Storage => {
+    const r = repr(v);
+    const pin = pinned.get(r);
+    if (pin === "weight") return { kind: "weight", offset: weightOffsets.get(r)! };
+    if (pin === "input") return { kind: "input", index: inIndex.get(memberOf(g.inputs, groups, r))! };
+    if (pin === "output") return { kind: "output", index: outIndex.get(memberOf(g.outputs, groups, r))! };
+    return { kind: "arena", offset: plan.offsets.get(ids.get(r)!)! };
+  };
+  lowered.forEach(({ n, low }, si) => {
+    const args: Storage[] = [...low.inputs, ...low.outputs].map(storageOf);
+    low.scratch.forEach((_, j) => args.push({ kind: "arena", offset: plan.offsets.get(ids.get(`#scratch${si}_${j}`)!)! }));
+    steps.push({ kernel: low.func, args, values: [...low.inputs, ...low.outputs, ...low.scratch.map(() => "")], op: n.op, node: n.name });
+  });
+  // Outputs no kernel writes (a constant, an input, or listed twice) get a copy kernel.
+  const written = new Set(steps.flatMap((st) => st.args.filter((a) => a.kind === "output").map((a) => (a as { index: number }).index)));
+  g.outputs.forEach((o, i) => {
+    if (written.has(i)) return;
+    const t = g.typeOf(o);
+    const te = new TE();
+    const x = te.placeholder("x", t.dtype, t.shape);
+    const y = te.compute("copy", t.shape, (idx) => at(x, ...idx), { materialize: true });
+    const { func } = te.lower(`k${steps.length}`, [x], [y]);
+    const src = storageOf(o);
+    steps.push({ kernel: func, args: [src, { kind: "output", index: i }], values: [o, o], op: "Copy", node: o });
+  });
+  return {
+    inputs: g.inputs.map((name) => ({ name, type: g.typeOf(name) })),
+    outputs: g.outputs.map((name) => ({ name, type: g.typeOf(name) })),
+    steps, weights,
+    arenaBytes: plan.arenaBytes,
+    arenaLowerBound: plan.lowerBound,
+    ops,
+  };
+}
+
+function constOfGroup(g: Graph, groups: Groups, r: string): string | undefined {
+  for (const k of g.constants.keys()) if (groups.find(k) === r) return k;
+  return undefined;
+}
+
+function memberOf(names: string[], groups: Groups, r: string): string {
+  return names.find((n) => groups.find(n) === r)!;
+}

@@ -1,0 +1,232 @@
+/**
+ * @fileoverview A small tensor-expression DSL (compute, reduce, extern stages) and its lowering
+ * into a Tensor IR PrimFunc. Op compute definitions are written in this DSL.
+ */
+import { DType, isFloat, isSigned, byteSize } from "../ir/dtype.ts";
+import { numel, stridesOf } from "../ir/graph.ts";
+import {
+  Buffer, Expr, IterVar, PrimFunc, ReduceOp, Stmt, TensorRef, Var,
+  add, bin, c, cast, load, loop, mapExpr, mkVar, mul, seq, store, substExpr,
+} from "../ir/tir.ts";
+import { check } from "./diagnostics.ts";
+
+type ComputeFn = (idx: Var[]) => Expr;
+type ExternFn = (ins: Buffer[], outs: Buffer[]) => Stmt;
+
+type Stage =
+  | { kind: "input"; t: TensorRef }
+  | { kind: "compute"; t: TensorRef; fn: ComputeFn; inline: boolean }
+  | { kind: "extern"; outs: TensorRef[]; ins: TensorRef[]; build: ExternFn };
+
+/** One op's compute definition under construction: placeholders in, stages out. */
+export class TE {
+  private stages: Stage[] = [];
+  private byId = new Map<number, Stage>();
+  private nextId = 0;
+
+  private ref(name: string, dtype: DType, shape: number[]): TensorRef {
+    return { id: this.nextId++, name, dtype, shape: [...shape] };
+  }
+
+  placeholder(name: string, dtype: DType, shape: number[]): TensorRef {
+    const t = this.ref(name, dtype, shape);
+    this.add({ kind: "input", t });
+    return t;
+  }
+
+  /** out[idx] = fn(idx). Non-reducing stages are inlined into their consumers unless `materialize`. */
+  compute(name: string, shape: number[], fn: ComputeFn, opts: { dtype?: DType; materialize?: boolean } = {}): TensorRef {
+    const probeIdx = shape.map((_, i) => mkVar(`p${i}_`));
+    const dtype = opts.dtype ?? fn(probeIdx).dtype;
+    const t = this.ref(name, dtype, shape);
+    let reduces = false;
+    mapExpr(fn(probeIdx), (e) => { if (e.k === "reduce") reduces = true; return undefined; });
+    const wrapped: ComputeFn = opts.dtype ? (idx) => cast(fn(idx), dtype) : fn;
+    this.add({ kind: "compute", t, fn: wrapped, inline: !reduces && !opts.materialize });
+    return t;
+  }
+
+  /** Stages written directly in Tensor IR for ops that are not a single index map (TopK, ArgMax, ...). */
+  extern(outs: { name: string; dtype: DType; shape: number[] }[], ins: TensorRef[], build: ExternFn): TensorRef[] {
+    const refs = outs.map((o) => this.ref(o.name, o.dtype, o.shape));
+    this.add({ kind: "extern", outs: refs, ins, build });
+    return refs;
+  }
+
+  private add(s: Stage): void {
+    this.stages.push(s);
+    if (s.kind === "extern") for (const t of s.outs) this.byId.set(t.id, s);
+    else this.byId.set(s.t.id, s);
+  }
+
+  /**
+   * Lowers to a PrimFunc whose params are `inputs`, then `outputs`, then scratch buffers for
+   * materialised intermediates (returned so the caller can plan them).
+   */
+  lower(name: string, inputs: TensorRef[], outputs: TensorRef[]): { func: PrimFunc; scratch: Buffer[] } {
+    const bufs = new Map<number, Buffer>();
+    const params: Buffer[] = [];
+    inputs.forEach((t, i) => {
+      const b: Buffer = { name: `in${i}`, dtype: t.dtype, shape: t.shape, scope: "input" };
+      bufs.set(t.id, b);
+      params.push(b);
+    });
+    const outBufs: Buffer[] = [];
+    outputs.forEach((t, i) => {
+      check(!bufs.has(t.id), "an op output is also its input; wrap it in a copy");
+      const b: Buffer = { name: `out${i}`, dtype: t.dtype, shape: t.shape, scope: "output" };
+      bufs.set(t.id, b);
+      outBufs.push(b);
+    });
+    // Outputs that alias inputs or other outputs are copied by a trailing compute.
+    const scratch: Buffer[] = [];
+    const body: Stmt[] = [];
+    const needed = this.reachable(outputs);
+    for (const s of this.stages) {
+      if (s.kind === "input") continue;
+      const ts = s.kind === "extern" ? s.outs : [s.t];
+      if (!ts.some((t) => needed.has(t.id))) continue;
+      if (s.kind === "compute" && s.inline && !bufs.has(s.t.id)) continue;
+      for (const t of ts)
+        if (!bufs.has(t.id)) {
+          const b: Buffer = { name: `tmp${scratch.length}`, dtype: t.dtype, shape: t.shape, scope: "scratch" };
+          bufs.set(t.id, b);
+          scratch.push(b);
+        }
+      if (s.kind === "compute") body.push(this.lowerCompute(s.t, s.fn, bufs));
+      else body.push(s.build(s.ins.map((t) => this.materialized(t, bufs)), s.outs.map((t) => bufs.get(t.id)!)));
+    }
+    return { func: { name, params: [...params, ...outBufs, ...scratch], body: seq(...body) }, scratch };
+  }
+
+  private materialized(t: TensorRef, bufs: Map<number, Buffer>): Buffer {
+    const b = bufs.get(t.id);
+    check(b, `extern stage input ${t.name} is an inlined compute; mark it materialize`);
+    return b;
+  }
+
+  private reachable(outputs: TensorRef[]): Set<number> {
+    const seen = new Set<number>();
+    const visit = (t: TensorRef) => {
+      if (seen.has(t.id)) return;
+      seen.add(t.id);
+      const s = this.byId.get(t.id);
+      if (!s || s.kind === "input") return;
+      if (s.kind === "extern") { s.ins.forEach(visit); return; }
+      const probe = s.t.shape.map((_, i) => mkVar(`p${i}_`));
+      mapExpr(s.fn(probe), (e) => { if (e.k === "access") visit(e.t); return undefined; });
+    };
+    outputs.forEach(visit);
+    return seen;
+  }
+
+  private lowerCompute(t: TensorRef, fn: ComputeFn, bufs: Map<number, Buffer>): Stmt {
+    const out = bufs.get(t.id)!;
+    const strides = stridesOf(t.shape);
+    if (numel(t.shape) === 0) return seq();
+    const build = (d: number, idx: Var[]): Stmt => {
+      if (d === t.shape.length) {
+        const { pre, e } = this.expand(fn(idx), bufs);
+        let flat: Expr = c(0);
+        idx.forEach((v, i) => { flat = add(flat, mul(v, c(strides[i]!))); });
+        return seq(...pre, store(out, flat, cast(e, out.dtype)));
+      }
+      return loop(t.shape[d]!, (v) => build(d + 1, [...idx, v]), `i${d}_`);
+    };
+    return build(0, []);
+  }
+
+  /** Replaces accesses by loads (inlining inline stages) and hoists reductions into loops. */
+  private expand(e: Expr, bufs: Map<number, Buffer>): { pre: Stmt[]; e: Expr } {
+    const pre: Stmt[] = [];
+    const go = (x: Expr): Expr | undefined => {
+      if (x.k === "access") {
+        const idx = x.idx.map((i) => mapExpr(i, go));
+        const b = bufs.get(x.t.id);
+        if (b) return load(b, flatIndex(idx, x.t.shape));
+        const s = this.byId.get(x.t.id);
+        check(s && s.kind === "compute", `tensor ${x.t.name} has no producer`);
+        const vars = x.t.shape.map((_, i) => mkVar(`q${i}_`));
+        const m = new Map<string, Expr>(vars.map((v, i) => [v.name, idx[i]!]));
+        return mapExpr(substExpr(s.fn(vars), m), go);
+      }
+      if (x.k === "reduce") {
+        const acc = mkVar("acc", x.dtype);
+        const inner = this.expand(x.body, bufs);
+        const update = seq(...inner.pre, { k: "assign", v: acc, value: combine(x.op, acc, cast(inner.e, x.dtype)) });
+        let nest: Stmt = update;
+        for (let i = x.axes.length - 1; i >= 0; i--) nest = reduceLoop(x.axes[i]!, nest);
+        pre.push({ k: "decl", v: acc, init: x.init ? mapExpr(x.init, go) : reduceInit(x.op, x.dtype) }, nest);
+        return acc;
+      }
+      return undefined;
+    };
+    const out = mapExpr(e, go);
+    return { pre, e: out };
+  }
+}
+
+function reduceLoop(iv: IterVar, body: Stmt): Stmt {
+  if (iv.extent === 1) return substStmtVar(body, iv.v, c(0));
+  return { k: "for", v: iv.v, extent: iv.extent, body, kind: "serial" };
+}
+
+function substStmtVar(s: Stmt, v: Var, e: Expr): Stmt {
+  const m = new Map([[v.name, e]]);
+  const walk = (x: Stmt): Stmt => {
+    switch (x.k) {
+      case "for": return { ...x, body: walk(x.body) };
+      case "store": return { ...x, index: substExpr(x.index, m), value: substExpr(x.value, m) };
+      case "seq": return { k: "seq", body: x.body.map(walk) };
+      case "if": return { k: "if", c: substExpr(x.c, m), then: walk(x.then), else: x.else && walk(x.else) };
+      case "decl": return { ...x, init: substExpr(x.init, m) };
+      case "assign": return { ...x, value: substExpr(x.value, m) };
+    }
+  };
+  return walk(s);
+}
+
+export function flatIndex(idx: Expr[], shape: number[]): Expr {
+  const strides = stridesOf(shape);
+  let flat: Expr = c(0);
+  idx.forEach((v, i) => { flat = add(flat, mul(v, c(strides[i]!))); });
+  return flat;
+}
+
+function combine(op: ReduceOp, acc: Expr, v: Expr): Expr {
+  switch (op) {
+    case "sum": return bin("add", acc, v);
+    case "prod": return bin("mul", acc, v);
+    case "max": return bin("max", acc, v);
+    case "min": return bin("min", acc, v);
+  }
+}
+
+export function reduceInit(op: ReduceOp, dtype: DType): Expr {
+  switch (op) {
+    case "sum": return c(0, dtype);
+    case "prod": return c(1, dtype);
+    case "max": return c(isFloat(dtype) ? -Infinity : minOf(dtype), dtype);
+    case "min": return c(isFloat(dtype) ? Infinity : maxOf(dtype), dtype);
+  }
+}
+
+export function minOf(t: DType): number {
+  if (t === "bool") return 0;
+  return isSigned(t) ? -(2 ** (byteSize(t) * 8 - 1)) : 0;
+}
+export function maxOf(t: DType): number {
+  if (t === "bool") return 1;
+  return isSigned(t) ? 2 ** (byteSize(t) * 8 - 1) - 1 : 2 ** (byteSize(t) * 8) - 1;
+}
+
+// ---- expression helpers for op definitions ----
+
+export const at = (t: TensorRef, ...idx: Expr[]): Expr => ({ k: "access", t, idx, dtype: t.dtype });
+
+export function reduce(op: ReduceOp, extents: number[], fn: (r: Var[]) => Expr, init?: Expr): Expr {
+  const axes: IterVar[] = extents.map((extent, i) => ({ v: mkVar(`r${i}_`), extent }));
+  const body = fn(axes.map((a) => a.v));
+  const dtype = init?.dtype ?? body.dtype;
+  return { k: "reduce", op, axes, body, init, dtype };
+}

@@ -1,0 +1,146 @@
+/**
+ * @fileoverview `edgec test`: compiles a model in the ONNX backend-test layout to C, builds it,
+ * runs every test_data_set and compares with the expected outputs.
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { DType, arrayFromBytes, bf16ToF32, bytesOf, f16ToF32, getNumber, isFloat } from "../ir/dtype.ts";
+import { Tensor, shapeStr } from "../ir/graph.ts";
+import { CompileOptions, Compiled, compileFile, writeCArtifact } from "./api.ts";
+import { EdgecError, fail, q } from "./diagnostics.ts";
+import { readTensorFile } from "./onnx/tensor.ts";
+
+const run = promisify(execFile);
+
+export interface TestOptions extends CompileOptions {
+  rtol: number;
+  atol: number;
+  cc?: string;
+  cflags?: string[];
+  /** Keep the build folder (its path is returned). */
+  keep?: boolean;
+  /** Extra flags, e.g. sanitizers. */
+  extraFlags?: string[];
+}
+
+export interface OutputResult {
+  set: string;
+  name: string;
+  maxAbs: number;
+  maxRel: number;
+  mismatches: number;
+  pass: boolean;
+  note?: string;
+}
+
+export interface TestResult {
+  pass: boolean;
+  results: OutputResult[];
+  compiled: Compiled;
+  buildDir?: string;
+}
+
+export const DEFAULT_CFLAGS = ["-std=c99", "-O2", "-Wall", "-Wextra", "-Werror"];
+
+/** Builds the harness executable for an artifact in `dir`. */
+export async function buildHarness(dir: string, opts: { cc?: string; cflags?: string[]; extraFlags?: string[]; name?: string }): Promise<string> {
+  const name = opts.name ?? "model";
+  const harness = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "runtime-c", "harness", "edgec_harness.c");
+  const srcs = fs.readdirSync(dir).filter((f) => f.endsWith(".c")).sort().map((f) => path.join(dir, f));
+  const exe = path.join(dir, "harness");
+  const args = [...(opts.cflags ?? DEFAULT_CFLAGS), ...(opts.extraFlags ?? []), `-I${dir}`, `-DEDGEC_HARNESS_MODEL=${name}_model`,
+    ...srcs, harness, "-o", exe, "-lm"];
+  try {
+    await run(opts.cc ?? "cc", args, { maxBuffer: 64 << 20 });
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    const first = (err.stderr ?? err.message).split("\n").find((l) => /error|warning/.test(l)) ?? err.message;
+    throw new EdgecError(`the generated C did not compile: ${first.trim()}`);
+  }
+  return exe;
+}
+
+export function listDataSets(dir: string): string[] {
+  return fs.readdirSync(dir).filter((f) => f.startsWith("test_data_set_") && fs.statSync(path.join(dir, f)).isDirectory()).sort();
+}
+
+export async function testDir(dir: string, opts: TestOptions, onProgress?: (msg: string) => void): Promise<TestResult> {
+  const model = path.join(dir, "model.onnx");
+  if (!fs.existsSync(model)) fail(`${dir} has no model.onnx`);
+  const sets = listDataSets(dir);
+  if (sets.length === 0) fail(`${dir} has no test_data_set_* folders`);
+  onProgress?.("compiling");
+  const compiled = compileFile(model, opts);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "edgec-test-"));
+  const out = path.join(tmp, "c");
+  try {
+    writeCArtifact(compiled, out, opts);
+    onProgress?.("building C");
+    const exe = await buildHarness(out, opts);
+    const results: OutputResult[] = [];
+    const p = compiled.program;
+    for (const set of sets) {
+      onProgress?.(`running ${set}`);
+      const sd = path.join(dir, set);
+      const inFiles = p.inputs.map((t, i) => {
+        const f = path.join(sd, `input_${i}.pb`);
+        const tensor = readTensorFile(f);
+        checkMatch(tensor, t.type.dtype, t.type.shape, `input ${q(t.name)} of ${set}`);
+        const raw = path.join(tmp, `in${i}.raw`);
+        fs.writeFileSync(raw, bytesOf(tensor.data));
+        return raw;
+      });
+      const outFiles = p.outputs.map((_, i) => path.join(tmp, `out${i}.raw`));
+      const wfile = compiled.program.weights.length > (opts.embedLimit ?? 8 << 20) ? path.join(out, "model_weights.bin") : "-";
+      try {
+        await run(exe, [wfile, ...inFiles, ...outFiles], { maxBuffer: 64 << 20, timeout: 600_000 });
+      } catch (e) {
+        const err = e as { stderr?: string; message: string; signal?: string };
+        throw new EdgecError(`the compiled model failed at run time: ${(err.stderr || err.signal || err.message).trim().split("\n")[0]}`);
+      }
+      p.outputs.forEach((t, i) => {
+        const expected = readTensorFile(path.join(sd, `output_${i}.pb`));
+        checkMatch(expected, t.type.dtype, t.type.shape, `expected output ${q(t.name)} of ${set}`);
+        const got = arrayFromBytes(t.type.dtype, new Uint8Array(fs.readFileSync(outFiles[i]!)));
+        results.push({ set, name: t.name, ...compare(got, expected.data, t.type.dtype, opts) });
+      });
+    }
+    return { pass: results.every((r) => r.pass), results, compiled, buildDir: opts.keep ? tmp : undefined };
+  } finally {
+    if (!opts.keep) fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function checkMatch(t: Tensor, dtype: DType, shape: number[], what: string): void {
+  if (t.dtype !== dtype) fail(`${what} is ${t.dtype} but the model expects ${dtype}`);
+  if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
+    fail(`${what} has shape ${shapeStr(t.shape)} but the model expects ${shapeStr(shape)}`);
+}
+
+export function compare(got: Tensor["data"], exp: Tensor["data"], dtype: DType, tol: { rtol: number; atol: number }) {
+  let maxAbs = 0, maxRel = 0, mismatches = 0;
+  const fl = isFloat(dtype);
+  for (let i = 0; i < exp.length; i++) {
+    const a = getNumber(got, i), e = getNumber(exp, i);
+    if (fl) {
+      const g = dtype === "f16" ? f16(a) : dtype === "bf16" ? bf16(a) : a;
+      const x = dtype === "f16" ? f16(e) : dtype === "bf16" ? bf16(e) : e;
+      if (Number.isNaN(x) || Number.isNaN(g)) { if (Number.isNaN(x) !== Number.isNaN(g)) mismatches++; continue; }
+      if (!Number.isFinite(x) || !Number.isFinite(g)) { if (x !== g) mismatches++; continue; }
+      const d = Math.abs(g - x);
+      maxAbs = Math.max(maxAbs, d);
+      if (x !== 0) maxRel = Math.max(maxRel, d / Math.abs(x));
+      if (d > tol.atol + tol.rtol * Math.abs(x)) mismatches++;
+    } else {
+      const same = typeof got[i] === "bigint" ? got[i] === exp[i] : a === e;
+      if (!same) { mismatches++; maxAbs = Math.max(maxAbs, Math.abs(a - e)); }
+    }
+  }
+  return { maxAbs, maxRel, mismatches, pass: mismatches === 0 && got.length === exp.length };
+}
+
+const f16 = f16ToF32;
+const bf16 = bf16ToF32;

@@ -1,0 +1,161 @@
+/**
+ * @fileoverview Element types shared by both IRs: names, sizes, ONNX codes and storage arrays.
+ */
+
+export type DType =
+  | "f32" | "f64" | "f16" | "bf16"
+  | "i8" | "i16" | "i32" | "i64"
+  | "u8" | "u16" | "u32" | "u64"
+  | "bool";
+
+export const ALL_DTYPES: readonly DType[] = [
+  "f32", "f64", "f16", "bf16", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "bool",
+];
+
+export type TypedArray =
+  | Float32Array | Float64Array
+  | Int8Array | Int16Array | Int32Array | BigInt64Array
+  | Uint8Array | Uint16Array | Uint32Array | BigUint64Array;
+
+interface DTypeInfo {
+  bytes: number;
+  onnx: number;
+  onnxName: string;
+  float: boolean;
+  signed: boolean;
+}
+
+const INFO: Record<DType, DTypeInfo> = {
+  f32: { bytes: 4, onnx: 1, onnxName: "float", float: true, signed: true },
+  u8: { bytes: 1, onnx: 2, onnxName: "uint8", float: false, signed: false },
+  i8: { bytes: 1, onnx: 3, onnxName: "int8", float: false, signed: true },
+  u16: { bytes: 2, onnx: 4, onnxName: "uint16", float: false, signed: false },
+  i16: { bytes: 2, onnx: 5, onnxName: "int16", float: false, signed: true },
+  i32: { bytes: 4, onnx: 6, onnxName: "int32", float: false, signed: true },
+  i64: { bytes: 8, onnx: 7, onnxName: "int64", float: false, signed: true },
+  bool: { bytes: 1, onnx: 9, onnxName: "bool", float: false, signed: false },
+  f16: { bytes: 2, onnx: 10, onnxName: "float16", float: true, signed: true },
+  f64: { bytes: 8, onnx: 11, onnxName: "double", float: true, signed: true },
+  u32: { bytes: 4, onnx: 12, onnxName: "uint32", float: false, signed: false },
+  u64: { bytes: 8, onnx: 13, onnxName: "uint64", float: false, signed: false },
+  bf16: { bytes: 2, onnx: 16, onnxName: "bfloat16", float: true, signed: true },
+};
+
+/** ONNX TensorProto.DataType codes this compiler cannot hold, with their names for errors. */
+const UNSUPPORTED_ONNX: Record<number, string> = {
+  0: "undefined", 8: "string", 14: "complex64", 15: "complex128",
+  17: "float8e4m3fn", 18: "float8e4m3fnuz", 19: "float8e5m2", 20: "float8e5m2fnuz",
+  21: "uint4", 22: "int4", 23: "float4e2m1", 24: "float8e8m0",
+};
+
+export const byteSize = (t: DType): number => INFO[t].bytes;
+export const isFloat = (t: DType): boolean => INFO[t].float;
+export const isSigned = (t: DType): boolean => INFO[t].signed;
+export const isInt = (t: DType): boolean => !INFO[t].float && t !== "bool";
+export const is64 = (t: DType): boolean => t === "i64" || t === "u64";
+export const onnxCode = (t: DType): number => INFO[t].onnx;
+export const onnxName = (t: DType): string => INFO[t].onnxName;
+
+/** Maps an ONNX element type code to a DType; returns a description string if unsupported. */
+export function fromOnnxCode(code: number): DType | { unsupported: string } {
+  for (const t of ALL_DTYPES) if (INFO[t].onnx === code) return t;
+  return { unsupported: UNSUPPORTED_ONNX[code] ?? `element type code ${code}` };
+}
+
+/** The typed array that stores elements of `t` (f16/bf16 are stored as raw 16-bit patterns). */
+export function allocArray(t: DType, n: number): TypedArray {
+  switch (t) {
+    case "f32": return new Float32Array(n);
+    case "f64": return new Float64Array(n);
+    case "f16": case "bf16": case "u16": return new Uint16Array(n);
+    case "i8": return new Int8Array(n);
+    case "i16": return new Int16Array(n);
+    case "i32": return new Int32Array(n);
+    case "i64": return new BigInt64Array(n);
+    case "u8": case "bool": return new Uint8Array(n);
+    case "u32": return new Uint32Array(n);
+    case "u64": return new BigUint64Array(n);
+  }
+}
+
+/** Views little-endian bytes as a typed array of `t` (copied, so alignment never matters). */
+export function arrayFromBytes(t: DType, bytes: Uint8Array): TypedArray {
+  const n = Math.floor(bytes.length / byteSize(t));
+  const out = allocArray(t, n);
+  new Uint8Array(out.buffer).set(bytes.subarray(0, n * byteSize(t)));
+  return out;
+}
+
+export function bytesOf(a: TypedArray): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** Reads element i as a JS number (64-bit integers may lose precision beyond 2^53). */
+export function getNumber(a: TypedArray, i: number): number {
+  const v = a[i]!;
+  return typeof v === "bigint" ? Number(v) : v;
+}
+
+export function setNumber(a: TypedArray, i: number, v: number): void {
+  if (a instanceof BigInt64Array || a instanceof BigUint64Array) {
+    a[i] = BigInt(Number.isFinite(v) ? Math.trunc(v) : 0);
+  } else {
+    a[i] = v;
+  }
+}
+
+export function toNumbers(a: TypedArray): number[] {
+  const out = new Array<number>(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = getNumber(a, i);
+  return out;
+}
+
+// f16 / bf16 bit conversions (round to nearest even).
+const f32buf = new Float32Array(1);
+const u32buf = new Uint32Array(f32buf.buffer);
+
+export function f16ToF32(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? NaN : s * Infinity;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+export function f32ToF16(v: number): number {
+  f32buf[0] = v;
+  const x = u32buf[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  let e = exp - 127 + 15;
+  if (e >= 31) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let half = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    if (rem > mid || (rem === mid && (half & 1))) half++;
+    return sign | half;
+  }
+  let half = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && (half & 1))) half++;
+  return sign | half;
+}
+
+export function bf16ToF32(h: number): number {
+  u32buf[0] = h << 16;
+  return f32buf[0]!;
+}
+
+export function f32ToBf16(v: number): number {
+  f32buf[0] = v;
+  const x = u32buf[0]!;
+  if (Number.isNaN(v)) return (x >>> 16) | 0x40;
+  return ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff;
+}

@@ -1,0 +1,212 @@
+/**
+ * @fileoverview Tensor IR: buffers, loops, loads/stores and scalar expressions. Every kernel a
+ * backend prints or builds is a PrimFunc of this IR.
+ */
+import { DType, isFloat } from "./dtype.ts";
+
+/** Index arithmetic is done in this type (tensors stay below 2^31 elements). */
+export const INDEX: DType = "i32";
+
+export type BufferScope = "input" | "output" | "param" | "scratch";
+
+export interface Buffer {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  scope: BufferScope;
+}
+
+export interface Var {
+  k: "var";
+  name: string;
+  dtype: DType;
+}
+
+export type BinOp =
+  | "add" | "sub" | "mul" | "div" | "mod" | "floordiv" | "floormod" | "min" | "max" | "pow"
+  | "and" | "or" | "xor" | "shl" | "shr"
+  | "eq" | "ne" | "lt" | "le" | "gt" | "ge"
+  | "land" | "lor" | "fmod" | "atan2";
+
+export type UnOp =
+  | "neg" | "abs" | "not" | "lnot" | "sqrt" | "exp" | "log" | "tanh" | "sin" | "cos" | "tan"
+  | "asin" | "acos" | "atan" | "sinh" | "cosh" | "asinh" | "acosh" | "atanh"
+  | "floor" | "ceil" | "round" | "trunc" | "erf" | "isnan" | "isinf" | "sign" | "sigmoid"
+  | "expm1" | "log1p";
+
+export type Expr =
+  | { k: "const"; dtype: DType; v: number }
+  | Var
+  | { k: "load"; buf: Buffer; index: Expr; dtype: DType }
+  | { k: "bin"; op: BinOp; a: Expr; b: Expr; dtype: DType }
+  | { k: "un"; op: UnOp; a: Expr; dtype: DType }
+  | { k: "cast"; a: Expr; dtype: DType }
+  | { k: "select"; c: Expr; a: Expr; b: Expr; dtype: DType }
+  // Tensor-expression forms; lowering replaces them, so a lowered PrimFunc holds none.
+  | { k: "access"; t: TensorRef; idx: Expr[]; dtype: DType }
+  | { k: "reduce"; op: ReduceOp; axes: IterVar[]; body: Expr; init?: Expr; dtype: DType };
+
+export type ReduceOp = "sum" | "prod" | "max" | "min";
+
+export interface IterVar {
+  v: Var;
+  extent: number;
+}
+
+/** A tensor of a tensor expression: an op input, or the result of a compute or extern stage. */
+export interface TensorRef {
+  id: number;
+  name: string;
+  dtype: DType;
+  shape: number[];
+}
+
+export type ForKind = "serial" | "unroll" | "vectorize" | "parallel";
+
+export type Stmt =
+  | { k: "for"; v: Var; extent: number; body: Stmt; kind: ForKind }
+  | { k: "store"; buf: Buffer; index: Expr; value: Expr }
+  | { k: "seq"; body: Stmt[] }
+  | { k: "if"; c: Expr; then: Stmt; else?: Stmt }
+  /** Declares a mutable scalar local, visible to the rest of the enclosing seq. */
+  | { k: "decl"; v: Var; init: Expr }
+  | { k: "assign"; v: Var; value: Expr };
+
+export interface PrimFunc {
+  name: string;
+  params: Buffer[];
+  body: Stmt;
+}
+
+// ---- constructors ----
+
+let varCounter = 0;
+export function resetVarNames(): void {
+  varCounter = 0;
+}
+export const mkVar = (hint: string, dtype: DType = INDEX): Var => ({ k: "var", name: `${hint}${varCounter++}`, dtype });
+
+export const c = (v: number, dtype: DType = INDEX): Expr => ({ k: "const", dtype, v });
+export const isConst = (e: Expr, v?: number): boolean =>
+  e.k === "const" && (v === undefined || e.v === v);
+
+const CMP: ReadonlySet<BinOp> = new Set(["eq", "ne", "lt", "le", "gt", "ge", "land", "lor"]);
+export const isCompare = (op: BinOp): boolean => CMP.has(op);
+
+export function bin(op: BinOp, a: Expr, b: Expr): Expr {
+  const dtype = isCompare(op) ? "bool" : a.dtype;
+  return simplifyBin({ k: "bin", op, a, b, dtype });
+}
+export const add = (a: Expr, b: Expr): Expr => bin("add", a, b);
+export const sub = (a: Expr, b: Expr): Expr => bin("sub", a, b);
+export const mul = (a: Expr, b: Expr): Expr => bin("mul", a, b);
+export const un = (op: UnOp, a: Expr): Expr =>
+  ({ k: "un", op, a, dtype: op === "isnan" || op === "isinf" || op === "lnot" ? "bool" : a.dtype });
+export function cast(a: Expr, dtype: DType): Expr {
+  if (a.dtype === dtype) return a;
+  if (a.k === "const" && !isFloat(dtype) && !isFloat(a.dtype) && dtype !== "bool") return c(a.v, dtype);
+  return { k: "cast", a, dtype };
+}
+export function select(cond: Expr, a: Expr, b: Expr): Expr {
+  if (cond.k === "const") return cond.v ? a : b;
+  return { k: "select", c: cond, a, b, dtype: a.dtype };
+}
+export const load = (buf: Buffer, index: Expr): Expr => ({ k: "load", buf, index, dtype: buf.dtype });
+export const store = (buf: Buffer, index: Expr, value: Expr): Stmt => ({ k: "store", buf, index, value });
+export const seq = (...body: Stmt[]): Stmt => ({ k: "seq", body: body.flatMap((s) => (s.k === "seq" ? s.body : [s])) });
+export function loop(extent: number, f: (v: Var) => Stmt, hint = "i", kind: ForKind = "serial"): Stmt {
+  const v = mkVar(hint);
+  if (extent === 1) return substStmt(f(v), new Map([[v.name, c(0)]]));
+  return { k: "for", v, extent, body: f(v), kind };
+}
+
+/** Folds integer index arithmetic so printed kernels stay readable. */
+function simplifyBin(e: Extract<Expr, { k: "bin" }>): Expr {
+  const { op, a, b } = e;
+  if (isFloat(e.dtype) || e.dtype === "bool" || a.dtype !== INDEX) return e;
+  if (a.k === "const" && b.k === "const") {
+    switch (op) {
+      case "add": return c(a.v + b.v);
+      case "sub": return c(a.v - b.v);
+      case "mul": return c(Math.imul(a.v, b.v));
+      case "floordiv": if (b.v !== 0) return c(Math.floor(a.v / b.v)); break;
+      case "floormod": if (b.v !== 0) return c(((a.v % b.v) + b.v) % b.v); break;
+      case "min": return c(Math.min(a.v, b.v));
+      case "max": return c(Math.max(a.v, b.v));
+    }
+  }
+  if (op === "add") {
+    if (isConst(a, 0)) return b;
+    if (isConst(b, 0)) return a;
+    // (x + c1) + c2 -> x + (c1+c2)
+    if (b.k === "const" && a.k === "bin" && a.op === "add" && a.b.k === "const") return add(a.a, c(a.b.v + b.v));
+  }
+  if (op === "sub" && isConst(b, 0)) return a;
+  if (op === "mul") {
+    if (isConst(a, 0) || isConst(b, 0)) return c(0);
+    if (isConst(a, 1)) return b;
+    if (isConst(b, 1)) return a;
+  }
+  if ((op === "floordiv") && isConst(b, 1)) return a;
+  if ((op === "floormod") && isConst(b, 1)) return c(0);
+  return e;
+}
+
+// ---- traversal ----
+
+export function mapExpr(e: Expr, f: (e: Expr) => Expr | undefined): Expr {
+  const r = f(e);
+  if (r) return r;
+  switch (e.k) {
+    case "const": case "var": return e;
+    case "load": return { ...e, index: mapExpr(e.index, f) };
+    case "bin": return { ...e, a: mapExpr(e.a, f), b: mapExpr(e.b, f) };
+    case "un": return { ...e, a: mapExpr(e.a, f) };
+    case "cast": return { ...e, a: mapExpr(e.a, f) };
+    case "select": return { ...e, c: mapExpr(e.c, f), a: mapExpr(e.a, f), b: mapExpr(e.b, f) };
+    case "access": return { ...e, idx: e.idx.map((i) => mapExpr(i, f)) };
+    case "reduce": return { ...e, body: mapExpr(e.body, f), init: e.init && mapExpr(e.init, f) };
+  }
+}
+
+export function substExpr(e: Expr, m: Map<string, Expr>): Expr {
+  return resimplify(mapExpr(e, (x) => (x.k === "var" ? m.get(x.name) : undefined)));
+}
+
+/** Rebuilds binary nodes bottom-up so substituted constants fold. */
+function resimplify(e: Expr): Expr {
+  switch (e.k) {
+    case "bin": return bin(e.op, resimplify(e.a), resimplify(e.b));
+    case "un": return { ...e, a: resimplify(e.a) };
+    case "cast": return cast(resimplify(e.a), e.dtype);
+    case "select": return select(resimplify(e.c), resimplify(e.a), resimplify(e.b));
+    case "load": return { ...e, index: resimplify(e.index) };
+    case "access": return { ...e, idx: e.idx.map(resimplify) };
+    case "reduce": return { ...e, body: resimplify(e.body), init: e.init && resimplify(e.init) };
+    default: return e;
+  }
+}
+
+export function substStmt(s: Stmt, m: Map<string, Expr>): Stmt {
+  switch (s.k) {
+    case "for": return { ...s, body: substStmt(s.body, m) };
+    case "store": return { ...s, index: substExpr(s.index, m), value: substExpr(s.value, m) };
+    case "seq": return { k: "seq", body: s.body.map((x) => substStmt(x, m)) };
+    case "if": return { k: "if", c: substExpr(s.c, m), then: substStmt(s.then, m), else: s.else && substStmt(s.else, m) };
+    case "decl": return { ...s, init: substExpr(s.init, m) };
+    case "assign": return { ...s, value: substExpr(s.value, m) };
+  }
+}
+
+export function visitStmt(s: Stmt, fs: (s: Stmt) => void, fe?: (e: Expr) => void): void {
+  const ve = (e: Expr) => { if (fe) mapExpr(e, (x) => { fe(x); return undefined; }); };
+  fs(s);
+  switch (s.k) {
+    case "for": visitStmt(s.body, fs, fe); break;
+    case "store": ve(s.index); ve(s.value); break;
+    case "seq": for (const x of s.body) visitStmt(x, fs, fe); break;
+    case "if": ve(s.c); visitStmt(s.then, fs, fe); if (s.else) visitStmt(s.else, fs, fe); break;
+    case "decl": ve(s.init); break;
+    case "assign": ve(s.value); break;
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * @fileoverview The pass declaration and the ordered pipeline runner.
+ */
+import { Graph } from "../ir/graph.ts";
+
+export interface PassContext {
+  optLevel: number;
+  /** Counts of rewrites per pattern name, reported in report.json. */
+  stats: Map<string, number>;
+}
+
+export interface GraphPass {
+  name: string;
+  minOptLevel: number;
+  run(g: Graph, ctx: PassContext): void;
+}
+
+export function runPasses(g: Graph, passes: GraphPass[], ctx: PassContext): void {
+  for (const p of passes) if (ctx.optLevel >= p.minOptLevel) p.run(g, ctx);
+}

@@ -1,0 +1,182 @@
+/*
+ * edgec_runtime.h - the portable runtime every generated C artifact includes.
+ * C99, no allocation, no global state: generated code is reentrant given distinct workspaces.
+ */
+#ifndef EDGEC_RUNTIME_H
+#define EDGEC_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <math.h>
+#include "edgec_platform.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Status codes returned by generated entry points. */
+typedef enum {
+  EDGEC_OK = 0,
+  EDGEC_ERR_NULL_ARGUMENT = 1,
+  EDGEC_ERR_MISALIGNED = 2
+} edgec_status;
+
+const char *edgec_status_str(int status);
+
+/* Element types, numbered as ONNX numbers them. */
+typedef enum {
+  EDGEC_F32 = 1, EDGEC_U8 = 2, EDGEC_I8 = 3, EDGEC_U16 = 4, EDGEC_I16 = 5, EDGEC_I32 = 6,
+  EDGEC_I64 = 7, EDGEC_BOOL = 9, EDGEC_F16 = 10, EDGEC_F64 = 11, EDGEC_U32 = 12, EDGEC_U64 = 13,
+  EDGEC_BF16 = 16
+} edgec_dtype;
+
+size_t edgec_dtype_size(edgec_dtype t);
+
+#define EDGEC_MAX_RANK 8
+
+/* Describes one model input or output. */
+typedef struct {
+  const char *name;
+  edgec_dtype dtype;
+  int32_t rank;
+  int64_t shape[EDGEC_MAX_RANK];
+  size_t bytes;
+} edgec_tensor_desc;
+
+/* Everything a host needs to drive a compiled model generically. */
+typedef struct {
+  const char *name;
+  int32_t num_inputs;
+  int32_t num_outputs;
+  const edgec_tensor_desc *inputs;
+  const edgec_tensor_desc *outputs;
+  size_t workspace_bytes;
+  size_t weights_bytes;
+  /* Weights compiled into the binary, or NULL when they ship as a separate .bin file. */
+  const void *embedded_weights;
+  int (*run)(const void *weights, void *workspace, const void *const *inputs, void *const *outputs);
+} edgec_model;
+
+/* Index of the descriptor named `name`, or -1. */
+int32_t edgec_find_tensor(const edgec_tensor_desc *descs, int32_t count, const char *name);
+
+/* ---- scalar helpers used by generated kernels (inlined) ---- */
+
+static inline float edgec_maxf(float a, float b) { return a > b ? a : b; }
+static inline float edgec_minf(float a, float b) { return a < b ? a : b; }
+static inline double edgec_max(double a, double b) { return a > b ? a : b; }
+static inline double edgec_min(double a, double b) { return a < b ? a : b; }
+static inline int32_t edgec_floordiv(int32_t a, int32_t b) {
+  int32_t q = a / b;
+  return (q * b != a && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+static inline int32_t edgec_floormod(int32_t a, int32_t b) { return a - edgec_floordiv(a, b) * b; }
+
+#define EDGEC_MINMAX_INT(T, S) \
+  static inline T edgec_max_##S(T a, T b) { return a > b ? a : b; } \
+  static inline T edgec_min_##S(T a, T b) { return a < b ? a : b; }
+EDGEC_MINMAX_INT(int8_t, i8)
+EDGEC_MINMAX_INT(int16_t, i16)
+EDGEC_MINMAX_INT(int32_t, i32)
+EDGEC_MINMAX_INT(int64_t, i64)
+EDGEC_MINMAX_INT(uint8_t, u8)
+EDGEC_MINMAX_INT(uint16_t, u16)
+EDGEC_MINMAX_INT(uint32_t, u32)
+EDGEC_MINMAX_INT(uint64_t, u64)
+#undef EDGEC_MINMAX_INT
+
+/* Float to integer conversions that saturate (and map NaN to 0) instead of being undefined. */
+#define EDGEC_SAT_CAST(T, S, LO, HI) \
+  static inline T edgec_f2##S(double x) { \
+    if (x != x) return 0; \
+    if (x <= (double)(LO)) return (LO); \
+    if (x >= (double)(HI)) return (HI); \
+    return (T)x; \
+  }
+EDGEC_SAT_CAST(int8_t, i8, INT8_MIN, INT8_MAX)
+EDGEC_SAT_CAST(int16_t, i16, INT16_MIN, INT16_MAX)
+EDGEC_SAT_CAST(int32_t, i32, INT32_MIN, INT32_MAX)
+EDGEC_SAT_CAST(uint8_t, u8, 0, UINT8_MAX)
+EDGEC_SAT_CAST(uint16_t, u16, 0, UINT16_MAX)
+EDGEC_SAT_CAST(uint32_t, u32, 0, UINT32_MAX)
+#undef EDGEC_SAT_CAST
+static inline int64_t edgec_f2i64(double x) {
+  if (x != x) return 0;
+  if (x <= -9223372036854775808.0) return INT64_MIN;
+  if (x >= 9223372036854775808.0) return INT64_MAX;
+  return (int64_t)x;
+}
+static inline uint64_t edgec_f2u64(double x) {
+  if (x != x || x <= 0.0) return 0;
+  if (x >= 18446744073709551616.0) return UINT64_MAX;
+  return (uint64_t)x;
+}
+
+static inline float edgec_sign(float x) { return (float)((x > 0.0f) - (x < 0.0f)); }
+static inline double edgec_signd(double x) { return (double)((x > 0.0) - (x < 0.0)); }
+
+/* IEEE half and bfloat16 are stored as raw 16-bit patterns. */
+static inline float edgec_f16_to_f32(uint16_t h) {
+  uint32_t sign = (uint32_t)(h & 0x8000u) << 16, e = (h >> 10) & 0x1fu, m = h & 0x3ffu, bits;
+  union { uint32_t u; float f; } v;
+  if (e == 0) {
+    if (m == 0) { bits = sign; }
+    else {
+      e = 113;
+      while ((m & 0x400u) == 0) { m <<= 1; e--; }
+      bits = sign | (e << 23) | ((m & 0x3ffu) << 13);
+    }
+  } else if (e == 31) {
+    bits = sign | 0x7f800000u | (m << 13);
+  } else {
+    bits = sign | ((e + 112) << 23) | (m << 13);
+  }
+  v.u = bits;
+  return v.f;
+}
+
+static inline uint16_t edgec_f32_to_f16(float f) {
+  union { float f; uint32_t u; } v;
+  uint32_t x, sign, mant, rem, half;
+  int32_t e;
+  v.f = f;
+  x = v.u;
+  sign = (x >> 16) & 0x8000u;
+  mant = x & 0x7fffffu;
+  if (((x >> 23) & 0xffu) == 0xffu) return (uint16_t)(sign | 0x7c00u | (mant ? 0x200u : 0u));
+  e = (int32_t)((x >> 23) & 0xffu) - 127 + 15;
+  if (e >= 31) return (uint16_t)(sign | 0x7c00u);
+  if (e <= 0) {
+    uint32_t shift;
+    if (e < -10) return (uint16_t)sign;
+    mant |= 0x800000u;
+    shift = (uint32_t)(14 - e);
+    half = mant >> shift;
+    rem = mant & ((1u << shift) - 1u);
+    if (rem > (1u << (shift - 1)) || (rem == (1u << (shift - 1)) && (half & 1u))) half++;
+    return (uint16_t)(sign | half);
+  }
+  half = ((uint32_t)e << 10) | (mant >> 13);
+  rem = mant & 0x1fffu;
+  if (rem > 0x1000u || (rem == 0x1000u && (half & 1u))) half++;
+  return (uint16_t)(sign | half);
+}
+
+static inline float edgec_bf16_to_f32(uint16_t h) {
+  union { uint32_t u; float f; } v;
+  v.u = (uint32_t)h << 16;
+  return v.f;
+}
+
+static inline uint16_t edgec_f32_to_bf16(float f) {
+  union { float f; uint32_t u; } v;
+  v.f = f;
+  if (f != f) return (uint16_t)((v.u >> 16) | 0x40u);
+  return (uint16_t)((v.u + 0x7fffu + ((v.u >> 16) & 1u)) >> 16);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EDGEC_RUNTIME_H */
