@@ -7,7 +7,7 @@ import { emitC } from "../backends/c/artifact.ts";
 import { Graph } from "../ir/graph.ts";
 import { resetVarNames } from "../ir/tir.ts";
 import deadCode from "../passes/dead-code.ts";
-import foldConstants from "../passes/fold-constants.ts";
+import foldConstants, { foldNode } from "../passes/fold-constants.ts";
 import { GraphPass, PassContext, runPasses } from "../passes/pass.ts";
 import { inferTypes, topoSort } from "./infer.ts";
 import { ImportOptions, loadModel } from "./onnx/import.ts";
@@ -43,9 +43,11 @@ export interface Compiled {
 export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
   resetVarNames();
   topoSort(g);
-  inferTypes(g);
   const ops: Record<string, number> = {};
   for (const n of g.nodes) ops[n.op] = (ops[n.op] ?? 0) + 1;
+  // Folding while inferring lets shape inputs computed by Constant/Shape nodes become known.
+  const outputs = new Set(g.outputs);
+  inferTypes(g, (n) => foldNode(g, n, outputs));
   const ctx: PassContext = { optLevel: opts.optLevel ?? 2, stats: new Map() };
   runPasses(g, PIPELINE, ctx);
   const program = buildProgram(g);

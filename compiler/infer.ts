@@ -1,7 +1,7 @@
 /**
  * @fileoverview Orders the graph topologically and infers every value's static type.
  */
-import { Graph, Node, Tensor, TensorType } from "../ir/graph.ts";
+import { Graph, Node, TensorType } from "../ir/graph.ts";
 import { fail, nodeError, q } from "./diagnostics.ts";
 import { OpCtx, getOp } from "./ops/registry.ts";
 import "./ops/index.ts";
@@ -60,7 +60,8 @@ export function opCtx(g: Graph, n: Node): OpCtx {
 }
 
 /** Checks each node's op and attributes and assigns types to its outputs. */
-export function inferTypes(g: Graph): void {
+export function inferTypes(g: Graph, afterNode?: (n: Node) => boolean): void {
+  const kept: Node[] = [];
   for (const n of g.nodes) {
     if (n.domain !== "")
       nodeError(n, `op domain ${q(n.domain)} is not supported`, "only the default ONNX domain can be compiled");
@@ -76,8 +77,9 @@ export function inferTypes(g: Graph): void {
       if (t.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) nodeError(n, `inferred an invalid shape [${t.shape}]`);
       g.types.set(o, t);
     });
+    if (!afterNode?.(n)) kept.push(n);
   }
+  g.nodes = kept;
   for (const o of g.outputs) if (!g.types.has(o)) fail(`graph output ${q(o)} has no type`);
 }
 
-export type { Tensor };

@@ -4,7 +4,7 @@
  */
 import { evaluate } from "../backends/js/eval.ts";
 import { allocArray } from "../ir/dtype.ts";
-import { Graph, numel } from "../ir/graph.ts";
+import { Graph, Node, numel } from "../ir/graph.ts";
 import { lowerNode } from "../compiler/lower.ts";
 import { getOp } from "../compiler/ops/registry.ts";
 import { GraphPass } from "./pass.ts";
@@ -12,35 +12,37 @@ import { GraphPass } from "./pass.ts";
 /** Results larger than this stay computed at run time rather than bloating the weights. */
 const MAX_FOLD_ELEMENTS = 1 << 22;
 
-export function foldConstants(g: Graph, always = false): number {
-  let folded = 0;
-  const outputs = new Set(g.outputs);
-  g.nodes = g.nodes.filter((n) => {
-    const def = getOp(n.op);
-    if (!def) return true;
-    const inputsKnown = n.inputs.every((i) => !i || g.constants.has(i));
-    if (!inputsKnown && !def.shapeOnly) return true;
-    const outs = n.outputs.filter((o) => o);
-    if (outs.some((o) => numel(g.typeOf(o).shape) > MAX_FOLD_ELEMENTS)) return true;
-    // Growing a small constant into a large one (Expand, Tile) only costs weight bytes.
-    const inBytes = n.inputs.reduce((s, i) => s + (i ? numel(g.typeOf(i).shape) : 0), 0);
-    const outBytes = outs.reduce((s, o) => s + numel(g.typeOf(o).shape), 0);
-    if (!always && outBytes > 4 * inBytes + 4096 && !outs.some((o) => outputs.has(o)) && def.kind !== "opaque") return true;
-    const low = lowerNode(g, n, "fold");
-    const bufs = [
-      ...low.inputs.map((i) => g.constants.get(i)?.data ?? allocArray(g.typeOf(i).dtype, numel(g.typeOf(i).shape))),
-      ...low.outputs.map((o) => allocArray(g.typeOf(o).dtype, numel(g.typeOf(o).shape))),
-      ...low.scratch.map((b) => allocArray(b.dtype, numel(b.shape))),
-    ];
-    evaluate(low.func, bufs);
-    low.outputs.forEach((o, i) => {
-      const t = g.typeOf(o);
-      g.constants.set(o, { dtype: t.dtype, shape: t.shape, data: bufs[low.inputs.length + i]! });
-    });
-    folded++;
-    return false;
+/** Replaces `n` by constants if its inputs are known; returns whether it did. */
+export function foldNode(g: Graph, n: Node, outputs: Set<string> = new Set(g.outputs)): boolean {
+  const def = getOp(n.op);
+  if (!def) return false;
+  const inputsKnown = n.inputs.every((i) => !i || g.constants.has(i));
+  if (!inputsKnown && !def.shapeOnly) return false;
+  const outs = n.outputs.filter((o) => o);
+  if (outs.some((o) => numel(g.typeOf(o).shape) > MAX_FOLD_ELEMENTS)) return false;
+  // Growing a small constant into a large one (Expand, Tile) only costs weight bytes.
+  const inElems = n.inputs.reduce((s, i) => s + (i ? numel(g.typeOf(i).shape) : 0), 0);
+  const outElems = outs.reduce((s, o) => s + numel(g.typeOf(o).shape), 0);
+  if (outElems > 4 * inElems + 4096 && !outs.some((o) => outputs.has(o)) && def.kind !== "opaque") return false;
+  const low = lowerNode(g, n, "fold");
+  const bufs = [
+    ...low.inputs.map((i) => g.constants.get(i)?.data ?? allocArray(g.typeOf(i).dtype, numel(g.typeOf(i).shape))),
+    ...low.outputs.map((o) => allocArray(g.typeOf(o).dtype, numel(g.typeOf(o).shape))),
+    ...low.scratch.map((b) => allocArray(b.dtype, numel(b.shape))),
+  ];
+  evaluate(low.func, bufs);
+  low.outputs.forEach((o, i) => {
+    const t = g.typeOf(o);
+    g.constants.set(o, { dtype: t.dtype, shape: t.shape, data: bufs[low.inputs.length + i]! });
   });
-  return folded;
+  return true;
+}
+
+export function foldConstants(g: Graph): number {
+  const outputs = new Set(g.outputs);
+  const before = g.nodes.length;
+  g.nodes = g.nodes.filter((n) => !foldNode(g, n, outputs));
+  return before - g.nodes.length;
 }
 
 export default {
