@@ -82,10 +82,20 @@ export function buildProgram(g: Graph): Program {
   const lastUse = new Map<string, number>();
   const groupBytes = new Map<string, number>();
   const scratchUnits: { step: number; buf: Buffer; key: string }[] = [];
+  // The last step that reads each storage group, to find inputs that die where an output is born.
+  const finalUse = new Map<string, number>();
+  kernelNodes.forEach((n, si) => { for (const v of n.inputs) if (v) finalUse.set(repr(v), si); });
+  for (const o of g.outputs) finalUse.set(repr(o), Infinity);
   const lowered = kernelNodes.map((n, si) => {
     const low = lowerNode(g, n, `k${si}`);
     for (const v of low.inputs) lastUse.set(repr(v), si);
     for (const v of low.outputs) {
+      const src = inPlaceSource(g, n, v, si);
+      if (src) {
+        const fu = Math.max(finalUse.get(repr(src)) ?? si, finalUse.get(repr(v)) ?? si);
+        groups.union(src, v);
+        finalUse.set(repr(src), fu);
+      }
       const r = repr(v);
       if (!firstDef.has(r)) firstDef.set(r, si);
       lastUse.set(r, Math.max(lastUse.get(r) ?? si, si));
@@ -94,6 +104,21 @@ export function buildProgram(g: Graph): Program {
     low.scratch.forEach((b, j) => scratchUnits.push({ step: si, buf: b, key: `#scratch${si}_${j}` }));
     return { n, low };
   });
+  /**
+   * An input whose storage output `v` may reuse: an elementwise op writes element i right after
+   * reading element i, so an input of the same shape that is dead afterwards can be overwritten.
+   */
+  function inPlaceSource(g: Graph, n: Graph["nodes"][number], v: string, si: number): string | undefined {
+    const kind = getOp(n.op)!.kind;
+    if ((kind !== "elemwise" && kind !== "broadcast") || pinned.has(repr(v)) || firstDef.has(repr(v))) return undefined;
+    const tv = g.typeOf(v);
+    return n.inputs.find((x) => {
+      if (!x || pinned.has(repr(x)) || !firstDef.has(repr(x)) || finalUse.get(repr(x)) !== si) return false;
+      const tx = g.typeOf(x);
+      return byteSize(tx.dtype) === byteSize(tv.dtype) && tx.shape.length === tv.shape.length &&
+        tx.shape.every((d, i) => d === tv.shape[i]) && groupBytes.get(repr(x)) === tbytes(tv);
+    });
+  }
   // Values read after their last kernel use through an alias keep their group alive.
   for (const o of g.outputs) lastUse.set(repr(o), kernelNodes.length);
 

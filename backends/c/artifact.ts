@@ -75,7 +75,8 @@ export function emitC(p: Program, opts: CArtifactOptions, emitter = new CEmitter
   const byBody = new Map<string, string>();
   const kernelName: string[] = [];
   for (const st of p.steps) {
-    const body = emitter.kernel(st.kernel, "KERNEL");
+    const keys = st.args.map((a) => `${a.kind}:${"offset" in a ? a.offset : a.index}`);
+    const body = emitter.kernel(st.kernel, "KERNEL", new Set(keys).size !== keys.length);
     let kn = byBody.get(body);
     if (!kn) {
       kn = `${name}_k${byBody.size}_${cIdent(st.op, "op").toLowerCase()}`;

@@ -20,7 +20,7 @@ const MATH: Partial<Record<UnOp, string>> = {
 
 export class CEmitter {
   /** Prints a kernel as a static C function named `name`. */
-  kernel(f: PrimFunc, name: string): string {
+  kernel(f: PrimFunc, name: string, aliased = false): string {
     const written = new Set<string>();
     const walk = (s: Stmt) => {
       if (s.k === "store") written.add(s.buf.name);
@@ -29,15 +29,16 @@ export class CEmitter {
       if (s.k === "if") { walk(s.then); if (s.else) walk(s.else); }
     };
     walk(f.body);
-    const params = f.params.map((b) => this.param(b, written.has(b.name)));
+    const params = f.params.map((b) => this.param(b, written.has(b.name), aliased));
     const used = new Set<string>();
     const body = this.stmt(f.body, 1, used);
     const unused = f.params.filter((b) => !used.has(b.name)).map((b) => `  (void)${b.name};\n`).join("");
     return `static void ${name}(${params.join(", ")}) {\n${unused}${body}}\n`;
   }
 
-  param(b: Buffer, written: boolean): string {
-    return `${written ? "" : "const "}${C_TYPES[b.dtype]} *EDGEC_RESTRICT ${b.name}`;
+  /** Pointers are restrict-qualified unless the call site passes overlapping buffers (in place). */
+  param(b: Buffer, written: boolean, aliased: boolean): string {
+    return `${written ? "" : "const "}${C_TYPES[b.dtype]} *${aliased ? "" : "EDGEC_RESTRICT "}${b.name}`;
   }
 
   stmt(s: Stmt, depth: number, used: Set<string>): string {
