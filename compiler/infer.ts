@@ -1,7 +1,7 @@
 /**
  * @fileoverview Orders the graph topologically and infers every value's static type.
  */
-import { Graph, Node, TensorType } from "../ir/graph.ts";
+import { Graph, Node, TensorType, numel, shapeStr } from "../ir/graph.ts";
 import { fail, nodeError, q } from "./diagnostics.ts";
 import { OpCtx, getOp } from "./ops/registry.ts";
 import "./ops/index.ts";
@@ -59,9 +59,16 @@ export function opCtx(g: Graph, n: Node): OpCtx {
   return new OpCtx(n, g.opset, types, consts);
 }
 
+const MAX_ELEMENTS = 2 ** 31 - 1;
+
 /** Checks each node's op and attributes and assigns types to its outputs. */
 export function inferTypes(g: Graph, afterNode?: (n: Node) => boolean): void {
   const kept: Node[] = [];
+  // Generated kernels index with int32: larger tensors would overflow.
+  for (const i of g.inputs) {
+    const t = g.types.get(i);
+    if (t && numel(t.shape) > MAX_ELEMENTS) fail(`input ${q(i)}: shape ${shapeStr(t.shape)} has more than 2^31-1 elements, which is not supported; use a smaller --input-shape`);
+  }
   for (const n of g.nodes) {
     if (n.domain !== "")
       nodeError(n, `op domain ${q(n.domain)} is not supported`, "only the default ONNX domain can be compiled");
@@ -75,6 +82,7 @@ export function inferTypes(g: Graph, afterNode?: (n: Node) => boolean): void {
       const t = outs[i];
       if (!t) nodeError(n, `output ${i} is not supported`, "remove the extra output");
       if (t.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) nodeError(n, `inferred an invalid shape [${t.shape}]`);
+      if (numel(t.shape) > MAX_ELEMENTS) nodeError(n, `output ${q(o)} would have shape ${shapeStr(t.shape)}, more than 2^31-1 elements`, "this is not supported; use smaller input shapes");
       g.types.set(o, t);
     });
     if (!afterNode?.(n)) kept.push(n);
