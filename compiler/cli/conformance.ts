@@ -1,6 +1,109 @@
 /**
- * @fileoverview `edgec conformance`: placeholder replaced by the conformance runner.
+ * @fileoverview `edgec conformance`: runs the ONNX node tests through the C target and writes
+ * the results table, or (--check) fails when a test that passed in the committed results no
+ * longer passes.
  */
-export async function conformanceCommand(_args: string[]): Promise<number> {
-  return 2;
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  CONFORMANCE_CFLAGS, Outcome, checkAgainst, readResults, renderJson, renderMarkdown, runConformance, totals, totalsLine, worstOps,
+} from "../conformance.ts";
+import { EdgecError } from "../diagnostics.ts";
+import { parse, progress, progressDone } from "./main.ts";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const DEFAULT_OUT = path.join(ROOT, "test", "conformance", "results.md");
+
+const HELP = `usage: edgec conformance [options]
+
+Compiles every ONNX node test (EDGEC_SHARED/onnx-node-tests, EDGEC_SHARED defaulting to
+../shared beside the repository) to C, builds and runs it, and compares each output with
+rtol 1e-3, atol 1e-7 (integers and bools exactly). Each test is PASS, FAIL, UNSUPPORTED or ERROR.
+
+options:
+  --filter RE    only tests whose folder name matches the regular expression RE
+  --jobs N       tests in flight at once (default: the number of CPUs)
+  --out FILE     write the table to FILE and the machine-readable results beside it as .json
+                 (default test/conformance/results.md; a --filter or --check run writes only
+                 when --out is given)
+  --check        compare with the committed results.json; exit 1 if a test that passed there
+                 no longer passes (exit 0 with a note when the test folder is absent)
+  --cc CC        C compiler (default cc)
+  --verbose      print every test that does not pass`;
+
+/** The ONNX node-test folder, from EDGEC_SHARED (relative to the repository) or ../shared. */
+export function nodeTestsDir(): string {
+  return path.join(path.resolve(ROOT, process.env.EDGEC_SHARED ?? "../shared"), "onnx-node-tests");
 }
+
+export async function conformanceCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    filter: { type: "string" },
+    jobs: { type: "string" },
+    out: { type: "string" },
+    check: { type: "boolean" },
+    cc: { type: "string" },
+    verbose: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) { console.log(HELP); return 0; }
+  if (positionals.length) throw new EdgecError(`conformance takes no positional arguments (got '${positionals[0]}'); run 'edgec conformance --help'`);
+  let filter: RegExp | undefined;
+  if (values.filter !== undefined) {
+    try {
+      filter = new RegExp(values.filter);
+    } catch (e) {
+      throw new EdgecError(`--filter ${values.filter}: not a regular expression (${(e as Error).message})`);
+    }
+  }
+  const jobs = values.jobs === undefined ? os.availableParallelism() : Number(values.jobs);
+  if (!Number.isSafeInteger(jobs) || jobs < 1) throw new EdgecError(`--jobs ${values.jobs}: expected a positive integer`);
+
+  const dir = nodeTestsDir();
+  if (!fs.existsSync(dir)) {
+    const why = `${dir} not found (set EDGEC_SHARED to the folder holding onnx-node-tests/)`;
+    if (values.check) { console.log(`conformance check skipped: ${why}`); return 0; }
+    throw new EdgecError(why);
+  }
+  const out = values.out !== undefined ? path.resolve(values.out) : values.check || filter ? undefined : DEFAULT_OUT;
+  const baselineFile = values.check ? jsonPath(values.out !== undefined ? path.resolve(values.out) : DEFAULT_OUT) : undefined;
+  const baseline = baselineFile ? readResults(baselineFile) : undefined;
+
+  const t0 = Date.now();
+  const counts = { PASS: 0, FAIL: 0, UNSUPPORTED: 0, ERROR: 0 };
+  const results = await runConformance({
+    dir, filter, jobs, cc: values.cc,
+    onProgress: (done, total, last) => {
+      counts[last.status]++;
+      progress(`[${done}/${total}] ${counts.PASS} pass, ${counts.FAIL} fail, ${counts.UNSUPPORTED} unsupported, ${counts.ERROR} error  ${last.test}`);
+    },
+  });
+  progressDone();
+  if (results.length === 0) throw new EdgecError(`no test folder in ${dir} matches ${filter ? `--filter ${values.filter}` : "model.onnx"}`);
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+
+  if (values.verbose || (filter && !values.check)) for (const r of results) if (r.status !== "PASS") console.log(line(r));
+  if (out) {
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, renderMarkdown(results, { rtol: 1e-3, atol: 1e-7, cflags: CONFORMANCE_CFLAGS }));
+    fs.writeFileSync(jsonPath(out), renderJson(results));
+    console.log(`wrote ${path.relative(process.cwd(), out)} and ${path.relative(process.cwd(), jsonPath(out))}`);
+  }
+  const t = totals(results);
+  if (!values.check) {
+    const worst = worstOps(results, 15);
+    if (worst.length) console.log(`most tests not passing: ${worst.map((w) => `${w.op} ${w.t.total - w.t.PASS}`).join(", ")}`);
+    console.log(`conformance: ${totalsLine(t)} (${secs} s)`);
+    return 0;
+  }
+  const { regressions, fixed } = checkAgainst(results, baseline!);
+  for (const r of regressions) console.log(`REGRESSION ${line(r)}`);
+  if (fixed.length) console.log(`${fixed.length} test(s) pass that did not in ${path.relative(process.cwd(), baselineFile!)}: refresh it with 'edgec conformance'`);
+  console.log(`conformance: ${totalsLine(t)} (${secs} s); ${regressions.length} regression(s)`);
+  return regressions.length ? 1 : 0;
+}
+
+const jsonPath = (md: string) => md.replace(/\.md$/, "") + ".json";
+const line = (r: Outcome) => `${r.status} ${r.test} (${r.op})${r.reason ? `: ${r.reason}` : ""}`;

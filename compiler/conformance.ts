@@ -1,0 +1,430 @@
+/**
+ * @fileoverview The ONNX node-test conformance runner. Models are compiled in worker threads of
+ * one process (a worker that hangs or dies costs one test, not the run); the runtime and the
+ * harness are built once to objects, and each test's C is built and run by `cc` in parallel.
+ * Every test ends in exactly one status: PASS, FAIL, UNSUPPORTED or ERROR, with a one-line reason.
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { DType, arrayFromBytes, bytesOf } from "../ir/dtype.ts";
+import { shapeStr } from "../ir/graph.ts";
+import { compileFile, writeCArtifact } from "./api.ts";
+import { EdgecError } from "./diagnostics.ts";
+import { onnx } from "./onnx/tensor.ts";
+import { readTensorFile } from "./onnx/tensor.ts";
+import { compare, listDataSets } from "./testrun.ts";
+
+export type Status = "PASS" | "FAIL" | "UNSUPPORTED" | "ERROR";
+export const STATUSES: readonly Status[] = ["PASS", "FAIL", "UNSUPPORTED", "ERROR"];
+
+export interface Outcome {
+  test: string;
+  /** The op family the test exercises (its main node's op type). */
+  op: string;
+  status: Status;
+  /** One line; empty for PASS. */
+  reason: string;
+  /** For UNSUPPORTED: the op type of the node the compiler rejected, when it names one. */
+  rejected?: string;
+}
+
+export interface ConformanceOptions {
+  /** The folder holding test_* folders. */
+  dir: string;
+  filter?: RegExp;
+  /** Parallel lanes: each compiles in its own worker, then builds and runs with cc. */
+  jobs?: number;
+  rtol?: number;
+  atol?: number;
+  cc?: string;
+  cflags?: string[];
+  /** Per-step limits in milliseconds. */
+  compileTimeoutMs?: number;
+  buildTimeoutMs?: number;
+  runTimeoutMs?: number;
+  onProgress?: (done: number, total: number, last: Outcome) => void;
+}
+
+export const CONFORMANCE_CFLAGS = ["-std=c99", "-O1", "-Wall", "-Wextra", "-Werror"];
+const RUNTIME_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "runtime-c");
+
+/** The test folders under `dir` (those holding a model.onnx), sorted, optionally filtered. */
+export function listTests(dir: string, filter?: RegExp): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, "model.onnx")))
+    .map((e) => e.name).filter((n) => !filter || filter.test(n)).sort();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Worker side: decode the model's op types, compile, write the C and the raw inputs.
+
+interface CompileRequest { id: number; dir: string; out: string }
+interface TensorInfo { name: string; dtype: DType; shape: number[] }
+type CompileReply = { id: number; op: string } & (
+  | { ok: true; cfiles: string[]; weights: string; sets: { name: string; inputs: string[] }[]; outputs: TensorInfo[] }
+  | { ok: false; status: "UNSUPPORTED" | "ERROR"; reason: string; rejected?: string });
+
+function modelOps(file: string): string[] {
+  try {
+    const m = onnx.ModelProto.decode(fs.readFileSync(file));
+    return (m.graph?.node ?? []).map((n) => n.opType ?? "").filter((o) => o !== "");
+  } catch {
+    return [];
+  }
+}
+
+const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, "");
+
+/**
+ * The op a test exercises: the longest op type of its model (or, for an `_expanded` test, of the
+ * unexpanded sibling's model) that prefixes the folder name; else the model's only op.
+ */
+export function testFamily(testDir: string): string {
+  const name = path.basename(testDir).replace(/^test_/, "");
+  const own = modelOps(path.join(testDir, "model.onnx"));
+  const sibling = name.endsWith("_expanded") ? path.join(path.dirname(testDir), `test_${name.slice(0, -9)}`) : undefined;
+  const base = sibling && fs.existsSync(path.join(sibling, "model.onnx")) ? modelOps(path.join(sibling, "model.onnx")) : own;
+  const key = norm(name);
+  const cands = [...new Set([...base, ...own])].filter((o) => key.startsWith(norm(o)));
+  if (cands.length) return cands.sort((a, b) => norm(b).length - norm(a).length || a.localeCompare(b))[0]!;
+  const distinct = [...new Set(base.filter((o) => o !== "Constant"))];
+  if (distinct.length === 1) return distinct[0]!;
+  return name.replace(/_expanded$/, "");
+}
+
+function oneLine(s: string, max = 240): string {
+  const l = s.replace(/\s*\n\s*/g, " ").trim();
+  return l.length > max ? l.slice(0, max - 3) + "..." : l;
+}
+
+function classify(e: unknown): { status: "UNSUPPORTED" | "ERROR"; reason: string; rejected?: string } {
+  if (e instanceof EdgecError) {
+    const msg = oneLine(e.message);
+    if (/not supported|unsupported/i.test(msg)) {
+      const m = /^node "(?:[^"\\]|\\.)*" \(([^)]+)\):/.exec(msg);
+      return { status: "UNSUPPORTED", reason: msg, rejected: m?.[1] };
+    }
+    return { status: "ERROR", reason: `compile: ${msg}` };
+  }
+  const err = e as Error;
+  return { status: "ERROR", reason: `internal error: ${oneLine(String(err?.message ?? e))}` };
+}
+
+function compileTest(req: CompileRequest): CompileReply {
+  const op = testFamily(req.dir);
+  try {
+    const compiled = compileFile(path.join(req.dir, "model.onnx"));
+    const p = compiled.program;
+    const c = path.join(req.out, "c");
+    writeCArtifact(compiled, c);
+    const cfiles = fs.readdirSync(c).filter((f) => f.endsWith(".c") && f !== "edgec_runtime.c").sort().map((f) => path.join(c, f));
+    const weights = fs.existsSync(path.join(c, "model_weights.bin")) ? path.join(c, "model_weights.bin") : "-";
+    const sets = listDataSets(req.dir).map((set, k) => ({
+      name: set,
+      inputs: p.inputs.map((t, i) => {
+        const tensor = readTensorFile(path.join(req.dir, set, `input_${i}.pb`));
+        checkTensor(tensor.dtype, tensor.shape, t.type.dtype, t.type.shape, `input ${i} of ${set}`);
+        const raw = path.join(req.out, `s${k}_in${i}.raw`);
+        fs.writeFileSync(raw, bytesOf(tensor.data));
+        return raw;
+      }),
+    }));
+    if (sets.length === 0) return { id: req.id, op, ok: false, status: "ERROR", reason: "the folder has no test_data_set_*" };
+    const outputs = p.outputs.map((t) => ({ name: t.name, dtype: t.type.dtype, shape: t.type.shape }));
+    return { id: req.id, op, ok: true, cfiles, weights, sets, outputs };
+  } catch (e) {
+    return { id: req.id, op, ok: false, ...classify(e) };
+  }
+}
+
+function checkTensor(dt: DType, shape: number[], wantDt: DType, want: number[], what: string): void {
+  if (dt !== wantDt) throw new EdgecError(`${what} is ${dt} but the compiled model takes ${wantDt}`);
+  if (shape.length !== want.length || shape.some((d, i) => d !== want[i]))
+    throw new EdgecError(`${what} has shape ${shapeStr(shape)} but the compiled model takes ${shapeStr(want)}`);
+}
+
+if (!isMainThread && (workerData as { edgecConformance?: boolean } | null)?.edgecConformance) {
+  parentPort!.on("message", (req: CompileRequest) => parentPort!.postMessage(compileTest(req)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main side: a lane owns one worker; a hung or crashed worker is replaced.
+
+class Lane {
+  private worker?: Worker;
+  private next = 0;
+
+  async compile(req: Omit<CompileRequest, "id">, timeoutMs: number): Promise<CompileReply | { timeout: true } | { crash: string }> {
+    const w = this.worker ??= spawnWorker();
+    const id = ++this.next;
+    return new Promise((resolve) => {
+      const done = (r: CompileReply | { timeout: true } | { crash: string }, kill: boolean) => {
+        clearTimeout(timer);
+        w.off("message", onMsg);
+        w.off("error", onErr);
+        w.off("exit", onExit);
+        if (kill) { this.worker = undefined; void w.terminate(); }
+        resolve(r);
+      };
+      const onMsg = (m: CompileReply) => { if (m.id === id) done(m, false); };
+      const onErr = (e: Error) => done({ crash: oneLine(e.message) }, true);
+      const onExit = (code: number) => done({ crash: `the compiler worker exited with code ${code}` }, true);
+      const timer = setTimeout(() => done({ timeout: true }, true), timeoutMs);
+      w.on("message", onMsg);
+      w.on("error", onErr);
+      w.on("exit", onExit);
+      w.postMessage({ ...req, id });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.terminate();
+    this.worker = undefined;
+  }
+}
+
+function spawnWorker(): Worker {
+  // The worker loads this module through tsx, like bin/edgec.mjs does for the CLI.
+  const tsx = import.meta.resolve("tsx/esm/api");
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); });`;
+  const w = new Worker(code, { eval: true, workerData: { edgecConformance: true }, resourceLimits: { maxOldGenerationSizeMb: 3072 }, stdout: true, stderr: true });
+  w.stdout.resume();
+  w.stderr.resume();
+  w.unref();
+  return w;
+}
+
+interface Proc { code: number | null; signal: string | null; stderr: string; timedOut: boolean }
+
+function runProc(file: string, args: string[], timeoutMs: number): Promise<Proc> {
+  return new Promise((resolve) => {
+    execFile(file, args, { timeout: timeoutMs, killSignal: "SIGKILL", maxBuffer: 16 << 20, encoding: "utf8" }, (err, _out, stderr) => {
+      const e = err as (NodeJS.ErrnoException & { code?: number | string; signal?: string; killed?: boolean }) | null;
+      if (!e) return resolve({ code: 0, signal: null, stderr, timedOut: false });
+      const timedOut = !!e.killed && e.signal === "SIGKILL";
+      resolve({ code: typeof e.code === "number" ? e.code : null, signal: e.signal ?? null, stderr: stderr || String(e.message), timedOut });
+    });
+  });
+}
+
+function firstDiag(stderr: string): string {
+  const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+  return oneLine(lines.find((l) => /\b(error|warning)\b/.test(l)) ?? lines[0] ?? "no message", 200);
+}
+
+async function buildObjects(root: string, cc: string, cflags: string[]): Promise<{ runtime: string; harness: string }> {
+  const inc = `-I${path.join(RUNTIME_DIR, "include")}`;
+  const runtime = path.join(root, "edgec_runtime.o"), harness = path.join(root, "edgec_harness.o");
+  const [a, b] = await Promise.all([
+    runProc(cc, [...cflags, inc, "-c", path.join(RUNTIME_DIR, "src", "edgec_runtime.c"), "-o", runtime], 120_000),
+    runProc(cc, [...cflags, inc, "-DEDGEC_HARNESS_MODEL=model_model", "-c", path.join(RUNTIME_DIR, "harness", "edgec_harness.c"), "-o", harness], 120_000),
+  ]);
+  for (const r of [a, b]) if (r.code !== 0) throw new EdgecError(`cannot build the runtime with ${cc}: ${firstDiag(r.stderr)}`);
+  return { runtime, harness };
+}
+
+const exp = (x: number) => x.toExponential(2);
+
+async function runOne(name: string, lane: Lane, root: string, objs: { runtime: string; harness: string }, o: Required<Omit<ConformanceOptions, "filter" | "onProgress">>): Promise<Outcome> {
+  const dir = path.join(o.dir, name);
+  const work = fs.mkdtempSync(path.join(root, `${name.slice(0, 60)}-`));
+  let op = name.replace(/^test_/, "");
+  try {
+    const r = await lane.compile({ dir, out: work }, o.compileTimeoutMs);
+    if ("timeout" in r) return { test: name, op: testFamily(dir), status: "ERROR", reason: `compile timed out after ${o.compileTimeoutMs / 1000} s` };
+    if ("crash" in r) return { test: name, op: testFamily(dir), status: "ERROR", reason: `compiler crashed: ${r.crash}` };
+    op = r.op;
+    if (!r.ok) return { test: name, op, status: r.status, reason: r.reason, ...(r.rejected ? { rejected: r.rejected } : {}) };
+    const exe = path.join(work, "harness");
+    const b = await runProc(o.cc, [...o.cflags, `-I${path.join(work, "c")}`, ...r.cfiles, objs.runtime, objs.harness, "-o", exe, "-lm"], o.buildTimeoutMs);
+    if (b.timedOut) return { test: name, op, status: "ERROR", reason: `cc timed out after ${o.buildTimeoutMs / 1000} s` };
+    if (b.code !== 0) return { test: name, op, status: "ERROR", reason: `cc: ${firstDiag(b.stderr)}` };
+    const failures: string[] = [];
+    for (const [k, set] of r.sets.entries()) {
+      const outs = r.outputs.map((_, i) => path.join(work, `s${k}_out${i}.raw`));
+      const x = await runProc(exe, [r.weights, ...set.inputs, ...outs], o.runTimeoutMs);
+      if (x.timedOut) return { test: name, op, status: "ERROR", reason: `run timed out after ${o.runTimeoutMs / 1000} s` };
+      if (x.signal) return { test: name, op, status: "ERROR", reason: `run crashed with ${x.signal}` };
+      if (x.code !== 0) return { test: name, op, status: "ERROR", reason: `run failed: ${firstDiag(x.stderr)}` };
+      for (const [i, t] of r.outputs.entries()) {
+        const ef = path.join(dir, set.name, `output_${i}.pb`);
+        const expected = readTensorFile(ef);
+        try {
+          checkTensor(expected.dtype, expected.shape, t.dtype, t.shape, `expected output ${i} of ${set.name}`);
+        } catch (e) {
+          return { test: name, op, status: "ERROR", reason: (e as Error).message };
+        }
+        const got = arrayFromBytes(t.dtype, new Uint8Array(fs.readFileSync(outs[i]!)));
+        const c = compare(got, expected.data, t.dtype, o);
+        if (!c.pass) {
+          const where = r.sets.length > 1 ? `${set.name} ` : "";
+          failures.push(got.length !== expected.data.length
+            ? `${where}output ${JSON.stringify(t.name)}: ${got.length} elements, expected ${expected.data.length}`
+            : `${where}output ${JSON.stringify(t.name)}: ${c.mismatches}/${expected.data.length} out of tolerance, max abs err ${exp(c.maxAbs)}, max rel err ${exp(c.maxRel)}`);
+        }
+      }
+    }
+    if (failures.length) return { test: name, op, status: "FAIL", reason: oneLine(failures.join("; "), 300) };
+    return { test: name, op, status: "PASS", reason: "" };
+  } catch (e) {
+    return { test: name, op, status: "ERROR", reason: `runner: ${oneLine(String((e as Error)?.message ?? e))}` };
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Runs every (filtered) test folder under `opts.dir`; results are sorted by test name. */
+export async function runConformance(opts: ConformanceOptions): Promise<Outcome[]> {
+  const o = {
+    dir: opts.dir,
+    jobs: Math.max(1, opts.jobs ?? os.availableParallelism()),
+    rtol: opts.rtol ?? 1e-3,
+    atol: opts.atol ?? 1e-7,
+    cc: opts.cc ?? "cc",
+    cflags: opts.cflags ?? CONFORMANCE_CFLAGS,
+    compileTimeoutMs: opts.compileTimeoutMs ?? 60_000,
+    buildTimeoutMs: opts.buildTimeoutMs ?? 120_000,
+    runTimeoutMs: opts.runTimeoutMs ?? 60_000,
+  };
+  const tests = listTests(o.dir, opts.filter);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "edgec-conformance-"));
+  const cleanup = () => fs.rmSync(root, { recursive: true, force: true });
+  process.once("exit", cleanup);
+  const lanes = Array.from({ length: Math.min(o.jobs, Math.max(1, tests.length)) }, () => new Lane());
+  try {
+    const objs = await buildObjects(root, o.cc, o.cflags);
+    const results: Outcome[] = [];
+    let next = 0;
+    await Promise.all(lanes.map(async (lane) => {
+      while (next < tests.length) {
+        const name = tests[next++]!;
+        const r = await runOne(name, lane, root, objs, o);
+        results.push(r);
+        opts.onProgress?.(results.length, tests.length, r);
+      }
+    }));
+    return results.sort((a, b) => (a.test < b.test ? -1 : a.test > b.test ? 1 : 0));
+  } finally {
+    await Promise.all(lanes.map((l) => l.close()));
+    cleanup();
+    process.off("exit", cleanup);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reports: totals, the per-op table, the per-test table, and the regression check.
+
+export type Totals = Record<Status, number> & { total: number };
+
+export function totals(rs: Outcome[]): Totals {
+  const t: Totals = { PASS: 0, FAIL: 0, UNSUPPORTED: 0, ERROR: 0, total: rs.length };
+  for (const r of rs) t[r.status]++;
+  return t;
+}
+
+export function totalsLine(t: Totals): string {
+  return `${t.PASS} passed, ${t.FAIL} failed, ${t.UNSUPPORTED} unsupported, ${t.ERROR} errors out of ${t.total}`;
+}
+
+/** Per op family: counts by status, sorted by op name. */
+export function byOp(rs: Outcome[]): { op: string; t: Totals }[] {
+  const m = new Map<string, Outcome[]>();
+  for (const r of rs) m.set(r.op, [...(m.get(r.op) ?? []), r]);
+  return [...m.keys()].sort(cmpStr).map((op) => ({ op, t: totals(m.get(op)!) }));
+}
+
+/** Op families with the most tests that do not pass, most first. */
+export function worstOps(rs: Outcome[], n: number): { op: string; t: Totals }[] {
+  return byOp(rs).filter((x) => x.t.PASS < x.t.total)
+    .sort((a, b) => (b.t.total - b.t.PASS) - (a.t.total - a.t.PASS) || cmpStr(a.op, b.op)).slice(0, n);
+}
+
+/** Ops named by the compiler when it rejected a node, most frequent first. */
+export function rejectedOps(rs: Outcome[]): [string, number][] {
+  const m = new Map<string, number>();
+  for (const r of rs) if (r.status === "UNSUPPORTED" && r.rejected) m.set(r.rejected, (m.get(r.rejected) ?? 0) + 1);
+  return [...m].sort((a, b) => b[1] - a[1] || cmpStr(a[0], b[0]));
+}
+
+const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const cell = (s: string) => s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/`/g, "'");
+
+export function renderMarkdown(rs: Outcome[], opts: { rtol: number; atol: number; cflags: string[] }): string {
+  const t = totals(rs);
+  const L: string[] = [];
+  L.push("# ONNX node-test conformance (C target)", "");
+  L.push("Generated by `edgec conformance`; do not edit. Each test's model is compiled to C, built with");
+  L.push(`\`cc ${opts.cflags.join(" ")}\`, run on test_data_set_*, and compared with rtol ${opts.rtol}, atol ${opts.atol}`);
+  L.push("(integers and bools exactly).", "");
+  L.push("| status | tests |", "|---|---:|");
+  for (const s of STATUSES) L.push(`| ${s} | ${t[s]} |`);
+  L.push(`| total | ${t.total} |`, "");
+  L.push(`**${totalsLine(t)}.**`, "");
+  L.push("- PASS: every output within tolerance.", "- FAIL: the model ran but an output is out of tolerance.");
+  L.push("- UNSUPPORTED: the compiler rejected an op, type or attribute it does not support.");
+  L.push("- ERROR: any other compile error, a C build error, a crash or a timeout.", "");
+  const worst = worstOps(rs, 15);
+  if (worst.length) {
+    L.push("## Op families with the most tests not passing", "");
+    L.push("| op | not passing | fail | unsupported | error | total |", "|---|---:|---:|---:|---:|---:|");
+    for (const { op, t: x } of worst) L.push(`| ${cell(op)} | ${x.total - x.PASS} | ${x.FAIL} | ${x.UNSUPPORTED} | ${x.ERROR} | ${x.total} |`);
+    L.push("");
+  }
+  const rej = rejectedOps(rs);
+  if (rej.length) {
+    L.push("## Ops the compiler rejected", "", "The op type named in UNSUPPORTED messages (an `_expanded` test can reject a helper op).", "");
+    L.push("| op | tests |", "|---|---:|");
+    for (const [op, n] of rej) L.push(`| ${cell(op)} | ${n} |`);
+    L.push("");
+  }
+  L.push("## By op", "", "| op | pass / total | fail | unsupported | error |", "|---|---:|---:|---:|---:|");
+  for (const { op, t: x } of byOp(rs)) L.push(`| ${cell(op)} | ${x.PASS} / ${x.total} | ${x.FAIL} | ${x.UNSUPPORTED} | ${x.ERROR} |`);
+  L.push("", "## By test", "", "| test | op | status | reason |", "|---|---|---|---|");
+  for (const r of rs) L.push(`| ${cell(r.test)} | ${cell(r.op)} | ${r.status} | ${cell(r.reason)} |`);
+  return L.join("\n") + "\n";
+}
+
+export interface ResultsFile {
+  totals: Totals;
+  tests: Record<string, { op: string; status: Status; reason: string; rejected?: string }>;
+}
+
+export function renderJson(rs: Outcome[]): string {
+  const tests: ResultsFile["tests"] = {};
+  for (const r of rs) tests[r.test] = { op: r.op, status: r.status, reason: r.reason, ...(r.rejected ? { rejected: r.rejected } : {}) };
+  return JSON.stringify({ totals: totals(rs), tests } satisfies ResultsFile, null, 1) + "\n";
+}
+
+export function readResults(file: string): ResultsFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new EdgecError(`cannot read ${file}: ${oneLine((e as Error).message)}; run 'edgec conformance' to write it`);
+  }
+  const tests = (data as Partial<ResultsFile> | null)?.tests;
+  if (!tests || typeof tests !== "object") throw new EdgecError(`${file} has no "tests" object; regenerate it with 'edgec conformance'`);
+  return data as ResultsFile;
+}
+
+export interface CheckResult {
+  /** Tests that passed in the baseline and no longer pass. */
+  regressions: Outcome[];
+  /** Tests that pass now and did not in the baseline (or were not in it). */
+  fixed: Outcome[];
+}
+
+/** Compares a run with a baseline; only tests present in the run are judged. */
+export function checkAgainst(rs: Outcome[], base: ResultsFile): CheckResult {
+  const regressions: Outcome[] = [], fixed: Outcome[] = [];
+  for (const r of rs) {
+    const was = base.tests[r.test]?.status;
+    if (was === "PASS" && r.status !== "PASS") regressions.push(r);
+    if (was !== "PASS" && r.status === "PASS") fixed.push(r);
+  }
+  return { regressions, fixed };
+}
