@@ -1,8 +1,9 @@
 /*
  * edgec_harness.c - a host program that runs any compiled model on raw tensor files.
- *   harness [-n RUNS] WEIGHTS.bin|- IN_0.raw ... OUT_0.raw ...
+ *   harness [-n RUNS] [-m] WEIGHTS.bin|- IN_0.raw ... OUT_0.raw ...
  * Inputs and outputs are the model's tensors as raw little-endian bytes, in model order.
  * With -n, prints the median wall time of RUNS runs in microseconds on stdout.
+ * With -m, prints "peak_rss_kb N" (the process's peak resident set in KiB) on stdout last.
  * Build with -DEDGEC_HARNESS_MODEL=<name>_model next to the generated sources.
  */
 #define _POSIX_C_SOURCE 199309L
@@ -11,6 +12,10 @@
 #include <string.h>
 #include <time.h>
 #include "edgec_runtime.h"
+#if defined(__unix__) || defined(__APPLE__)
+#include <sys/resource.h>
+#define EDGEC_HARNESS_RUSAGE 1
+#endif
 
 extern const edgec_model EDGEC_HARNESS_MODEL;
 
@@ -43,6 +48,36 @@ static double now_us(void) {
   return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
+/*
+ * Peak resident set in KiB, or -1 if unknown. Linux: VmHWM of /proc/self/status, because
+ * getrusage's ru_maxrss survives exec and would count the parent's pages touched before it.
+ */
+static long peak_rss_kb(void) {
+  long kb = -1;
+#ifdef __linux__
+  char line[256];
+  FILE *f = fopen("/proc/self/status", "r");
+  if (f) {
+    while (fgets(line, sizeof line, f))
+      if (strncmp(line, "VmHWM:", 6) == 0 && sscanf(line + 6, "%ld", &kb) == 1) break;
+    fclose(f);
+  }
+  if (kb >= 0) return kb;
+#endif
+#ifdef EDGEC_HARNESS_RUSAGE
+  {
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0) {
+      kb = (long)ru.ru_maxrss;
+#ifdef __APPLE__
+      kb /= 1024; /* macOS reports bytes */
+#endif
+    }
+  }
+#endif
+  return kb;
+}
+
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
@@ -55,12 +90,16 @@ int main(int argc, char **argv) {
   void *outs[64];
   const void *weights = m->embedded_weights;
   void *ws;
-  int argi = 1, runs = 0, i, status = 0, nb = 0;
+  int argi = 1, runs = 0, i, status = 0, nb = 0, report_rss = 0;
   double *times = NULL;
-  if (argc > 2 && strcmp(argv[1], "-n") == 0) { runs = atoi(argv[2]); argi = 3; }
+  for (;;) {
+    if (argc > argi + 1 && strcmp(argv[argi], "-n") == 0) { runs = atoi(argv[argi + 1]); argi += 2; }
+    else if (argc > argi && strcmp(argv[argi], "-m") == 0) { report_rss = 1; argi++; }
+    else break;
+  }
   if (m->num_inputs > 64 || m->num_outputs > 64) { fprintf(stderr, "harness: too many tensors\n"); return 2; }
   if (argc - argi != 1 + m->num_inputs + m->num_outputs) {
-    fprintf(stderr, "usage: %s [-n RUNS] WEIGHTS|- %d inputs %d outputs\n", argv[0], m->num_inputs, m->num_outputs);
+    fprintf(stderr, "usage: %s [-n RUNS] [-m] WEIGHTS|- %d inputs %d outputs\n", argv[0], m->num_inputs, m->num_outputs);
     return 2;
   }
   if (strcmp(argv[argi], "-") != 0) {
@@ -84,6 +123,7 @@ int main(int argc, char **argv) {
   if (status != EDGEC_OK) { fprintf(stderr, "harness: run failed: %s\n", edgec_status_str(status)); return 1; }
   if (runs > 0) {
     times = (double *)malloc(sizeof(double) * (size_t)runs);
+    if (!times) { fprintf(stderr, "harness: out of memory for %d timings\n", runs); return 1; }
     for (i = 0; i < runs; i++) {
       double t0 = now_us();
       m->run(weights, ws, ins, outs);
@@ -101,6 +141,7 @@ int main(int argc, char **argv) {
     }
     fclose(f);
   }
+  if (report_rss) printf("peak_rss_kb %ld\n", peak_rss_kb());
   for (i = 0; i < nb; i++) free(bases[i]);
   return 0;
 }

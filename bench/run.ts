@@ -1,0 +1,372 @@
+/**
+ * @fileoverview `npm run bench`: latency and memory of edgec's C output against ONNX Runtime on
+ * every shared model, on the same machine, in the same run, on the same inputs.
+ *
+ * Each model is compiled to C and built with release flags; ONNX Runtime runs in its own child
+ * process (bench/ort-worker.mjs). Timing is interleaved: every round times K edgec runs (the
+ * harness's `-n K`, one fresh process per round) and then K ORT `session.run` calls, so machine
+ * noise lands on both; the reported figure is the median over rounds of each round's median.
+ *
+ *   node bench/run.mjs [--models a,b] [--rounds N] [--round-ms MS] [--out FILE] [--keep]
+ */
+import { ChildProcess, execFile, execFileSync, fork } from "node:child_process";
+import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs, promisify } from "node:util";
+import { DType, arrayFromBytes, bytesOf } from "../ir/dtype.ts";
+import { compileFile, writeCArtifact } from "../compiler/api.ts";
+import { readTensorFile } from "../compiler/onnx/tensor.ts";
+import { buildHarness } from "../compiler/testrun.ts";
+
+const run = promisify(execFile);
+const HERE = path.dirname(new URL(import.meta.url).pathname);
+const ROOT = path.resolve(HERE, "..");
+
+/** Release flags: -march=native is fair because ONNX Runtime picks AVX2/AVX-512 kernels at run time. */
+export const BENCH_CFLAGS = ["-std=c99", "-O3", "-march=native", "-Wall", "-Wextra"];
+
+interface Options {
+  models?: string[];
+  rounds: number;
+  roundMs: number;
+  out?: string;
+  keep: boolean;
+}
+
+interface Row {
+  name: string;
+  edgecMs?: number;
+  ortMs?: number;
+  edgecRange?: [number, number];
+  ortRange?: [number, number];
+  kEdgec?: number;
+  kOrt?: number;
+  arena?: number;
+  arenaLB?: number;
+  weights?: number;
+  edgecRssKb?: number;
+  ortRssKb?: number;
+  edgecDiff?: number;
+  ortDiff?: number;
+  compileS?: number;
+  buildS?: number;
+  errors: string[];
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      models: { type: "string" },
+      rounds: { type: "string", default: "5" },
+      "round-ms": { type: "string", default: "600" },
+      out: { type: "string" },
+      keep: { type: "boolean", default: false },
+    },
+  });
+  const opts: Options = {
+    models: values.models?.split(",").filter(Boolean),
+    rounds: positive(values.rounds!, "--rounds"),
+    roundMs: positive(values["round-ms"]!, "--round-ms"),
+    out: values.out,
+    keep: values.keep!,
+  };
+  const shared = path.resolve(process.env.EDGEC_SHARED ?? path.join(ROOT, "..", "shared"));
+  const modelsDir = path.join(shared, "models");
+  if (!fs.existsSync(modelsDir)) {
+    console.log(`bench: no models folder at ${modelsDir} (set EDGEC_SHARED to the folder holding models/); nothing to measure`);
+    return 0;
+  }
+  let names = fs.readdirSync(modelsDir).filter((d) => fs.existsSync(path.join(modelsDir, d, "model.onnx"))).sort();
+  if (opts.models) {
+    const unknown = opts.models.filter((m) => !names.includes(m));
+    if (unknown.length) {
+      console.error(`bench: unknown model(s) ${unknown.join(", ")}; available: ${names.join(", ")}`);
+      return 2;
+    }
+    names = names.filter((n) => opts.models!.includes(n));
+  }
+  if (names.length === 0) {
+    console.log(`bench: ${modelsDir} holds no model folders with a model.onnx; nothing to measure`);
+    return 0;
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "edgec-bench-"));
+  const started = Date.now();
+  const rows: Row[] = [];
+  try {
+    for (const name of names) {
+      process.stderr.write(`bench: ${name} ...`);
+      const row = await benchModel(name, path.join(modelsDir, name), path.join(tmp, name), opts);
+      rows.push(row);
+      process.stderr.write(row.errors.length ? ` ${row.errors.join("; ")}\n`
+        : ` edgec ${fmtMs(row.edgecMs)} ms, ORT ${fmtMs(row.ortMs)} ms\n`);
+    }
+  } finally {
+    if (opts.keep) console.error(`bench: build folders kept in ${tmp}`);
+    else fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const nodeRssKb = await nodeBaselineRss();
+  const text = render(rows, opts, nodeRssKb, (Date.now() - started) / 1000);
+  console.log(text);
+  const out = opts.out ?? (opts.models ? undefined : path.join(HERE, "results.md"));
+  if (out) {
+    fs.writeFileSync(out, text);
+    console.error(`bench: wrote ${path.relative(process.cwd(), out) || out}`);
+  }
+  return 0;
+}
+
+function positive(s: string, flag: string): number {
+  const n = Number(s);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} must be a positive number, got ${JSON.stringify(s)}`);
+  return n;
+}
+
+async function benchModel(name: string, dir: string, work: string, opts: Options): Promise<Row> {
+  const row: Row = { name, errors: [] };
+  fs.mkdirSync(work, { recursive: true });
+  const set = path.join(dir, "test_data_set_0");
+  // Inputs and expected outputs, as raw files both engines read.
+  const inputs: { dtype: DType; shape: number[]; file: string }[] = [];
+  const expected: ReturnType<typeof readTensorFile>[] = [];
+  try {
+    for (let i = 0; fs.existsSync(path.join(set, `input_${i}.pb`)); i++) {
+      const t = readTensorFile(path.join(set, `input_${i}.pb`));
+      const file = path.join(work, `in${i}.raw`);
+      fs.writeFileSync(file, bytesOf(t.data));
+      inputs.push({ dtype: t.dtype, shape: t.shape, file });
+    }
+    for (let i = 0; fs.existsSync(path.join(set, `output_${i}.pb`)); i++) expected.push(readTensorFile(path.join(set, `output_${i}.pb`)));
+  } catch (e) {
+    row.errors.push(`reading test_data_set_0: ${msg(e)}`);
+    return row;
+  }
+  if (inputs.length === 0) {
+    row.errors.push("test_data_set_0 has no input_N.pb");
+    return row;
+  }
+
+  // edgec: compile, build, one checked run.
+  let exe: string | undefined;
+  let harnessArgs: string[] = [];
+  try {
+    let t0 = Date.now();
+    const compiled = compileFile(path.join(dir, "model.onnx"));
+    row.compileS = (Date.now() - t0) / 1000;
+    const cdir = path.join(work, "c");
+    writeCArtifact(compiled, cdir);
+    t0 = Date.now();
+    exe = await buildHarness(cdir, { cflags: BENCH_CFLAGS });
+    row.buildS = (Date.now() - t0) / 1000;
+    row.arena = compiled.report.arena_bytes;
+    row.arenaLB = compiled.report.arena_lower_bound_bytes;
+    row.weights = compiled.report.weights_bytes;
+    const p = compiled.program;
+    if (p.inputs.length !== inputs.length) throw new Error(`the model has ${p.inputs.length} inputs but test_data_set_0 has ${inputs.length}`);
+    const wbin = path.join(cdir, "model_weights.bin");
+    const outFiles = p.outputs.map((_, i) => path.join(work, `edgec_out${i}.raw`));
+    harnessArgs = [fs.existsSync(wbin) ? wbin : "-", ...inputs.map((x) => x.file), ...outFiles];
+    await run(exe, harnessArgs, { timeout: 600_000 });
+    row.edgecDiff = maxDiff(p.outputs.map((t, i) => ({ dtype: t.type.dtype, file: outFiles[i]! })), expected);
+  } catch (e) {
+    row.errors.push(`edgec: ${msg(e)}`);
+    exe = undefined;
+  }
+
+  // ORT: its own process, session created and run once before timing.
+  let ort: OrtWorker | undefined;
+  try {
+    const ortOuts = expected.map((_, i) => path.join(work, `ort_out${i}.raw`));
+    const spec = path.join(work, "ort.json");
+    fs.writeFileSync(spec, JSON.stringify({ model: path.join(dir, "model.onnx"), inputs, outputs: ortOuts }));
+    ort = await OrtWorker.start(spec);
+    row.ortDiff = maxDiff(expected.map((t, i) => ({ dtype: t.dtype, file: ortOuts[i]! })), expected);
+  } catch (e) {
+    row.errors.push(`ORT: ${msg(e)}`);
+    ort?.kill();
+    ort = undefined;
+  }
+
+  try {
+    // Calibrate K so one round takes about roundMs per engine.
+    const kFor = (us: number) => Math.max(1, Math.min(200_000, Math.round((opts.roundMs * 1000) / Math.max(us, 0.05))));
+    if (exe) row.kEdgec = kFor((await timeEdgec(exe, harnessArgs, 3)).us);
+    if (ort) row.kOrt = kFor(await ort.time(3));
+    const e: number[] = [], o: number[] = [];
+    let rss = 0;
+    for (let r = 0; r < opts.rounds; r++) {
+      if (exe) {
+        const t = await timeEdgec(exe, harnessArgs, row.kEdgec!);
+        e.push(t.us);
+        rss = Math.max(rss, t.rssKb);
+      }
+      if (ort) o.push(await ort.time(row.kOrt!));
+    }
+    if (exe) {
+      row.edgecMs = median(e) / 1000;
+      row.edgecRange = [Math.min(...e) / 1000, Math.max(...e) / 1000];
+      row.edgecRssKb = rss;
+    }
+    if (ort) {
+      row.ortMs = median(o) / 1000;
+      row.ortRange = [Math.min(...o) / 1000, Math.max(...o) / 1000];
+      row.ortRssKb = await ort.finish();
+    }
+  } catch (e) {
+    row.errors.push(`timing: ${msg(e)}`);
+  } finally {
+    ort?.kill();
+  }
+  return row;
+}
+
+async function timeEdgec(exe: string, args: string[], k: number): Promise<{ us: number; rssKb: number }> {
+  const { stdout } = await run(exe, ["-n", String(k), "-m", ...args], { timeout: 600_000 });
+  const lines = stdout.trim().split("\n");
+  const us = Number(lines[0]);
+  const rss = /^peak_rss_kb (-?\d+)$/.exec(lines[lines.length - 1] ?? "");
+  if (!Number.isFinite(us) || !rss) throw new Error(`unexpected harness output ${JSON.stringify(stdout.slice(0, 80))}`);
+  return { us, rssKb: Number(rss[1]) };
+}
+
+/** Largest absolute difference between the raw outputs an engine wrote and the reference. */
+function maxDiff(got: { dtype: DType; file: string }[], expected: ReturnType<typeof readTensorFile>[]): number {
+  let worst = 0;
+  if (got.length !== expected.length) throw new Error(`${got.length} outputs but ${expected.length} reference outputs`);
+  got.forEach((g, i) => {
+    const exp = expected[i]!;
+    if (g.dtype !== exp.dtype) throw new Error(`output ${i} is ${g.dtype} but the reference is ${exp.dtype}`);
+    const a = arrayFromBytes(g.dtype, new Uint8Array(fs.readFileSync(g.file)));
+    if (a.length !== exp.data.length) throw new Error(`output ${i} has ${a.length} elements, the reference ${exp.data.length}`);
+    for (let j = 0; j < a.length; j++) {
+      const d = Math.abs(Number(a[j]) - Number(exp.data[j]));
+      worst = Number.isNaN(d) ? (Number.isNaN(Number(a[j])) && Number.isNaN(Number(exp.data[j])) ? worst : Infinity) : Math.max(worst, d);
+    }
+  });
+  return worst;
+}
+
+/** A forked bench/ort-worker.mjs, spoken to one request at a time. */
+class OrtWorker {
+  private pending: ((m: Record<string, unknown>) => void)[] = [];
+  private inbox: Record<string, unknown>[] = [];
+  private exited?: string;
+
+  private constructor(private child: ChildProcess) {
+    child.on("message", (m) => {
+      const next = this.pending.shift();
+      if (next) next(m as Record<string, unknown>);
+      else this.inbox.push(m as Record<string, unknown>);
+    });
+    child.on("exit", (code, signal) => {
+      this.exited = `the ONNX Runtime worker exited (${signal ?? `code ${code}`})`;
+      for (const p of this.pending.splice(0)) p({ error: this.exited });
+    });
+  }
+
+  static async start(spec: string): Promise<OrtWorker> {
+    const child = fork(path.join(HERE, "ort-worker.mjs"), [spec], { execArgv: [], stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    const w = new OrtWorker(child);
+    await w.next();
+    return w;
+  }
+
+  private async next(): Promise<Record<string, unknown>> {
+    const m = this.inbox.shift() ?? (this.exited ? { error: this.exited }
+      : await new Promise<Record<string, unknown>>((resolve) => this.pending.push(resolve)));
+    if (typeof m.error === "string") throw new Error(m.error);
+    return m;
+  }
+
+  async time(runs: number): Promise<number> {
+    this.child.send({ runs });
+    return (await this.next()).medianUs as number;
+  }
+
+  async finish(): Promise<number> {
+    this.child.send({ done: true });
+    return (await this.next()).peakRssKb as number;
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill();
+  }
+}
+
+async function nodeBaselineRss(): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const child = fork(path.join(HERE, "ort-worker.mjs"), ["--baseline"], { execArgv: [], stdio: ["ignore", "ignore", "ignore", "ipc"] });
+    let rss: number | undefined;
+    child.on("message", (m) => { rss = (m as { peakRssKb: number }).peakRssKb; });
+    child.on("exit", () => resolve(rss));
+    child.on("error", () => resolve(undefined));
+  });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function msg(e: unknown): string {
+  const err = e as { stderr?: string; message?: string };
+  return ((err.stderr && err.stderr.trim()) || err.message || String(e)).split("\n")[0]!.trim();
+}
+
+const fmtMs = (x?: number) => (x === undefined ? "—" : x < 0.1 ? x.toFixed(4) : x < 10 ? x.toFixed(3) : x.toFixed(1));
+const fmtInt = (x?: number) => (x === undefined ? "—" : x.toLocaleString("en-US"));
+const fmtMB = (kb?: number) => (kb === undefined || kb < 0 ? "—" : `${(kb / 1024).toFixed(1)} MiB`);
+const fmtDiff = (x?: number) => (x === undefined ? "—" : x === 0 ? "0" : x.toExponential(1));
+
+function machine(): string {
+  let cpu = "unknown CPU";
+  try {
+    cpu = /^model name\s*:\s*(.*)$/m.exec(fs.readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpu;
+  } catch { /* not Linux */ }
+  return `${os.availableParallelism()} CPUs (nproc), ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.platform()} ${os.release()}`;
+}
+
+function tool(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: "utf8" }).split("\n")[0]!.trim();
+  } catch {
+    return `${cmd} (version unknown)`;
+  }
+}
+
+const require_ = createRequire(import.meta.url);
+
+function render(rows: Row[], opts: Options, nodeRssKb: number | undefined, seconds: number): string {
+  const ortVersion = (require_("onnxruntime-node/package.json") as { version: string }).version;
+  const L: string[] = [];
+  L.push("# edgec benchmark", "");
+  L.push(`- date: ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}`);
+  L.push(`- machine: ${machine()}`);
+  L.push(`- edgec: C built with \`${tool("cc", ["--version"])}\`, flags \`${BENCH_CFLAGS.join(" ")}\``);
+  L.push(`- ONNX Runtime: onnxruntime-node ${ortVersion}, CPU provider, 1 intra-op + 1 inter-op thread, sequential, default graph optimisations; Node ${process.version}`);
+  L.push(`- method: ${opts.rounds} interleaved rounds per model; each round times K edgec runs (harness \`-n K\`, fresh process) then K ORT \`session.run\` calls, K chosen so a round takes ~${opts.roundMs} ms per engine; reported: median over rounds of the per-round median`);
+  L.push(`- inputs: each model's test_data_set_0; both engines' outputs are compared with its reference outputs (max abs diff below)`);
+  L.push(`- total bench time: ${seconds.toFixed(0)} s`, "");
+  L.push(`| model | edgec median ms (${BENCH_CFLAGS.filter((f) => /^-(O|march)/.test(f)).join(" ")}) | ORT median ms | ratio | arena bytes | arena lower bound | arena/LB | edgec peak RSS | ORT peak RSS | weights bytes |`);
+  L.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const r of rows) {
+    const ratio = r.edgecMs !== undefined && r.ortMs ? (r.edgecMs / r.ortMs).toFixed(2) : "—";
+    const alb = r.arena !== undefined && r.arenaLB ? (r.arena / r.arenaLB).toFixed(2) : "—";
+    L.push(`| ${r.name} | ${fmtMs(r.edgecMs)} | ${fmtMs(r.ortMs)} | ${ratio} | ${fmtInt(r.arena)} | ${fmtInt(r.arenaLB)} | ${alb} | ${fmtMB(r.edgecRssKb)} | ${fmtMB(r.ortRssKb)} | ${fmtInt(r.weights)} |`);
+  }
+  L.push("", "ratio = edgec / ORT (< 1 means edgec is faster). Peak RSS is each engine's own process at exit, after loading and all timed runs;");
+  L.push(`ORT's includes the Node.js runtime it is called from (a bare Node process peaks at ${fmtMB(nodeRssKb)}), and its times include the`);
+  L.push("JavaScript binding's per-call overhead, which dominates on the smallest models.", "");
+  L.push("## Details", "");
+  L.push("| model | K edgec | K ORT | edgec round medians ms (min–max) | ORT round medians ms (min–max) | edgec compile s / cc s | max abs diff vs reference (edgec / ORT) | errors |");
+  L.push("| --- | ---: | ---: | --- | --- | --- | --- | --- |");
+  for (const r of rows) {
+    const range = (x?: [number, number]) => (x ? `${fmtMs(x[0])}–${fmtMs(x[1])}` : "—");
+    const cs = r.compileS === undefined ? "—" : `${r.compileS.toFixed(1)} / ${r.buildS === undefined ? "—" : r.buildS.toFixed(1)}`;
+    L.push(`| ${r.name} | ${fmtInt(r.kEdgec)} | ${fmtInt(r.kOrt)} | ${range(r.edgecRange)} | ${range(r.ortRange)} | ${cs} | ${fmtDiff(r.edgecDiff)} / ${fmtDiff(r.ortDiff)} | ${r.errors.join("; ").replace(/\|/g, "\\|") || ""} |`);
+  }
+  L.push("");
+  return L.join("\n");
+}
