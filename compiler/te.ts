@@ -9,6 +9,7 @@ import {
   add, bin, c, cast, load, loop, mapExpr, mkVar, mul, seq, store, substExpr,
 } from "../ir/tir.ts";
 import { check } from "./diagnostics.ts";
+import { coeffOf, loadsIn } from "../ir/affine.ts";
 
 type ComputeFn = (idx: Var[]) => Expr;
 type ExternFn = (ins: Buffer[], outs: Buffer[]) => Stmt;
@@ -124,6 +125,8 @@ export class TE {
     const out = bufs.get(t.id)!;
     const strides = stridesOf(t.shape);
     if (numel(t.shape) === 0) return seq();
+    const acc = this.accumulateInOutput(t, fn, bufs);
+    if (acc) return acc;
     const build = (d: number, idx: Var[]): Stmt => {
       if (d === t.shape.length) {
         const { pre, e } = this.expand(fn(idx), bufs);
@@ -134,6 +137,59 @@ export class TE {
       return loop(t.shape[d]!, (v) => build(d + 1, [...idx, v]), `i${d}_`);
     };
     return build(0, []);
+  }
+
+  /**
+   * Default schedule for a reduction whose loads are contiguous along the last output axis but
+   * not along the last reduction axis (Conv, Gemm with untransposed B): accumulate straight into
+   * the output with the reduction loops outside the trailing output loops, so the innermost loop
+   * walks memory with unit stride and the C compiler can vectorise it.
+   *   for outer: { out[inner] = init; for r: for inner: out[inner] op= body; for inner: out = post(out) }
+   */
+  private accumulateInOutput(t: TensorRef, fn: ComputeFn, bufs: Map<number, Buffer>): Stmt | undefined {
+    const out = bufs.get(t.id)!;
+    if (isFloat(out.dtype) && out.dtype !== "f32" && out.dtype !== "f64") return undefined;
+    const idx = t.shape.map((_, i) => mkVar(`i${i}_`));
+    const e = fn(idx);
+    const reds: Extract<Expr, { k: "reduce" }>[] = [];
+    mapExpr(e, (x) => { if (x.k === "reduce") { reds.push(x); return x; } return undefined; });
+    if (reds.length !== 1) return undefined;
+    const red = reds[0]!;
+    if (red.dtype !== out.dtype || red.init) return undefined;
+    const body = this.expand(red.body, bufs);
+    if (body.pre.length) return undefined;
+    const hole = mkVar("hole", red.dtype);
+    const post = this.expand(mapExpr(e, (x) => (x === red ? hole : undefined)), bufs);
+    if (post.pre.length) return undefined;
+    const loads = loadsIn(body.e);
+    const unit = (v: Var) => loads.every((l) => { const k = coeffOf(l.index, v.name); return k === 0 || k === 1; });
+    const rAxes = red.axes.filter((a) => a.extent > 1);
+    const sDims = t.shape.map((d, i) => ({ v: idx[i]!, extent: d })).filter((a) => a.extent > 1);
+    const rLast = rAxes[rAxes.length - 1], sLast = sDims[sDims.length - 1];
+    if (!sLast || sLast.v !== idx[idx.length - 1]) return undefined;
+    const scoreDot = rLast && unit(rLast.v) ? rLast.extent : 0;
+    const scoreAcc = loads.every((l) => { const k = coeffOf(l.index, sLast.v.name); return k !== undefined && Math.abs(k) <= 2; }) ? sLast.extent : 0;
+    if (scoreAcc < 4 || scoreAcc <= scoreDot) return undefined;
+    // Trailing output axes kept innermost: a tile of at most ~8K elements stays in cache.
+    let nInner = 1, tile = t.shape[t.shape.length - 1]!;
+    while (nInner < t.shape.length && tile * t.shape[t.shape.length - 1 - nInner]! <= 8192) tile *= t.shape[t.shape.length - 1 - nInner++]!;
+    const strides = stridesOf(t.shape);
+    const flat = idx.reduce<Expr>((f, v, i) => add(f, mul(v, c(strides[i]!))), c(0));
+    const nest = (dims: number[], inner: Stmt): Stmt => {
+      let s = inner;
+      for (let j = dims.length - 1; j >= 0; j--) s = forVar(idx[dims[j]!]!, t.shape[dims[j]!]!, s);
+      return s;
+    };
+    const rank = t.shape.length;
+    const outerDims = [...Array(rank - nInner).keys()];
+    const innerDims = [...Array(nInner).keys()].map((j) => rank - nInner + j);
+    const cur = load(out, flat);
+    let rnest: Stmt = nest(innerDims, store(out, flat, combine(red.op, cur, cast(body.e, red.dtype))));
+    for (let j = red.axes.length - 1; j >= 0; j--) rnest = reduceLoop(red.axes[j]!, rnest);
+    const parts: Stmt[] = [nest(innerDims, store(out, flat, reduceInit(red.op, red.dtype))), rnest];
+    if (!(post.e.k === "var" && post.e.name === hole.name))
+      parts.push(nest(innerDims, store(out, flat, cast(substExpr(post.e, new Map([[hole.name, cur]])), out.dtype))));
+    return nest(outerDims, seq(...parts));
   }
 
   /** Replaces accesses by loads (inlining inline stages) and hoists reductions into loops. */
@@ -164,6 +220,11 @@ export class TE {
     const out = mapExpr(e, go);
     return { pre, e: out };
   }
+}
+
+function forVar(v: Var, extent: number, body: Stmt): Stmt {
+  if (extent === 1) return substStmtVar(body, v, c(0));
+  return { k: "for", v, extent, body, kind: "serial" };
 }
 
 function reduceLoop(iv: IterVar, body: Stmt): Stmt {

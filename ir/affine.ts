@@ -1,0 +1,53 @@
+/**
+ * @fileoverview Affine analysis of Tensor IR index expressions: the coefficient of a loop
+ * variable, used to pick loop orders with contiguous inner accesses.
+ */
+import { Expr } from "./tir.ts";
+
+/** Coefficient of variable `v` in `e` if `e` is affine in `v`; undefined if it is not. */
+export function coeffOf(e: Expr, v: string): number | undefined {
+  switch (e.k) {
+    case "const": return 0;
+    case "var": return e.name === v ? 1 : 0;
+    case "bin": {
+      const a = coeffOf(e.a, v), b = coeffOf(e.b, v);
+      if (a === undefined || b === undefined) return undefined;
+      if (e.op === "add") return a + b;
+      if (e.op === "sub") return a - b;
+      if (e.op === "mul") {
+        if (a === 0 && b === 0) return 0;
+        if (a === 0 && e.a.k === "const") return e.a.v * b;
+        if (b === 0 && e.b.k === "const") return e.b.v * a;
+        return undefined;
+      }
+      return a === 0 && b === 0 ? 0 : undefined;
+    }
+    case "cast": return coeffOf(e.a, v);
+    default: return mentions(e, v) ? undefined : 0;
+  }
+}
+
+export function mentions(e: Expr, v: string): boolean {
+  switch (e.k) {
+    case "const": return false;
+    case "var": return e.name === v;
+    case "load": return mentions(e.index, v);
+    case "bin": return mentions(e.a, v) || mentions(e.b, v);
+    case "un": case "cast": return mentions(e.a, v);
+    case "select": return mentions(e.c, v) || mentions(e.a, v) || mentions(e.b, v);
+    case "access": return e.idx.some((i) => mentions(i, v));
+    case "reduce": return mentions(e.body, v);
+  }
+}
+
+/** Every load in `e`. */
+export function loadsIn(e: Expr, out: Extract<Expr, { k: "load" }>[] = []): Extract<Expr, { k: "load" }>[] {
+  switch (e.k) {
+    case "load": out.push(e); loadsIn(e.index, out); break;
+    case "bin": loadsIn(e.a, out); loadsIn(e.b, out); break;
+    case "un": case "cast": loadsIn(e.a, out); break;
+    case "select": loadsIn(e.c, out); loadsIn(e.a, out); loadsIn(e.b, out); break;
+    default: break;
+  }
+  return out;
+}
