@@ -1,0 +1,182 @@
+/**
+ * @fileoverview Malformed and unsupported models through the real CLI: each must fail with one
+ * line "edgec: error: ..." naming the problem, no stack trace, and no output folder left behind.
+ */
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { cleanup, edgec, tempDir } from "../helpers/cli.ts";
+import { ModelSpec, buildModel } from "../helpers/onnx-builder.ts";
+import { SHARED } from "../shared.ts";
+
+/** Relu over a [2,3] float input: the base most cases modify. */
+const base = (over: Partial<ModelSpec> = {}): ModelSpec => ({
+  inputs: [{ name: "x", dtype: "f32", shape: [2, 3] }],
+  outputs: [{ name: "y", dtype: "f32", shape: [2, 3] }],
+  nodes: [{ op: "Relu", name: "relu1", inputs: ["x"], outputs: ["y"] }],
+  ...over,
+});
+
+/** An Add with an initializer stored as external data at `location`. */
+const external = (location: string): ModelSpec => base({
+  initializers: [{ name: "w", dtype: "f32", dims: [2, 3], external: { location } }],
+  nodes: [{ op: "Add", name: "add1", inputs: ["x", "w"], outputs: ["y"] }],
+});
+
+function realModelBytes(): Uint8Array {
+  const shared = path.join(SHARED, "models", "digits_cnn", "model.onnx");
+  if (fs.existsSync(shared)) return fs.readFileSync(shared);
+  // Without the shared data, a built model with a sizeable initializer serves as well.
+  return buildModel(base({
+    initializers: [{ name: "w", dtype: "f32", dims: [2, 3], data: [1, 2, 3, 4, 5, 6] },
+      { name: "pad", dtype: "f32", dims: [4096], data: new Float32Array(4096).fill(0.5) }],
+    nodes: [{ op: "Add", name: "add1", inputs: ["x", "w"], outputs: ["y"] }],
+  }));
+}
+
+function randomBytes(n: number): Uint8Array {
+  let s = 0x2545f491;
+  // Starts with a byte whose wire type (7) is invalid, so the file can never decode.
+  return Uint8Array.from({ length: n }, (_, i) => (i === 0 ? 0x0f : (s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 24));
+}
+
+interface Case {
+  title: string;
+  /** Model bytes, or null for a file that does not exist. */
+  model: () => Uint8Array | null;
+  /** Extra files to create beside the model. */
+  setup?: (dir: string, scratch: string) => void;
+  /** Every pattern must occur in the error line. */
+  expect: RegExp[];
+}
+
+const CASES: Case[] = [
+  { title: "a truncated model (first half of a real model)", model: () => { const b = realModelBytes(); return b.subarray(0, b.length >> 1); },
+    expect: [/not a valid ONNX model/, /truncated/] },
+  { title: "random bytes", model: () => randomBytes(4096), expect: [/not a valid ONNX model/] },
+  { title: "an empty file", model: () => new Uint8Array(), expect: [/not a valid ONNX model/, /no graph/] },
+  { title: "a missing file", model: () => null, expect: [/cannot read/, /ENOENT/] },
+  { title: "a graph with a cycle", model: () => buildModel(base({ nodes: [
+      { op: "Relu", name: "a", inputs: ["t2"], outputs: ["t1"] },
+      { op: "Relu", name: "b", inputs: ["t1"], outputs: ["t2"] },
+      { op: "Relu", name: "c", inputs: ["t2"], outputs: ["y"] }] })),
+    expect: [/cycle/, /\(Relu\)/, /node "[ab]"/] },
+  { title: "a negative dim in an input shape", model: () => buildModel(base({ inputs: [{ name: "x", dtype: "f32", shape: [2, -3] }] })),
+    expect: [/input "x"/, /negative/] },
+  { title: "an unknown op", model: () => buildModel(base({ nodes: [{ op: "Frobnicate", name: "frob1", inputs: ["x"], outputs: ["y"] }] })),
+    expect: [/node "frob1" \(Frobnicate\)/, /not supported/] },
+  { title: "an unsupported attribute", model: () => buildModel(base({ nodes: [{ op: "Relu", name: "relu1", inputs: ["x"], outputs: ["y"], attrs: { wibble: 3 } }] })),
+    expect: [/node "relu1" \(Relu\)/, /attribute 'wibble'/, /not supported/] },
+  { title: "an attribute of the wrong type", model: () => buildModel(base({ nodes: [{ op: "LeakyRelu", name: "lr", inputs: ["x"], outputs: ["y"], attrs: { alpha: "high" } }] })),
+    expect: [/node "lr" \(LeakyRelu\)/, /alpha/] },
+  { title: "a string input", model: () => buildModel(base({ inputs: [{ name: "x", dtype: 8, shape: [2, 3] }] })),
+    expect: [/input "x"/, /string/, /not supported/] },
+  { title: "a float8 input", model: () => buildModel(base({ inputs: [{ name: "x", dtype: 17, shape: [2, 3] }] })),
+    expect: [/input "x"/, /float8/, /not supported/] },
+  { title: "a symbolic dim without --input-shape", model: () => buildModel(base({
+      inputs: [{ name: "x", dtype: "f32", shape: ["batch", 3] }], outputs: [{ name: "y", dtype: "f32", shape: ["batch", 3] }] })),
+    expect: [/input "x"/, /symbolic/, /"batch"/, /--input-shape x=/] },
+  { title: "an input with no shape", model: () => buildModel(base({ inputs: [{ name: "x", dtype: "f32" }] })),
+    expect: [/input "x"/, /no shape/, /--input-shape/] },
+  { title: "a tensor above 2^31-1 elements", model: () => buildModel(base({ inputs: [{ name: "x", dtype: "f32", shape: [65536, 65536] }] })),
+    expect: [/input "x"/, /2\^31-1 elements/] },
+  { title: "external data with '..'", model: () => buildModel(external("../secret.bin")),
+    setup: (_d, scratch) => fs.writeFileSync(path.join(scratch, "secret.bin"), new Uint8Array(24)),
+    expect: [/initializer "w"/, /"\.\.\/secret\.bin"/, /inside the model's folder/] },
+  { title: "external data at an absolute location", model: () => buildModel(external("/etc/passwd")),
+    expect: [/initializer "w"/, /"\/etc\/passwd"/, /inside the model's folder/] },
+  { title: "external data through a symlink leading out of the model folder", model: () => buildModel(external("link.bin")),
+    setup: (dir, scratch) => {
+      fs.writeFileSync(path.join(scratch, "secret.bin"), new Uint8Array(24));
+      fs.symlinkSync(path.join(scratch, "secret.bin"), path.join(dir, "link.bin"));
+    },
+    expect: [/initializer "w"/, /"link\.bin"/, /outside the model's folder/] },
+  { title: "a Reshape whose shape input is not constant", model: () => buildModel({
+      inputs: [{ name: "x", dtype: "f32", shape: [2, 3] }, { name: "s", dtype: "i64", shape: [2] }],
+      outputs: [{ name: "y", dtype: "f32", shape: [3, 2] }],
+      nodes: [{ op: "Reshape", name: "reshape1", inputs: ["x", "s"], outputs: ["y"] }] }),
+    expect: [/node "reshape1" \(Reshape\)/, /compile time/] },
+  { title: "a node input nothing defines", model: () => buildModel(base({ nodes: [{ op: "Relu", name: "relu1", inputs: ["nowhere"], outputs: ["y"] }] })),
+    expect: [/node "relu1" \(Relu\)/, /"nowhere"/, /not defined/] },
+  { title: "a value produced twice", model: () => buildModel(base({ nodes: [
+      { op: "Relu", name: "a", inputs: ["x"], outputs: ["y"] }, { op: "Relu", name: "b", inputs: ["x"], outputs: ["y"] }] })),
+    expect: [/node "b" \(Relu\)/, /produced twice/] },
+  { title: "an op from a custom domain", model: () => buildModel(base({ nodes: [{ op: "Relu", name: "relu1", domain: "com.example", inputs: ["x"], outputs: ["y"] }] })),
+    expect: [/node "relu1" \(Relu\)/, /"com\.example"/] },
+  { title: "an opset older than supported", model: () => buildModel(base({ opset: 1 })), expect: [/opset 1/, /version_converter/] },
+  { title: "a Gemm with mismatched shapes", model: () => buildModel(base({
+      initializers: [{ name: "w", dtype: "f32", dims: [5, 4] }],
+      nodes: [{ op: "Gemm", name: "fc", inputs: ["x", "w"], outputs: ["y"] }] })),
+    expect: [/node "fc" \(Gemm\)/] },
+];
+
+/** Asserts the failure contract: one error line, no stack trace, no output folder. */
+function expectCleanFailure(r: { status: number | null; stderr: string; stdout: string }, out: string, patterns: RegExp[]): void {
+  expect(r.status, `stderr: ${r.stderr}`).to.be.a("number").and.not.equal(0);
+  const lines = r.stderr.split("\n").filter((l) => l.length > 0);
+  expect(lines, r.stderr).to.have.length(1);
+  const line = lines[0]!;
+  expect(line).to.match(/^edgec: error: /);
+  expect(line).not.to.match(/internal error/);
+  expect(r.stderr).not.to.match(/\n\s+at |Error: |node:internal|\.ts:\d+/);
+  for (const p of patterns) expect(line).to.match(p);
+  expect(fs.existsSync(out), `${out} must not exist`).to.equal(false);
+  const leftovers = fs.readdirSync(path.dirname(out)).filter((f) => f.startsWith(".edgec-tmp-"));
+  expect(leftovers, "temporary folders left behind").to.deep.equal([]);
+}
+
+describe("edgec compile: malformed and unsupported models", function () {
+  this.timeout(120_000);
+  let scratch: string;
+  before(() => { scratch = tempDir("cli-errors"); });
+  after(() => cleanup(scratch));
+
+  CASES.forEach((tc, i) => {
+    it(`rejects ${tc.title}`, async () => {
+      const dir = path.join(scratch, `case${i}`, "model");
+      fs.mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, "model.onnx");
+      const bytes = tc.model();
+      if (bytes) fs.writeFileSync(file, bytes);
+      tc.setup?.(dir, path.dirname(dir));
+      const out = path.join(scratch, `case${i}`, "out");
+      expectCleanFailure(await edgec("compile", file, "-o", out), out, tc.expect);
+    });
+  });
+
+  it("leaves an existing output folder untouched when compilation fails", async () => {
+    const dir = path.join(scratch, "keep");
+    const out = path.join(dir, "out");
+    fs.mkdirSync(out, { recursive: true });
+    fs.writeFileSync(path.join(out, "previous.txt"), "earlier artifact");
+    fs.writeFileSync(path.join(dir, "bad.onnx"), randomBytes(256));
+    const r = await edgec("compile", path.join(dir, "bad.onnx"), "-o", out);
+    expect(r.status).to.equal(1);
+    expect(r.stderr).to.match(/^edgec: error: not a valid ONNX model/);
+    expect(fs.readFileSync(path.join(out, "previous.txt"), "utf8")).to.equal("earlier artifact");
+  });
+
+  it("compiles the symbolic-dim model once --input-shape fixes it", async () => {
+    const dir = path.join(scratch, "symbolic");
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, "model.onnx");
+    fs.writeFileSync(file, buildModel(base({
+      inputs: [{ name: "x", dtype: "f32", shape: ["batch", 3] }], outputs: [{ name: "y", dtype: "f32", shape: ["batch", 3] }] })));
+    const out = path.join(dir, "out");
+    const r = await edgec("compile", file, "--input-shape", "x=4x3", "-o", out);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stderr).to.equal("");
+    const report = JSON.parse(fs.readFileSync(path.join(out, "report.json"), "utf8"));
+    expect(report.inputs).to.deep.equal([{ name: "x", dtype: "f32", shape: [4, 3] }]);
+    expect(fs.readFileSync(path.join(out, "model.h"), "utf8")).to.include("f32 [4, 3]");
+  });
+
+  it("rejects a malformed --input-shape and an unknown flag with usage errors", async () => {
+    const file = path.join(scratch, "flags.onnx");
+    fs.writeFileSync(file, buildModel(base()));
+    const out = path.join(scratch, "flags-out");
+    expectCleanFailure(await edgec("compile", file, "--input-shape", "x=2xbanana", "-o", out), out, [/--input-shape x=2xbanana/]);
+    expectCleanFailure(await edgec("compile", file, "--frobnicate", "-o", out), out, [/--frobnicate/, /--help/]);
+    expectCleanFailure(await edgec("compile", file), out, [/missing -o/]);
+  });
+});
