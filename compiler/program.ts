@@ -60,7 +60,8 @@ export function buildProgram(g: Graph): Program {
   const groups = new Groups();
   // Fixed storage a group is pinned to: a graph input, output or weight.
   const pinned = new Map<string, "input" | "output" | "weight">();
-  const pinOf = (v: string) => (inIndex.has(v) ? "input" : outIndex.has(v) ? "output" : g.constants.has(v) ? "weight" : undefined);
+  // A constant graph output stays a weight; a copy kernel writes it to the output.
+  const pinOf = (v: string) => (inIndex.has(v) ? "input" : g.constants.has(v) ? "weight" : outIndex.has(v) ? "output" : undefined);
   for (const v of [...g.inputs, ...g.outputs, ...g.constants.keys()]) {
     const p = pinOf(v);
     if (p && !pinned.has(groups.find(v))) pinned.set(groups.find(v), p);
@@ -134,20 +135,20 @@ export function buildProgram(g: Graph): Program {
   }
   const plan = planMemory(items);
 
-  // Weights: every constant a kernel reads, in first-use order, 64-byte aligned.
+  // Weights: every constant a kernel reads (or a graph output copies), in first-use order, 64-byte aligned.
   const weightOffsets = new Map<string, number>();
   const chunks: { off: number; bytes: Uint8Array }[] = [];
   let wsize = 0;
-  for (const { low } of lowered)
-    for (const v of low.inputs) {
-      const r = repr(v);
-      const src = [...g.constants.keys()].length && constOfGroup(g, groups, r);
-      if (!src || weightOffsets.has(r)) continue;
-      const bytes = bytesOf(g.constants.get(src)!.data);
-      weightOffsets.set(r, wsize);
-      chunks.push({ off: wsize, bytes });
-      wsize += Math.ceil(Math.max(bytes.length, 1) / ALIGN) * ALIGN;
-    }
+  const weightReads = [...lowered.flatMap(({ low }) => low.inputs), ...g.outputs.filter((o) => g.constants.has(o))];
+  for (const v of weightReads) {
+    const r = repr(v);
+    const src = [...g.constants.keys()].length && constOfGroup(g, groups, r);
+    if (!src || weightOffsets.has(r)) continue;
+    const bytes = bytesOf(g.constants.get(src)!.data);
+    weightOffsets.set(r, wsize);
+    chunks.push({ off: wsize, bytes });
+    wsize += Math.ceil(Math.max(bytes.length, 1) / ALIGN) * ALIGN;
+  }
   const weights = new Uint8Array(wsize);
   for (const ch of chunks) weights.set(ch.bytes, ch.off);
 
