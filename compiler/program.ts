@@ -5,6 +5,7 @@
 import { byteSize, bytesOf } from "../ir/dtype.ts";
 import { Graph, TensorType, numel } from "../ir/graph.ts";
 import { Buffer, PrimFunc } from "../ir/tir.ts";
+import { partitionLoops } from "../passes/loop-partition.ts";
 import { ALIGN, planMemory } from "../passes/plan-memory.ts";
 import { lowerNode } from "./lower.ts";
 import { getOp } from "./ops/registry.ts";
@@ -89,6 +90,7 @@ export function buildProgram(g: Graph): Program {
   for (const o of g.outputs) finalUse.set(repr(o), Infinity);
   const lowered = kernelNodes.map((n, si) => {
     const low = lowerNode(g, n, `k${si}`);
+    low.func.body = partitionLoops(low.func.body);
     for (const v of low.inputs) lastUse.set(repr(v), si);
     for (const v of low.outputs) {
       const src = inPlaceSource(g, n, v, si);

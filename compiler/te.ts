@@ -236,7 +236,10 @@ function substStmtVar(s: Stmt, v: Var, e: Expr): Stmt {
   const m = new Map([[v.name, e]]);
   const walk = (x: Stmt): Stmt => {
     switch (x.k) {
-      case "for": return { ...x, body: walk(x.body) };
+      case "for": return {
+        ...x, body: walk(x.body),
+        ...(x.lo ? { lo: substExpr(x.lo, m) } : {}), ...(x.hi ? { hi: substExpr(x.hi, m) } : {}),
+      };
       case "store": return { ...x, index: substExpr(x.index, m), value: substExpr(x.value, m) };
       case "seq": return { k: "seq", body: x.body.map(walk) };
       case "if": return { k: "if", c: substExpr(x.c, m), then: walk(x.then), else: x.else && walk(x.else) };

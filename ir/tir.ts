@@ -64,7 +64,8 @@ export interface TensorRef {
 export type ForKind = "serial" | "unroll" | "vectorize" | "parallel";
 
 export type Stmt =
-  | { k: "for"; v: Var; extent: number; body: Stmt; kind: ForKind }
+  /** v runs over [lo, hi) when the bounds are given, else [0, extent); extent bounds both. */
+  | { k: "for"; v: Var; extent: number; body: Stmt; kind: ForKind; lo?: Expr; hi?: Expr }
   | { k: "store"; buf: Buffer; index: Expr; value: Expr }
   | { k: "seq"; body: Stmt[] }
   | { k: "if"; c: Expr; then: Stmt; else?: Stmt }
@@ -189,7 +190,10 @@ function resimplify(e: Expr): Expr {
 
 export function substStmt(s: Stmt, m: Map<string, Expr>): Stmt {
   switch (s.k) {
-    case "for": return { ...s, body: substStmt(s.body, m) };
+    case "for": return {
+      ...s, body: substStmt(s.body, m),
+      ...(s.lo ? { lo: substExpr(s.lo, m) } : {}), ...(s.hi ? { hi: substExpr(s.hi, m) } : {}),
+    };
     case "store": return { ...s, index: substExpr(s.index, m), value: substExpr(s.value, m) };
     case "seq": return { k: "seq", body: s.body.map((x) => substStmt(x, m)) };
     case "if": return { k: "if", c: substExpr(s.c, m), then: substStmt(s.then, m), else: s.else && substStmt(s.else, m) };
@@ -202,7 +206,7 @@ export function visitStmt(s: Stmt, fs: (s: Stmt) => void, fe?: (e: Expr) => void
   const ve = (e: Expr) => { if (fe) mapExpr(e, (x) => { fe(x); return undefined; }); };
   fs(s);
   switch (s.k) {
-    case "for": visitStmt(s.body, fs, fe); break;
+    case "for": if (s.lo) ve(s.lo); if (s.hi) ve(s.hi); visitStmt(s.body, fs, fe); break;
     case "store": ve(s.index); ve(s.value); break;
     case "seq": for (const x of s.body) visitStmt(x, fs, fe); break;
     case "if": ve(s.c); visitStmt(s.then, fs, fe); if (s.else) visitStmt(s.else, fs, fe); break;

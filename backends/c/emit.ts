@@ -46,7 +46,8 @@ export class CEmitter {
     switch (s.k) {
       case "for": {
         const v = s.v.name;
-        return `${ind}for (int32_t ${v} = 0; ${v} < ${s.extent}; ++${v}) {\n${this.stmt(s.body, depth + 1, used)}${ind}}\n`;
+        const lo = s.lo ? this.expr(s.lo, used) : "0", hi = s.hi ? this.expr(s.hi, used) : `${s.extent}`;
+        return `${ind}for (int32_t ${v} = ${lo}; ${v} < ${hi}; ++${v}) {\n${this.stmt(s.body, depth + 1, used)}${ind}}\n`;
       }
       case "store":
         used.add(s.buf.name);

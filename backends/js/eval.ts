@@ -76,7 +76,10 @@ function printFunc(f: PrimFunc): string {
 
 function stmt(s: Stmt): string {
   switch (s.k) {
-    case "for": return `for (let ${s.v.name} = 0; ${s.v.name} < ${s.extent}; ${s.v.name}++) {\n${stmt(s.body)}\n}`;
+    case "for": {
+      const lo = s.lo ? expr(s.lo) : "0", hi = s.hi ? expr(s.hi) : `${s.extent}`;
+      return `for (let ${s.v.name} = ${lo}, ${s.v.name}_hi = ${hi}; ${s.v.name} < ${s.v.name}_hi; ${s.v.name}++) {\n${stmt(s.body)}\n}`;
+    }
     case "store": {
       const v = expr(s.value);
       const is64 = s.buf.dtype === "i64" || s.buf.dtype === "u64";

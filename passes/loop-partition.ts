@@ -1,0 +1,153 @@
+/**
+ * @fileoverview Loop partitioning: splits an innermost loop whose body guards loads with
+ * conditions affine in the loop variable (padding checks in Conv and Pool) into a head, a
+ * guard-free middle and a tail, then unswitches guards that do not depend on the loop at all.
+ * The middle loop is a straight-line body the C compiler can vectorise.
+ */
+import { coeffOf, mentions } from "../ir/affine.ts";
+import { BinOp, Expr, Stmt, Var, add, bin, c, mapExpr, select, seq, substExpr } from "../ir/tir.ts";
+
+const COMPARES: ReadonlySet<BinOp> = new Set(["ge", "gt", "le", "lt"]);
+
+export function partitionLoops(s: Stmt): Stmt {
+  switch (s.k) {
+    case "seq": return seq(...s.body.map(partitionLoops));
+    case "if": return { ...s, then: partitionLoops(s.then), else: s.else && partitionLoops(s.else) };
+    case "for": {
+      const body = partitionLoops(s.body);
+      const loop = { ...s, body };
+      return hasLoop(body) ? loop : partition(loop);
+    }
+    default: return s;
+  }
+}
+
+function hasLoop(s: Stmt): boolean {
+  switch (s.k) {
+    case "for": return true;
+    case "seq": return s.body.some(hasLoop);
+    case "if": return hasLoop(s.then) || (!!s.else && hasLoop(s.else));
+    default: return false;
+  }
+}
+
+type For = Extract<Stmt, { k: "for" }>;
+
+/** Conjuncts of a land tree. */
+function conjuncts(e: Expr): Expr[] {
+  return e.k === "bin" && e.op === "land" ? [...conjuncts(e.a), ...conjuncts(e.b)] : [e];
+}
+
+/** Every select condition in the statement's expressions. */
+function conditions(s: Stmt): Expr[] {
+  const out: Expr[] = [];
+  const ve = (e: Expr) => mapExpr(e, (x) => { if (x.k === "select") out.push(x.c); return undefined; });
+  const walk = (x: Stmt): void => {
+    switch (x.k) {
+      case "store": ve(x.index); ve(x.value); break;
+      case "seq": x.body.forEach(walk); break;
+      case "decl": ve(x.init); break;
+      case "assign": ve(x.value); break;
+      case "if": ve(x.c); walk(x.then); if (x.else) walk(x.else); break;
+      case "for": walk(x.body); break;
+    }
+  };
+  walk(s);
+  return out;
+}
+
+interface Bound { lower: boolean; e: Expr }
+
+/** The bound on v that makes `cmp` true, if `cmp` is an affine comparison in v with a non-zero coefficient. */
+function boundOf(cmp: Expr, v: Var): Bound | undefined {
+  if (cmp.k !== "bin" || !COMPARES.has(cmp.op) || cmp.a.dtype !== v.dtype || !mentions(cmp, v.name)) return undefined;
+  const d = bin("sub", cmp.a, cmp.b);
+  let k = coeffOf(d, v.name);
+  if (k === undefined || k === 0) return undefined;
+  let base = substExpr(d, new Map([[v.name, c(0)]]));
+  let op = cmp.op;
+  if (k < 0) {
+    k = -k;
+    base = bin("sub", c(0), base);
+    op = ({ ge: "le", gt: "lt", le: "ge", lt: "gt" } as const)[op as "ge" | "gt" | "le" | "lt"];
+  }
+  // k*v + base OP 0, k > 0. ceil(a / k) = floordiv(a + k - 1, k).
+  const ceilDiv = (a: Expr) => bin("floordiv", add(a, c(k! - 1)), c(k!));
+  switch (op) {
+    case "ge": return { lower: true, e: ceilDiv(bin("sub", c(0), base)) };
+    case "gt": return { lower: true, e: ceilDiv(bin("sub", c(1), base)) };
+    case "lt": return { lower: false, e: ceilDiv(bin("sub", c(0), base)) };
+    case "le": return { lower: false, e: ceilDiv(bin("sub", c(1), base)) };
+  }
+  return undefined;
+}
+
+const key = (e: Expr) => JSON.stringify(e, (_k, x) => (typeof x === "object" && x && "scope" in x ? x.name : x));
+
+function partition(loop: For): Stmt {
+  if (loop.lo || loop.hi) return loop;
+  const v = loop.v;
+  const bounds = new Map<string, Bound>();
+  const invariant = new Map<string, Expr>();
+  for (const cond of conditions(loop.body))
+    for (const cj of conjuncts(cond)) {
+      if (!mentions(cj, v.name)) { invariant.set(key(cj), cj); continue; }
+      const b = boundOf(cj, v);
+      if (b) bounds.set(key(cj), b);
+    }
+  if (bounds.size === 0) return loop;
+  const N = c(loop.extent);
+  let lo: Expr = c(0), hi: Expr = N;
+  for (const b of bounds.values()) {
+    if (b.lower) lo = bin("max", lo, b.e);
+    else hi = bin("min", hi, b.e);
+  }
+  const l = bin("min", lo, N);
+  const h = bin("max", l, bin("min", hi, N));
+  const fast = replaceConds(loop.body, (cj) => (bounds.has(key(cj)) ? c(1, "bool") : undefined));
+  const middle = unswitch({ ...loop, body: fast, lo: l, hi: h }, [...invariant.values()]);
+  return seq({ ...loop, lo: c(0), hi: l }, middle, { ...loop, lo: h, hi: N });
+}
+
+/** With a single loop-invariant guard left, hoists it: if (g) loop[g:=1] else loop[g:=0]. */
+function unswitch(loop: For, inv: Expr[]): Stmt {
+  const live = inv.filter((g) => conditions(loop.body).some((cnd) => conjuncts(cnd).some((x) => key(x) === key(g))));
+  if (live.length === 0 || live.length > 4) return loop;
+  const cond = live.reduce((a, b) => bin("land", a, b));
+  const ks = new Set(live.map(key));
+  const then = replaceConds(loop.body, (cj) => (ks.has(key(cj)) ? c(1, "bool") : undefined));
+  // Where any guard fails, the whole conjunction is false: every select takes its else branch.
+  const other = replaceWholeConds(loop.body, ks);
+  return { k: "if", c: cond, then: { ...loop, body: then }, else: { ...loop, body: other } };
+}
+
+type Select = Extract<Expr, { k: "select" }>;
+
+/** Rewrites every select bottom-up. */
+function mapSelects(e: Expr, f: (x: Select) => Expr): Expr {
+  return mapExpr(e, (x) => (x.k === "select" ? f({ ...x, c: mapSelects(x.c, f), a: mapSelects(x.a, f), b: mapSelects(x.b, f) }) : undefined));
+}
+
+/** Replaces guard conjuncts (f gives the replacement, or undefined to keep one). */
+function replaceConds(s: Stmt, f: (cj: Expr) => Expr | undefined): Stmt {
+  return mapStmtExprs(s, (e) => mapSelects(e, (x) => {
+    const cjs = conjuncts(x.c).map((cj) => f(cj) ?? cj).filter((cj) => !(cj.k === "const" && cj.v));
+    return select(cjs.length ? cjs.reduce((a, b) => bin("land", a, b)) : c(1, "bool"), x.a, x.b);
+  }));
+}
+
+/** Selects whose conditions include one of the guards in `ks` take their else branch. */
+function replaceWholeConds(s: Stmt, ks: Set<string>): Stmt {
+  return mapStmtExprs(s, (e) => mapSelects(e, (x) => (conjuncts(x.c).some((cj) => ks.has(key(cj))) ? x.b : x)));
+}
+
+function mapStmtExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
+  switch (s.k) {
+    case "store": return { ...s, index: f(s.index), value: f(s.value) };
+    case "seq": return { k: "seq", body: s.body.map((x) => mapStmtExprs(x, f)) };
+    case "decl": return { ...s, init: f(s.init) };
+    case "assign": return { ...s, value: f(s.value) };
+    case "if": return { k: "if", c: f(s.c), then: mapStmtExprs(s.then, f), else: s.else && mapStmtExprs(s.else, f) };
+    case "for": return { ...s, body: mapStmtExprs(s.body, f) };
+  }
+}
