@@ -6,6 +6,7 @@ import "./binary.ts";
 import "./conv-pool.ts";
 import "./linalg.ts";
 import "./shape.ts";
+import "./cast.ts";
 import "./reduce.ts";
 import "./norm.ts";
 

@@ -1,13 +1,13 @@
 /**
  * @fileoverview Shape and data-movement ops: views (Reshape, Flatten, Squeeze, Unsqueeze,
- * Identity), Transpose, Concat, Gather, Slice, Expand, Shape, Size, Constant, Cast.
+ * Identity), Transpose, Concat, Split, Gather, Slice, Expand, Tile, Shape, Size, Constant.
  */
-import { DType, fromOnnxCode, getNumber, toNumbers } from "../../ir/dtype.ts";
+import { DType, getNumber, isFloat, isSigned, toNumbers } from "../../ir/dtype.ts";
 import { Tensor, TensorType, numel } from "../../ir/graph.ts";
 import { Expr, Var, bin, c, cast, select } from "../../ir/tir.ts";
 import { at } from "../te.ts";
 import { OpCtx, OpDef, defineOp } from "./registry.ts";
-import { ALL, bcast, broadcastShapes } from "./util.ts";
+import { bcast, broadcastShapes } from "./util.ts";
 
 /** Defines a view op: output 0 is input 0 with another shape. */
 function defineView(op: string, attrs: readonly string[], shapeOf: (ctx: OpCtx, x: TensorType) => number[]): void {
@@ -45,6 +45,17 @@ export function unflatten(flat: Expr, shape: number[]): Expr[] {
   return out;
 }
 
+/**
+ * An index read at run time made safe to use: negative values count from the end and anything
+ * still out of [0, n) is clamped, so a kernel never reads out of bounds. Returns an INDEX expr.
+ */
+export function safeIndex(raw: Expr, n: number): Expr {
+  const v = isFloat(raw.dtype) || raw.dtype === "bool" ? cast(raw, "i64") : raw;
+  const t = v.dtype;
+  const wrapped = isSigned(t) ? select(bin("lt", v, c(0, t)), bin("add", v, c(n, t)), v) : v;
+  return cast(bin("min", bin("max", wrapped, c(0, t)), c(Math.max(n - 1, 0), t)), "i32");
+}
+
 /** Axes from the attribute (older opsets) or the constant input `i` (newer). */
 export function axesOf(ctx: OpCtx, i: number, sinceInput: number): number[] | undefined {
   if (ctx.opset >= sinceInput) return ctx.has(i) ? toNumbers(ctx.requireConst(i, "axes").data) : undefined;
@@ -67,7 +78,10 @@ defineView("Reshape", ["allowzero", "shape"], (ctx, x) => {
 });
 
 defineView("Flatten", ["axis"], (ctx, x) => {
-  const axis = ctx.axis(ctx.int("axis", 1), x.shape.length + 1);
+  const r = x.shape.length;
+  const a = ctx.int("axis", 1);
+  if (a < -r || a > r) ctx.fail(`axis ${a} is out of range for rank ${r}`);
+  const axis = a < 0 ? a + r : a;
   return [numel(x.shape.slice(0, axis)), numel(x.shape.slice(axis))];
 });
 
@@ -159,6 +173,7 @@ defineOp({
     const x = ctx.input(0), ind = ctx.input(1);
     ctx.dtypeIn(ind.dtype, ["i32", "i64"], "indices");
     const axis = ctx.axis(ctx.int("axis", 0), x.shape.length);
+    if (x.shape[axis] === 0 && numel(ind.shape) > 0) ctx.fail(`gathers from axis ${axis} of size 0`);
     return [{ dtype: x.dtype, shape: [...x.shape.slice(0, axis), ...ind.shape, ...x.shape.slice(axis + 1)] }];
   },
   compute(ctx, te, ins, outs) {
@@ -166,10 +181,7 @@ defineOp({
     const axis = ctx.axis(ctx.int("axis", 0), x.shape.length);
     const n = x.shape[axis]!;
     return [te.compute("gather", outs[0]!.shape, (idx) => {
-      const raw = cast(at(ind, ...idx.slice(axis, axis + ind.shape.length)), "i32");
-      // Negative indices count from the end; out-of-range ones are clamped, never read out of bounds.
-      const wrapped = select(bin("lt", raw, c(0)), bin("add", raw, c(n)), raw);
-      const safe = bin("min", bin("max", wrapped, c(0)), c(n - 1));
+      const safe = safeIndex(at(ind, ...idx.slice(axis, axis + ind.shape.length)), n);
       return at(x, ...idx.slice(0, axis), safe, ...idx.slice(axis + ind.shape.length));
     })];
   },
@@ -232,25 +244,6 @@ export function constantValue(ctx: OpCtx): Tensor {
 }
 
 defineOp({
-  op: "Cast", kind: "elemwise", attrs: ["to", "saturate"],
-  infer(ctx) {
-    const x = ctx.input(0);
-    ctx.dtypeIn(x.dtype, ALL);
-    return [{ dtype: castTarget(ctx), shape: x.shape }];
-  },
-  compute(_ctx, te, ins, outs) {
-    const x = ins[0]!;
-    return [te.compute("cast", x.shape, (idx) => cast(at(x, ...idx), outs[0]!.dtype))];
-  },
-});
-
-function castTarget(ctx: OpCtx): DType {
-  const to = fromOnnxCode(ctx.int("to"));
-  if (typeof to !== "string") return ctx.fail(`cast to ${to.unsupported} is not supported`);
-  return to;
-}
-
-defineOp({
   op: "Expand", kind: "broadcast", attrs: [],
   infer(ctx) {
     const x = ctx.input(0);
@@ -308,3 +301,62 @@ function sliceSpec(ctx: OpCtx, shape: number[]): SliceDim[] {
   });
   return dims;
 }
+
+defineOp({
+  op: "Split", kind: "injective", attrs: ["axis", "split", "num_outputs"],
+  infer(ctx) {
+    const x = ctx.input(0);
+    const { axis, sizes } = splitSpec(ctx, x.shape);
+    return sizes.map((d) => ({ dtype: x.dtype, shape: x.shape.map((e, i) => (i === axis ? d : e)) }));
+  },
+  compute(ctx, te, ins, outs) {
+    const x = ins[0]!;
+    const { axis, sizes } = splitSpec(ctx, x.shape);
+    let off = 0;
+    return sizes.map((d, k) => {
+      const o = off;
+      off += d;
+      return te.compute(`split${k}`, outs[k]!.shape, (idx) =>
+        at(x, ...idx.map((v, i) => (i === axis ? bin("add", v, c(o)) : v))));
+    });
+  },
+});
+
+function splitSpec(ctx: OpCtx, shape: number[]): { axis: number; sizes: number[] } {
+  const axis = ctx.axis(ctx.int("axis", 0), shape.length);
+  const d = shape[axis]!;
+  let sizes: number[];
+  const n = ctx.node.outputs.length;
+  if (ctx.opset >= 13 && ctx.has(1)) sizes = toNumbers(ctx.requireConst(1, "split").data);
+  else if (ctx.opset < 13 && ctx.hasAttr("split")) sizes = ctx.ints("split");
+  else if (ctx.hasAttr("num_outputs")) {
+    const k = ctx.int("num_outputs");
+    if (k < 1 || k > Math.max(d, 1)) ctx.fail(`num_outputs ${k} does not fit axis ${axis} of size ${d}`);
+    // Uneven splits give every part ceil(d/k) elements except a smaller last one.
+    const chunk = Math.ceil(d / k);
+    sizes = Array.from({ length: k }, (_, i) => Math.max(0, Math.min(chunk, d - i * chunk)));
+  } else {
+    if (d % n !== 0) ctx.fail(`axis ${axis} of size ${d} does not split into ${n} equal parts`, "give the split sizes");
+    sizes = new Array<number>(n).fill(d / n);
+  }
+  if (sizes.length !== n) ctx.fail(`split gives ${sizes.length} parts but the node has ${n} outputs`);
+  if (sizes.some((s) => s < 0) || sizes.reduce((a, b) => a + b, 0) !== d)
+    ctx.fail(`split sizes [${sizes}] do not add up to ${d}, the size of axis ${axis}`);
+  return { axis, sizes };
+}
+
+defineOp({
+  op: "Tile", kind: "injective", attrs: [],
+  infer(ctx) {
+    const x = ctx.input(0);
+    const reps = toNumbers(ctx.requireConst(1, "repeats").data);
+    if (reps.length !== x.shape.length) ctx.fail(`repeats has ${reps.length} values for an input of rank ${x.shape.length}`);
+    if (reps.some((r) => r < 0)) ctx.fail(`repeats [${reps}] has a negative value`);
+    return [{ dtype: x.dtype, shape: x.shape.map((d, i) => d * reps[i]!) }];
+  },
+  compute(_ctx, te, ins, outs) {
+    const x = ins[0]!;
+    return [te.compute("tile", outs[0]!.shape, (idx) =>
+      at(x, ...idx.map((v, i) => (x.shape[i] === 1 ? c(0) : bin("floormod", v, c(x.shape[i]!))))))];
+  },
+});
