@@ -56,23 +56,13 @@ interface Row {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      models: { type: "string" },
-      rounds: { type: "string", default: "5" },
-      "round-ms": { type: "string", default: "600" },
-      out: { type: "string" },
-      keep: { type: "boolean", default: false },
-    },
-  });
-  const opts: Options = {
-    models: values.models?.split(",").filter(Boolean),
-    rounds: positive(values.rounds!, "--rounds"),
-    roundMs: positive(values["round-ms"]!, "--round-ms"),
-    out: values.out,
-    keep: values.keep!,
-  };
+  let opts: Options;
+  try {
+    opts = parseOptions(argv);
+  } catch (e) {
+    console.error(`bench: ${msg(e)}\nusage: node bench/run.mjs [--models a,b] [--rounds N] [--round-ms MS] [--out FILE] [--keep]`);
+    return 2;
+  }
   const shared = path.resolve(process.env.EDGEC_SHARED ?? path.join(ROOT, "..", "shared"));
   const modelsDir = path.join(shared, "models");
   if (!fs.existsSync(modelsDir)) {
@@ -94,7 +84,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "edgec-bench-"));
   const started = Date.now();
+  const load = os.loadavg();
   const rows: Row[] = [];
+  let floor: Row | undefined;
   try {
     for (const name of names) {
       process.stderr.write(`bench: ${name} ...`);
@@ -103,12 +95,15 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(row.errors.length ? ` ${row.errors.join("; ")}\n`
         : ` edgec ${fmtMs(row.edgecMs)} ms, ORT ${fmtMs(row.ortMs)} ms\n`);
     }
+    // The per-call floor of each engine: a one-node Identity model from the ONNX node tests.
+    const floorDir = path.join(shared, "onnx-node-tests", "test_identity");
+    if (fs.existsSync(path.join(floorDir, "model.onnx"))) floor = await benchModel("test_identity", floorDir, path.join(tmp, "floor"), opts);
   } finally {
     if (opts.keep) console.error(`bench: build folders kept in ${tmp}`);
     else fs.rmSync(tmp, { recursive: true, force: true });
   }
   const nodeRssKb = await nodeBaselineRss();
-  const text = render(rows, opts, nodeRssKb, (Date.now() - started) / 1000);
+  const text = render(rows, floor, opts, nodeRssKb, (Date.now() - started) / 1000, load);
   console.log(text);
   const out = opts.out ?? (opts.models ? undefined : path.join(HERE, "results.md"));
   if (out) {
@@ -118,9 +113,30 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      models: { type: "string" },
+      rounds: { type: "string", default: "5" },
+      "round-ms": { type: "string", default: "600" },
+      out: { type: "string" },
+      keep: { type: "boolean", default: false },
+    },
+  });
+  const opts: Options = {
+    models: values.models?.split(",").filter(Boolean),
+    rounds: Math.floor(positive(values.rounds!, "--rounds")),
+    roundMs: positive(values["round-ms"]!, "--round-ms"),
+    out: values.out,
+    keep: values.keep!,
+  };
+  return opts;
+}
+
 function positive(s: string, flag: string): number {
   const n = Number(s);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} must be a positive number, got ${JSON.stringify(s)}`);
+  if (!Number.isFinite(n) || n < 1) throw new Error(`${flag} must be a number of at least 1, got ${JSON.stringify(s)}`);
   return n;
 }
 
@@ -338,7 +354,7 @@ function tool(cmd: string, args: string[]): string {
 
 const require_ = createRequire(import.meta.url);
 
-function render(rows: Row[], opts: Options, nodeRssKb: number | undefined, seconds: number): string {
+function render(rows: Row[], floor: Row | undefined, opts: Options, nodeRssKb: number | undefined, seconds: number, load: number[]): string {
   const ortVersion = (require_("onnxruntime-node/package.json") as { version: string }).version;
   const L: string[] = [];
   L.push("# edgec benchmark", "");
@@ -348,7 +364,7 @@ function render(rows: Row[], opts: Options, nodeRssKb: number | undefined, secon
   L.push(`- ONNX Runtime: onnxruntime-node ${ortVersion}, CPU provider, 1 intra-op + 1 inter-op thread, sequential, default graph optimisations; Node ${process.version}`);
   L.push(`- method: ${opts.rounds} interleaved rounds per model; each round times K edgec runs (harness \`-n K\`, fresh process) then K ORT \`session.run\` calls, K chosen so a round takes ~${opts.roundMs} ms per engine; reported: median over rounds of the per-round median`);
   L.push(`- inputs: each model's test_data_set_0; both engines' outputs are compared with its reference outputs (max abs diff below)`);
-  L.push(`- total bench time: ${seconds.toFixed(0)} s`, "");
+  L.push(`- total bench time: ${seconds.toFixed(0)} s; load average (1 min) ${load[0].toFixed(2)} at start, ${os.loadavg()[0]!.toFixed(2)} at end (the machine is shared; interleaving spreads that noise over both engines)`, "");
   L.push(`| model | edgec median ms (${BENCH_CFLAGS.filter((f) => /^-(O|march)/.test(f)).join(" ")}) | ORT median ms | ratio | arena bytes | arena lower bound | arena/LB | edgec peak RSS | ORT peak RSS | weights bytes |`);
   L.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const r of rows) {
@@ -356,9 +372,20 @@ function render(rows: Row[], opts: Options, nodeRssKb: number | undefined, secon
     const alb = r.arena !== undefined && r.arenaLB ? (r.arena / r.arenaLB).toFixed(2) : "—";
     L.push(`| ${r.name} | ${fmtMs(r.edgecMs)} | ${fmtMs(r.ortMs)} | ${ratio} | ${fmtInt(r.arena)} | ${fmtInt(r.arenaLB)} | ${alb} | ${fmtMB(r.edgecRssKb)} | ${fmtMB(r.ortRssKb)} | ${fmtInt(r.weights)} |`);
   }
-  L.push("", "ratio = edgec / ORT (< 1 means edgec is faster). Peak RSS is each engine's own process at exit, after loading and all timed runs;");
+  const ratios = rows.filter((r) => r.edgecMs !== undefined && r.ortMs).map((r) => r.edgecMs! / r.ortMs!);
+  if (ratios.length) {
+    const geo = Math.exp(ratios.reduce((a, x) => a + Math.log(x), 0) / ratios.length);
+    L.push("", `Geometric mean of the ratio over ${ratios.length} model(s): ${geo.toFixed(2)}.`);
+  }
+  L.push("", "ratio = edgec / ORT (< 1 means edgec is faster). Peak RSS is each engine's own process (VmHWM), after loading and all timed runs;");
   L.push(`ORT's includes the Node.js runtime it is called from (a bare Node process peaks at ${fmtMB(nodeRssKb)}), and its times include the`);
-  L.push("JavaScript binding's per-call overhead, which dominates on the smallest models.", "");
+  L.push("JavaScript binding's per-call overhead, which dominates on the smallest models.");
+  if (floor) {
+    const us = (x?: number) => (x === undefined ? "—" : `${(x * 1000).toFixed(2)} µs`);
+    L.push(`Per-call floor, measured the same way on onnx-node-tests/test_identity (one Identity node): edgec ${us(floor.edgecMs)}, ORT ${us(floor.ortMs)}` +
+      `${floor.errors.length ? ` (${floor.errors.join("; ")})` : ""}.`);
+  }
+  L.push("");
   L.push("## Details", "");
   L.push("| model | K edgec | K ORT | edgec round medians ms (min–max) | ORT round medians ms (min–max) | edgec compile s / cc s | max abs diff vs reference (edgec / ORT) | errors |");
   L.push("| --- | ---: | ---: | --- | --- | --- | --- | --- |");
