@@ -7,7 +7,9 @@ import "./conv-pool.ts";
 import "./linalg.ts";
 import "./shape.ts";
 import "./cast.ts";
+import "./generate.ts";
 import "./reduce.ts";
 import "./norm.ts";
+import "./argmax-topk.ts";
 
 export { getOp, registeredOps } from "./registry.ts";
