@@ -66,7 +66,8 @@ export class CEmitter {
     if (t === "f32" || t === "f16" || t === "bf16") {
       if (Number.isNaN(v)) return "NAN";
       if (!Number.isFinite(v)) return v > 0 ? "INFINITY" : "(-INFINITY)";
-      return `${fmtFloat(Math.fround(v), 9)}f`;
+      // The suffix goes inside the parentheses fmtFloat puts around negatives: (-2.0f).
+      return fmtFloat(Math.fround(v), 9).replace(/^(\(?)(.*?)(\)?)$/, "$1$2f$3");
     }
     if (t === "f64") {
       if (Number.isNaN(v)) return "((double)NAN)";
