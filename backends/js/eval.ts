@@ -23,6 +23,10 @@ export function evaluate(f: PrimFunc, bufs: TypedArray[]): void {
 }
 
 const f32 = new Float32Array(1);
+const SAT_RANGE: Record<string, [number, number]> = {
+  i8: [-128, 127], i16: [-32768, 32767], i32: [-(2 ** 31), 2 ** 31 - 1], u8: [0, 255], u16: [0, 65535],
+  u32: [0, 2 ** 32 - 1], i64: [-(2 ** 63), 2 ** 63], u64: [0, 2 ** 64],
+};
 const HELPERS = {
   f16ToF32, f32ToF16, bf16ToF32, f32ToBf16,
   erf(x: number): number {
@@ -53,6 +57,11 @@ const HELPERS = {
   fround(x: number): number {
     f32[0] = x;
     return f32[0]!;
+  },
+  sat(x: number, t: string): number {
+    if (Number.isNaN(x)) return 0;
+    const [lo, hi] = SAT_RANGE[t]!;
+    return x <= lo ? lo : x >= hi ? hi : Math.trunc(x);
   },
   wrap(x: number, t: string): number {
     switch (t) {
@@ -184,6 +193,7 @@ function castJs(a: string, from: DType, to: DType): string {
   if (to === "bf16") return `H.f32ToBf16(${v})`;
   if (to === "f32") return `H.fround(${v})`;
   if (isFloat(to)) return v;
-  const src = isFloat(from) ? `Math.trunc(${v})` : v;
-  return byteSize(to) <= 4 ? `H.wrap(${src}, "${to}")` : src;
+  // Float to integer saturates (NaN gives 0), exactly as the C runtime's edgec_f2* helpers.
+  if (isFloat(from)) return `H.sat(${v}, "${to}")`;
+  return byteSize(to) <= 4 ? `H.wrap(${v}, "${to}")` : v;
 }
