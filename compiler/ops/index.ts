@@ -8,8 +8,10 @@ import "./linalg.ts";
 import "./shape.ts";
 import "./cast.ts";
 import "./generate.ts";
+import "./gather-scatter.ts";
 import "./reduce.ts";
 import "./norm.ts";
 import "./argmax-topk.ts";
 
 export { getOp, registeredOps } from "./registry.ts";
+import "./fused.ts";
