@@ -1,10 +1,12 @@
 /**
- * @fileoverview Normalisations: BatchNormalization (inference), LayerNormalization.
+ * @fileoverview Normalisations: BatchNormalization, Layer/RMS/Instance/Group normalisation,
+ * MeanVarianceNormalization, LpNormalization and LRN.
  */
-import { Expr, bin, c, cast, un } from "../../ir/tir.ts";
-import { at, reduce } from "../te.ts";
+import { DType } from "../../ir/dtype.ts";
+import { Expr, TensorRef, Var, bin, c, cast, select, un } from "../../ir/tir.ts";
+import { TE, at, reduce } from "../te.ts";
 import { defineOp } from "./registry.ts";
-import { FLOATS, bcast, computeType, k } from "./util.ts";
+import { FLOATS, bcast, broadcastShapes, computeType, k } from "./util.ts";
 
 defineOp({
   op: "BatchNormalization", kind: "elemwise",
@@ -67,5 +69,194 @@ defineOp({
       return e;
     }, { dtype: outs[0]!.dtype });
     return [y, mean, inv].slice(0, outs.length);
+  },
+});
+
+defineOp({
+  op: "RMSNormalization", kind: "reduce", attrs: ["axis", "epsilon", "stash_type"],
+  infer(ctx) {
+    const x = ctx.input(0);
+    ctx.dtypeIn(x.dtype, FLOATS);
+    const axis = ctx.axis(ctx.int("axis", -1), x.shape.length);
+    broadcastShapes(ctx, [x.shape.slice(axis), ctx.input(1).shape]);
+    return [{ dtype: x.dtype, shape: x.shape }];
+  },
+  compute(ctx, te, ins, outs) {
+    const [x, scale] = [ins[0]!, ins[1]!];
+    const axis = ctx.axis(ctx.int("axis", -1), x.shape.length);
+    const eps = ctx.float("epsilon", 1e-5);
+    const ext = x.shape.slice(axis);
+    const n = ext.reduce((a, b) => a * b, 1);
+    const stat = x.shape.map((d, i) => (i < axis ? d : 1));
+    const ct = ctx.int("stash_type", 1) === 1 ? "f32" : computeType(x.dtype);
+    const xi = (idx: Expr[], rr: Expr[]) => cast(at(x, ...idx.slice(0, axis), ...rr), ct);
+    const inv = te.compute("rms_inv", stat, (idx) => {
+      const ms = bin("div", reduce("sum", ext, (rv) => { const v = xi(idx, rv); return bin("mul", v, v); }), c(n, ct));
+      return bin("div", c(1, ct), un("sqrt", bin("add", ms, c(eps, ct))));
+    }, { dtype: ct });
+    return [te.compute("rmsnorm", x.shape, (idx) => {
+      const s = idx.map((v, i) => (i < axis ? v : c(0)));
+      const tail = idx.slice(axis);
+      return bin("mul", bin("mul", xi(idx, tail), at(inv, ...s)), cast(bcast(scale, tail), ct));
+    }, { dtype: outs[0]!.dtype })];
+  },
+});
+
+/**
+ * Mean and 1/sqrt(var + eps) per group: `stat` is the statistics shape, and `elem(s, r)` reads
+ * the element of group `s` at reduction position `r` over `ext`.
+ */
+function groupStats(te: TE, stat: number[], ext: number[], ct: DType, eps: number,
+  elem: (s: Var[], r: Var[]) => Expr): [TensorRef, TensorRef] {
+  const n = ext.reduce((a, b) => a * b, 1);
+  const mean = te.compute("norm_mean", stat, (s) => bin("div", reduce("sum", ext, (r) => elem(s, r)), c(n, ct)), { dtype: ct });
+  const inv = te.compute("norm_invstd", stat, (s) => {
+    const m = at(mean, ...s);
+    const v = bin("div", reduce("sum", ext, (r) => { const d = bin("sub", elem(s, r), m); return bin("mul", d, d); }), c(n, ct));
+    return bin("div", c(1, ct), un("sqrt", bin("add", v, c(eps, ct))));
+  }, { dtype: ct });
+  return [mean, inv];
+}
+
+defineOp({
+  op: "InstanceNormalization", kind: "reduce", attrs: ["epsilon"],
+  infer(ctx) {
+    const x = ctx.input(0);
+    ctx.dtypeIn(x.dtype, FLOATS);
+    if (x.shape.length < 3) ctx.fail(`input must have rank >= 3 (N, C, spatial...), got ${x.shape.length}`);
+    ctx.expectShape(1, [x.shape[1]!]);
+    ctx.expectShape(2, [x.shape[1]!]);
+    return [{ dtype: x.dtype, shape: x.shape }];
+  },
+  compute(ctx, te, ins, outs) {
+    const [x, scale, bias] = [ins[0]!, ins[1]!, ins[2]!];
+    const ct = computeType(x.dtype);
+    const [mean, inv] = groupStats(te, x.shape.slice(0, 2), x.shape.slice(2), ct, ctx.float("epsilon", 1e-5),
+      ([n, ch], r) => cast(at(x, n!, ch!, ...r), ct));
+    return [te.compute("instancenorm", x.shape, ([n, ch, ...sp]) => {
+      const y = bin("mul", bin("sub", cast(at(x, n!, ch!, ...sp), ct), at(mean, n!, ch!)), at(inv, n!, ch!));
+      return bin("add", bin("mul", y, cast(at(scale, ch!), ct)), cast(at(bias, ch!), ct));
+    }, { dtype: outs[0]!.dtype })];
+  },
+});
+
+defineOp({
+  op: "GroupNormalization", kind: "reduce", attrs: ["epsilon", "num_groups", "stash_type"],
+  infer(ctx) {
+    const x = ctx.input(0);
+    ctx.dtypeIn(x.dtype, FLOATS);
+    if (x.shape.length < 3) ctx.fail(`input must have rank >= 3 (N, C, spatial...), got ${x.shape.length}`);
+    const g = ctx.int("num_groups");
+    if (g < 1 || x.shape[1]! % g !== 0) ctx.fail(`num_groups ${g} does not divide the ${x.shape[1]} channels`);
+    for (const i of [1, 2]) {
+      const d = ctx.input(i).shape;
+      if (d.length !== 1 || (d[0] !== x.shape[1] && d[0] !== g))
+        ctx.fail(`input ${i} must have shape [${x.shape[1]}] (per channel) or [${g}] (per group, opset 18)`);
+    }
+    return [{ dtype: x.dtype, shape: x.shape }];
+  },
+  compute(ctx, te, ins, outs) {
+    const [x, scale, bias] = [ins[0]!, ins[1]!, ins[2]!];
+    const g = ctx.int("num_groups");
+    const cpg = x.shape[1]! / g;
+    const ct = ctx.int("stash_type", 1) === 1 ? "f32" : computeType(x.dtype);
+    const [mean, inv] = groupStats(te, [x.shape[0]!, g], [cpg, ...x.shape.slice(2)], ct, ctx.float("epsilon", 1e-5),
+      ([n, gi], [ci, ...r]) => cast(at(x, n!, bin("add", bin("mul", gi!, c(cpg)), ci!), ...r), ct));
+    const perChannel = scale.shape[0] === x.shape[1];
+    return [te.compute("groupnorm", x.shape, ([n, ch, ...sp]) => {
+      const gi = bin("floordiv", ch!, c(cpg));
+      const y = bin("mul", bin("sub", cast(at(x, n!, ch!, ...sp), ct), at(mean, n!, gi)), at(inv, n!, gi));
+      const p = perChannel ? ch! : gi;
+      return bin("add", bin("mul", y, cast(at(scale, p), ct)), cast(at(bias, p), ct));
+    }, { dtype: outs[0]!.dtype })];
+  },
+});
+
+defineOp({
+  op: "MeanVarianceNormalization", kind: "reduce", attrs: ["axes"],
+  infer(ctx) {
+    const x = ctx.input(0);
+    ctx.dtypeIn(x.dtype, FLOATS);
+    for (const a of ctx.ints("axes", [0, 2, 3])) ctx.axis(a, x.shape.length, "axes entry");
+    return [{ dtype: x.dtype, shape: x.shape }];
+  },
+  compute(ctx, te, ins, outs) {
+    const x = ins[0]!;
+    const rank = x.shape.length;
+    const axes = [...new Set(ctx.ints("axes", [0, 2, 3]).map((a) => ctx.axis(a, rank)))].sort((a, b) => a - b);
+    const ct = computeType(x.dtype);
+    const ext = axes.map((a) => x.shape[a]!);
+    const n = ext.reduce((a, b) => a * b, 1);
+    const stat = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+    const xi = (s: Expr[], r: Expr[]) => cast(at(x, ...s.map((v, i) => (axes.includes(i) ? r[axes.indexOf(i)]! : v))), ct);
+    const mean = te.compute("mvn_mean", stat, (s) => bin("div", reduce("sum", ext, (r) => xi(s, r)), c(n, ct)), { dtype: ct });
+    const msq = te.compute("mvn_msq", stat, (s) =>
+      bin("div", reduce("sum", ext, (r) => { const v = xi(s, r); return bin("mul", v, v); }), c(n, ct)), { dtype: ct });
+    return [te.compute("mvn", x.shape, (idx) => {
+      const s = idx.map((v, i) => (axes.includes(i) ? c(0) : v));
+      const m = at(mean, ...s);
+      const std = un("sqrt", bin("sub", at(msq, ...s), bin("mul", m, m)));
+      return bin("div", bin("sub", cast(at(x, ...idx), ct), m), bin("add", std, c(1e-9, ct)));
+    }, { dtype: outs[0]!.dtype })];
+  },
+});
+
+defineOp({
+  op: "LpNormalization", kind: "reduce", attrs: ["axis", "p"],
+  infer(ctx) {
+    const x = ctx.input(0);
+    ctx.dtypeIn(x.dtype, FLOATS);
+    ctx.axis(ctx.int("axis", -1), x.shape.length);
+    const p = ctx.int("p", 2);
+    if (p !== 1 && p !== 2) ctx.fail(`p must be 1 or 2, got ${p}`);
+    return [{ dtype: x.dtype, shape: x.shape }];
+  },
+  compute(ctx, te, ins, outs) {
+    const x = ins[0]!;
+    const axis = ctx.axis(ctx.int("axis", -1), x.shape.length);
+    const p = ctx.int("p", 2);
+    const ct = computeType(x.dtype);
+    const stat = x.shape.map((d, i) => (i === axis ? 1 : d));
+    const norm = te.compute("lp_norm", stat, (s) => {
+      const sum = reduce("sum", [x.shape[axis]!], ([r]) => {
+        const v = cast(at(x, ...s.map((e, i) => (i === axis ? r! : e))), ct);
+        return p === 1 ? un("abs", v) : bin("mul", v, v);
+      });
+      return p === 1 ? sum : un("sqrt", sum);
+    }, { dtype: ct });
+    return [te.compute("lpnorm", x.shape, (idx) => {
+      const nv = at(norm, ...idx.map((v, i) => (i === axis ? c(0) : v)));
+      // A zero norm gives zero, not 0/0.
+      return select(bin("eq", nv, c(0, ct)), c(0, ct), bin("div", cast(at(x, ...idx), ct), nv));
+    }, { dtype: outs[0]!.dtype })];
+  },
+});
+
+defineOp({
+  op: "LRN", kind: "opaque", attrs: ["alpha", "beta", "bias", "size"],
+  infer(ctx) {
+    const x = ctx.input(0);
+    ctx.dtypeIn(x.dtype, FLOATS);
+    if (x.shape.length < 3) ctx.fail(`input must have rank >= 3 (N, C, spatial...), got ${x.shape.length}`);
+    if (ctx.int("size") < 1) ctx.fail("size must be positive");
+    return [{ dtype: x.dtype, shape: x.shape }];
+  },
+  compute(ctx, te, ins, outs) {
+    const x = ins[0]!;
+    const size = ctx.int("size");
+    const alpha = ctx.float("alpha", 1e-4), beta = ctx.float("beta", 0.75), bias = ctx.float("bias", 1);
+    const ct = computeType(x.dtype);
+    const lo = Math.floor((size - 1) / 2);
+    const C = x.shape[1]!;
+    return [te.compute("lrn", x.shape, ([n, ch, ...sp]) => {
+      const sq = reduce("sum", [size], ([r]) => {
+        const cc = bin("add", bin("sub", ch!, c(lo)), r!);
+        const ok = bin("land", bin("ge", cc, c(0)), bin("lt", cc, c(C)));
+        const v = cast(at(x, n!, select(ok, cc, c(0)), ...sp), ct);
+        return select(ok, bin("mul", v, v), c(0, ct));
+      });
+      const den = bin("pow", bin("add", c(bias, ct), bin("mul", c(alpha / size, ct), sq)), c(beta, ct));
+      return bin("div", cast(at(x, n!, ch!, ...sp), ct), den);
+    }, { dtype: outs[0]!.dtype })];
   },
 });
