@@ -9,6 +9,7 @@ import "./shape.ts";
 import "./cast.ts";
 import "./generate.ts";
 import "./gather-scatter.ts";
+import "./pad-rearrange.ts";
 import "./reduce.ts";
 import "./norm.ts";
 import "./argmax-topk.ts";
