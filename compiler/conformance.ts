@@ -6,9 +6,10 @@
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
+import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { DType, arrayFromBytes, bytesOf } from "../ir/dtype.ts";
 import { shapeStr } from "../ir/graph.ts";
@@ -86,14 +87,15 @@ const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, "");
 export function testFamily(testDir: string): string {
   const name = path.basename(testDir).replace(/^test_/, "");
   const own = modelOps(path.join(testDir, "model.onnx"));
-  const sibling = name.endsWith("_expanded") ? path.join(path.dirname(testDir), `test_${name.slice(0, -9)}`) : undefined;
+  const unexpanded = name.replace(/_expanded(_ver\d+)?$/, "");
+  const sibling = unexpanded !== name ? path.join(path.dirname(testDir), `test_${unexpanded}`) : undefined;
   const base = sibling && fs.existsSync(path.join(sibling, "model.onnx")) ? modelOps(path.join(sibling, "model.onnx")) : own;
   const key = norm(name);
   const cands = [...new Set([...base, ...own])].filter((o) => key.startsWith(norm(o)));
   if (cands.length) return cands.sort((a, b) => norm(b).length - norm(a).length || a.localeCompare(b))[0]!;
   const distinct = [...new Set(base.filter((o) => o !== "Constant"))];
   if (distinct.length === 1) return distinct[0]!;
-  return name.replace(/_expanded$/, "");
+  return unexpanded;
 }
 
 function oneLine(s: string, max = 240): string {
@@ -101,10 +103,13 @@ function oneLine(s: string, max = 240): string {
   return l.length > max ? l.slice(0, max - 3) + "..." : l;
 }
 
+/** Messages in which the compiler declines something it does not handle (vs. a bug or bad input). */
+const LIMITATION = /not supported|unsupported|must be known at compile time|older than the oldest supported/i;
+
 function classify(e: unknown): { status: "UNSUPPORTED" | "ERROR"; reason: string; rejected?: string } {
   if (e instanceof EdgecError) {
     const msg = oneLine(e.message);
-    if (/not supported|unsupported/i.test(msg)) {
+    if (LIMITATION.test(msg)) {
       const m = /^node "(?:[^"\\]|\\.)*" \(([^)]+)\):/.exec(msg);
       return { status: "UNSUPPORTED", reason: msg, rejected: m?.[1] };
     }
@@ -117,7 +122,7 @@ function classify(e: unknown): { status: "UNSUPPORTED" | "ERROR"; reason: string
 function compileTest(req: CompileRequest): CompileReply {
   const op = testFamily(req.dir);
   try {
-    const compiled = compileFile(path.join(req.dir, "model.onnx"));
+    const compiled = compileFile(path.join(req.dir, "model.onnx"), { inputShapes: dynamicInputShapes(req.dir) });
     const p = compiled.program;
     const c = path.join(req.out, "c");
     writeCArtifact(compiled, c);
@@ -139,6 +144,35 @@ function compileTest(req: CompileRequest): CompileReply {
   } catch (e) {
     return { id: req.id, op, ok: false, ...classify(e) };
   }
+}
+
+/**
+ * Shapes for the model's inputs whose declared shape has symbolic or unknown dims, taken from
+ * test_data_set_0 — what a user does with --input-shape.
+ */
+function dynamicInputShapes(dir: string): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  let model;
+  try {
+    model = onnx.ModelProto.decode(fs.readFileSync(path.join(dir, "model.onnx")));
+  } catch {
+    return m;
+  }
+  const inits = new Set((model.graph?.initializer ?? []).map((t) => t.name));
+  const inputs = (model.graph?.input ?? []).filter((vi) => !inits.has(vi.name));
+  inputs.forEach((vi, i) => {
+    const tt = vi.type?.tensorType;
+    const dims = tt?.shape?.dim;
+    const isStatic = dims && dims.every((d) => d.dimValue !== undefined && d.dimValue !== null && !(Number(d.dimValue) === 0 && d.dimParam));
+    const f = path.join(dir, "test_data_set_0", `input_${i}.pb`);
+    if (!tt || isStatic || !vi.name || !fs.existsSync(f)) return;
+    try {
+      m.set(vi.name, readTensorFile(f).shape);
+    } catch {
+      // The compile reports the input's problem itself.
+    }
+  });
+  return m;
 }
 
 function checkTensor(dt: DType, shape: number[], wantDt: DType, want: number[], what: string): void {
@@ -187,10 +221,16 @@ class Lane {
   }
 }
 
+/** The file URL of tsx's ESM API (import.meta.resolve is missing when tsx runs this file as CJS). */
+function tsxEsmApi(): string {
+  const pkg = createRequire(import.meta.url).resolve("tsx/package.json");
+  const exports = (JSON.parse(fs.readFileSync(pkg, "utf8")) as { exports: Record<string, { import: { default: string } }> }).exports;
+  return pathToFileURL(path.join(path.dirname(pkg), exports["./esm/api"]!.import.default)).href;
+}
+
 function spawnWorker(): Worker {
   // The worker loads this module through tsx, like bin/edgec.mjs does for the CLI.
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); });`;
+  const code = `import(${JSON.stringify(tsxEsmApi())}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); });`;
   const w = new Worker(code, { eval: true, workerData: { edgecConformance: true }, resourceLimits: { maxOldGenerationSizeMb: 3072 }, stdout: true, stderr: true });
   w.stdout.resume();
   w.stderr.resume();

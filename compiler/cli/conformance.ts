@@ -26,10 +26,11 @@ options:
   --filter RE    only tests whose folder name matches the regular expression RE
   --jobs N       tests in flight at once (default: the number of CPUs)
   --out FILE     write the table to FILE and the machine-readable results beside it as .json
-                 (default test/conformance/results.md; a --filter or --check run writes only
-                 when --out is given)
-  --check        compare with the committed results.json; exit 1 if a test that passed there
-                 no longer passes (exit 0 with a note when the test folder is absent)
+                 (default test/conformance/results.md; a --filter run writes only when --out
+                 is given)
+  --check        write nothing; compare with the results .json beside --out (default the
+                 committed test/conformance/results.json) and exit 1 if a test that passed
+                 there no longer passes (exit 0 with a note when the test folder is absent)
   --cc CC        C compiler (default cc)
   --verbose      print every test that does not pass`;
 
@@ -67,7 +68,7 @@ export async function conformanceCommand(args: string[]): Promise<number> {
     if (values.check) { console.log(`conformance check skipped: ${why}`); return 0; }
     throw new EdgecError(why);
   }
-  const out = values.out !== undefined ? path.resolve(values.out) : values.check || filter ? undefined : DEFAULT_OUT;
+  const out = values.check ? undefined : values.out !== undefined ? path.resolve(values.out) : filter ? undefined : DEFAULT_OUT;
   const baselineFile = values.check ? jsonPath(values.out !== undefined ? path.resolve(values.out) : DEFAULT_OUT) : undefined;
   const baseline = baselineFile ? readResults(baselineFile) : undefined;
 
