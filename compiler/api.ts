@@ -6,7 +6,9 @@ import * as path from "node:path";
 import { emitC } from "../backends/c/artifact.ts";
 import { Graph } from "../ir/graph.ts";
 import { resetVarNames } from "../ir/tir.ts";
+import convBn from "../passes/conv-bn.ts";
 import deadCode from "../passes/dead-code.ts";
+import fuseOps from "../passes/fuse-ops.ts";
 import foldConstants, { foldNode } from "../passes/fold-constants.ts";
 import { GraphPass, PassContext, runPasses } from "../passes/pass.ts";
 import { inferTypes, topoSort } from "./infer.ts";
@@ -32,7 +34,7 @@ export interface Report {
   outputs: { name: string; dtype: string; shape: number[] }[];
 }
 
-export const PIPELINE: GraphPass[] = [foldConstants, deadCode];
+export const PIPELINE: GraphPass[] = [foldConstants, convBn, deadCode, fuseOps];
 
 export interface Compiled {
   graph: Graph;
@@ -52,6 +54,7 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
   runPasses(g, PIPELINE, ctx);
   const program = buildProgram(g);
   const fusions: Record<string, number> = {};
+  for (const [k, v] of [...ctx.stats].sort()) if (k !== "fold-constants") fusions[k] = v;
   const report: Report = {
     kernels: program.steps.length,
     arena_bytes: program.arenaBytes,

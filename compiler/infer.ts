@@ -72,7 +72,7 @@ export function inferTypes(g: Graph, afterNode?: (n: Node) => boolean): void {
   for (const n of g.nodes) {
     if (n.domain !== "")
       nodeError(n, `op domain ${q(n.domain)} is not supported`, "only the default ONNX domain can be compiled");
-    const def = getOp(n.op);
+    const def = n.op.startsWith("edgec.") ? undefined : getOp(n.op);
     if (!def) nodeError(n, "this op is not supported", "see the supported-op list in the README");
     for (const a of Object.keys(n.attrs))
       if (!def.attrs.includes(a)) nodeError(n, `attribute '${a}' is not supported`);

@@ -8,6 +8,7 @@ import { Buffer, PrimFunc } from "../ir/tir.ts";
 import { partitionLoops } from "../passes/loop-partition.ts";
 import { ALIGN, planMemory } from "../passes/plan-memory.ts";
 import { lowerNode } from "./lower.ts";
+import { kindOf } from "./ops/fused.ts";
 import { getOp } from "./ops/registry.ts";
 import { TE, at } from "./te.ts";
 
@@ -112,7 +113,7 @@ export function buildProgram(g: Graph): Program {
    * reading element i, so an input of the same shape that is dead afterwards can be overwritten.
    */
   function inPlaceSource(g: Graph, n: Graph["nodes"][number], v: string, si: number): string | undefined {
-    const kind = getOp(n.op)!.kind;
+    const kind = kindOf(n);
     if ((kind !== "elemwise" && kind !== "broadcast") || pinned.has(repr(v)) || firstDef.has(repr(v))) return undefined;
     const tv = g.typeOf(v);
     return n.inputs.find((x) => {

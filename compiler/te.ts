@@ -83,6 +83,7 @@ export class TE {
     const scratch: Buffer[] = [];
     const body: Stmt[] = [];
     const needed = this.reachable(outputs);
+    this.inlineEpilogueProducers(needed, bufs);
     for (const s of this.stages) {
       if (s.kind === "input") continue;
       const ts = s.kind === "extern" ? s.outs : [s.t];
@@ -98,6 +99,45 @@ export class TE {
       else body.push(s.build(s.ins.map((t) => this.materialized(t, bufs)), s.outs.map((t) => bufs.get(t.id)!)));
     }
     return { func: { name, params: [...params, ...outBufs, ...scratch], body: seq(...body) }, scratch };
+  }
+
+  /**
+   * A reduction read exactly once, at the same index, by a chain of elementwise stages ending in
+   * a materialised stage is inlined there: the epilogue is applied to the accumulator in
+   * registers instead of through a scratch buffer.
+   */
+  private inlineEpilogueProducers(needed: Set<number>, bufs: Map<number, Buffer>): void {
+    const uses = new Map<number, { consumer: number; identity: boolean }[]>();
+    const use = (id: number, u: { consumer: number; identity: boolean }) => {
+      let l = uses.get(id);
+      if (!l) uses.set(id, (l = []));
+      l.push(u);
+    };
+    for (const s of this.stages) {
+      if (s.kind === "input") continue;
+      if (s.kind === "extern") { for (const t of s.ins) use(t.id, { consumer: -1, identity: false }); continue; }
+      if (!needed.has(s.t.id)) continue;
+      const probe = s.t.shape.map((_, i) => mkVar(`p${i}_`));
+      mapExpr(s.fn(probe), (e) => {
+        if (e.k !== "access") return undefined;
+        const identity = e.idx.length === probe.length && e.t.shape.every((d, i) => d === s.t.shape[i]) &&
+          e.idx.every((x, i) => (x.k === "var" && x.name === probe[i]!.name) || (s.t.shape[i] === 1 && x.k === "const" && x.v === 0));
+        use(e.t.id, { consumer: s.t.id, identity });
+        return undefined;
+      });
+    }
+    const materialized = (id: number): boolean => {
+      const st = this.byId.get(id);
+      return bufs.has(id) || !st || st.kind !== "compute" || !st.inline;
+    };
+    const chainEnds = (id: number, depth: number): boolean => {
+      const u = uses.get(id) ?? [];
+      if (u.length !== 1 || !u[0]!.identity || u[0]!.consumer < 0 || depth > 16) return false;
+      const c = u[0]!.consumer;
+      return materialized(c) || chainEnds(c, depth + 1);
+    };
+    for (const s of this.stages)
+      if (s.kind === "compute" && !s.inline && !bufs.has(s.t.id) && needed.has(s.t.id) && chainEnds(s.t.id, 0)) s.inline = true;
   }
 
   private materialized(t: TensorRef, bufs: Map<number, Buffer>): Buffer {
@@ -150,7 +190,7 @@ export class TE {
     const out = bufs.get(t.id)!;
     if (isFloat(out.dtype) && out.dtype !== "f32" && out.dtype !== "f64") return undefined;
     const idx = t.shape.map((_, i) => mkVar(`i${i}_`));
-    const e = fn(idx);
+    const e = this.inlined(fn(idx), bufs);
     const reds: Extract<Expr, { k: "reduce" }>[] = [];
     mapExpr(e, (x) => { if (x.k === "reduce") { reds.push(x); return x; } return undefined; });
     if (reds.length !== 1) return undefined;
@@ -190,6 +230,19 @@ export class TE {
     if (!(post.e.k === "var" && post.e.name === hole.name))
       parts.push(nest(innerDims, store(out, flat, cast(substExpr(post.e, new Map([[hole.name, cur]])), out.dtype))));
     return nest(outerDims, seq(...parts));
+  }
+
+  /** Substitutes accesses of inline stages by their definitions; other accesses stay. */
+  private inlined(e: Expr, bufs: Map<number, Buffer>): Expr {
+    return mapExpr(e, (x) => {
+      if (x.k !== "access" || bufs.has(x.t.id)) return undefined;
+      const s = this.byId.get(x.t.id);
+      if (!s || s.kind !== "compute") return undefined;
+      const idx = x.idx.map((i) => this.inlined(i, bufs));
+      const vars = x.t.shape.map((_, i) => mkVar(`q${i}_`));
+      const m = new Map<string, Expr>(vars.map((v, i) => [v.name, idx[i]!]));
+      return this.inlined(substExpr(s.fn(vars), m), bufs);
+    });
   }
 
   /** Replaces accesses by loads (inlining inline stages) and hoists reductions into loops. */

@@ -13,17 +13,17 @@ import { GraphPass } from "./pass.ts";
 const MAX_FOLD_ELEMENTS = 1 << 22;
 
 /** Replaces `n` by constants if its inputs are known; returns whether it did. */
-export function foldNode(g: Graph, n: Node, outputs: Set<string> = new Set(g.outputs)): boolean {
+export function foldNode(g: Graph, n: Node, outputs: Set<string> = new Set(g.outputs), force = false): boolean {
   const def = getOp(n.op);
   if (!def) return false;
   const inputsKnown = n.inputs.every((i) => !i || g.constants.has(i));
   if (!inputsKnown && !def.shapeOnly) return false;
   const outs = n.outputs.filter((o) => o);
-  if (outs.some((o) => numel(g.typeOf(o).shape) > MAX_FOLD_ELEMENTS)) return false;
+  if (!force && outs.some((o) => numel(g.typeOf(o).shape) > MAX_FOLD_ELEMENTS)) return false;
   // Growing a small constant into a large one (Expand, Tile) only costs weight bytes.
   const inElems = n.inputs.reduce((s, i) => s + (i ? numel(g.typeOf(i).shape) : 0), 0);
   const outElems = outs.reduce((s, o) => s + numel(g.typeOf(o).shape), 0);
-  if (outElems > 4 * inElems + 4096 && !outs.some((o) => outputs.has(o)) && def.kind !== "opaque") return false;
+  if (!force && outElems > 4 * inElems + 4096 && !outs.some((o) => outputs.has(o)) && def.kind !== "opaque") return false;
   const low = lowerNode(g, n, "fold");
   const bufs = [
     ...low.inputs.map((i) => g.constants.get(i)?.data ?? allocArray(g.typeOf(i).dtype, numel(g.typeOf(i).shape))),

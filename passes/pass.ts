@@ -18,3 +18,8 @@ export interface GraphPass {
 export function runPasses(g: Graph, passes: GraphPass[], ctx: PassContext): void {
   for (const p of passes) if (ctx.optLevel >= p.minOptLevel) p.run(g, ctx);
 }
+
+/** Counts one firing of a named pattern. */
+export function bump(ctx: PassContext, pattern: string, n = 1): void {
+  ctx.stats.set(pattern, (ctx.stats.get(pattern) ?? 0) + n);
+}
