@@ -8,8 +8,8 @@
  * SPEC.json: { model, inputs: [{ dtype, shape, file }], outputs: [file] }. The worker creates the
  * session (1 intra-op thread, 1 inter-op thread, sequential, default graph optimisations), runs it
  * once, writes the outputs as raw bytes and sends { ready }. Then each { runs: K } message is
- * answered with the median of K timed session.run calls in microseconds, and { done } with the
- * peak RSS in KiB, after which it exits.
+ * answered with the median wall time of K session.run calls and the process CPU time per call, in
+ * microseconds, and { done } with the peak RSS in KiB, after which it exits.
  */
 import * as fs from "node:fs";
 
@@ -72,12 +72,14 @@ async function main() {
   process.on("message", async (msg) => {
     if (msg.runs) {
       const times = [];
+      const cpu0 = process.cpuUsage();
       for (let i = 0; i < msg.runs; i++) {
         const t0 = process.hrtime.bigint();
         await session.run(feeds);
         times.push(Number(process.hrtime.bigint() - t0) / 1e3);
       }
-      await send({ medianUs: median(times) });
+      const cpu = process.cpuUsage(cpu0);
+      await send({ medianUs: median(times), cpuUsMean: (cpu.user + cpu.system) / msg.runs });
     } else if (msg.done) {
       await send({ peakRssKb: peakRssKb() });
       await session.release();

@@ -40,6 +40,9 @@ interface Row {
   edgecMs?: number;
   ortMs?: number;
   edgecRange?: [number, number];
+  /** Median over rounds of the process CPU time per run, less sensitive to machine load. */
+  edgecCpuMs?: number;
+  ortCpuMs?: number;
   ortRange?: [number, number];
   kEdgec?: number;
   kOrt?: number;
@@ -209,26 +212,33 @@ async function benchModel(name: string, dir: string, work: string, opts: Options
     // Calibrate K so one round takes about roundMs per engine.
     const kFor = (us: number) => Math.max(1, Math.min(200_000, Math.round((opts.roundMs * 1000) / Math.max(us, 0.05))));
     if (exe) row.kEdgec = kFor((await timeEdgec(exe, harnessArgs, 3)).us);
-    if (ort) row.kOrt = kFor(await ort.time(3));
-    const e: number[] = [], o: number[] = [];
+    if (ort) row.kOrt = kFor((await ort.time(3)).us);
+    const e: number[] = [], o: number[] = [], ec: number[] = [], oc: number[] = [];
     let rss = 0;
     for (let r = 0; r < opts.rounds; r++) {
       if (exe) {
         const t = await timeEdgec(exe, harnessArgs, row.kEdgec!);
         e.push(t.us);
+        ec.push(t.cpuUs);
         rss = Math.max(rss, t.rssKb);
       }
-      if (ort) o.push(await ort.time(row.kOrt!));
+      if (ort) {
+        const t = await ort.time(row.kOrt!);
+        o.push(t.us);
+        oc.push(t.cpuUs);
+      }
     }
     if (exe) {
       row.edgecMs = median(e) / 1000;
       row.edgecRange = [Math.min(...e) / 1000, Math.max(...e) / 1000];
       row.edgecRssKb = rss;
+      row.edgecCpuMs = median(ec) / 1000;
     }
     if (ort) {
       row.ortMs = median(o) / 1000;
       row.ortRange = [Math.min(...o) / 1000, Math.max(...o) / 1000];
       row.ortRssKb = await ort.finish();
+      row.ortCpuMs = median(oc) / 1000;
     }
   } catch (e) {
     row.errors.push(`timing: ${msg(e)}`);
@@ -238,13 +248,13 @@ async function benchModel(name: string, dir: string, work: string, opts: Options
   return row;
 }
 
-async function timeEdgec(exe: string, args: string[], k: number): Promise<{ us: number; rssKb: number }> {
-  const { stdout } = await run(exe, ["-n", String(k), "-m", ...args], { timeout: 600_000 });
-  const lines = stdout.trim().split("\n");
-  const us = Number(lines[0]);
-  const rss = /^peak_rss_kb (-?\d+)$/.exec(lines[lines.length - 1] ?? "");
-  if (!Number.isFinite(us) || !rss) throw new Error(`unexpected harness output ${JSON.stringify(stdout.slice(0, 80))}`);
-  return { us, rssKb: Number(rss[1]) };
+async function timeEdgec(exe: string, args: string[], k: number): Promise<{ us: number; cpuUs: number; rssKb: number }> {
+  const { stdout } = await run(exe, ["-n", String(k), "-c", "-m", ...args], { timeout: 600_000 });
+  const us = Number(/^([\d.]+)$/m.exec(stdout)?.[1]);
+  const cpuUs = Number(/^cpu_us_mean ([\d.]+)$/m.exec(stdout)?.[1]);
+  const rssKb = Number(/^peak_rss_kb (-?\d+)$/m.exec(stdout)?.[1]);
+  if (![us, cpuUs, rssKb].every(Number.isFinite)) throw new Error(`unexpected harness output ${JSON.stringify(stdout.slice(0, 80))}`);
+  return { us, cpuUs, rssKb };
 }
 
 /** Largest absolute difference between the raw outputs an engine wrote and the reference. */
@@ -296,9 +306,10 @@ class OrtWorker {
     return m;
   }
 
-  async time(runs: number): Promise<number> {
+  async time(runs: number): Promise<{ us: number; cpuUs: number }> {
     this.child.send({ runs });
-    return (await this.next()).medianUs as number;
+    const m = await this.next();
+    return { us: m.medianUs as number, cpuUs: m.cpuUsMean as number };
   }
 
   async finish(): Promise<number> {
@@ -372,10 +383,12 @@ function render(rows: Row[], floor: Row | undefined, opts: Options, nodeRssKb: n
     const alb = r.arena !== undefined && r.arenaLB ? (r.arena / r.arenaLB).toFixed(2) : "—";
     L.push(`| ${r.name} | ${fmtMs(r.edgecMs)} | ${fmtMs(r.ortMs)} | ${ratio} | ${fmtInt(r.arena)} | ${fmtInt(r.arenaLB)} | ${alb} | ${fmtMB(r.edgecRssKb)} | ${fmtMB(r.ortRssKb)} | ${fmtInt(r.weights)} |`);
   }
+  const geomean = (xs: number[]) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
   const ratios = rows.filter((r) => r.edgecMs !== undefined && r.ortMs).map((r) => r.edgecMs! / r.ortMs!);
+  const cpuRatios = rows.filter((r) => r.edgecCpuMs !== undefined && r.ortCpuMs).map((r) => r.edgecCpuMs! / r.ortCpuMs!);
   if (ratios.length) {
-    const geo = Math.exp(ratios.reduce((a, x) => a + Math.log(x), 0) / ratios.length);
-    L.push("", `Geometric mean of the ratio over ${ratios.length} model(s): ${geo.toFixed(2)}.`);
+    L.push("", `Geometric mean of the ratio over ${ratios.length} model(s): ${geomean(ratios).toFixed(2)} (wall time)` +
+      `${cpuRatios.length ? `, ${geomean(cpuRatios).toFixed(2)} (CPU time, see Details)` : ""}.`);
   }
   L.push("", "ratio = edgec / ORT (< 1 means edgec is faster). Peak RSS is each engine's own process (VmHWM), after loading and all timed runs;");
   L.push(`ORT's includes the Node.js runtime it is called from (a bare Node process peaks at ${fmtMB(nodeRssKb)}), and its times include the`);
@@ -387,12 +400,14 @@ function render(rows: Row[], floor: Row | undefined, opts: Options, nodeRssKb: n
   }
   L.push("");
   L.push("## Details", "");
-  L.push("| model | K edgec | K ORT | edgec round medians ms (min–max) | ORT round medians ms (min–max) | edgec compile s / cc s | max abs diff vs reference (edgec / ORT) | errors |");
-  L.push("| --- | ---: | ---: | --- | --- | --- | --- | --- |");
+  L.push("CPU ms = process CPU time per run (mean over a round; median over rounds), which machine load inflates far less than wall time.", "");
+  L.push("| model | K edgec | K ORT | edgec round medians ms (min–max) | ORT round medians ms (min–max) | CPU ms edgec / ORT (ratio) | edgec compile s / cc s | max abs diff vs reference (edgec / ORT) | errors |");
+  L.push("| --- | ---: | ---: | --- | --- | --- | --- | --- | --- |");
   for (const r of rows) {
     const range = (x?: [number, number]) => (x ? `${fmtMs(x[0])}–${fmtMs(x[1])}` : "—");
     const cs = r.compileS === undefined ? "—" : `${r.compileS.toFixed(1)} / ${r.buildS === undefined ? "—" : r.buildS.toFixed(1)}`;
-    L.push(`| ${r.name} | ${fmtInt(r.kEdgec)} | ${fmtInt(r.kOrt)} | ${range(r.edgecRange)} | ${range(r.ortRange)} | ${cs} | ${fmtDiff(r.edgecDiff)} / ${fmtDiff(r.ortDiff)} | ${r.errors.join("; ").replace(/\|/g, "\\|") || ""} |`);
+    const cpu = `${fmtMs(r.edgecCpuMs)} / ${fmtMs(r.ortCpuMs)}${r.edgecCpuMs !== undefined && r.ortCpuMs ? ` (${(r.edgecCpuMs / r.ortCpuMs).toFixed(2)})` : ""}`;
+    L.push(`| ${r.name} | ${fmtInt(r.kEdgec)} | ${fmtInt(r.kOrt)} | ${range(r.edgecRange)} | ${range(r.ortRange)} | ${cpu} | ${cs} | ${fmtDiff(r.edgecDiff)} / ${fmtDiff(r.ortDiff)} | ${r.errors.join("; ").replace(/\|/g, "\\|") || ""} |`);
   }
   L.push("");
   return L.join("\n");

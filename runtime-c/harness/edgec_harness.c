@@ -1,8 +1,10 @@
 /*
  * edgec_harness.c - a host program that runs any compiled model on raw tensor files.
- *   harness [-n RUNS] [-m] WEIGHTS.bin|- IN_0.raw ... OUT_0.raw ...
+ *   harness [-n RUNS] [-c] [-m] WEIGHTS.bin|- IN_0.raw ... OUT_0.raw ...
  * Inputs and outputs are the model's tensors as raw little-endian bytes, in model order.
  * With -n, prints the median wall time of RUNS runs in microseconds on stdout.
+ * With -c (and -n), then prints "cpu_us_mean X": process CPU time per run, which machine load
+ * inflates far less than wall time.
  * With -m, prints "peak_rss_kb N" (the process's peak resident set in KiB) on stdout last.
  * Build with -DEDGEC_HARNESS_MODEL=<name>_model next to the generated sources.
  */
@@ -42,11 +44,13 @@ static int read_file(const char *path, void *dst, size_t bytes) {
   return 0;
 }
 
-static double now_us(void) {
+static double clock_us(clockid_t clock) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(clock, &ts);
   return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
+
+static double now_us(void) { return clock_us(CLOCK_MONOTONIC); }
 
 /*
  * Peak resident set in KiB, or -1 if unknown. Linux: VmHWM of /proc/self/status, because
@@ -90,16 +94,17 @@ int main(int argc, char **argv) {
   void *outs[64];
   const void *weights = m->embedded_weights;
   void *ws;
-  int argi = 1, runs = 0, i, status = 0, nb = 0, report_rss = 0;
-  double *times = NULL;
+  int argi = 1, runs = 0, i, status = 0, nb = 0, report_rss = 0, report_cpu = 0;
+  double *times = NULL, cpu0;
   for (;;) {
     if (argc > argi + 1 && strcmp(argv[argi], "-n") == 0) { runs = atoi(argv[argi + 1]); argi += 2; }
     else if (argc > argi && strcmp(argv[argi], "-m") == 0) { report_rss = 1; argi++; }
+    else if (argc > argi && strcmp(argv[argi], "-c") == 0) { report_cpu = 1; argi++; }
     else break;
   }
   if (m->num_inputs > 64 || m->num_outputs > 64) { fprintf(stderr, "harness: too many tensors\n"); return 2; }
   if (argc - argi != 1 + m->num_inputs + m->num_outputs) {
-    fprintf(stderr, "usage: %s [-n RUNS] [-m] WEIGHTS|- %d inputs %d outputs\n", argv[0], m->num_inputs, m->num_outputs);
+    fprintf(stderr, "usage: %s [-n RUNS] [-c] [-m] WEIGHTS|- %d inputs %d outputs\n", argv[0], m->num_inputs, m->num_outputs);
     return 2;
   }
   if (strcmp(argv[argi], "-") != 0) {
@@ -124,6 +129,7 @@ int main(int argc, char **argv) {
   if (runs > 0) {
     times = (double *)malloc(sizeof(double) * (size_t)runs);
     if (!times) { fprintf(stderr, "harness: out of memory for %d timings\n", runs); return 1; }
+    cpu0 = clock_us(CLOCK_PROCESS_CPUTIME_ID);
     for (i = 0; i < runs; i++) {
       double t0 = now_us();
       m->run(weights, ws, ins, outs);
@@ -131,6 +137,7 @@ int main(int argc, char **argv) {
     }
     qsort(times, (size_t)runs, sizeof(double), cmp_double);
     printf("%.3f\n", times[runs / 2]);
+    if (report_cpu) printf("cpu_us_mean %.3f\n", (clock_us(CLOCK_PROCESS_CPUTIME_ID) - cpu0) / runs);
     free(times);
   }
   for (i = 0; i < m->num_outputs; i++) {
