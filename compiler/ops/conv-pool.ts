@@ -1,8 +1,9 @@
 /**
- * @fileoverview Convolution and pooling: Conv, MaxPool, AveragePool, Global*Pool.
+ * @fileoverview Convolution and pooling: Conv, MaxPool (with Indices), AveragePool, LpPool, Global*Pool.
  */
-import { Expr, Var, bin, c, cast, select } from "../../ir/tir.ts";
-import { TE, at, reduce } from "../te.ts";
+import { isFloat } from "../../ir/dtype.ts";
+import { Expr, TensorRef, Var, bin, c, cast, select, un } from "../../ir/tir.ts";
+import { TE, at, minOf, reduce } from "../te.ts";
 import { OpCtx, defineOp } from "./registry.ts";
 import { FLOATS, computeType, k } from "./util.ts";
 
@@ -117,25 +118,50 @@ defineOp({
   },
 });
 
-function poolCompute(ctx: OpCtx, te: TE, x: NonNullable<Parameters<typeof at>[0]>, outShape: number[], isMax: boolean) {
+function poolCompute(ctx: OpCtx, te: TE, x: TensorRef, outShape: number[], mode: "max" | "avg" | "lp", withIndices = false): TensorRef[] {
   const spatial = x.shape.slice(2);
   const kernel = ctx.ints("kernel_shape");
   const win = windowOf(ctx, spatial, kernel, ctx.int("ceil_mode", 0) === 1);
-  const ct = computeType(x.dtype);
+  const ct = isFloat(x.dtype) ? computeType(x.dtype) : x.dtype;
   const includePad = ctx.int("count_include_pad", 0) === 1;
-  return te.compute(isMax ? "maxpool" : "avgpool", outShape, (idx) => {
+  const p = ctx.int("p", 2);
+  const coordsOf = (o: Var[], r: Var[]) => o.map((oi, i) => tap(win, i, oi, r[i]!));
+  if (mode === "max") {
+    const lowest = isFloat(x.dtype) ? k(-Infinity, x.dtype) : c(minOf(x.dtype), x.dtype);
+    const unguarded = pads0(win) && !ctx.int("ceil_mode", 0);
+    const tapValue = (n: Var, ch: Var, o: Var[], r: Var[]) => {
+      const xv = cast(at(x, n, ch, ...coordsOf(o, r)), ct);
+      return unguarded ? xv : select(inside(coordsOf(o, r), spatial)!, xv, lowest);
+    };
+    const y = te.compute("maxpool", outShape, ([n, ch, ...o]) =>
+      reduce("max", kernel, (r) => tapValue(n!, ch!, o, r)), { dtype: x.dtype, materialize: withIndices });
+    if (!withIndices) return [y];
+    // The first tap holding the maximum, as a flat index into the input (row- or column-major).
+    const colMajor = ctx.int("storage_order", 0) === 1;
+    const plane = spatial.reduce((a, b) => a * b, 1);
+    const big = x.shape.reduce((a, b) => a * b, 1);
+    const idx = te.compute("maxpool_idx", outShape, ([n, ch, ...o]) => reduce("min", kernel, (r) => {
+      const co = coordsOf(o, r);
+      let pos: Expr = c(0);
+      const order = colMajor ? [...co.keys()].reverse() : [...co.keys()];
+      for (const i of order) pos = bin("add", bin("mul", pos, c(spatial[i]!)), co[i]!);
+      const flat = bin("add", bin("mul", bin("add", bin("mul", n!, c(x.shape[1]!)), ch!), c(plane)), pos);
+      let hit = bin("eq", tapValue(n!, ch!, o, r), cast(at(y, n!, ch!, ...o), ct));
+      if (!unguarded) hit = bin("land", inside(co, spatial)!, hit);
+      return select(hit, flat, c(big));
+    }, c(big)), { dtype: "i64" });
+    return [y, idx];
+  }
+  return [te.compute(mode === "lp" ? "lppool" : "avgpool", outShape, (idx) => {
     const [n, ch, ...o] = idx as [Var, Var, ...Var[]];
-    const coords = (r: Var[]) => o.map((oi, i) => tap(win, i, oi, r[i]!));
-    if (isMax) {
-      return reduce("max", kernel, (r) => {
-        const xv = cast(at(x, n, ch, ...coords(r)), ct);
-        return pads0(win) && !ctx.int("ceil_mode", 0) ? xv : select(inside(coords(r), spatial)!, xv, k(-Infinity, x.dtype));
-      });
-    }
+    const coords = (r: Var[]) => coordsOf(o, r);
     const sum = reduce("sum", kernel, (r) => {
       const cond = inside(coords(r), spatial)!;
-      return select(cond, cast(at(x, n, ch, ...coords(r)), ct), k(0, x.dtype));
+      let v = cast(at(x, n, ch, ...coords(r)), ct);
+      if (mode === "lp") v = p === 1 ? un("abs", v) : p === 2 ? bin("mul", v, v) : bin("pow", un("abs", v), c(p, ct));
+      return select(cond, v, k(0, x.dtype));
     });
+    if (mode === "lp") return p === 1 ? sum : p === 2 ? un("sqrt", sum) : bin("pow", sum, c(1 / p, ct));
     // Divisor: taps inside the input, or inside input plus explicit padding (never past it).
     let count: Expr = c(1);
     o.forEach((oi, i) => {
@@ -149,30 +175,58 @@ function poolCompute(ctx: OpCtx, te: TE, x: NonNullable<Parameters<typeof at>[0]
       count = bin("mul", count, bin("max", c(0), bin("add", bin("sub", last, first), c(1))));
     });
     return bin("div", sum, cast(count, ct));
-  }, { dtype: x.dtype });
+  }, { dtype: x.dtype })];
 }
 
-for (const isMax of [true, false]) {
+const POOL_ATTRS: Record<"max" | "avg" | "lp", string[]> = {
+  max: ["auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"],
+  avg: ["auto_pad", "ceil_mode", "count_include_pad", "dilations", "kernel_shape", "pads", "strides"],
+  lp: ["auto_pad", "ceil_mode", "dilations", "kernel_shape", "p", "pads", "strides"],
+};
+
+for (const mode of ["max", "avg", "lp"] as const) {
+  const withIndices = (ctx: OpCtx) => mode === "max" && ctx.node.outputs.length > 1 && !!ctx.node.outputs[1];
   defineOp({
-    op: isMax ? "MaxPool" : "AveragePool",
+    op: mode === "max" ? "MaxPool" : mode === "avg" ? "AveragePool" : "LpPool",
     kind: "out-ewise-fusable",
-    attrs: isMax
-      ? ["auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"]
-      : ["auto_pad", "ceil_mode", "count_include_pad", "dilations", "kernel_shape", "pads", "strides"],
+    attrs: POOL_ATTRS[mode],
     infer(ctx) {
       const x = ctx.input(0);
-      ctx.dtypeIn(x.dtype, isMax ? [...FLOATS, "i8", "u8"] : FLOATS);
+      ctx.dtypeIn(x.dtype, mode === "max" ? [...FLOATS, "i8", "u8"] : FLOATS);
       if (x.shape.length < 3) ctx.fail(`input must have rank >= 3, got ${x.shape.length}`);
-      if (ctx.node.outputs.length > 1 && ctx.node.outputs[1])
-        ctx.fail("the Indices output is not supported", "remove the second output");
+      if (mode === "lp" && ctx.int("p", 2) < 1) ctx.fail(`p must be a positive integer, got ${ctx.int("p", 2)}`);
       const win = windowOf(ctx, x.shape.slice(2), ctx.ints("kernel_shape"), ctx.int("ceil_mode", 0) === 1);
-      return [{ dtype: x.dtype, shape: [...x.shape.slice(0, 2), ...win.out] }];
+      const shape = [...x.shape.slice(0, 2), ...win.out];
+      return withIndices(ctx) ? [{ dtype: x.dtype, shape }, { dtype: "i64", shape }] : [{ dtype: x.dtype, shape }];
     },
     compute(ctx, te, ins, outs) {
-      return [poolCompute(ctx, te, ins[0]!, outs[0]!.shape, isMax)];
+      return poolCompute(ctx, te, ins[0]!, outs[0]!.shape, mode, withIndices(ctx));
     },
   });
 }
+
+defineOp({
+  op: "GlobalLpPool", kind: "reduce", attrs: ["p"],
+  infer(ctx) {
+    const x = ctx.input(0);
+    ctx.dtypeIn(x.dtype, FLOATS);
+    if (x.shape.length < 2) ctx.fail(`input must have rank >= 2, got ${x.shape.length}`);
+    if (ctx.int("p", 2) < 1) ctx.fail(`p must be a positive integer, got ${ctx.int("p", 2)}`);
+    return [{ dtype: x.dtype, shape: [...x.shape.slice(0, 2), ...x.shape.slice(2).map(() => 1)] }];
+  },
+  compute(ctx, te, ins, outs) {
+    const x = ins[0]!;
+    const p = ctx.int("p", 2);
+    const ct = computeType(x.dtype);
+    return [te.compute("glppool", outs[0]!.shape, ([n, ch]) => {
+      const s = reduce("sum", x.shape.slice(2), (rv) => {
+        const v = cast(at(x, n!, ch!, ...rv), ct);
+        return p === 1 ? un("abs", v) : p === 2 ? bin("mul", v, v) : bin("pow", un("abs", v), c(p, ct));
+      });
+      return p === 1 ? s : p === 2 ? un("sqrt", s) : bin("pow", s, c(1 / p, ct));
+    }, { dtype: x.dtype })];
+  },
+});
 
 for (const isMax of [true, false]) {
   defineOp({
