@@ -66,11 +66,20 @@ static inline float edgec_maxf(float a, float b) { return a > b ? a : b; }
 static inline float edgec_minf(float a, float b) { return a < b ? a : b; }
 static inline double edgec_max(double a, double b) { return a > b ? a : b; }
 static inline double edgec_min(double a, double b) { return a < b ? a : b; }
+/* Floor division and modulo (the sign of the divisor) for b != 0, with no signed overflow:
+ * INT32_MIN / -1 wraps to INT32_MIN instead of trapping. */
 static inline int32_t edgec_floordiv(int32_t a, int32_t b) {
-  int32_t q = a / b;
-  return (q * b != a && ((a < 0) != (b < 0))) ? q - 1 : q;
+  int32_t q;
+  if (b == -1) return (int32_t)(0u - (uint32_t)a);
+  q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
-static inline int32_t edgec_floormod(int32_t a, int32_t b) { return a - edgec_floordiv(a, b) * b; }
+static inline int32_t edgec_floormod(int32_t a, int32_t b) {
+  int32_t r;
+  if (b == -1) return 0;
+  r = a % b;
+  return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
+}
 
 #define EDGEC_MINMAX_INT(T, S) \
   static inline T edgec_max_##S(T a, T b) { return a > b ? a : b; } \
