@@ -13,6 +13,7 @@ import "./pad-rearrange.ts";
 import "./reduce.ts";
 import "./norm.ts";
 import "./argmax-topk.ts";
+import "./conv-transpose.ts";
 
 export { getOp, registeredOps } from "./registry.ts";
 import "./fused.ts";
