@@ -3,6 +3,8 @@
  */
 import "./unary.ts";
 import "./binary.ts";
+import "./compare-logic.ts";
+import "./activation.ts";
 import "./conv-pool.ts";
 import "./linalg.ts";
 import "./shape.ts";
@@ -10,6 +12,7 @@ import "./cast.ts";
 import "./generate.ts";
 import "./gather-scatter.ts";
 import "./pad-rearrange.ts";
+import "./resize.ts";
 import "./reduce.ts";
 import "./norm.ts";
 import "./argmax-topk.ts";
