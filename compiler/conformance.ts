@@ -240,9 +240,12 @@ function spawnWorker(): Worker {
 
 interface Proc { code: number | null; signal: string | null; stderr: string; timedOut: boolean }
 
+// Leak checks would judge the harness, not the model, and fail under ptrace.
+const RUN_ENV = { ...process.env, ASAN_OPTIONS: `${process.env.ASAN_OPTIONS ? process.env.ASAN_OPTIONS + ":" : ""}detect_leaks=0` };
+
 function runProc(file: string, args: string[], timeoutMs: number): Promise<Proc> {
   return new Promise((resolve) => {
-    execFile(file, args, { timeout: timeoutMs, killSignal: "SIGKILL", maxBuffer: 16 << 20, encoding: "utf8" }, (err, _out, stderr) => {
+    execFile(file, args, { timeout: timeoutMs, killSignal: "SIGKILL", maxBuffer: 16 << 20, encoding: "utf8", env: RUN_ENV }, (err, _out, stderr) => {
       const e = err as (NodeJS.ErrnoException & { code?: number | string; signal?: string; killed?: boolean }) | null;
       if (!e) return resolve({ code: 0, signal: null, stderr, timedOut: false });
       const timedOut = !!e.killed && e.signal === "SIGKILL";
@@ -251,9 +254,11 @@ function runProc(file: string, args: string[], timeoutMs: number): Promise<Proc>
   });
 }
 
-function firstDiag(stderr: string): string {
-  const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
-  return oneLine(lines.find((l) => /\b(error|warning)\b/.test(l)) ?? lines[0] ?? "no message", 200);
+/** The first error line of a tool's output, without the build folder's path or sanitizer pid. */
+function firstDiag(stderr: string, work?: string): string {
+  const lines = stderr.split("\n").map((l) => l.trim().replace(/^==\d+==/, "")).filter(Boolean);
+  const l = lines.find((x) => /\b(error|warning)\b/i.test(x)) ?? lines[0] ?? "no message";
+  return oneLine(work ? l.split(`${work}/c/`).join("").split(`${work}/`).join("") : l, 200);
 }
 
 async function buildObjects(root: string, cc: string, cflags: string[]): Promise<{ runtime: string; harness: string }> {
@@ -282,14 +287,14 @@ async function runOne(name: string, lane: Lane, root: string, objs: { runtime: s
     const exe = path.join(work, "harness");
     const b = await runProc(o.cc, [...o.cflags, `-I${path.join(work, "c")}`, ...r.cfiles, objs.runtime, objs.harness, "-o", exe, "-lm"], o.buildTimeoutMs);
     if (b.timedOut) return { test: name, op, status: "ERROR", reason: `cc timed out after ${o.buildTimeoutMs / 1000} s` };
-    if (b.code !== 0) return { test: name, op, status: "ERROR", reason: `cc: ${firstDiag(b.stderr)}` };
+    if (b.code !== 0) return { test: name, op, status: "ERROR", reason: `cc: ${firstDiag(b.stderr, work)}` };
     const failures: string[] = [];
     for (const [k, set] of r.sets.entries()) {
       const outs = r.outputs.map((_, i) => path.join(work, `s${k}_out${i}.raw`));
       const x = await runProc(exe, [r.weights, ...set.inputs, ...outs], o.runTimeoutMs);
       if (x.timedOut) return { test: name, op, status: "ERROR", reason: `run timed out after ${o.runTimeoutMs / 1000} s` };
       if (x.signal) return { test: name, op, status: "ERROR", reason: `run crashed with ${x.signal}` };
-      if (x.code !== 0) return { test: name, op, status: "ERROR", reason: `run failed: ${firstDiag(x.stderr)}` };
+      if (x.code !== 0) return { test: name, op, status: "ERROR", reason: `run failed: ${firstDiag(x.stderr, work)}` };
       for (const [i, t] of r.outputs.entries()) {
         const ef = path.join(dir, set.name, `output_${i}.pb`);
         const expected = readTensorFile(ef);

@@ -32,6 +32,7 @@ options:
                  committed test/conformance/results.json) and exit 1 if a test that passed
                  there no longer passes (exit 0 with a note when the test folder is absent)
   --cc CC        C compiler (default cc)
+  --sanitize     build with -fsanitize=address,undefined; a sanitizer report is an ERROR
   --verbose      print every test that does not pass`;
 
 /** The ONNX node-test folder, from EDGEC_SHARED (relative to the repository) or ../shared. */
@@ -46,6 +47,7 @@ export async function conformanceCommand(args: string[]): Promise<number> {
     out: { type: "string" },
     check: { type: "boolean" },
     cc: { type: "string" },
+    sanitize: { type: "boolean" },
     verbose: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
@@ -72,23 +74,30 @@ export async function conformanceCommand(args: string[]): Promise<number> {
   const baselineFile = values.check ? jsonPath(values.out !== undefined ? path.resolve(values.out) : DEFAULT_OUT) : undefined;
   const baseline = baselineFile ? readResults(baselineFile) : undefined;
 
+  const cflags = values.sanitize ? [...CONFORMANCE_CFLAGS, ...SANITIZE_FLAGS] : CONFORMANCE_CFLAGS;
+  // Exiting (rather than dying on the signal) lets the runner remove its temporary folder.
+  const onSignal = () => process.exit(130);
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   const t0 = Date.now();
   const counts = { PASS: 0, FAIL: 0, UNSUPPORTED: 0, ERROR: 0 };
   const results = await runConformance({
-    dir, filter, jobs, cc: values.cc,
+    dir, filter, jobs, cc: values.cc, cflags,
     onProgress: (done, total, last) => {
       counts[last.status]++;
       progress(`[${done}/${total}] ${counts.PASS} pass, ${counts.FAIL} fail, ${counts.UNSUPPORTED} unsupported, ${counts.ERROR} error  ${last.test}`);
     },
   });
   progressDone();
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
   if (results.length === 0) throw new EdgecError(`no test folder in ${dir} matches ${filter ? `--filter ${values.filter}` : "model.onnx"}`);
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
 
   if (values.verbose || (filter && !values.check)) for (const r of results) if (r.status !== "PASS") console.log(line(r));
   if (out) {
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, renderMarkdown(results, { rtol: 1e-3, atol: 1e-7, cflags: CONFORMANCE_CFLAGS }));
+    fs.writeFileSync(out, renderMarkdown(results, { rtol: 1e-3, atol: 1e-7, cflags }));
     fs.writeFileSync(jsonPath(out), renderJson(results));
     console.log(`wrote ${path.relative(process.cwd(), out)} and ${path.relative(process.cwd(), jsonPath(out))}`);
   }
@@ -106,5 +115,6 @@ export async function conformanceCommand(args: string[]): Promise<number> {
   return regressions.length ? 1 : 0;
 }
 
+const SANITIZE_FLAGS = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"];
 const jsonPath = (md: string) => md.replace(/\.md$/, "") + ".json";
 const line = (r: Outcome) => `${r.status} ${r.test} (${r.op})${r.reason ? `: ${r.reason}` : ""}`;
