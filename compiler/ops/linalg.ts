@@ -1,9 +1,9 @@
 /**
  * @fileoverview Matrix products: Gemm and MatMul.
  */
-import { Var, bin, c, cast } from "../../ir/tir.ts";
+import { Expr, Var, bin, c, cast } from "../../ir/tir.ts";
 import { at, reduce } from "../te.ts";
-import { defineOp } from "./registry.ts";
+import { OpCtx, defineOp } from "./registry.ts";
 import { NUMERIC, bcast, broadcastShapes, computeType, k } from "./util.ts";
 
 defineOp({
@@ -41,6 +41,36 @@ defineOp({
   },
 });
 
+/** numpy.matmul output shape (1-D operands promoted and the added dim dropped). */
+export function matmulShape(ctx: OpCtx, a: number[], b: number[]): number[] {
+  if (a.length === 0 || b.length === 0) ctx.fail("inputs must not be scalars");
+  const as = a.length === 1 ? [1, a[0]!] : a;
+  const bs = b.length === 1 ? [b[0]!, 1] : b;
+  if (as[as.length - 1] !== bs[bs.length - 2])
+    ctx.fail(`inner dimensions differ: [${a}] x [${b}]`);
+  const batch = broadcastShapes(ctx, [as.slice(0, -2), bs.slice(0, -2)]);
+  const shape = [...batch];
+  if (a.length > 1) shape.push(as[as.length - 2]!);
+  if (b.length > 1) shape.push(bs[bs.length - 1]!);
+  return shape;
+}
+
+/**
+ * For an output index of a numpy.matmul, the index into A and B at reduction position r, plus
+ * the row i and column j (undefined where an operand is 1-D).
+ */
+export function matmulIndex(a: number[], b: number[], idx: Var[]) {
+  const full: Var[] = [...idx];
+  const i = a.length > 1 ? full.splice(full.length - (b.length > 1 ? 2 : 1), 1)[0]! : undefined;
+  const j = b.length > 1 ? full.pop()! : undefined;
+  const batch = full;
+  return {
+    i, j, batch,
+    ai: (r: Expr): Expr[] => (a.length === 1 ? [r] : [...bcastBatch(a.slice(0, -2), batch), i!, r]),
+    bi: (r: Expr): Expr[] => (b.length === 1 ? [r] : [...bcastBatch(b.slice(0, -2), batch), r, j!]),
+  };
+}
+
 defineOp({
   op: "MatMul",
   kind: "out-ewise-fusable",
@@ -49,38 +79,20 @@ defineOp({
     const a = ctx.input(0), b = ctx.input(1);
     ctx.dtypeIn(a.dtype, NUMERIC);
     if (a.dtype !== b.dtype) ctx.fail(`inputs mix ${a.dtype} and ${b.dtype}`);
-    if (a.shape.length === 0 || b.shape.length === 0) ctx.fail("inputs must not be scalars");
-    const as = a.shape.length === 1 ? [1, a.shape[0]!] : a.shape;
-    const bs = b.shape.length === 1 ? [b.shape[0]!, 1] : b.shape;
-    if (as[as.length - 1] !== bs[bs.length - 2])
-      ctx.fail(`inner dimensions differ: [${a.shape}] x [${b.shape}]`);
-    const batch = broadcastShapes(ctx, [as.slice(0, -2), bs.slice(0, -2)]);
-    const shape = [...batch];
-    if (a.shape.length > 1) shape.push(as[as.length - 2]!);
-    if (b.shape.length > 1) shape.push(bs[bs.length - 1]!);
-    return [{ dtype: a.dtype, shape }];
+    return [{ dtype: a.dtype, shape: matmulShape(ctx, a.shape, b.shape) }];
   },
   compute(_ctx, te, ins, outs) {
     const [a, b] = [ins[0]!, ins[1]!];
     const ct = computeType(a.dtype);
     const kk = a.shape[a.shape.length - 1]!;
-    const out = outs[0]!.shape;
-    return [te.compute("matmul", out, (idx) => {
-      // Rebuild the 2-D view: batch..., i, j with 1-D operands promoted.
-      const full: Var[] = [...idx];
-      const i = a.shape.length > 1 ? full.splice(full.length - (b.shape.length > 1 ? 2 : 1), 1)[0]! : undefined;
-      const j = b.shape.length > 1 ? full.pop()! : undefined;
-      const batch = full;
-      return reduce("sum", [kk], ([r]) => {
-        const ai = a.shape.length === 1 ? [r!] : [...bcastBatch(a.shape.slice(0, -2), batch), i!, r!];
-        const bi = b.shape.length === 1 ? [r!] : [...bcastBatch(b.shape.slice(0, -2), batch), r!, j!];
-        return bin("mul", cast(at(a, ...ai), ct), cast(at(b, ...bi), ct));
-      });
+    return [te.compute("matmul", outs[0]!.shape, (idx) => {
+      const m = matmulIndex(a.shape, b.shape, idx);
+      return reduce("sum", [kk], ([r]) => bin("mul", cast(at(a, ...m.ai(r!)), ct), cast(at(b, ...m.bi(r!)), ct)));
     }, { dtype: a.dtype })];
   },
 });
 
-function bcastBatch(shape: number[], batch: Var[]) {
+function bcastBatch(shape: number[], batch: Var[]): Expr[] {
   const off = batch.length - shape.length;
   return shape.map((d, i) => (d === 1 ? c(0) : batch[off + i]!));
 }
