@@ -4,13 +4,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { emitC } from "../backends/c/artifact.ts";
-import { Graph } from "../ir/graph.ts";
+import { Graph, cloneGraph } from "../ir/graph.ts";
 import { resetVarNames } from "../ir/tir.ts";
-import convBn from "../passes/conv-bn.ts";
-import deadCode from "../passes/dead-code.ts";
-import fuseOps from "../passes/fuse-ops.ts";
-import foldConstants, { foldNode } from "../passes/fold-constants.ts";
-import { GraphPass, PassContext, runPasses } from "../passes/pass.ts";
+import { foldNode } from "../passes/fold-constants.ts";
+import { PassOptions, runPipeline } from "../passes/registry.ts";
 import { inferTypes, topoSort } from "./infer.ts";
 import { ImportOptions, loadModel } from "./onnx/import.ts";
 import { Program, buildProgram } from "./program.ts";
@@ -21,6 +18,11 @@ export interface CompileOptions extends ImportOptions {
   name?: string;
   /** Weights above this many bytes go to a .bin file. */
   embedLimit?: number;
+  /** An explicit graph pass list instead of the level's pipeline. */
+  passes?: string[];
+  afterPass?: PassOptions["afterPass"];
+  /** Also plan the unoptimised graph, to report kernels and arena before and after. */
+  baseline?: boolean;
 }
 
 export interface Report {
@@ -32,9 +34,9 @@ export interface Report {
   fusions: Record<string, number>;
   inputs: { name: string; dtype: string; shape: number[] }[];
   outputs: { name: string; dtype: string; shape: number[] }[];
+  /** The same numbers for the graph before optimisation passes, when asked for. */
+  before?: { kernels: number; arena_bytes: number; arena_lower_bound_bytes: number };
 }
-
-export const PIPELINE: GraphPass[] = [foldConstants, convBn, deadCode, fuseOps];
 
 export interface Compiled {
   graph: Graph;
@@ -50,11 +52,15 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
   // Folding while inferring lets shape inputs computed by Constant/Shape nodes become known.
   const outputs = new Set(g.outputs);
   inferTypes(g, (n) => foldNode(g, n, outputs));
-  const ctx: PassContext = { optLevel: opts.optLevel ?? 2, stats: new Map() };
-  runPasses(g, PIPELINE, ctx);
+  let before: Report["before"];
+  if (opts.baseline) {
+    const p0 = buildProgram(cloneGraph(g));
+    before = { kernels: p0.steps.length, arena_bytes: p0.arenaBytes, arena_lower_bound_bytes: p0.arenaLowerBound };
+  }
+  const stats = runPipeline(g, { optLevel: opts.optLevel ?? 2, passes: opts.passes, afterPass: opts.afterPass });
   const program = buildProgram(g);
   const fusions: Record<string, number> = {};
-  for (const [k, v] of [...ctx.stats].sort()) if (k !== "fold-constants") fusions[k] = v;
+  for (const [k, v] of [...stats, ...program.stats].sort()) if (k !== "fold-constants") fusions[k] = (fusions[k] ?? 0) + v;
   const report: Report = {
     kernels: program.steps.length,
     arena_bytes: program.arenaBytes,
@@ -64,6 +70,7 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
     fusions,
     inputs: program.inputs.map((t) => ({ name: t.name, dtype: t.type.dtype, shape: t.type.shape })),
     outputs: program.outputs.map((t) => ({ name: t.name, dtype: t.type.dtype, shape: t.type.shape })),
+    ...(before ? { before } : {}),
   };
   return { graph: g, program, report };
 }

@@ -36,6 +36,8 @@ export interface Program {
   arenaBytes: number;
   arenaLowerBound: number;
   ops: Record<string, number>;
+  /** Pattern counts decided while building: view-elim (views that became aliases). */
+  stats: Map<string, number>;
 }
 
 const tbytes = (t: TensorType) => numel(t.shape) * byteSize(t.dtype);
@@ -69,6 +71,7 @@ export function buildProgram(g: Graph): Program {
     if (p && !pinned.has(groups.find(v))) pinned.set(groups.find(v), p);
   }
   // Graph outputs that appear twice or are inputs/constants need a copy kernel.
+  let viewAliases = 0;
   const kernelNodes = g.nodes.filter((n) => {
     const def = getOp(n.op)!;
     if (!def.view) return true;
@@ -77,6 +80,7 @@ export function buildProgram(g: Graph): Program {
     if (ps && pd) return true;
     groups.union(src, dst);
     if (ps ?? pd) pinned.set(groups.find(src), (ps ?? pd)!);
+    viewAliases++;
     return false;
   });
   const repr = (v: string) => groups.find(v);
@@ -183,7 +187,7 @@ export function buildProgram(g: Graph): Program {
   return {
     inputs: g.inputs.map((name) => ({ name, type: g.typeOf(name) })),
     outputs: g.outputs.map((name) => ({ name, type: g.typeOf(name) })),
-    steps, weights,
+    steps, weights, stats: new Map(viewAliases ? [["view-elim", viewAliases]] : []),
     arenaBytes: plan.arenaBytes,
     arenaLowerBound: plan.lowerBound,
     ops,

@@ -90,3 +90,16 @@ export function stridesOf(shape: readonly number[]): number[] {
 }
 
 export const shapeStr = (s: readonly number[]): string => `[${s.join("x")}]`;
+
+/** Copies the graph's structure (nodes, maps); tensors and attribute values are shared. */
+export function cloneGraph(g: Graph): Graph {
+  const c = new Graph();
+  c.name = g.name;
+  c.opset = g.opset;
+  c.inputs = [...g.inputs];
+  c.outputs = [...g.outputs];
+  c.nodes = g.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: { ...n.attrs } }));
+  c.types = new Map(g.types);
+  c.constants = new Map(g.constants);
+  return c;
+}

@@ -20,4 +20,4 @@ export function eliminateDeadCode(g: Graph): void {
     if (!live.has(name) && !g.inputs.includes(name) && !g.nodes.some((n) => n.outputs.includes(name))) g.types.delete(name);
 }
 
-export default { name: "dead-code", minOptLevel: 0, run: (g) => eliminateDeadCode(g) } satisfies GraphPass;
+export default { name: "dead-code", minOptLevel: 1, run: (g) => eliminateDeadCode(g) } satisfies GraphPass;

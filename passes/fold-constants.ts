@@ -46,7 +46,7 @@ export function foldConstants(g: Graph): number {
 }
 
 export default {
-  name: "fold-constants", minOptLevel: 0,
+  name: "fold-constants", minOptLevel: 1,
   run: (g, ctx) => {
     const n = foldConstants(g);
     if (n) ctx.stats.set("fold-constants", (ctx.stats.get("fold-constants") ?? 0) + n);

@@ -55,8 +55,11 @@ export function fuseOps(g: Graph, ctx: PassContext): void {
 function patternNames(g: Graph, members: Node[], kind: string): string[] {
   const out: string[] = [];
   if (kind === "out-ewise-fusable") {
+    const linear = ["MatMul", "Gemm"].includes(members[0]!.op);
     for (const m of members.slice(1)) {
+      const constOperand = m.inputs.some((i) => i && g.constants.has(i));
       if (ACTIVATIONS.has(m.op)) out.push("act-epilogue");
+      else if (linear && m === members[1] && m.op === "Add" && constOperand) out.push("matmul-bias");
       else if (RESIDUAL.has(m.op) && m.inputs.some((i) => i && !g.constants.has(i) && !members.some((x) => x.outputs.includes(i)))) out.push("residual-epilogue");
     }
     if (out.length === 0) out.push("act-epilogue");

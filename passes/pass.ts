@@ -21,5 +21,5 @@ export function runPasses(g: Graph, passes: GraphPass[], ctx: PassContext): void
 
 /** Counts one firing of a named pattern. */
 export function bump(ctx: PassContext, pattern: string, n = 1): void {
-  ctx.stats.set(pattern, (ctx.stats.get(pattern) ?? 0) + n);
+  if (n > 0) ctx.stats.set(pattern, (ctx.stats.get(pattern) ?? 0) + n);
 }

@@ -1,0 +1,47 @@
+/**
+ * @fileoverview The ordered registry of graph passes and the pipeline of each optimisation level.
+ *   -O0  nothing beyond what compilation needs (shapes folded during inference)
+ *   -O1  safe folds: constants, BatchNormalization into Conv/Gemm, dead code
+ *   -O2  everything, including operator fusion (the default)
+ */
+import { Graph } from "../ir/graph.ts";
+import { EdgecError } from "../compiler/diagnostics.ts";
+import convBn from "./conv-bn.ts";
+import deadCode from "./dead-code.ts";
+import foldConstants from "./fold-constants.ts";
+import fuseOps from "./fuse-ops.ts";
+import gelu from "./gelu.ts";
+import layernorm from "./layernorm.ts";
+import { GraphPass, PassContext } from "./pass.ts";
+
+/** Every graph pass, in pipeline order. */
+export const GRAPH_PASSES: readonly GraphPass[] = [foldConstants, convBn, layernorm, gelu, deadCode, fuseOps];
+
+export function passByName(name: string): GraphPass {
+  const p = GRAPH_PASSES.find((x) => x.name === name);
+  if (!p) throw new EdgecError(`unknown pass '${name}'; available: ${GRAPH_PASSES.map((x) => x.name).join(", ")}`);
+  return p;
+}
+
+export function pipelineFor(optLevel: number): GraphPass[] {
+  return GRAPH_PASSES.filter((p) => optLevel >= p.minOptLevel && (optLevel > 0 || p.minOptLevel < 0));
+}
+
+export interface PassOptions {
+  optLevel: number;
+  /** An explicit pass list (overrides the level's pipeline). */
+  passes?: string[];
+  /** Called after each pass that runs, e.g. to print the IR. */
+  afterPass?: (pass: string, g: Graph) => void;
+}
+
+/** Runs the selected pipeline; returns the pattern counts. */
+export function runPipeline(g: Graph, opts: PassOptions): Map<string, number> {
+  const ctx: PassContext = { optLevel: opts.optLevel, stats: new Map() };
+  const list = opts.passes ? opts.passes.map(passByName) : pipelineFor(opts.optLevel);
+  for (const p of list) {
+    p.run(g, ctx);
+    opts.afterPass?.(p.name, g);
+  }
+  return ctx.stats;
+}
