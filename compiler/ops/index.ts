@@ -17,6 +17,7 @@ import "./reduce.ts";
 import "./norm.ts";
 import "./argmax-topk.ts";
 import "./conv-transpose.ts";
+import "./quant.ts";
 
 export { getOp, registeredOps } from "./registry.ts";
 import "./fused.ts";
