@@ -15,9 +15,6 @@ export interface GraphPass {
   run(g: Graph, ctx: PassContext): void;
 }
 
-export function runPasses(g: Graph, passes: GraphPass[], ctx: PassContext): void {
-  for (const p of passes) if (ctx.optLevel >= p.minOptLevel) p.run(g, ctx);
-}
 
 /** Counts one firing of a named pattern. */
 export function bump(ctx: PassContext, pattern: string, n = 1): void {

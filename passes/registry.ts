@@ -6,16 +6,22 @@
  */
 import { Graph } from "../ir/graph.ts";
 import { EdgecError } from "../compiler/diagnostics.ts";
+import convBias from "./conv-bias.ts";
 import convBn from "./conv-bn.ts";
+import convScale from "./conv-scale.ts";
 import deadCode from "./dead-code.ts";
 import foldConstants from "./fold-constants.ts";
 import fuseOps from "./fuse-ops.ts";
 import gelu from "./gelu.ts";
 import layernorm from "./layernorm.ts";
+import padFold from "./pad-fold.ts";
+import transposeCancel from "./transpose-cancel.ts";
 import { GraphPass, PassContext } from "./pass.ts";
 
 /** Every graph pass, in pipeline order. */
-export const GRAPH_PASSES: readonly GraphPass[] = [foldConstants, convBn, layernorm, gelu, deadCode, fuseOps];
+export const GRAPH_PASSES: readonly GraphPass[] = [
+  foldConstants, transposeCancel, padFold, convBn, convBias, convScale, layernorm, gelu, deadCode, fuseOps,
+];
 
 export function passByName(name: string): GraphPass {
   const p = GRAPH_PASSES.find((x) => x.name === name);
