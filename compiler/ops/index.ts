@@ -18,6 +18,7 @@ import "./norm.ts";
 import "./argmax-topk.ts";
 import "./conv-transpose.ts";
 import "./quant.ts";
+import "./einsum.ts";
 
 export { getOp, registeredOps } from "./registry.ts";
 import "./fused.ts";
