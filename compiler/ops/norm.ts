@@ -5,8 +5,11 @@
 import { DType } from "../../ir/dtype.ts";
 import { Expr, TensorRef, Var, bin, c, cast, select, un } from "../../ir/tir.ts";
 import { TE, at, reduce } from "../te.ts";
-import { defineOp } from "./registry.ts";
+import { OpCtx, defineOp } from "./registry.ts";
 import { FLOATS, bcast, broadcastShapes, computeType, k } from "./util.ts";
+
+/** Training mode (opset >= 14): normalise with batch statistics and return updated running ones. */
+const bnTraining = (ctx: OpCtx) => ctx.opset >= 14 && ctx.int("training_mode", 0) === 1;
 
 defineOp({
   op: "BatchNormalization", kind: "elemwise",
@@ -14,22 +17,41 @@ defineOp({
   infer(ctx) {
     const x = ctx.input(0);
     ctx.dtypeIn(x.dtype, FLOATS);
-    if (ctx.int("training_mode", 0) === 1 || ctx.node.outputs.filter((o) => o).length > 1)
-      ctx.fail("training mode is not supported", "export the model in inference mode (eval())");
+    const outs = ctx.node.outputs.filter((o) => o).length;
+    if ((!bnTraining(ctx) && outs > 1) || ctx.node.outputs.length > 3)
+      ctx.fail("training mode is only supported from opset 14 with outputs Y, running_mean, running_var",
+        "export the model in inference mode (eval())");
     if (x.shape.length < 2) ctx.fail("input must have rank >= 2");
     for (const i of [1, 2, 3, 4]) ctx.expectShape(i, [x.shape[1]!]);
-    return [{ dtype: x.dtype, shape: x.shape }];
+    const stat = { dtype: x.dtype, shape: [x.shape[1]!] };
+    return bnTraining(ctx) ? [{ dtype: x.dtype, shape: x.shape }, stat, stat].slice(0, ctx.node.outputs.length)
+      : [{ dtype: x.dtype, shape: x.shape }];
   },
-  compute(ctx, te, ins) {
-    const [x, scale, bias, mean, vari] = ins.map((t) => t!) as [NonNullable<typeof ins[0]>, ...NonNullable<typeof ins[0]>[]];
+  compute(ctx, te, ins, outs) {
+    const [x, scale, bias, mean, vari] = ins.map((t) => t!) as TensorRef[];
     const eps = ctx.float("epsilon", 1e-5);
-    const ct = computeType(x.dtype);
+    const ct = computeType(x!.dtype);
     const f = (e: Expr) => cast(e, ct);
-    return [te.compute("batchnorm", x.shape, (idx) => {
+    if (!bnTraining(ctx)) {
+      return [te.compute("batchnorm", x!.shape, (idx) => {
+        const ch = idx[1]!;
+        const inv = bin("div", f(at(scale!, ch)), un("sqrt", bin("add", f(at(vari!, ch)), k(eps, x!.dtype))));
+        return bin("add", bin("mul", bin("sub", f(at(x!, ...idx)), f(at(mean!, ch))), inv), f(at(bias!, ch)));
+      }, { dtype: x!.dtype })];
+    }
+    const mom = ctx.float("momentum", 0.9);
+    const ext = [x!.shape[0]!, ...x!.shape.slice(2)];
+    const [bm, binv, bvar] = groupStats(te, [x!.shape[1]!], ext, ct, eps, ([ch], [n, ...sp]) => f(at(x!, n!, ch!, ...sp)));
+    const y = te.compute("batchnorm", x!.shape, (idx) => {
       const ch = idx[1]!;
-      const inv = bin("div", f(at(scale!, ch)), un("sqrt", bin("add", f(at(vari!, ch)), k(eps, x.dtype))));
-      return bin("add", bin("mul", bin("sub", f(at(x, ...idx)), f(at(mean!, ch))), inv), f(at(bias!, ch)));
-    }, { dtype: x.dtype })];
+      const d = bin("mul", bin("sub", f(at(x!, ...idx)), at(bm, ch)), at(binv, ch));
+      return bin("add", bin("mul", d, f(at(scale!, ch))), f(at(bias!, ch)));
+    }, { dtype: x!.dtype });
+    const blend = (run: TensorRef, cur: (ch: Var) => Expr) => te.compute("bn_running", [x!.shape[1]!], ([ch]) =>
+      bin("add", bin("mul", f(at(run, ch!)), c(mom, ct)), bin("mul", cur(ch!), c(1 - mom, ct))), { dtype: x!.dtype });
+    const rm = blend(mean!, (ch) => at(bm, ch));
+    const rv = blend(vari!, (ch) => at(bvar, ch));
+    return [y, rm, rv].slice(0, outs.length);
   },
 });
 
@@ -107,15 +129,16 @@ defineOp({
  * the element of group `s` at reduction position `r` over `ext`.
  */
 function groupStats(te: TE, stat: number[], ext: number[], ct: DType, eps: number,
-  elem: (s: Var[], r: Var[]) => Expr): [TensorRef, TensorRef] {
+  elem: (s: Var[], r: Var[]) => Expr): [TensorRef, TensorRef, TensorRef] {
   const n = ext.reduce((a, b) => a * b, 1);
   const mean = te.compute("norm_mean", stat, (s) => bin("div", reduce("sum", ext, (r) => elem(s, r)), c(n, ct)), { dtype: ct });
-  const inv = te.compute("norm_invstd", stat, (s) => {
+  const vari = te.compute("norm_var", stat, (s) => {
     const m = at(mean, ...s);
-    const v = bin("div", reduce("sum", ext, (r) => { const d = bin("sub", elem(s, r), m); return bin("mul", d, d); }), c(n, ct));
-    return bin("div", c(1, ct), un("sqrt", bin("add", v, c(eps, ct))));
+    return bin("div", reduce("sum", ext, (r) => { const d = bin("sub", elem(s, r), m); return bin("mul", d, d); }), c(n, ct));
   }, { dtype: ct });
-  return [mean, inv];
+  const inv = te.compute("norm_invstd", stat, (s) => bin("div", c(1, ct), un("sqrt", bin("add", at(vari, ...s), c(eps, ct)))),
+    { dtype: ct, materialize: true });
+  return [mean, inv, vari];
 }
 
 defineOp({
