@@ -10,7 +10,7 @@ import {
 import { Tensor, TensorType, numel } from "../graph.ts";
 import { KEYWORDS } from "./tokens.ts";
 
-const BARE_REF = /^[A-Za-z0-9_.]+$/;
+const BARE_REF = /^[A-Za-z0-9_.\/]+$/;
 const BARE_IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** `%name`, or `%"name"` with JSON escapes when the name has other characters. */

@@ -10,7 +10,7 @@ export const Comment = createToken({ name: "Comment", pattern: /\/\/[^\n]*/, gro
 
 // JSON string syntax, so JSON.stringify prints and JSON.parse decodes every escape exactly.
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/;
-const BARE = /[A-Za-z0-9_.]+/;
+const BARE = /[A-Za-z0-9_.\/]+/;
 const REF = (sigil: string) => new RegExp(`${sigil}(?:${BARE.source}|${STRING.source})`);
 
 export const StringLit = createToken({ name: "StringLit", pattern: STRING, label: "a string" });
