@@ -6,6 +6,7 @@
  */
 import { Graph } from "../ir/graph.ts";
 import { EdgecError } from "../compiler/diagnostics.ts";
+import attention from "./attention.ts";
 import convBias from "./conv-bias.ts";
 import convBn from "./conv-bn.ts";
 import convScale from "./conv-scale.ts";
@@ -20,7 +21,7 @@ import { GraphPass, PassContext } from "./pass.ts";
 
 /** Every graph pass, in pipeline order. */
 export const GRAPH_PASSES: readonly GraphPass[] = [
-  foldConstants, transposeCancel, padFold, convBn, convBias, convScale, layernorm, gelu, deadCode, fuseOps,
+  foldConstants, transposeCancel, padFold, convBn, convBias, convScale, layernorm, gelu, attention, deadCode, fuseOps,
 ];
 
 export function passByName(name: string): GraphPass {

@@ -22,3 +22,4 @@ import "./einsum.ts";
 
 export { getOp, registeredOps } from "./registry.ts";
 import "./fused.ts";
+import "./attention.ts";
