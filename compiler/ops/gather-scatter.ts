@@ -1,6 +1,6 @@
 /**
  * @fileoverview Indexed reads and writes: GatherElements, GatherND, ScatterElements, Scatter,
- * ScatterND, and the selections Compress and NonZero. Every index read at run time goes through
+ * ScatterND, TensorScatter, and the selections Compress and NonZero. Every index read at run time goes through
  * safeIndex, so kernels never touch memory outside their buffers.
  */
 import { DType, isFloat, toNumbers } from "../../ir/dtype.ts";
@@ -214,3 +214,40 @@ defineOp({
 function selectRow(d: Expr, r: number, row: Expr, rest: Expr): Expr {
   return { k: "select", c: bin("eq", d, c(r)), a: row, b: rest, dtype: "i64" };
 }
+
+defineOp({
+  op: "TensorScatter", kind: "injective", attrs: ["axis", "mode"],
+  infer(ctx) {
+    const [cache, upd] = [ctx.input(0), ctx.input(1)];
+    const r = cache.shape.length;
+    if (r < 2) ctx.fail(`past_cache has rank ${r}, expected at least 2`);
+    const axis = ctx.axis(ctx.int("axis", -2), r);
+    if (axis === 0) ctx.fail("axis 0 is the batch axis and cannot be the sequence axis");
+    const mode = ctx.string("mode", "linear");
+    if (mode !== "linear" && mode !== "circular") ctx.fail(`mode '${mode}' is not supported`, "use linear or circular");
+    if (upd.dtype !== cache.dtype) ctx.fail(`update is ${upd.dtype} but past_cache is ${cache.dtype}`);
+    if (upd.shape.length !== r || upd.shape.some((d, i) => (i === axis ? d > cache.shape[i]! : d !== cache.shape[i])))
+      ctx.fail(`update shape [${upd.shape}] does not fit past_cache shape [${cache.shape}] along axis ${axis}`);
+    if (ctx.has(2)) {
+      ctx.dtypeIn(ctx.input(2).dtype, ["i64"], "write_indices");
+      if (ctx.input(2).shape.join() !== String(cache.shape[0])) ctx.fail(`write_indices has shape [${ctx.input(2).shape}], expected [${cache.shape[0]}]`);
+    }
+    return [{ dtype: cache.dtype, shape: cache.shape }];
+  },
+  compute(ctx, te, ins, outs) {
+    const [cache, upd, wi] = [ins[0]!, ins[1]!, ins[2]];
+    const axis = ctx.axis(ctx.int("axis", -2), cache.shape.length);
+    const circular = ctx.string("mode", "linear") === "circular";
+    const max = cache.shape[axis]!, len = upd.shape[axis]!;
+    // Each cache position receives at most one update row, so this is a gather, not a scatter.
+    return [te.compute("tensor_scatter", outs[0]!.shape, (idx) => {
+      const w: Expr = wi ? at(wi, idx[0]!) : c(0, "i64");
+      let s = bin("sub", cast(idx[axis]!, "i64"), w);
+      if (circular) s = bin("mod", bin("add", bin("mod", s, c(max, "i64")), c(max, "i64")), c(max, "i64"));
+      const hit = bin("land", bin("ge", s, c(0, "i64")), bin("lt", s, c(len, "i64")));
+      const src = cast(bin("min", bin("max", s, c(0, "i64")), c(Math.max(len - 1, 0), "i64")), "i32");
+      if (len === 0) return at(cache, ...idx);
+      return { k: "select", c: hit, a: at(upd, ...idx.map((v, i) => (i === axis ? src : v))), b: at(cache, ...idx), dtype: cache.dtype };
+    })];
+  },
+});
