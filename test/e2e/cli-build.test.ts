@@ -91,6 +91,29 @@ describe("generated C: determinism, pedantic builds, sanitizers", function () {
     });
   }
 
+  it("weights written to model_weights.bin give the same results as compiled-in weights", async function () {
+    if (!cc) { console.log("  skipped: no C compiler 'cc' on PATH"); this.skip(); }
+    const dir = smallModel(path.join(scratch, "bin-weights"));
+    const inFile = path.join(scratch, "bin-in.raw");
+    fs.writeFileSync(inFile, uniform(rng(5), 72, -2, 2));
+    const outputs: Buffer[] = [];
+    for (const embedLimit of [1 << 20, 0]) {
+      const out = path.join(scratch, `bin-weights-${embedLimit}`);
+      const compiled = compileFile(path.join(dir, "model.onnx"));
+      writeCArtifact(compiled, out, { embedLimit });
+      const bin = path.join(out, "model_weights.bin");
+      expect(fs.existsSync(bin)).to.equal(embedLimit === 0);
+      expect(fs.existsSync(path.join(out, "model_weights.c"))).to.equal(embedLimit !== 0);
+      if (embedLimit === 0) expect(fs.statSync(bin).size).to.equal(compiled.report.weights_bytes);
+      const exe = await buildHarness(out, {});
+      const y = path.join(out, "y.raw");
+      const r = await runProcess(exe, [embedLimit === 0 ? bin : "-", inFile, y]);
+      expect(r.status, r.stderr).to.equal(0);
+      outputs.push(fs.readFileSync(y));
+    }
+    expect(outputs[0]!.equals(outputs[1]!)).to.equal(true);
+  });
+
   it("the built-in-memory model runs clean under ASan and UBSan", async function () {
     if (!cc) { console.log("  skipped: no C compiler 'cc' on PATH"); this.skip(); }
     const dir = smallModel(path.join(scratch, "asan-small"));

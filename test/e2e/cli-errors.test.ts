@@ -171,6 +171,24 @@ describe("edgec compile: malformed and unsupported models", function () {
     expect(fs.readFileSync(path.join(out, "model.h"), "utf8")).to.include("f32 [4, 3]");
   });
 
+  it("reads external data that stays inside the model's folder", async () => {
+    const dir = path.join(scratch, "external-ok");
+    fs.mkdirSync(path.join(dir, "data"), { recursive: true });
+    const w = new Float32Array([1, 2, 3, 4, 5, 6]);
+    // 8 bytes of padding first, to check the offset is honoured.
+    fs.writeFileSync(path.join(dir, "data", "w.bin"), Buffer.concat([Buffer.alloc(8, 0xff), Buffer.from(w.buffer)]));
+    fs.writeFileSync(path.join(dir, "model.onnx"), buildModel(base({
+      initializers: [{ name: "w", dtype: "f32", dims: [2, 3], external: { location: "data/w.bin", offset: 8, length: 24 } }],
+      nodes: [{ op: "Add", name: "add1", inputs: ["x", "w"], outputs: ["y"] }] })));
+    const out = path.join(dir, "out");
+    const r = await edgec("compile", path.join(dir, "model.onnx"), "-o", out);
+    expect(r.status, r.stderr).to.equal(0);
+    const weights = fs.readFileSync(path.join(out, "model_weights.c"), "utf8");
+    // 1.0f is 0,0,128,63 little-endian; 6.0f is 0,0,192,64.
+    expect(weights).to.include("0,0,128,63");
+    expect(weights).to.include("0,0,192,64");
+  });
+
   it("rejects a malformed --input-shape and an unknown flag with usage errors", async () => {
     const file = path.join(scratch, "flags.onnx");
     fs.writeFileSync(file, buildModel(base()));
