@@ -1,6 +1,6 @@
 /**
  * @fileoverview Data rearrangement by index maps: Pad (constant, reflect, edge, wrap),
- * DepthToSpace, SpaceToDepth and ReverseSequence.
+ * CenterCropPad, DepthToSpace, SpaceToDepth and ReverseSequence.
  */
 import { toNumbers } from "../../ir/dtype.ts";
 import { Expr, bin, c, cast, select } from "../../ir/tir.ts";
@@ -141,6 +141,47 @@ defineOp({
       const t = cast(idx[ta]!, "i64");
       const src = cast(select(bin("lt", t, len), bin("sub", bin("sub", len, c(1, "i64")), t), t), "i32");
       return at(x, ...idx.map((v, i) => (i === ta ? src : v)));
+    })];
+  },
+});
+
+/** Per dim: how far the output window is shifted against the input (crop > 0, pad < 0). */
+function centerCropPadSpec(ctx: OpCtx): { shape: number[]; shift: number[] } {
+  const x = ctx.input(0);
+  const r = x.shape.length;
+  const target = toNumbers(ctx.requireConst(1, "the target shape").data);
+  const axes = ctx.hasAttr("axes") ? ctx.ints("axes").map((a) => ctx.axis(a, r)) : x.shape.map((_, i) => i);
+  if (new Set(axes).size !== axes.length) ctx.fail(`axes [${axes}] repeat`);
+  if (target.length !== axes.length) ctx.fail(`shape has ${target.length} values for ${axes.length} axes`);
+  const shape = [...x.shape], shift = new Array<number>(r).fill(0);
+  axes.forEach((a, i) => {
+    const d = x.shape[a]!, t = target[i]!;
+    if (t < 0) ctx.fail(`target size ${t} is negative`);
+    shape[a] = t;
+    shift[a] = t < d ? Math.floor((d - t) / 2) : -Math.floor((t - d) / 2);
+  });
+  return { shape, shift };
+}
+
+defineOp({
+  op: "CenterCropPad", kind: "injective", attrs: ["axes"],
+  infer(ctx) {
+    return [{ dtype: ctx.input(0).dtype, shape: centerCropPadSpec(ctx).shape }];
+  },
+  compute(ctx, te, ins, outs) {
+    const x = ins[0]!;
+    const { shift } = centerCropPadSpec(ctx);
+    return [te.compute("center_crop_pad", outs[0]!.shape, (idx) => {
+      let inside: Expr | undefined;
+      const src = idx.map((v, i) => {
+        const d = x.shape[i]!;
+        const s = bin("add", v, c(shift[i]!));
+        if (shift[i]! >= 0 && outs[0]!.shape[i]! + shift[i]! <= d) return s;
+        const ok = bin("land", bin("ge", s, c(0)), bin("lt", s, c(d)));
+        inside = inside ? bin("land", inside, ok) : ok;
+        return bin("min", bin("max", s, c(0)), c(Math.max(d - 1, 0)));
+      });
+      return inside ? select(inside, at(x, ...src), lit(0, x.dtype)) : at(x, ...src);
     })];
   },
 });

@@ -154,6 +154,7 @@ defineOp({
       let offsets = 0;
       const parts = xs.map((x) => { const o = offsets; offsets += x.shape[axis]!; return { x, o }; });
       const live = parts.filter((p) => p.x.shape[axis]! > 0);
+      if (live.length === 0) return at(xs[0]!, ...idx); // an empty output: never evaluated
       let e: Expr = readAt(live[live.length - 1]!);
       for (let i = live.length - 2; i >= 0; i--)
         e = select(bin("lt", idx[axis]!, c(live[i + 1]!.o)), readAt(live[i]!), e);
