@@ -36,7 +36,7 @@ export abstract class BaseGrammar extends CstParser {
     const tokens: IToken[] = tokenize(text);
     this.input = tokens;
     const cst = rule.call(this);
-    throwSyntax(this.errors.map((e) => ({ token: e.token, message: e.message })), tokens, text);
+    throwSyntax(this.errors.map((e) => ({ token: e.token, message: e.message })), text);
     return cst;
   }
 }

@@ -83,8 +83,10 @@ export function tokenize(text: string): IToken[] {
   const r = lexer.tokenize(text);
   if (r.errors.length) {
     const e = r.errors[0]!;
-    const ch = text.slice(e.offset, e.offset + 1);
-    throw new EdgecError(`${e.line ?? 0}:${e.column ?? 0}: expected a token, got ${JSON.stringify(ch)}`);
+    const at = `${e.line ?? 0}:${e.column ?? 0}`;
+    if (/^[%@]?"/.test(text.slice(e.offset, e.offset + 2)))
+      throw new EdgecError(`${at}: expected a string closed by '"' on the same line, got an unterminated string`);
+    throw new EdgecError(`${at}: expected a token, got ${JSON.stringify(text.slice(e.offset, e.offset + 1))}`);
   }
   return r.tokens;
 }
@@ -100,7 +102,10 @@ export function describe(tok: IToken): string {
   return `'${img}'`;
 }
 
-const firstTokens = (paths: TokenType[][]): string[] => [...new Set(paths.map((p) => labelOf(p[0] ?? EOF)))];
+// A sign, digits or inf/nan all start "a number"; list it once.
+const NUMERIC = new Set(["Minus", "Int", "Float", "Kw_inf", "Kw_nan"]);
+const firstTokens = (paths: TokenType[][]): string[] =>
+  [...new Set(paths.map((p) => (NUMERIC.has((p[0] ?? EOF).name) ? "a number" : labelOf(p[0] ?? EOF))))];
 const oneOf = (xs: string[]): string => (xs.length === 1 ? xs[0]! : `one of ${xs.join(", ")}`);
 
 export const errorMessages: IParserErrorMessageProvider = {
@@ -112,11 +117,10 @@ export const errorMessages: IParserErrorMessageProvider = {
     `expected ${oneOf(firstTokens(expectedIterationPaths))}, got ${describe(actual[0]!)}`,
 };
 
-/** `LINE:COL` of a token; the end of input reports the position after the last token. */
-export function position(tok: IToken, tokens: readonly IToken[], text: string): string {
+/** `LINE:COL` of a token; the end of input reports the position just past the last character. */
+export function position(tok: IToken, text: string): string {
   if (tok.tokenType !== EOF && Number.isFinite(tok.startLine)) return `${tok.startLine}:${tok.startColumn}`;
   const lines = text.split("\n");
-  void tokens;
   return `${lines.length}:${lines[lines.length - 1]!.length + 1}`;
 }
 
@@ -131,7 +135,7 @@ export interface SyntaxError {
 }
 
 /** Throws the first syntax error of a parse, with its position. */
-export function throwSyntax(errors: readonly SyntaxError[], tokens: readonly IToken[], text: string): void {
+export function throwSyntax(errors: readonly SyntaxError[], text: string): void {
   const e = errors[0];
-  if (e) throw new EdgecError(`${position(e.token, tokens, text)}: ${e.message}`);
+  if (e) throw new EdgecError(`${position(e.token, text)}: ${e.message}`);
 }

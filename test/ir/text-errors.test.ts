@@ -1,0 +1,67 @@
+/**
+ * @fileoverview Malformed Graph IR and Tensor IR text: each fails with one EdgecError line
+ * giving the position and what was expected.
+ */
+import { expect } from "chai";
+import { EdgecError } from "../../compiler/diagnostics.ts";
+import { BlobStore, parseFunc, parseGraph } from "../../ir/text/index.ts";
+
+function errorOf(parse: () => unknown): string {
+  try {
+    parse();
+  } catch (e) {
+    expect(e).to.be.instanceOf(EdgecError);
+    return (e as Error).message;
+  }
+  throw new Error("no error");
+}
+
+const graph = (body: string) => `graph @m opset 13 {\n${body}\n}`;
+const func = (body: string) => `func @k(%a: f32[4] input) {\n${body}\n}`;
+
+describe("ir/text: Graph IR parse errors", () => {
+  const cases: [string, string][] = [
+    [graph("  input %x : f33[1]"), "2:14: expected a dtype (f32, f16, bf16, f64, i8..i64, u8..u64, bool), got 'f33'"],
+    [graph("  %y = Relu(%x"), "3:1: expected ')', got '}'"],
+    ["graph @m opset {", "1:16: expected an integer, got '{'"],
+    ["graph @m opset 13 {\n  input %x : f32[1]\n", "3:1: expected '}', got end of input"],
+    [graph("  output %y") + " extra", "3:3: expected end of input, got 'extra'"],
+    [graph("  input %x : f32[1] $"), '2:21: expected a token, got "$"'],
+    [graph('  input %"x : f32[1]'), "2:9: expected a string closed by '\"' on the same line, got an unterminated string"],
+    [graph("  %y Relu(%x)"), "2:6: expected '=', got 'Relu'"],
+    [graph("  %y = Relu(%x) {a = }"), "2:22: expected one of a number, a string, 'dense', 'graph', '[', got '}'"],
+    [graph("  %y = Relu(%x) {a = 1, a = 2}"), "2:25: expected each attribute once, got 'a' twice"],
+    [graph('  %y = Relu(%x) {a = [1, "s"]}'), "2:22: expected list elements of one kind, got a mixed list"],
+    [graph("  %y = Relu(%x) {a = []}"), "2:23: expected an element or the kind of an empty list (`[] : ints`), got ']'"],
+    [graph("  const %w = dense<f32[3] [1, 2]>"), "2:27: expected 3 elements for f32[3], got 2"],
+    [graph("  const %w = dense<i8[1] [300]>"), "2:26: expected element 0 to be a value of type i8, got '300'"],
+    [graph("  const %w = dense<f32[2] 0x0000>"), "2:27: expected 8 bytes for f32[2], got 2"],
+    [graph("  const %w = dense<f32[3] @w:0>"), "2:27: expected a blob store passed to the parser, got @w (none of that name was given)"],
+  ];
+  for (const [text, message] of cases) it(message, () => expect(errorOf(() => parseGraph(text))).to.equal(message));
+
+  it("a blob reference past the end of its store", () => {
+    const text = graph("  const %w = dense<f32[3] @weights:16>");
+    expect(errorOf(() => parseGraph(text, { blobs: new BlobStore("weights", new Uint8Array(24)) })))
+      .to.equal("2:36: expected 12 bytes for f32[3] inside @weights, got offset 16 past its end");
+  });
+});
+
+describe("ir/text: Tensor IR parse errors", () => {
+  const cases: [string, string][] = [
+    [func("  store %b[0] = 1:f32"), "2:9: expected a buffer parameter of the function, got %b"],
+    [func("  store %a[0] = frob(%a[0])"), "2:17: expected an operation (a binary or unary op, select or cast), got 'frob'"],
+    [func("  store %a[0] = max(1:f32)"), "2:26: expected 2 operands for max, got 1"],
+    [func("  store %a[%i] = 1:f32"), "2:12: expected a variable in scope (or one with a :dtype suffix), got %i"],
+    [func("  for %i in 0..4 sequential {\n  }"), "2:18: expected a loop kind (serial, unroll, vectorize, parallel), got 'sequential'"],
+    [func("  for %i in 1..4 serial {\n  }"), "2:13: expected 0 (loops start at 0; give other bounds with 'from'), got '1'"],
+    [func("  store %a[0 = 1:f32"), "2:14: expected ']', got '='"],
+    [func("  store %a[0] = cast(1)"), "2:17: expected cast<dtype>(x), got cast without a dtype"],
+    [func("  %acc = 1:f32"), "2:3: expected a variable declared with 'let' or 'for', got %acc"],
+    [func("  store %a[0] = 1:f33"), "2:19: expected a dtype (f32, f16, bf16, f64, i8..i64, u8..u64, bool), got 'f33'"],
+    ["func @k(%a: f32[4] inout) {\n}", "1:20: expected a buffer scope (input, output, param, scratch), got 'inout'"],
+    ["func @k(%a: f32[4] input, %a: f32[4] output) {\n}", "1:27: expected a new buffer name, got %a a second time"],
+    ["func @k(%a: f32[4] input) {\n  if %c:bool {\n  }\n", "4:1: expected '}', got end of input"],
+  ];
+  for (const [text, message] of cases) it(message, () => expect(errorOf(() => parseFunc(text))).to.equal(message));
+});
