@@ -388,11 +388,22 @@ export function worstOps(rs: Outcome[], n: number): { op: string; t: Totals }[] 
     .sort((a, b) => (b.t.total - b.t.PASS) - (a.t.total - a.t.PASS) || cmpStr(a.op, b.op)).slice(0, n);
 }
 
-/** Ops named by the compiler when it rejected a node, most frequent first. */
-export function rejectedOps(rs: Outcome[]): [string, number][] {
-  const m = new Map<string, number>();
-  for (const r of rs) if (r.status === "UNSUPPORTED" && r.rejected) m.set(r.rejected, (m.get(r.rejected) ?? 0) + 1);
-  return [...m].sort((a, b) => b[1] - a[1] || cmpStr(a[0], b[0]));
+/**
+ * Why tests are UNSUPPORTED, grouped by the rejected node's op and the message's first clause
+ * (node names and numbers left out), most frequent first.
+ */
+export function rejections(rs: Outcome[]): { op: string; why: string; n: number }[] {
+  const m = new Map<string, { op: string; why: string; n: number }>();
+  for (const r of rs) {
+    if (r.status !== "UNSUPPORTED") continue;
+    const op = r.rejected ?? "-";
+    const why = r.reason.replace(/^node "(?:[^"\\]|\\.)*" \([^)]*\): /, "").split(";")[0]!.replace(/"(?:[^"\\]|\\.)*"/g, '"…"').replace(/\b\d+\b/g, "N");
+    const k = `${op}\u0000${why}`;
+    const e = m.get(k) ?? { op, why, n: 0 };
+    e.n++;
+    m.set(k, e);
+  }
+  return [...m.values()].sort((a, b) => b.n - a.n || cmpStr(a.op, b.op) || cmpStr(a.why, b.why));
 }
 
 const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -419,11 +430,11 @@ export function renderMarkdown(rs: Outcome[], opts: { rtol: number; atol: number
     for (const { op, t: x } of worst) L.push(`| ${cell(op)} | ${x.total - x.PASS} | ${x.FAIL} | ${x.UNSUPPORTED} | ${x.ERROR} | ${x.total} |`);
     L.push("");
   }
-  const rej = rejectedOps(rs);
+  const rej = rejections(rs);
   if (rej.length) {
-    L.push("## Ops the compiler rejected", "", "The op type named in UNSUPPORTED messages (an `_expanded` test can reject a helper op).", "");
-    L.push("| op | tests |", "|---|---:|");
-    for (const [op, n] of rej) L.push(`| ${cell(op)} | ${n} |`);
+    L.push("## Why tests are unsupported", "", "The node the compiler rejected (an `_expanded` test can reject a helper op) and why.", "");
+    L.push("| op | why | tests |", "|---|---|---:|");
+    for (const x of rej) L.push(`| ${cell(x.op)} | ${cell(x.why)} | ${x.n} |`);
     L.push("");
   }
   L.push("## By op", "", "| op | pass / total | fail | unsupported | error |", "|---|---:|---:|---:|---:|");
