@@ -132,6 +132,26 @@ describe("generated C: determinism, pedantic builds, sanitizers", function () {
     expect(y.reduce((a, b) => a + b, 0)).to.be.closeTo(1, 1e-5);
   });
 
+  it("integer edge cases (INT_MIN negated, divided by -1 or 0, overflowing products) run clean under UBSan", async function () {
+    if (!cc) { console.log("  skipped: no C compiler 'cc' on PATH"); this.skip(); }
+    // ONNX leaves these results undefined; the generated C must still not be undefined behaviour.
+    const ops = ["Neg", "Abs", "Div", "Mod", "Mul", "Add", "Sub"];
+    const dir = writeModelDir(path.join(scratch, "int-edge"), {
+      inputs: [{ name: "a", dtype: "i32", shape: [6] }, { name: "b", dtype: "i32", shape: [6] }],
+      outputs: ops.map((op) => ({ name: op, dtype: "i32" as const, shape: [6] })),
+      nodes: ops.map((op) => ({ op, inputs: op === "Neg" || op === "Abs" ? ["a"] : ["a", "b"], outputs: [op] })),
+    });
+    const out = path.join(scratch, "int-edge-c");
+    writeCArtifact(compileFile(path.join(dir, "model.onnx")), out);
+    const exe = await buildHarness(out, { extraFlags: SANITIZE });
+    const a = path.join(scratch, "a.raw"), b = path.join(scratch, "b.raw");
+    fs.writeFileSync(a, new Int32Array([-2147483648, -2147483648, 2147483647, 7, -7, 65536]));
+    fs.writeFileSync(b, new Int32Array([-1, 0, 2147483647, 0, -1, 65536]));
+    const r = await runProcess(exe, ["-", a, b, ...ops.map((op) => path.join(scratch, `${op}.raw`))]);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stderr).to.equal("");
+  });
+
   for (const name of ["digits_cnn", "kws_dscnn", "ic_resnet8"]) {
     it(`${name} passes built with ${SANITIZE.slice(0, 2).join(" ")}`, async function () {
       if (!cc) { console.log("  skipped: no C compiler 'cc' on PATH"); this.skip(); }
