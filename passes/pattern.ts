@@ -61,8 +61,10 @@ export class Matcher {
   private node(n: Node, p: Extract<Pat, { kind: "op" }>, m: Match): boolean {
     if (!p.ops.includes(n.op) || (p.attrs && !p.attrs(n))) return false;
     if (p.inputs) {
-      const ins = n.inputs.filter((i) => i);
-      if (ins.length !== p.inputs.length) return false;
+      // Trailing constant inputs (axes of a Reduce*, say) are the attributes' business.
+      const all = n.inputs.filter((i) => i);
+      if (all.length < p.inputs.length || all.slice(p.inputs.length).some((i) => !this.g.constants.has(i))) return false;
+      const ins = all.slice(0, p.inputs.length);
       const tryOrder = (order: string[]) => {
         const snap = { nodes: m.nodes.length, values: new Map(m.values), named: new Map(m.named), consts: new Map(m.consts) };
         if (order.every((val, i) => this.value(val, p.inputs![i]!, m))) return true;

@@ -14,14 +14,18 @@ import deadCode from "./dead-code.ts";
 import foldConstants from "./fold-constants.ts";
 import fuseOps from "./fuse-ops.ts";
 import gelu from "./gelu.ts";
+import hardswish from "./hardswish.ts";
 import layernorm from "./layernorm.ts";
 import padFold from "./pad-fold.ts";
+import silu from "./silu.ts";
+import softmax from "./softmax.ts";
 import transposeCancel from "./transpose-cancel.ts";
 import { GraphPass, PassContext } from "./pass.ts";
 
 /** Every graph pass, in pipeline order. */
 export const GRAPH_PASSES: readonly GraphPass[] = [
-  foldConstants, transposeCancel, padFold, convBn, convBias, convScale, layernorm, gelu, attention, deadCode, fuseOps,
+  foldConstants, transposeCancel, padFold, convBn, convBias, convScale, layernorm, gelu, softmax, silu, hardswish,
+  attention, deadCode, fuseOps,
 ];
 
 export function passByName(name: string): GraphPass {

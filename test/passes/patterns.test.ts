@@ -183,6 +183,75 @@ describe("fusion patterns", () => {
     });
     expect(f["reduce-epilogue"]).to.equal(1);
   });
+
+  it("softmax recognises exp(x - max) / sum over the last axis; another axis does not match", () => {
+    const spec = (axis: number): ModelSpec => ({
+      opset: 13,
+      inputs: [{ name: "x", dtype: "f32", shape: [3, 7] }], outputs: [{ name: "y", dtype: "f32", shape: [3, 7] }],
+      nodes: [
+        { op: "ReduceMax", inputs: ["x"], outputs: ["m"], attrs: { axes: [axis] } },
+        { op: "Sub", inputs: ["x", "m"], outputs: ["d"] },
+        { op: "Exp", inputs: ["d"], outputs: ["e"] },
+        { op: "ReduceSum", inputs: ["e", "ax"], outputs: ["s"] },
+        { op: "Div", inputs: ["e", "s"], outputs: ["y"] },
+      ],
+      initializers: [{ name: "ax", dtype: "i64", dims: [1], data: [axis] }],
+    });
+    expect(fusedMatches(spec(-1)).softmax).to.equal(1);
+    expect(fusedMatches(spec(0)).softmax).to.equal(undefined);
+  });
+
+  it("silu recognises x * sigmoid(x); sigmoid of another value does not match", () => {
+    const spec = (other: boolean): ModelSpec => ({
+      inputs: [{ name: "x", dtype: "f32", shape: [2, 9] }, { name: "z", dtype: "f32", shape: [2, 9] }],
+      outputs: [{ name: "y", dtype: "f32", shape: [2, 9] }],
+      nodes: [
+        { op: "Sigmoid", inputs: [other ? "z" : "x"], outputs: ["s"] },
+        { op: "Mul", inputs: ["s", "x"], outputs: ["y"] },
+      ],
+    });
+    expect(fusedMatches(spec(false)).silu).to.equal(1);
+    expect(fusedMatches(spec(true)).silu).to.equal(undefined);
+  });
+
+  it("hardswish recognises x * relu6(x + 3) / 6; a clip to 4 does not match", () => {
+    const spec = (hi: number): ModelSpec => ({
+      inputs: [{ name: "x", dtype: "f32", shape: [2, 9] }], outputs: [{ name: "y", dtype: "f32", shape: [2, 9] }],
+      initializers: [
+        { name: "three", dtype: "f32", dims: [], data: [3] }, { name: "zero", dtype: "f32", dims: [], data: [0] },
+        { name: "hi", dtype: "f32", dims: [], data: [hi] }, { name: "six", dtype: "f32", dims: [], data: [6] },
+      ],
+      nodes: [
+        { op: "Add", inputs: ["x", "three"], outputs: ["a"] },
+        { op: "Clip", inputs: ["a", "zero", "hi"], outputs: ["c"] },
+        { op: "Mul", inputs: ["x", "c"], outputs: ["m"] },
+        { op: "Div", inputs: ["m", "six"], outputs: ["y"] },
+      ],
+    });
+    expect(fusedMatches(spec(6)).hardswish).to.equal(1);
+    expect(fusedMatches(spec(4)).hardswish).to.equal(undefined);
+  });
+
+  it("attention becomes one kernel and absorbs the Transposes around it", () => {
+    const f = fusedMatches({
+      inputs: [{ name: "q", dtype: "f32", shape: [1, 5, 2, 4] }, { name: "k", dtype: "f32", shape: [1, 5, 2, 4] },
+        { name: "v", dtype: "f32", shape: [1, 5, 2, 4] }, { name: "mask", dtype: "f32", shape: [1, 1, 1, 5] }],
+      outputs: [{ name: "y", dtype: "f32", shape: [1, 5, 2, 4] }],
+      initializers: [{ name: "scale", dtype: "f32", dims: [], data: [2] }],
+      nodes: [
+        { op: "Transpose", inputs: ["q"], outputs: ["qt"], attrs: { perm: [0, 2, 1, 3] } },
+        { op: "Transpose", inputs: ["k"], outputs: ["kt"], attrs: { perm: [0, 2, 3, 1] } },
+        { op: "Transpose", inputs: ["v"], outputs: ["vt"], attrs: { perm: [0, 2, 1, 3] } },
+        { op: "MatMul", inputs: ["qt", "kt"], outputs: ["s"] },
+        { op: "Div", inputs: ["s", "scale"], outputs: ["sd"] },
+        { op: "Add", inputs: ["sd", "mask"], outputs: ["sm"] },
+        { op: "Softmax", inputs: ["sm"], outputs: ["p"], attrs: { axis: -1 } },
+        { op: "MatMul", inputs: ["p", "vt"], outputs: ["o"] },
+        { op: "Transpose", inputs: ["o"], outputs: ["y"], attrs: { perm: [0, 2, 1, 3] } },
+      ],
+    });
+    expect(f.attention).to.equal(1);
+  });
 });
 
 function withW4(): ModelSpec {
