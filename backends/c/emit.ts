@@ -114,7 +114,9 @@ export class CEmitter {
         const sym = op === "add" ? "+" : op === "sub" ? "-" : "*";
         const u = UNSIGNED_OF[at];
         // Signed overflow is undefined in C: data arithmetic wraps through unsigned.
-        if (u && !isIndex(a) ) return `((${C_TYPES[at]})((${u})${A} ${sym} (${u})${B}))`;
+        if (u && !(isIndex(a) && isIndex(b))) return `((${C_TYPES[at]})((${u})${A} ${sym} (${u})${B}))`;
+        // uint16_t promotes to int, where 65535 * 65535 overflows.
+        if (at === "u16" && op === "mul") return `((uint16_t)((uint32_t)${A} * ${B}))`;
         if (!fl && byteSize(at) < 4) return `((${C_TYPES[at]})(${A} ${sym} ${B}))`;
         return `(${A} ${sym} ${B})`;
       }
@@ -142,8 +144,16 @@ export class CEmitter {
     const sfx = a.dtype === "f32" ? "f" : "";
     if (fl && MATH[op]) return `${MATH[op]}${sfx}(${A})`;
     switch (op) {
-      case "neg": return fl ? `(-${A})` : `((${C_TYPES[t]})(0 - ${A}))`;
-      case "abs": return isSigned(a.dtype) ? `((${C_TYPES[t]})(${A} < 0 ? -${A} : ${A}))` : A;
+      case "neg": {
+        // Negating INT32_MIN/INT64_MIN overflows; go through unsigned so it wraps instead.
+        const u = UNSIGNED_OF[a.dtype];
+        return fl ? `(-${A})` : u ? `((${C_TYPES[t]})(0u - (${u})${A}))` : `((${C_TYPES[t]})(0 - ${A}))`;
+      }
+      case "abs": {
+        const u = UNSIGNED_OF[a.dtype];
+        if (u) return `((${C_TYPES[t]})(${A} < 0 ? 0u - (${u})${A} : (${u})${A}))`;
+        return isSigned(a.dtype) ? `((${C_TYPES[t]})(${A} < 0 ? -${A} : ${A}))` : A;
+      }
       case "not": return `((${C_TYPES[t]})~${A})`;
       case "lnot": return `(!${A})`;
       case "isnan": return `(isnan(${A}) != 0)`;

@@ -63,6 +63,13 @@ const HELPERS = {
     const [lo, hi] = SAT_RANGE[t]!;
     return x <= lo ? lo : x >= hi ? hi : Math.trunc(x);
   },
+  /** Bitwise ops on 64-bit integers, which JS's 32-bit operators would truncate. */
+  bits64(op: string, a: number, b: number, t: string): number {
+    const x = BigInt(a), y = BigInt(b);
+    const r = op === "and" ? x & y : op === "or" ? x | y : op === "xor" ? x ^ y : op === "shl" ? x << y
+      : op === "shr" ? x >> y : ~x;
+    return Number(t === "u64" ? BigInt.asUintN(64, r) : BigInt.asIntN(64, r));
+  },
   wrap(x: number, t: string): number {
     switch (t) {
       case "i8": return (x << 24) >> 24;
@@ -134,6 +141,8 @@ function fin(v: string, t: DType): string {
 
 function binary(op: string, a: string, b: string, at: DType, t: DType): string {
   const int = !isFloat(at);
+  if ((at === "i64" || at === "u64") && ["and", "or", "xor", "shl", "shr"].includes(op))
+    return `H.bits64("${op}", ${a}, ${b}, "${at}")`;
   switch (op) {
     case "add": return fin(`(${a} + ${b})`, t);
     case "sub": return fin(`(${a} - ${b})`, t);
@@ -174,7 +183,7 @@ function unary(op: string, a: string, t: DType): string {
   if (m[op]) return fin(`${m[op]}(${a})`, t);
   switch (op) {
     case "neg": return fin(`(-${a})`, t);
-    case "not": return fin(`(~${a})`, t);
+    case "not": return t === "i64" || t === "u64" ? `H.bits64("not", ${a}, 0, "${t}")` : fin(`(~${a})`, t);
     case "lnot": return `(!${a})`;
     case "isnan": return `Number.isNaN(${a})`;
     case "isinf": return `(Math.abs(${a}) === Infinity)`;

@@ -1,7 +1,8 @@
 /**
- * @fileoverview Elementwise unary math and activation ops.
+ * @fileoverview Elementwise unary math ops, the NaN/Inf tests and Clip.
  */
-import { Expr, bin, select, un } from "../../ir/tir.ts";
+import { isSigned } from "../../ir/dtype.ts";
+import { Expr, bin, c, cast, un } from "../../ir/tir.ts";
 import { FLOATS, NUMERIC, SIGNED_INTS, defineElementwise, k } from "./util.ts";
 
 const F = (x: Expr[]) => x[0]!;
@@ -14,21 +15,26 @@ const unaryMath: [string, Parameters<typeof un>[0]][] = [
 ];
 for (const [op, u] of unaryMath) defineElementwise({ op, arity: 1, dtypes: FLOATS, f: (x) => un(u, F(x)) });
 
-defineElementwise({ op: "Sigmoid", arity: 1, dtypes: FLOATS, f: (x) => un("sigmoid", F(x)) });
 defineElementwise({ op: "Neg", arity: 1, dtypes: [...FLOATS, ...SIGNED_INTS], f: (x) => un("neg", F(x)) });
 defineElementwise({ op: "Abs", arity: 1, dtypes: NUMERIC, f: (x) => un("abs", F(x)) });
 defineElementwise({ op: "Reciprocal", arity: 1, dtypes: FLOATS, f: (x, _c, t) => bin("div", k(1, t), F(x)) });
 
 defineElementwise({
-  op: "Relu", arity: 1, dtypes: [...FLOATS, ...SIGNED_INTS],
-  f: (x, _c, t) => bin("max", F(x), k(0, t)),
+  op: "Sign", arity: 1, dtypes: NUMERIC,
+  // An unsigned value is never negative (and C compilers warn about testing it).
+  f: (x, _c, t) => (isSigned(t) ? un("sign", F(x)) : cast(bin("gt", F(x), k(0, t)), t)),
 });
 
+defineElementwise({ op: "IsNaN", arity: 1, dtypes: FLOATS, outDtype: () => "bool", f: (x) => un("isnan", F(x)) });
+
 defineElementwise({
-  op: "LeakyRelu", arity: 1, dtypes: FLOATS, attrs: ["alpha"],
+  op: "IsInf", arity: 1, dtypes: FLOATS, attrs: ["detect_negative", "detect_positive"], outDtype: () => "bool",
   f: (x, ctx, t) => {
-    const v = F(x);
-    return select(bin("lt", v, k(0, t)), bin("mul", v, k(ctx.float("alpha", 0.01), t)), v);
+    const neg = ctx.int("detect_negative", 1) !== 0, pos = ctx.int("detect_positive", 1) !== 0;
+    if (neg && pos) return un("isinf", F(x));
+    if (neg) return bin("eq", F(x), k(-Infinity, t));
+    if (pos) return bin("eq", F(x), k(Infinity, t));
+    return c(0, "bool");
   },
 });
 
@@ -36,8 +42,8 @@ defineElementwise({
   op: "Clip", arity: "variadic", kind: "elemwise", dtypes: NUMERIC, attrs: ["min", "max"],
   checkInputs: (ctx) => {
     for (const i of [1, 2])
-      if (ctx.has(i) && ctx.input(i).shape.length !== 0 && ctx.input(i).shape.some((d) => d !== 1))
-        ctx.fail(`input ${i} must be a scalar`);
+      if (ctx.has(i) && ctx.input(i).shape.some((d) => d !== 1))
+        ctx.fail(`input ${i} must be a scalar`, "pass min and max as single values");
   },
   f: (x, ctx, t) => {
     let v = x[0]!;
