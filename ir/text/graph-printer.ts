@@ -13,7 +13,7 @@
  */
 import { Attr, Graph, Node, Tensor, TensorType, numel } from "../graph.ts";
 import { bytesOf } from "../dtype.ts";
-import { BlobStore, elementsStr, floatNum, hexStr, ident, num, ref, str, typeStr } from "./literals.ts";
+import { BlobStore, elementsStr, floatNum, hexStr, ident, intNum, ref, str, typeStr } from "./literals.ts";
 
 export interface PrintGraphOptions {
   /** Tensors above `inlineLimit` elements go to this store instead of the text (as hex without it). */
@@ -76,10 +76,10 @@ class GraphPrinter {
   private attr(a: Attr, indent: string): string {
     const list = (kind: string, xs: string[]) => (xs.length ? `[${xs.join(", ")}]` : `[] : ${kind}`);
     switch (a.type) {
-      case "int": return num(a.value);
+      case "int": return intNum(a.value);
       case "float": return floatNum(a.value);
       case "string": return str(a.value);
-      case "ints": return list("ints", a.value.map(num));
+      case "ints": return list("ints", a.value.map(intNum));
       case "floats": return list("floats", a.value.map(floatNum));
       case "strings": return list("strings", a.value.map(str));
       case "tensor": return this.tensor(a.value);

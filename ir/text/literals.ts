@@ -40,6 +40,9 @@ export function num(v: number): string {
   return String(v);
 }
 
+/** An integer in plain digits (String() turns 2^70 into `1.1805916207174113e+21`, a float). */
+export const intNum = (v: number): string => (Number.isInteger(v) && Math.abs(v) >= 1e21 ? BigInt(v).toString() : num(v));
+
 /** As num(), always in float form (`1.0`), so a float attribute never reads as an int. */
 export function floatNum(v: number): string {
   const s = num(v);
