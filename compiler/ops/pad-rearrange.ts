@@ -29,7 +29,8 @@ function padSpec(ctx: OpCtx): { mode: PadMode; begin: number[]; end: number[] } 
   axes.forEach((a, i) => { begin[a] = pads[i]!; end[a] = pads[i + axes.length]!; });
   x.shape.forEach((d, i) => {
     if (d + begin[i]! + end[i]! < 0) ctx.fail(`pads [${pads}] crop axis ${i} of size ${d} below zero`);
-    if (mode !== "constant" && d === 0 && (begin[i]! > 0 || end[i]! > 0)) ctx.fail(`${mode} padding of the empty axis ${i} is undefined`);
+    const kept = d - Math.max(-begin[i]!, 0) - Math.max(-end[i]!, 0);
+    if (mode !== "constant" && kept <= 0 && (begin[i]! > 0 || end[i]! > 0)) ctx.fail(`${mode} padding of the empty axis ${i} is undefined`);
   });
   return { mode, begin, end };
 }
@@ -44,26 +45,29 @@ defineOp({
   },
   compute(ctx, te, ins, outs) {
     const x = ins[0]!, vRef = ctx.opset >= 11 ? ins[2] : undefined;
-    const { mode, begin } = padSpec(ctx);
+    const { mode, begin, end } = padSpec(ctx);
     const value: Expr = vRef ? at(vRef, ...vRef.shape.map(() => c(0))) : lit(ctx.opset < 11 ? ctx.float("value", 0) : 0, x.dtype);
     return [te.compute("pad", outs[0]!.shape, (idx) => {
       let inside: Expr | undefined;
       const src = idx.map((v, i) => {
-        const d = x.shape[i]!;
-        const s = bin("sub", v, c(begin[i]!));
-        if (begin[i] === 0 && outs[0]!.shape[i]! <= d) return s;
+        // Negative pads crop first; the mode then pads the cropped axis (as ONNX Runtime does).
+        const cropB = Math.max(-begin[i]!, 0), cropE = Math.max(-end[i]!, 0);
+        const d = x.shape[i]! - cropB - cropE;
+        const s = bin("sub", v, c(Math.max(begin[i]!, 0)));
+        const shift = (e: Expr) => bin("add", e, c(cropB));
+        if (begin[i]! <= 0 && end[i]! <= 0) return shift(s);
         const clamp = bin("min", bin("max", s, c(0)), c(Math.max(d - 1, 0)));
-        if (mode === "edge") return clamp;
-        if (mode === "wrap") return bin("floormod", s, c(d));
+        if (mode === "edge") return shift(clamp);
+        if (mode === "wrap") return shift(bin("floormod", s, c(d)));
         if (mode === "reflect") {
-          if (d === 1) return c(0);
+          if (d === 1) return c(cropB);
           // Reflection repeats with period 2(d-1), which also covers pads longer than the axis.
           const t = bin("floormod", s, c(2 * (d - 1)));
-          return select(bin("lt", t, c(d)), t, bin("sub", c(2 * (d - 1)), t));
+          return shift(select(bin("lt", t, c(d)), t, bin("sub", c(2 * (d - 1)), t)));
         }
         const ok = bin("land", bin("ge", s, c(0)), bin("lt", s, c(d)));
         inside = inside ? bin("land", inside, ok) : ok;
-        return clamp;
+        return shift(clamp);
       });
       return inside ? select(inside, at(x, ...src), value) : at(x, ...src);
     })];
