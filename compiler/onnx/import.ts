@@ -86,6 +86,11 @@ function importGraph(gp: O.IGraphProto, ctx: Ctx): Graph {
   return g;
 }
 
+/** The --input-shape flag fixing `name`, quoted when the name is not plain. */
+function shapeFlag(name: string, dims: string): string {
+  return /^[\w.:/-]+$/.test(name) ? `--input-shape ${name}=${dims}` : `--input-shape ${q(`${name}=${dims}`)}`;
+}
+
 function valueType(vi: O.IValueInfoProto, ctx: Ctx): TensorType {
   const name = vi.name ?? "";
   const tt = vi.type?.tensorType;
@@ -96,19 +101,19 @@ function valueType(vi: O.IValueInfoProto, ctx: Ctx): TensorType {
   const dims = tt.shape?.dim ?? [];
   if (fixed) {
     if (tt.shape && fixed.length !== dims.length)
-      fail(`--input-shape ${name}: gives rank ${fixed.length} but the model declares rank ${dims.length}`);
+      fail(`--input-shape ${q(name)}: gives rank ${fixed.length} but the model declares rank ${dims.length}`);
     dims.forEach((d, i) => {
       if (d.dimValue !== undefined && d.dimValue !== null && num(d.dimValue) > 0 && num(d.dimValue) !== fixed[i])
-        fail(`--input-shape ${name}: dim ${i} is ${fixed[i]} but the model fixes it to ${num(d.dimValue)}`);
+        fail(`--input-shape ${q(name)}: dim ${i} is ${fixed[i]} but the model fixes it to ${num(d.dimValue)}`);
     });
     return { dtype: dt, shape: fixed };
   }
-  if (!tt.shape) fail(`input ${q(name)} has no shape; fix it with --input-shape ${name}=1x3x224x224 (for example)`);
+  if (!tt.shape) fail(`input ${q(name)} has no shape; fix it with ${shapeFlag(name, "1x3x224x224")} (for example)`);
   const shape = dims.map((d, i) => {
     const v = d.dimValue !== undefined && d.dimValue !== null ? num(d.dimValue) : undefined;
     if (v === undefined || (v === 0 && d.dimParam)) {
       const what = d.dimParam ? `dim ${i} is symbolic (${q(d.dimParam)})` : `dim ${i} is unknown`;
-      fail(`input ${q(name)}: ${what}; fix it with --input-shape ${name}=${dims.map((x) => (x.dimValue ? num(x.dimValue) : 1)).join("x")}`);
+      fail(`input ${q(name)}: ${what}; fix it with ${shapeFlag(name, dims.map((x) => (x.dimValue ? num(x.dimValue) : 1)).join("x"))}`);
     }
     if (v < 0) fail(`input ${q(name)}: dim ${i} is negative (${v}); the model is malformed`);
     return v;
@@ -120,10 +125,13 @@ function importNode(np: O.INodeProto, ctx: Ctx, index: number): Node {
   const op = np.opType ?? "";
   const name = np.name || `${op}_${index}`;
   if (!op) fail(`node ${q(name)} has no op type; the model is malformed`);
+  // Messages print the op type unquoted, so it must not carry control characters.
+  if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(op)) fail(`node ${q(name)} has op type ${q(op)}, which is not an op name; the model is malformed`);
   const domain = np.domain === "ai.onnx" ? "" : np.domain ?? "";
   const attrs: Record<string, Attr> = {};
   for (const a of np.attribute ?? []) {
     const an = a.name ?? "";
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(an)) fail(`node ${q(name)} (${op}): attribute name ${q(an)} is not valid; the model is malformed`);
     if (a.refAttrName) continue; // bound by inlineFunction
     try {
       attrs[an] = importAttr(a, ctx);

@@ -108,6 +108,14 @@ const CASES: Case[] = [
       initializers: [{ name: "w", dtype: "f32", dims: [5, 4] }],
       nodes: [{ op: "Gemm", name: "fc", inputs: ["x", "w"], outputs: ["y"] }] })),
     expect: [/node "fc" \(Gemm\)/] },
+  { title: "an op type holding terminal escapes and a newline", model: () => buildModel(base({ nodes: [{ op: "Frob\x1b[2J\nrm", name: "n1", inputs: ["x"], outputs: ["y"] }] })),
+    expect: [/node "n1" has op type "Frob\\u001b\[2J\\nrm"/, /malformed/] },
+  { title: "an attribute name holding terminal escapes", model: () => buildModel(base({ nodes: [{ op: "Relu", name: "relu1", inputs: ["x"], outputs: ["y"], attrs: { "al\x1bpha": 1 } }] })),
+    expect: [/node "relu1" \(Relu\)/, /attribute name "al\\u001bpha"/] },
+  { title: "a symbolic dim on an input whose name holds control characters", model: () => buildModel(base({
+      inputs: [{ name: "in\x1b[0m\nput", dtype: "f32", shape: ["N", 3] }],
+      nodes: [{ op: "Relu", name: "relu1", inputs: ["in\x1b[0m\nput"], outputs: ["y"] }] })),
+    expect: [/input "in\\u001b\[0m\\nput"/, /--input-shape "in\\u001b\[0m\\nput=1x3"/] },
 ];
 
 /** Asserts the failure contract: one error line, no stack trace, no output folder. */
@@ -119,6 +127,7 @@ function expectCleanFailure(r: { status: number | null; stderr: string; stdout: 
   expect(line).to.match(/^edgec: error: /);
   expect(line).not.to.match(/internal error/);
   expect(r.stderr).not.to.match(/\n\s+at |Error: |node:internal|\.ts:\d+/);
+  expect(r.stderr, "no raw control characters").not.to.match(/[\x00-\x09\x0b-\x1f\x7f]/);
   for (const p of patterns) expect(line).to.match(p);
   expect(fs.existsSync(out), `${out} must not exist`).to.equal(false);
   const leftovers = fs.readdirSync(path.dirname(out)).filter((f) => f.startsWith(".edgec-tmp-"));
