@@ -15,6 +15,7 @@ const sameShape = (a: TensorType, b: TensorType) => a.shape.length === b.shape.l
 
 export function fuseOps(g: Graph, ctx: PassContext): void {
   const consumers = g.consumers();
+  const producers = g.producers();
   const outputs = new Set(g.outputs);
   const grouped = new Set<Node>();
   const replace = new Map<Node, Node>();
@@ -22,7 +23,12 @@ export function fuseOps(g: Graph, ctx: PassContext): void {
     if (grouped.has(anchor)) continue;
     const kind = kindOf(anchor);
     if (!["out-ewise-fusable", "reduce", "elemwise", "broadcast"].includes(kind) || anchor.op === FUSED) continue;
-    const members = [anchor];
+    // transpose-into-matmul: single-use Transposes of MatMul/Gemm operands become its access pattern.
+    const prologue = ["MatMul", "Gemm"].includes(anchor.op) ? anchor.inputs.flatMap((i) => {
+      const t = i ? producers.get(i) : undefined;
+      return t && t.op === "Transpose" && !grouped.has(t) && !outputs.has(i) && (consumers.get(i) ?? []).length === 1 ? [t] : [];
+    }) : [];
+    const members = [...new Set(prologue), anchor];
     let cur = anchor;
     for (;;) {
       const live = cur.outputs.filter((o) => o);
@@ -40,7 +46,7 @@ export function fuseOps(g: Graph, ctx: PassContext): void {
     }
     if (members.length < 2) continue;
     for (const m of members) grouped.add(m);
-    const patterns = patternNames(g, members, kind);
+    const patterns = [...prologue.map(() => "transpose-into-matmul"), ...patternNames(g, members.slice(prologue.length), kind)];
     for (const p of patterns) bump(ctx, p);
     replace.set(members[members.length - 1]!, makeFused(g, members, kind, patterns));
     for (const m of members.slice(0, -1)) replace.set(m, m);
@@ -54,6 +60,7 @@ export function fuseOps(g: Graph, ctx: PassContext): void {
 
 function patternNames(g: Graph, members: Node[], kind: string): string[] {
   const out: string[] = [];
+  if (members.length < 2) return out;
   if (kind === "out-ewise-fusable") {
     const linear = ["MatMul", "Gemm"].includes(members[0]!.op);
     for (const m of members.slice(1)) {

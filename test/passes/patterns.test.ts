@@ -252,6 +252,20 @@ describe("fusion patterns", () => {
     });
     expect(f.attention).to.equal(1);
   });
+
+  it("transpose-into-matmul reads a transposed operand in place; a Transpose with two consumers stays", () => {
+    const spec = (shared: boolean): ModelSpec => ({
+      inputs: [{ name: "a", dtype: "f32", shape: [4, 6] }, { name: "b", dtype: "f32", shape: [5, 6] }],
+      outputs: [{ name: "y", dtype: "f32", shape: [4, 5] }, ...(shared ? [{ name: "at", dtype: "f32" as const, shape: [6, 4] }] : [])],
+      nodes: [
+        { op: "Transpose", inputs: ["a"], outputs: ["at"], attrs: { perm: [1, 0] } },
+        { op: "MatMul", inputs: ["b", "at"], outputs: ["m"] },
+        { op: "Transpose", inputs: ["m"], outputs: ["y"], attrs: { perm: [1, 0] } },
+      ],
+    });
+    expect(fusedMatches(spec(false))["transpose-into-matmul"]).to.equal(1);
+    expect(fusedMatches(spec(true))["transpose-into-matmul"]).to.equal(undefined);
+  });
 });
 
 function withW4(): ModelSpec {
