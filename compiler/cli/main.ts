@@ -39,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     return await run(rest);
   } catch (e) {
     if (e instanceof EdgecError) {
-      console.error(`edgec: error: ${e.message.replace(/\s*\n\s*/g, " ")}`);
+      console.error(`edgec: error: ${oneLine(e.message)}`);
       return 1;
     }
     if (e instanceof TypeError && (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
@@ -47,10 +47,16 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const err = e as Error;
-    console.error(`edgec: internal error: ${err.message.split("\n")[0]} (please report this with the model)`);
+    console.error(`edgec: internal error: ${oneLine(err.message.split("\n")[0] ?? "")} (please report this with the model)`);
     if (process.env.EDGEC_DEBUG) console.error(err.stack);
     return 3;
   }
+}
+
+/** A message as one printable line: newlines collapse and control characters are escaped. */
+export function oneLine(msg: string): string {
+  return msg.replace(/\s*\n\s*/g, " ")
+    .replace(/[\x00-\x1f\x7f-\x9f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** Parses a command's flags; throws a usage error on unknown ones. */

@@ -112,6 +112,10 @@ const CASES: Case[] = [
     expect: [/node "n1" has op type "Frob\\u001b\[2J\\nrm"/, /malformed/] },
   { title: "an attribute name holding terminal escapes", model: () => buildModel(base({ nodes: [{ op: "Relu", name: "relu1", inputs: ["x"], outputs: ["y"], attrs: { "al\x1bpha": 1 } }] })),
     expect: [/node "relu1" \(Relu\)/, /attribute name "al\\u001bpha"/] },
+  { title: "a string attribute holding terminal escapes", model: () => buildModel(base({
+      inputs: [{ name: "x", dtype: "f32", shape: [1, 1, 4, 4] }],
+      nodes: [{ op: "MaxPool", name: "pool1", inputs: ["x"], outputs: ["y"], attrs: { kernel_shape: [2, 2], auto_pad: "SAME\x1b[31m\tX" } }] })),
+    expect: [/node "pool1" \(MaxPool\)/, /auto_pad/, /\\u001b/] },
   { title: "a symbolic dim on an input whose name holds control characters", model: () => buildModel(base({
       inputs: [{ name: "in\x1b[0m\nput", dtype: "f32", shape: ["N", 3] }],
       nodes: [{ op: "Relu", name: "relu1", inputs: ["in\x1b[0m\nput"], outputs: ["y"] }] })),
