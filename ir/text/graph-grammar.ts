@@ -75,13 +75,20 @@ export class GraphGrammar extends BaseGrammar {
     this.MANY_SEP({ SEP: Comma, DEF: () => this.SUBRULE(this.operand) });
     this.CONSUME(RParen);
     this.OPTION2(() => this.SUBRULE(this.attrs));
-    this.OPTION3(() => {
-      this.CONSUME(KW.name);
-      this.CONSUME(StringLit, { LABEL: "nodeName" });
+    // Two tokens decide these clauses: a next node may be an op called `name` or `domain`.
+    this.OPTION3({
+      GATE: () => this.LA(2).tokenType === StringLit,
+      DEF: () => {
+        this.CONSUME(KW.name);
+        this.CONSUME(StringLit, { LABEL: "nodeName" });
+      },
     });
-    this.OPTION4(() => {
-      this.CONSUME(KW.domain);
-      this.CONSUME2(StringLit, { LABEL: "domain" });
+    this.OPTION4({
+      GATE: () => this.LA(2).tokenType === StringLit,
+      DEF: () => {
+        this.CONSUME(KW.domain);
+        this.CONSUME2(StringLit, { LABEL: "domain" });
+      },
     });
   });
 

@@ -9,6 +9,11 @@ import {
 import { BaseGrammar } from "./grammar-base.ts";
 
 export class TirGrammar extends BaseGrammar {
+  /** A file of functions, e.g. a fixture with several kernels. */
+  funcs = this.RULE("funcs", () => {
+    this.MANY(() => this.SUBRULE(this.func));
+  });
+
   /** `func @name(%a: f32[4] input, ...) { ... }` */
   func = this.RULE("func", () => {
     this.CONSUME(KW.func);

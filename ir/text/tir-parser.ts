@@ -27,6 +27,10 @@ class TirBuilder extends BaseVisitor {
     this.validateVisitor();
   }
 
+  funcs(ctx: Children): PrimFunc[] {
+    return nodes(ctx, "func").map((f) => this.visit(f) as PrimFunc);
+  }
+
   func(ctx: Children): PrimFunc {
     this.bufs = new Map();
     const params = nodes(ctx, "param").map((p) => this.visit(p) as Buffer);
@@ -197,4 +201,10 @@ const builder = new TirBuilder();
 export function parseFunc(text: string): PrimFunc {
   const cst: CstNode = grammar.parseWith(text, grammar.func);
   return builder.visit(cst) as PrimFunc;
+}
+
+/** Parses a file of PrimFuncs, as printFuncs() writes them. */
+export function parseFuncs(text: string): PrimFunc[] {
+  const cst: CstNode = grammar.parseWith(text, grammar.funcs);
+  return builder.visit(cst) as PrimFunc[];
 }

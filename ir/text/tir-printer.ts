@@ -46,6 +46,11 @@ export function printFunc(f: PrimFunc): string {
   return new TirPrinter(f).func() + "\n";
 }
 
+/** Several functions, a blank line apart. */
+export function printFuncs(fs: readonly PrimFunc[]): string {
+  return fs.map(printFunc).join("\n");
+}
+
 class TirPrinter {
   private bufs = new Map<string, Buffer>();
 

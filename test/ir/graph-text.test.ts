@@ -121,6 +121,9 @@ function handwritten(): Graph {
   });
   g.nodes.push({ name: "sink", op: "input", domain: "", inputs: ["y"], outputs: [], attrs: {} });
   g.nodes.push({ name: "", op: "Constant", domain: "", inputs: [], outputs: ["c"], attrs: { value: { type: "tensor", value: tensor("u8", [2], [1, 255]) } } });
+  // Ops spelled like the keywords that end a node line.
+  g.nodes.push({ name: "", op: "name", domain: "", inputs: ["c"], outputs: [], attrs: {} });
+  g.nodes.push({ name: "", op: "domain", domain: "", inputs: [], outputs: [], attrs: { graph: { type: "int", value: 1 } } });
   return g;
 }
 
@@ -147,7 +150,7 @@ describe("ir/text: handwritten Graph IR", () => {
     expect(text).to.contain("to = 1, value = 0, \"weird name\" = \"\"}");
     expect(text).to.contain('name "n\\u0000\u2028\\ud800" domain "com.example"');
     expect(text).to.contain('\n  input(%y) name "sink"\n');
-    expect(text).to.contain("%c = Constant() {value = dense<u8[2] [1, 255]>}\n");
+    expect(text).to.contain("%c = Constant() {value = dense<u8[2] [1, 255]>}\n  name(%c)\n  domain() {graph = 1}\n");
   });
 
   it("prints a readable text that parses back to the same print", () => {

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { evaluate } from "../../backends/js/eval.ts";
 import { compileFile } from "../../compiler/api.ts";
 import { toNumbers } from "../../ir/dtype.ts";
-import { parseFunc, printFunc } from "../../ir/text/index.ts";
+import { parseFunc, parseFuncs, printFunc, printFuncs } from "../../ir/text/index.ts";
 import { Buffer, Expr, PrimFunc, Stmt } from "../../ir/tir.ts";
 import { sharedDir } from "../shared.ts";
 import { irDiff } from "./ir-equal.ts";
@@ -29,9 +29,14 @@ describe("ir/text: Tensor IR round trip of the shared models' kernels", () => {
   const models = dir ? fs.readdirSync(dir).filter((m) => fs.existsSync(path.join(dir, m, "model.onnx"))).sort() : [];
   for (const m of models) {
     it(m, () => {
-      const steps = compileFile(path.join(dir!, m, "model.onnx")).program.steps;
-      expect(steps.length).to.be.greaterThan(0);
-      for (const s of steps) roundTrip(s.kernel);
+      const kernels = compileFile(path.join(dir!, m, "model.onnx")).program.steps.map((s) => s.kernel);
+      expect(kernels.length).to.be.greaterThan(0);
+      for (const k of kernels) roundTrip(k);
+      // All kernels as one file.
+      const text = printFuncs(kernels);
+      const back = parseFuncs(text);
+      expect(irDiff(kernels, back)).to.equal(undefined);
+      expect(printFuncs(back)).to.equal(text);
     });
   }
 });
