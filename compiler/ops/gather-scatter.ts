@@ -1,7 +1,7 @@
 /**
  * @fileoverview Indexed reads and writes: GatherElements, GatherND, ScatterElements, Scatter,
- * ScatterND, TensorScatter, and the selections Compress and NonZero. Every index read at run time goes through
- * safeIndex, so kernels never touch memory outside their buffers.
+ * ScatterND, TensorScatter, and the selections Compress and NonZero. Every index read at run
+ * time goes through safeIndex, so kernels never touch memory outside their buffers.
  */
 import { DType, isFloat, toNumbers } from "../../ir/dtype.ts";
 import { numel } from "../../ir/graph.ts";
