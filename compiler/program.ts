@@ -72,7 +72,7 @@ export function buildProgram(g: Graph): Program {
   }
   // Graph outputs that appear twice or are inputs/constants need a copy kernel.
   let viewAliases = 0;
-  const kernelNodes = g.nodes.filter((n) => {
+  let kernelNodes = g.nodes.filter((n) => {
     const def = getOp(n.op)!;
     if (!def.view) return true;
     const [src, dst] = [n.inputs[0]!, n.outputs[0]!];
@@ -84,6 +84,9 @@ export function buildProgram(g: Graph): Program {
     return false;
   });
   const repr = (v: string) => groups.find(v);
+  const { kept, children } = eliminateConcats(g, kernelNodes, repr, (r) => pinned.has(r));
+  kernelNodes = kept;
+  const parents = new Set([...children.values()].map((c) => repr(c.parent)));
   const steps: Step[] = [];
   const firstDef = new Map<string, number>();
   const lastUse = new Map<string, number>();
@@ -119,13 +122,23 @@ export function buildProgram(g: Graph): Program {
   function inPlaceSource(g: Graph, n: Graph["nodes"][number], v: string, si: number): string | undefined {
     const kind = kindOf(n);
     if ((kind !== "elemwise" && kind !== "broadcast") || pinned.has(repr(v)) || firstDef.has(repr(v))) return undefined;
+    if (children.has(repr(v)) || parents.has(repr(v))) return undefined;
     const tv = g.typeOf(v);
     return n.inputs.find((x) => {
       if (!x || pinned.has(repr(x)) || !firstDef.has(repr(x)) || finalUse.get(repr(x)) !== si) return false;
+      if (children.has(repr(x)) || parents.has(repr(x))) return false;
       const tx = g.typeOf(x);
       return byteSize(tx.dtype) === byteSize(tv.dtype) && tx.shape.length === tv.shape.length &&
         tx.shape.every((d, i) => d === tv.shape[i]) && groupBytes.get(repr(x)) === tbytes(tv);
     });
+  }
+  // A concat input lives inside its concat's output: the output's interval covers the inputs'.
+  for (const [r, { parent }] of children) {
+    const p = repr(parent);
+    firstDef.set(p, Math.min(firstDef.get(p) ?? Infinity, firstDef.get(r) ?? Infinity));
+    lastUse.set(p, Math.max(lastUse.get(p) ?? 0, lastUse.get(r) ?? 0));
+    groupBytes.set(p, tbytes(g.typeOf(parent)));
+    firstDef.delete(r);
   }
   // Values read after their last kernel use through an alias keep their group alive.
   for (const o of g.outputs) lastUse.set(repr(o), kernelNodes.length);
@@ -165,6 +178,8 @@ export function buildProgram(g: Graph): Program {
     if (pin === "weight") return { kind: "weight", offset: weightOffsets.get(r)! };
     if (pin === "input") return { kind: "input", index: inIndex.get(memberOf(g.inputs, groups, r))! };
     if (pin === "output") return { kind: "output", index: outIndex.get(memberOf(g.outputs, groups, r))! };
+    const child = children.get(r);
+    if (child) return { kind: "arena", offset: plan.offsets.get(ids.get(repr(child.parent))!)! + child.offset };
     return { kind: "arena", offset: plan.offsets.get(ids.get(r)!)! };
   };
   lowered.forEach(({ n, low }, si) => {
@@ -187,7 +202,8 @@ export function buildProgram(g: Graph): Program {
   return {
     inputs: g.inputs.map((name) => ({ name, type: g.typeOf(name) })),
     outputs: g.outputs.map((name) => ({ name, type: g.typeOf(name) })),
-    steps, weights, stats: new Map(viewAliases ? [["view-elim", viewAliases]] : []),
+    steps, weights,
+    stats: new Map([["view-elim", viewAliases], ["concat-elim", g.nodes.filter((n) => n.op === "Concat").length - kernelNodes.filter((n) => n.op === "Concat").length]].filter(([, n]) => n) as [string, number][]),
     arenaBytes: plan.arenaBytes,
     arenaLowerBound: plan.lowerBound,
     ops,
@@ -201,4 +217,35 @@ function constOfGroup(g: Graph, groups: Groups, r: string): string | undefined {
 
 function memberOf(names: string[], groups: Groups, r: string): string {
   return names.find((n) => groups.find(n) === r)!;
+}
+
+/**
+ * concat-elim: a Concat whose inputs are contiguous slices of its output (every dim before the
+ * axis is 1) and are all written by kernels into the arena disappears; each producer writes
+ * straight into its slice. Returns the remaining kernel nodes and, per input storage group, its
+ * parent value and byte offset.
+ */
+function eliminateConcats(g: Graph, nodes: Graph["nodes"], repr: (v: string) => string, pinned: (r: string) => boolean) {
+  const children = new Map<string, { parent: string; offset: number }>();
+  const parentsOf = new Set<string>();
+  const producedByKernel = new Set(nodes.flatMap((n) => n.outputs.map(repr)));
+  const kept = nodes.filter((n) => {
+    if (n.op !== "Concat") return true;
+    const out = n.outputs[0]!;
+    const t = g.typeOf(out);
+    const a = n.attrs.axis?.type === "int" ? n.attrs.axis.value : 0;
+    const axis = a < 0 ? a + t.shape.length : a;
+    if (t.shape.slice(0, axis).some((d) => d !== 1) || pinned(repr(out)) || children.has(repr(out))) return true;
+    const rs = n.inputs.map(repr);
+    if (new Set(rs).size !== rs.length || rs.includes(repr(out))) return true;
+    if (rs.some((r) => pinned(r) || children.has(r) || parentsOf.has(r) || !producedByKernel.has(r))) return true;
+    let offset = 0;
+    n.inputs.forEach((v, i) => {
+      children.set(rs[i]!, { parent: out, offset });
+      offset += tbytes(g.typeOf(v));
+    });
+    parentsOf.add(repr(out));
+    return false;
+  });
+  return { kept, children };
 }

@@ -266,6 +266,20 @@ describe("fusion patterns", () => {
     expect(fusedMatches(spec(false))["transpose-into-matmul"]).to.equal(1);
     expect(fusedMatches(spec(true))["transpose-into-matmul"]).to.equal(undefined);
   });
+
+  it("concat-elim lets producers write into their slice; a Concat of a graph input stays", () => {
+    const spec = (fromInput: boolean): ModelSpec => ({
+      inputs: [{ name: "x", dtype: "f32", shape: [1, 2, 3] }], outputs: [{ name: "y", dtype: "f32", shape: [1, 4, 3] }],
+      nodes: [
+        { op: "Relu", inputs: ["x"], outputs: ["a"] },
+        { op: "Neg", inputs: ["x"], outputs: ["b"] },
+        { op: "Concat", inputs: ["a", fromInput ? "x" : "b"], outputs: ["c"], attrs: { axis: 1 } },
+        { op: "Exp", inputs: ["c"], outputs: ["y"] },
+      ],
+    });
+    expect(fusedMatches(spec(false))["concat-elim"]).to.equal(1);
+    expect(fusedMatches(spec(true))["concat-elim"]).to.equal(undefined);
+  });
 });
 
 function withW4(): ModelSpec {
