@@ -35,7 +35,9 @@ export async function compileCommand(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new EdgecError("compile takes one MODEL.onnx; run 'edgec compile --help'");
   if (!values.out) throw new EdgecError("missing -o OUT; run 'edgec compile --help'");
   if (values.target !== "c") throw new EdgecError(`unknown target '${values.target}'; available: c`);
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,31}$/.test(values.name!)) throw new EdgecError(`--name ${values.name}: must be a C identifier`);
+  if (!/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(values.name!)) throw new EdgecError(`--name ${values.name}: must be a C identifier starting with a letter, at most 32 characters`);
+  // The runtime's files and symbols use the edgec prefix.
+  if (/^edgec/i.test(values.name!)) throw new EdgecError(`--name ${values.name}: the prefix 'edgec' is reserved for the runtime; choose another name`);
   const embedLimit = values["weights-bin-above"] !== undefined ? Number(values["weights-bin-above"]) : undefined;
   if (embedLimit !== undefined && !(embedLimit >= 0)) throw new EdgecError("--weights-bin-above takes a byte count");
   const opts = {

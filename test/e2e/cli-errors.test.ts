@@ -209,5 +209,20 @@ describe("edgec compile: malformed and unsupported models", function () {
     expectCleanFailure(await edgec("compile", file, "--input-shape", "x=2xbanana", "-o", out), out, [/--input-shape x=2xbanana/]);
     expectCleanFailure(await edgec("compile", file, "--frobnicate", "-o", out), out, [/--frobnicate/, /--help/]);
     expectCleanFailure(await edgec("compile", file), out, [/missing -o/]);
+    expectCleanFailure(await edgec("compile", file, "--name", "edgec", "-o", out), out, [/--name edgec/, /reserved/]);
+    expectCleanFailure(await edgec("compile", file, "--name", "_model", "-o", out), out, [/--name _model/, /C identifier/]);
+    expectCleanFailure(await edgec("compile", file, "--name", "my-net", "-o", out), out, [/--name my-net/, /C identifier/]);
+  });
+
+  it("--name sets the prefix of the generated files and symbols", async () => {
+    const file = path.join(scratch, "named.onnx");
+    fs.writeFileSync(file, buildModel(base()));
+    const out = path.join(scratch, "named-out");
+    const r = await edgec("compile", file, "--name", "net", "-o", out);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(fs.readdirSync(out).sort()).to.deep.equal(["Makefile", "edgec_platform.h", "edgec_runtime.c", "edgec_runtime.h", "net.c", "net.h", "net_weights.c", "report.json"]);
+    const h = fs.readFileSync(path.join(out, "net.h"), "utf8");
+    expect(h).to.match(/#define NET_WORKSPACE_BYTES \d+u/);
+    expect(h).to.match(/int net_run\(const void \*weights, void \*workspace, const float \*in0_x, float \*out0_y\);/);
   });
 });
