@@ -102,14 +102,25 @@ export function describe(tok: IToken): string {
   return `'${img}'`;
 }
 
-// A sign, digits or inf/nan all start "a number"; list it once.
-const NUMERIC = new Set(["Minus", "Int", "Float", "Kw_inf", "Kw_nan"]);
-const firstTokens = (paths: TokenType[][]): string[] =>
-  [...new Set(paths.map((p) => (NUMERIC.has((p[0] ?? EOF).name) ? "a number" : labelOf(p[0] ?? EOF))))];
+// Digits and inf/nan all start "a number", and so does '-' where a number may start.
+const NUMERIC = new Set(["Int", "Float", "Kw_inf", "Kw_nan"]);
+function firstTokens(paths: TokenType[][]): string[] {
+  const firsts = paths.map((p) => p[0] ?? EOF);
+  const numeric = firsts.some((t) => NUMERIC.has(t.name));
+  const labels = firsts.filter((t) => !(numeric && t.name === "Minus")).map((t) => (NUMERIC.has(t.name) ? "a number" : labelOf(t)));
+  return [...new Set(labels)];
+}
 const oneOf = (xs: string[]): string => (xs.length === 1 ? xs[0]! : `one of ${xs.join(", ")}`);
 
+/** What may start the next item where a rule's list of statements stops at '}'. */
+const STATEMENTS: Record<string, string> = {
+  graph: "a statement (input, output, const, value or a node) or '}'",
+  block: "a statement (for, store, if, let, seq or an assignment) or '}'",
+};
+
 export const errorMessages: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage: ({ expected, actual }) => `expected ${labelOf(expected)}, got ${describe(actual)}`,
+  buildMismatchTokenMessage: ({ expected, actual, ruleName }) =>
+    `expected ${expected === RBrace && STATEMENTS[ruleName] ? STATEMENTS[ruleName] : labelOf(expected)}, got ${describe(actual)}`,
   buildNotAllInputParsedMessage: ({ firstRedundant }) => `expected end of input, got ${describe(firstRedundant)}`,
   buildNoViableAltMessage: ({ expectedPathsPerAlt, actual }) =>
     `expected ${oneOf(firstTokens(expectedPathsPerAlt.flat()))}, got ${describe(actual[0]!)}`,

@@ -24,7 +24,8 @@ describe("ir/text: Graph IR parse errors", () => {
     [graph("  input %x : f33[1]"), "2:14: expected a dtype (f32, f16, bf16, f64, i8..i64, u8..u64, bool), got 'f33'"],
     [graph("  %y = Relu(%x"), "3:1: expected ')', got '}'"],
     ["graph @m opset {", "1:16: expected an integer, got '{'"],
-    ["graph @m opset 13 {\n  input %x : f32[1]\n", "3:1: expected '}', got end of input"],
+    ["graph @m opset 13 {\n  input %x : f32[1]\n", "3:1: expected a statement (input, output, const, value or a node) or '}', got end of input"],
+    [graph("  5"), "2:3: expected a statement (input, output, const, value or a node) or '}', got '5'"],
     [graph("  output %y") + " extra", "3:3: expected end of input, got 'extra'"],
     [graph("  input %x : f32[1] $"), '2:21: expected a token, got "$"'],
     [graph('  input %"x : f32[1]'), "2:9: expected a string closed by '\"' on the same line, got an unterminated string"],
@@ -61,7 +62,9 @@ describe("ir/text: Tensor IR parse errors", () => {
     [func("  store %a[0] = 1:f33"), "2:19: expected a dtype (f32, f16, bf16, f64, i8..i64, u8..u64, bool), got 'f33'"],
     ["func @k(%a: f32[4] inout) {\n}", "1:20: expected a buffer scope (input, output, param, scratch), got 'inout'"],
     ["func @k(%a: f32[4] input, %a: f32[4] output) {\n}", "1:27: expected a new buffer name, got %a a second time"],
-    ["func @k(%a: f32[4] input) {\n  if %c:bool {\n  }\n", "4:1: expected '}', got end of input"],
+    ["func @k(%a: f32[4] input) {\n  if %c:bool {\n  }\n", "4:1: expected a statement (for, store, if, let, seq or an assignment) or '}', got end of input"],
+    [func("  store %a[0] = (1:f32 2:f32)"), "2:24: expected one of '+', '-', '*', '==', '!=', '<=', '>=', '<', '>', '&&', '||', got '2'"],
+    [func("  store %a[0] = "), "3:1: expected one of '(', a number, a name like %x, a name, got '}'"],
   ];
   for (const [text, message] of cases) it(message, () => expect(errorOf(() => parseFunc(text))).to.equal(message));
 });
