@@ -1,20 +1,27 @@
 /**
  * @fileoverview Tensor IR text: every kernel of the shared models prints, parses back to an equal
- * PrimFunc and prints identically; a handwritten fixture parses and runs in the JS evaluator.
+ * PrimFunc and prints identically; a handwritten fixture parses and runs in the JS evaluator
+ * and, printed as C, computes the same bytes.
  */
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { CEmitter, C_TYPES } from "../../backends/c/emit.ts";
 import { evaluate } from "../../backends/js/eval.ts";
 import { compileFile } from "../../compiler/api.ts";
-import { toNumbers } from "../../ir/dtype.ts";
+import { allocArray, toNumbers } from "../../ir/dtype.ts";
+import { numel } from "../../ir/graph.ts";
 import { parseFunc, parseFuncs, printFunc, printFuncs } from "../../ir/text/index.ts";
-import { Buffer, Expr, PrimFunc, Stmt } from "../../ir/tir.ts";
-import { sharedDir } from "../shared.ts";
+import type { Buffer as Buf, Expr, PrimFunc, Stmt } from "../../ir/tir.ts";
+import { cleanup, haveCc, tempDir } from "../helpers/cli.ts";
+import { ROOT, sharedDir } from "../shared.ts";
 import { irDiff } from "./ir-equal.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
+const run = promisify(execFile);
 
 function roundTrip(f: PrimFunc): string {
   const text = printFunc(f);
@@ -42,9 +49,9 @@ describe("ir/text: Tensor IR round trip of the shared models' kernels", () => {
 });
 
 describe("ir/text: Tensor IR forms", () => {
-  const a: Buffer = { name: "a b", dtype: "f32", shape: [4], scope: "input" };
-  const o: Buffer = { name: "out", dtype: "f16", shape: [2, 2], scope: "output" };
-  const t: Buffer = { name: "tmp", dtype: "i64", shape: [], scope: "scratch" };
+  const a: Buf = { name: "a b", dtype: "f32", shape: [4], scope: "input" };
+  const o: Buf = { name: "out", dtype: "f16", shape: [2, 2], scope: "output" };
+  const t: Buf = { name: "tmp", dtype: "i64", shape: [], scope: "scratch" };
   const i = { k: "var", name: "i.0", dtype: "i32" } as const;
   const acc = { k: "var", name: "acc", dtype: "f32" } as const;
   const ld: Expr = { k: "load", buf: a, index: i, dtype: "f32" };
@@ -105,5 +112,32 @@ describe("ir/text: handwritten Tensor IR fixture", () => {
     expect(toNumbers(negs)).to.deep.equal([1, 2]);
     expect(toNumbers(others)).to.deep.equal([3, 2]);
     expect(toNumbers(mid)).to.deep.equal([1]);
+  });
+
+  it("prints as C that builds warning-free and computes the same bytes", async function () {
+    this.timeout(120_000);
+    if (!(await haveCc())) { console.log("  skipped: no C compiler 'cc' on PATH"); this.skip(); }
+    const f = parseFunc(text);
+    const x = [0.5, -2, 3, 1, -1, -0.25, 0.75, 2];
+    const bufs = f.params.map((p, i) => (i === 0 ? Float32Array.from(x) : allocArray(p.dtype, numel(p.shape))));
+    evaluate(f, bufs);
+    const lines = ["#include <stdio.h>", '#include "edgec_runtime.h"', new CEmitter().kernel(f, f.name), "int main(void) {"];
+    f.params.forEach((p, i) => lines.push(`  static ${C_TYPES[p.dtype]} b${i}[${numel(p.shape)}] = { ${i === 0 ? x.join(", ") : "0"} };`));
+    lines.push(`  ${f.name}(${f.params.map((_, i) => `b${i}`).join(", ")});`);
+    for (let i = 1; i < f.params.length; i++) lines.push(`  fwrite(b${i}, sizeof b${i}, 1, stdout);`);
+    lines.push("  return 0;", "}", "");
+    const dir = tempDir("tir-text");
+    try {
+      const src = path.join(dir, "fixture.c"), exe = path.join(dir, "fixture");
+      fs.writeFileSync(src, lines.join("\n"));
+      const rt = path.join(ROOT, "runtime-c");
+      await run("cc", ["-std=c99", "-O1", "-Wall", "-Wextra", "-Werror", "-fsanitize=undefined", "-fno-sanitize-recover=all",
+        `-I${rt}/include`, src, `${rt}/src/edgec_runtime.c`, "-o", exe, "-lm"]);
+      const { stdout } = await run(exe, [], { encoding: "buffer" });
+      const js = Buffer.concat(bufs.slice(1).map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)));
+      expect(stdout.toString("hex")).to.equal(js.toString("hex"));
+    } finally {
+      cleanup(dir);
+    }
   });
 });
