@@ -400,7 +400,8 @@ function render(rows: Row[], floor: Row | undefined, opts: Options, nodeRssKb: n
   }
   L.push("");
   L.push("## Details", "");
-  L.push("CPU ms = process CPU time per run (mean over a round; median over rounds), which machine load inflates far less than wall time.", "");
+  L.push("CPU ms = process CPU time per run (mean over a round; median over rounds), which machine load inflates less than wall time.");
+  L.push("ORT's counts every thread of its Node process (binding, V8 garbage collector), so on small models it can exceed its wall time.", "");
   L.push("| model | K edgec | K ORT | edgec round medians ms (min–max) | ORT round medians ms (min–max) | CPU ms edgec / ORT (ratio) | edgec compile s / cc s | max abs diff vs reference (edgec / ORT) | errors |");
   L.push("| --- | ---: | ---: | --- | --- | --- | --- | --- | --- |");
   for (const r of rows) {
