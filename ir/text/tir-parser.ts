@@ -8,7 +8,7 @@ import { DType } from "../dtype.ts";
 import { BinOp, Buffer, BufferScope, Expr, ForKind, PrimFunc, Stmt, UnOp, Var } from "../tir.ts";
 import { Children, dtypeOf, firstToken, must, nodes, numberValue, sub, tensorTypeOf, tok, toks } from "./cst.ts";
 import { refName } from "./literals.ts";
-import { BIN_OPS, INFIX, NUMBER_TYPE, Scope, UN_OPS, binType, unType } from "./tir-printer.ts";
+import { BIN_OPS, INFIX, NUMBER_TYPE, Scope, UN_OPS, binType, unType } from "./tir-syntax.ts";
 import { TirGrammar } from "./tir-grammar.ts";
 import { errorAt } from "./tokens.ts";
 

@@ -14,33 +14,9 @@
  * A block of one statement is that statement; a nested sequence prints as `seq { ... }`.
  */
 import { DType } from "../dtype.ts";
-import { BinOp, Buffer, Expr, INDEX, PrimFunc, Stmt, UnOp } from "../tir.ts";
+import { Buffer, Expr, INDEX, PrimFunc, Stmt } from "../tir.ts";
 import { num, ref, typeStr } from "./literals.ts";
-
-export const INFIX: Partial<Record<BinOp, string>> = {
-  add: "+", sub: "-", mul: "*", eq: "==", ne: "!=", lt: "<", le: "<=", gt: ">", ge: ">=", land: "&&", lor: "||",
-};
-
-export const BIN_OPS: ReadonlySet<string> = new Set<BinOp>([
-  "add", "sub", "mul", "div", "mod", "floordiv", "floormod", "min", "max", "pow",
-  "and", "or", "xor", "shl", "shr", "eq", "ne", "lt", "le", "gt", "ge", "land", "lor", "fmod", "atan2",
-]);
-
-export const UN_OPS: ReadonlySet<string> = new Set<UnOp>([
-  "neg", "abs", "not", "lnot", "sqrt", "exp", "log", "tanh", "sin", "cos", "tan",
-  "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh",
-  "floor", "ceil", "round", "trunc", "erf", "isnan", "isinf", "sign", "sigmoid", "expm1", "log1p",
-]);
-
-const COMPARE: ReadonlySet<string> = new Set(["eq", "ne", "lt", "le", "gt", "ge", "land", "lor"]);
-
-/** The dtype an expression has unless its text says otherwise. */
-export const binType = (op: string, a: DType): DType => (COMPARE.has(op) ? "bool" : a);
-export const unType = (op: string, a: DType): DType => (op === "isnan" || op === "isinf" || op === "lnot" ? "bool" : a);
-export const NUMBER_TYPE: DType = INDEX;
-
-/** Variables in scope: name -> dtype, copied on entering a block. */
-export type Scope = Map<string, DType>;
+import { INFIX, NUMBER_TYPE, Scope, binType, unType } from "./tir-syntax.ts";
 
 export function printFunc(f: PrimFunc): string {
   return new TirPrinter(f).func() + "\n";
