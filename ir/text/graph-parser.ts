@@ -4,7 +4,7 @@
  */
 import { CstNode, IToken } from "chevrotain";
 import { byteSize, arrayFromBytes } from "../dtype.ts";
-import { Attr, Graph, Node, Tensor, numel } from "../graph.ts";
+import { Attr, Graph, Node, Tensor, TensorType, numel } from "../graph.ts";
 import { Children, firstToken, must, nodes, numberText, numberValue, sub, tensorTypeOf, tok, toks } from "./cst.ts";
 import { GraphGrammar } from "./graph-grammar.ts";
 import { BlobStore, refName, tensorFromElements, tensorFromHex, typeStr, unstr } from "./literals.ts";
@@ -41,13 +41,13 @@ class GraphBuilder extends BaseVisitor {
     this.visit(n!, g);
   }
 
-  typeAnnotation(ctx: Children): ReturnType<typeof tensorTypeOf> {
+  typeAnnotation(ctx: Children): TensorType {
     return tensorTypeOf(sub(ctx, "tensorType")!);
   }
 
   private annotated(ctx: Children, g: Graph, name: string): void {
     const ann = sub(ctx, "typeAnnotation");
-    if (ann) g.types.set(name, this.visit(ann) as ReturnType<typeof tensorTypeOf>);
+    if (ann) g.types.set(name, this.visit(ann) as TensorType);
   }
 
   inputDecl(ctx: Children, g: Graph): void {
@@ -142,7 +142,7 @@ class GraphBuilder extends BaseVisitor {
       else if (nums.length) kind = nums.every(isIntText) ? "ints" : "floats";
       else errorAt(must(ctx, "RBracket"), "expected an element or the kind of an empty list (`[] : ints`), got ']'");
     }
-    const bad = () => errorAt(must(ctx, "LBracket"), `expected elements of a list of ${kind}`);
+    const bad = () => errorAt(must(ctx, "LBracket"), `expected elements of a list of ${kind}, got elements of another kind`);
     switch (kind) {
       case "ints":
         if (strs.length || graphs.length || !nums.every(isIntText)) bad();
@@ -178,7 +178,7 @@ class GraphBuilder extends BaseVisitor {
     return { ...type, data };
   }
 
-  private blob(store: IToken, offsetTok: IToken, length: number, type: ReturnType<typeof tensorTypeOf>): Tensor["data"] {
+  private blob(store: IToken, offsetTok: IToken, length: number, type: TensorType): Tensor["data"] {
     const name = refName(store.image);
     const s = this.stores.get(name);
     if (!s) errorAt(store, `expected a blob store passed to the parser, got ${store.image} (none of that name was given)`);

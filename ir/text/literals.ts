@@ -130,6 +130,7 @@ export function hexStr(bytes: Uint8Array): string {
 export function tensorFromHex(t: TensorType, image: string): TypedArray | string {
   const hex = image.slice(2);
   const want = numel(t.shape) * byteSize(t.dtype);
+  if (hex.length % 2) return `two hex digits per byte, got ${hex.length} digits`;
   if (hex.length !== want * 2) return `${want} bytes for ${typeStr(t)}, got ${hex.length / 2}`;
   return arrayFromBytes(t.dtype, new Uint8Array(Buffer.from(hex, "hex")));
 }

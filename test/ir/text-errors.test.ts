@@ -37,6 +37,8 @@ describe("ir/text: Graph IR parse errors", () => {
     [graph("  const %w = dense<f32[3] [1, 2]>"), "2:27: expected 3 elements for f32[3], got 2"],
     [graph("  const %w = dense<i8[1] [300]>"), "2:26: expected element 0 to be a value of type i8, got '300'"],
     [graph("  const %w = dense<f32[2] 0x0000>"), "2:27: expected 8 bytes for f32[2], got 2"],
+    [graph("  const %w = dense<f32[2] 0x000>"), "2:27: expected two hex digits per byte, got 3 digits"],
+    [graph("  %y = Relu(%x) {a = [1.5] : ints}"), "2:22: expected elements of a list of ints, got elements of another kind"],
     [graph("  const %w = dense<f32[3] @w:0>"), "2:27: expected a blob store passed to the parser, got @w (none of that name was given)"],
   ];
   for (const [text, message] of cases) it(message, () => expect(errorOf(() => parseGraph(text))).to.equal(message));
