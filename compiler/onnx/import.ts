@@ -31,6 +31,7 @@ export function importModel(bytes: Uint8Array, baseDir: string | undefined, opts
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (e) {
+    if (e instanceof RangeError && /call stack/.test(e.message)) fail("not a valid ONNX model: its messages are nested too deeply to decode");
     fail(`not a valid ONNX model: ${(e as Error).message.split("\n")[0]}; check the file is complete and not truncated`);
   }
   if (!model.graph) fail("not a valid ONNX model: it has no graph; check the file is an ONNX model");
@@ -43,7 +44,7 @@ export function importModel(bytes: Uint8Array, baseDir: string | undefined, opts
   if (opset < MIN_OPSET) fail(`opset ${opset} is older than the oldest supported (${MIN_OPSET}); convert the model with onnx.version_converter`);
   const functions = new Map<string, O.IFunctionProto>();
   for (const f of model.functions ?? []) functions.set(`${f.domain ?? ""}:${f.name}`, f);
-  const g = importGraph(model.graph, { baseDir, opset, functions, inputShapes: opts.inputShapes ?? new Map(), top: true });
+  const g = importGraph(model.graph, { baseDir, opset, functions, inputShapes: opts.inputShapes ?? new Map(), top: true, depth: 0 });
   return g;
 }
 
@@ -53,6 +54,8 @@ interface Ctx {
   functions: Map<string, O.IFunctionProto>;
   inputShapes: Map<string, number[]>;
   top: boolean;
+  /** How many subgraph attributes enclose this graph. */
+  depth: number;
 }
 
 function importGraph(gp: O.IGraphProto, ctx: Ctx): Graph {
@@ -136,7 +139,8 @@ function importNode(np: O.INodeProto, ctx: Ctx, index: number): Node {
     try {
       attrs[an] = importAttr(a, ctx);
     } catch (e) {
-      if (e instanceof EdgecError) throw new EdgecError(`node ${q(name)} (${op}): attribute '${an}': ${e.message}`);
+      // A message from a nested subgraph already names its innermost node.
+      if (e instanceof EdgecError && !e.message.startsWith("node ")) throw new EdgecError(`node ${q(name)} (${op}): attribute '${an}': ${e.message}`);
       throw e;
     }
   }
@@ -152,14 +156,21 @@ function importAttr(a: O.IAttributeProto, ctx: Ctx): Attr {
     case 2: return { type: "int", value: num(a.i) };
     case 3: return { type: "string", value: utf8.decode(a.s ?? new Uint8Array()) };
     case 4: return { type: "tensor", value: decodeTensor(a.t ?? {}, { baseDir: ctx.baseDir, what: "tensor" }) };
-    case 5: return { type: "graph", value: importGraph(a.g ?? {}, { ...ctx, top: false }) };
+    case 5: return { type: "graph", value: importGraph(a.g ?? {}, subgraphCtx(ctx)) };
     case 6: return { type: "floats", value: [...(a.floats ?? [])] };
     case 7: return { type: "ints", value: (a.ints ?? []).map(num) };
     case 8: return { type: "strings", value: (a.strings ?? []).map((s) => utf8.decode(s)) };
-    case 10: return { type: "graphs", value: (a.graphs ?? []).map((g) => importGraph(g, { ...ctx, top: false })) };
+    case 10: return { type: "graphs", value: (a.graphs ?? []).map((g) => importGraph(g, subgraphCtx(ctx))) };
     default:
       return fail(`attribute type ${a.type ?? "unset"} is not supported`);
   }
+}
+
+const MAX_SUBGRAPH_DEPTH = 64;
+
+function subgraphCtx(ctx: Ctx): Ctx {
+  if (ctx.depth >= MAX_SUBGRAPH_DEPTH) fail(`subgraphs are nested more than ${MAX_SUBGRAPH_DEPTH} deep, which is not supported`);
+  return { ...ctx, top: false, depth: ctx.depth + 1 };
 }
 
 /** Expands a call of a model-local function into its body, renaming internal values. */

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { cleanup, edgec, tempDir } from "../helpers/cli.ts";
-import { ModelSpec, buildModel } from "../helpers/onnx-builder.ts";
+import { ModelSpec, buildModel, nestedSubgraphModel } from "../helpers/onnx-builder.ts";
 import { SHARED } from "../shared.ts";
 
 /** Relu over a [2,3] float input: the base most cases modify. */
@@ -108,6 +108,7 @@ const CASES: Case[] = [
       initializers: [{ name: "w", dtype: "f32", dims: [5, 4] }],
       nodes: [{ op: "Gemm", name: "fc", inputs: ["x", "w"], outputs: ["y"] }] })),
     expect: [/node "fc" \(Gemm\)/] },
+  { title: "subgraphs nested 1500 deep", model: () => nestedSubgraphModel(1500), expect: [/node "If_0" \(If\)/, /nested more than 64 deep/] },
   { title: "an op type holding terminal escapes and a newline", model: () => buildModel(base({ nodes: [{ op: "Frob\x1b[2J\nrm", name: "n1", inputs: ["x"], outputs: ["y"] }] })),
     expect: [/node "n1" has op type "Frob\\u001b\[2J\\nrm"/, /malformed/] },
   { title: "an attribute name holding terminal escapes", model: () => buildModel(base({ nodes: [{ op: "Relu", name: "relu1", inputs: ["x"], outputs: ["y"], attrs: { "al\x1bpha": 1 } }] })),

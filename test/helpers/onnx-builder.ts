@@ -182,3 +182,12 @@ export function uniform(r: () => number, n: number, lo = -1, hi = 1): Float32Arr
   for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * r();
   return out;
 }
+
+/** A model whose If nodes nest `depth` subgraphs inside each other (for decoder limits). */
+export function nestedSubgraphModel(depth: number): Uint8Array {
+  let g: import("onnx-proto").onnx.IGraphProto = { name: "leaf", output: [{ name: "o" }], node: [] };
+  for (let i = 0; i < depth; i++)
+    g = { name: `g${i}`, output: [{ name: "o" }], node: [{ opType: "If", input: ["c"], output: ["o"], attribute: [{ name: "then_branch", type: 5, g }] }] };
+  const top = { ...g, input: [{ name: "c", type: { tensorType: { elemType: 9, shape: { dim: [] } } } }] };
+  return onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: "", version: 17 }], graph: top })).finish();
+}
