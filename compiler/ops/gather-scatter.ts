@@ -5,7 +5,7 @@
  */
 import { DType, isFloat, toNumbers } from "../../ir/dtype.ts";
 import { numel } from "../../ir/graph.ts";
-import { Expr, Stmt, bin, c, cast, load, loop, seq, store } from "../../ir/tir.ts";
+import { Expr, Stmt, bin, c, cast, load, loop, select, seq, store } from "../../ir/tir.ts";
 import { at, flatIndex } from "../te.ts";
 import { OpCtx, defineOp } from "./registry.ts";
 import { safeIndex, table, unflatten } from "./shape.ts";
@@ -181,39 +181,34 @@ defineOp({
   },
 });
 
-/** Coordinates of the non-zero elements of a constant, one row per dim. */
-function nonZeroCoords(ctx: OpCtx): number[][] {
+/** Coordinates of the non-zero elements of a constant, one row per dim, and their count. */
+function nonZeroCoords(ctx: OpCtx): { rows: number[][]; count: number } {
   const t = ctx.requireConst(0, "the input");
   const vals = toNumbers(t.data);
   const rows: number[][] = t.shape.map(() => []);
+  let count = 0;
   vals.forEach((v, i) => {
     if (!v) return;
+    count++;
     let rest = i;
     for (let d = t.shape.length - 1; d >= 0; d--) { rows[d]!.push(rest % t.shape[d]!); rest = Math.floor(rest / t.shape[d]!); }
   });
-  return rows;
+  return { rows, count };
 }
 
 defineOp({
   op: "NonZero", kind: "opaque", attrs: [],
   infer(ctx) {
-    const rows = nonZeroCoords(ctx);
-    const nnz = ctx.input(0).shape.length === 0 ? (rows.length ? 0 : toNumbers(ctx.requireConst(0, "the input").data)[0] ? 1 : 0) : rows[0]!.length;
-    return [{ dtype: "i64", shape: [rows.length, nnz] }];
+    const { rows, count } = nonZeroCoords(ctx);
+    return [{ dtype: "i64", shape: [rows.length, count] }];
   },
   compute(ctx, te, _ins, outs) {
-    const rows = nonZeroCoords(ctx);
-    return [te.compute("nonzero", outs[0]!.shape, ([d, k]) => {
-      let e: Expr = c(0, "i64");
-      for (let r = rows.length - 1; r >= 0; r--) e = rows.length === 1 ? table(k!, rows[r]!, "i64") : selectRow(d!, r, table(k!, rows[r]!, "i64"), e);
-      return e;
-    })];
+    // The input is a constant, so this table folds away at compile time.
+    const { rows } = nonZeroCoords(ctx);
+    return [te.compute("nonzero", outs[0]!.shape, ([d, k]) =>
+      rows.reduceRight<Expr>((rest, row, r) => select(bin("eq", d!, c(r)), table(k!, row, "i64"), rest), c(0, "i64")))];
   },
 });
-
-function selectRow(d: Expr, r: number, row: Expr, rest: Expr): Expr {
-  return { k: "select", c: bin("eq", d, c(r)), a: row, b: rest, dtype: "i64" };
-}
 
 defineOp({
   op: "TensorScatter", kind: "injective", attrs: ["axis", "mode"],
@@ -247,7 +242,7 @@ defineOp({
       const hit = bin("land", bin("ge", s, c(0, "i64")), bin("lt", s, c(len, "i64")));
       const src = cast(bin("min", bin("max", s, c(0, "i64")), c(Math.max(len - 1, 0), "i64")), "i32");
       if (len === 0) return at(cache, ...idx);
-      return { k: "select", c: hit, a: at(upd, ...idx.map((v, i) => (i === axis ? src : v))), b: at(cache, ...idx), dtype: cache.dtype };
+      return select(hit, at(upd, ...idx.map((v, i) => (i === axis ? src : v))), at(cache, ...idx));
     })];
   },
 });

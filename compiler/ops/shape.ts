@@ -217,7 +217,7 @@ export function table(i: Expr, values: number[], dtype: DType): Expr {
 defineOp({
   op: "Size", kind: "opaque", attrs: [], shapeOnly: true,
   infer: () => [{ dtype: "i64", shape: [] }],
-  compute: (ctx, te, ins) => [te.compute("size", [], () => c(numel(ins[0]!.shape), "i64"))],
+  compute: (_ctx, te, ins) => [te.compute("size", [], () => c(numel(ins[0]!.shape), "i64"))],
 });
 
 defineOp({
