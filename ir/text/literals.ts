@@ -11,7 +11,7 @@ import { Tensor, TensorType, numel } from "../graph.ts";
 import { KEYWORDS } from "./tokens.ts";
 
 const BARE_REF = /^[A-Za-z0-9_.\/]+$/;
-const BARE_IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const BARE_IDENT = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 
 /** `%name`, or `%"name"` with JSON escapes when the name has other characters. */
 export const ref = (sigil: "%" | "@", name: string): string =>

@@ -45,7 +45,8 @@ export const Comma = createToken({ name: "Comma", pattern: /,/, label: "','" });
 export const Colon = createToken({ name: "Colon", pattern: /:/, label: "':'" });
 export const Equals = createToken({ name: "Equals", pattern: /=/, label: "'='" });
 
-export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: "a name" });
+// Dots allowed, for op names like edgec.Fused.
+export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_.]*/, label: "a name" });
 /** The omitted-value marker; `_x` stays an identifier. */
 export const Underscore = createToken({ name: "Underscore", pattern: /_/, longer_alt: Identifier, label: "'_'" });
 
