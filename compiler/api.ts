@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { emitC } from "../backends/c/artifact.ts";
 import { Graph, cloneGraph } from "../ir/graph.ts";
 import { resetVarNames } from "../ir/tir.ts";
-import { foldNode } from "../passes/fold-constants.ts";
+import { ShapeFoldCounter, foldNode } from "../passes/fold-constants.ts";
 import { PassOptions, runPipeline } from "../passes/registry.ts";
 import { inferTypes, topoSort } from "./infer.ts";
 import { ImportOptions, loadModel } from "./onnx/import.ts";
@@ -51,7 +51,12 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
   for (const n of g.nodes) ops[n.op] = (ops[n.op] ?? 0) + 1;
   // Folding while inferring lets shape inputs computed by Constant/Shape nodes become known.
   const outputs = new Set(g.outputs);
-  inferTypes(g, (n) => foldNode(g, n, outputs));
+  const shapes = new ShapeFoldCounter();
+  inferTypes(g, (n) => {
+    if (!foldNode(g, n, outputs)) return false;
+    shapes.observe(n);
+    return true;
+  });
   let before: Report["before"];
   if (opts.baseline) {
     const p0 = buildProgram(cloneGraph(g));
@@ -60,6 +65,7 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
   const stats = runPipeline(g, { optLevel: opts.optLevel ?? 2, passes: opts.passes, afterPass: opts.afterPass });
   const program = buildProgram(g);
   const fusions: Record<string, number> = {};
+  if (shapes.count) stats.set("shape-fold", (stats.get("shape-fold") ?? 0) + shapes.count);
   for (const [k, v] of [...stats, ...program.stats].sort()) if (k !== "fold-constants") fusions[k] = (fusions[k] ?? 0) + v;
   const report: Report = {
     kernels: program.steps.length,

@@ -9,14 +9,15 @@ import { opCtx } from "../compiler/infer.ts";
 import { getOp } from "../compiler/ops/registry.ts";
 import { foldNode } from "./fold-constants.ts";
 
-let counter = 0;
-
 export class ConstBuilder {
   constructor(private g: Graph, private prefix: string) {}
 
+  private next = 0;
+
+  /** A value name not yet in the graph; deterministic for a given graph. */
   private fresh(): string {
     let name: string;
-    do name = `${this.prefix}/c${counter++}`; while (this.g.types.has(name));
+    do name = `${this.prefix}/c${this.next++}`; while (this.g.types.has(name));
     return name;
   }
 

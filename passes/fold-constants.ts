@@ -7,7 +7,7 @@ import { allocArray } from "../ir/dtype.ts";
 import { Graph, Node, numel } from "../ir/graph.ts";
 import { lowerNode } from "../compiler/lower.ts";
 import { getOp } from "../compiler/ops/registry.ts";
-import { GraphPass } from "./pass.ts";
+import { GraphPass, bump } from "./pass.ts";
 
 /** Results larger than this stay computed at run time rather than bloating the weights. */
 const MAX_FOLD_ELEMENTS = 1 << 22;
@@ -38,17 +38,37 @@ export function foldNode(g: Graph, n: Node, outputs: Set<string> = new Set(g.out
   return true;
 }
 
-export function foldConstants(g: Graph): number {
+/**
+ * shape-fold: counts folded nodes that compute on tensor shapes (Shape, Size and everything
+ * folded from their results), the Shape→Gather→Unsqueeze→Concat→Reshape arithmetic exporters emit.
+ */
+export class ShapeFoldCounter {
+  private derived = new Set<string>();
+  count = 0;
+  observe(n: Node): void {
+    if (n.op === "Shape" || n.op === "Size" || n.inputs.some((i) => i && this.derived.has(i))) {
+      for (const o of n.outputs) if (o) this.derived.add(o);
+      this.count++;
+    }
+  }
+}
+
+export function foldConstants(g: Graph, shapes = new ShapeFoldCounter()): number {
   const outputs = new Set(g.outputs);
   const before = g.nodes.length;
-  g.nodes = g.nodes.filter((n) => !foldNode(g, n, outputs));
+  g.nodes = g.nodes.filter((n) => {
+    if (!foldNode(g, n, outputs)) return true;
+    shapes.observe(n);
+    return false;
+  });
   return before - g.nodes.length;
 }
 
 export default {
   name: "fold-constants", minOptLevel: 1,
   run: (g, ctx) => {
-    const n = foldConstants(g);
-    if (n) ctx.stats.set("fold-constants", (ctx.stats.get("fold-constants") ?? 0) + n);
+    const shapes = new ShapeFoldCounter();
+    bump(ctx, "fold-constants", foldConstants(g, shapes));
+    bump(ctx, "shape-fold", shapes.count);
   },
 } satisfies GraphPass;

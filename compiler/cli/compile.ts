@@ -2,7 +2,8 @@
  * @fileoverview `edgec compile`: ONNX model to a target artifact.
  */
 import * as path from "node:path";
-import { compileFile, writeCArtifact } from "../api.ts";
+import { printGraph } from "../../ir/text/index.ts";
+import { CompileOptions, compileFile, writeCArtifact } from "../api.ts";
 import { EdgecError } from "../diagnostics.ts";
 import { parse, parseInputShapes, progress, progressDone } from "./main.ts";
 
@@ -18,7 +19,10 @@ options:
   --input-shape NAME=DIMS     fix a symbolic input shape, e.g. input=1x3x224x224 (repeatable)
   --weights-bin-above BYTES   put weights larger than this in a .bin file (default 8388608)
   -O0 | -O1 | -O2             optimisation level (default -O2)
-  --stats                     print the report to stdout`;
+  --passes a,b,c              run exactly these graph passes instead of the level's pipeline
+  --print-after PASS          print the Graph IR after PASS to stderr (repeatable)
+  --print-after-all           print the Graph IR after every pass to stderr
+  --stats                     print the report to stdout, with kernels and arena before optimisation`;
 
 export async function compileCommand(args: string[]): Promise<number> {
   const opt = args.find((a) => /^-O[0-3]$/.test(a));
@@ -29,6 +33,9 @@ export async function compileCommand(args: string[]): Promise<number> {
     "input-shape": { type: "string", multiple: true },
     "weights-bin-above": { type: "string" },
     stats: { type: "boolean" },
+    passes: { type: "string" },
+    "print-after": { type: "string", multiple: true },
+    "print-after-all": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) { console.log(HELP); return 0; }
@@ -40,9 +47,15 @@ export async function compileCommand(args: string[]): Promise<number> {
   if (/^edgec/i.test(values.name!)) throw new EdgecError(`--name ${values.name}: the prefix 'edgec' is reserved for the runtime; choose another name`);
   const embedLimit = values["weights-bin-above"] !== undefined ? Number(values["weights-bin-above"]) : undefined;
   if (embedLimit !== undefined && !(embedLimit >= 0)) throw new EdgecError("--weights-bin-above takes a byte count");
-  const opts = {
+  const printAfter = new Set<string>(values["print-after"] ?? []);
+  const opts: CompileOptions = {
     name: values.name, embedLimit, inputShapes: parseInputShapes(values["input-shape"]),
     optLevel: opt ? Number(opt[2]) : 2,
+    passes: values.passes?.split(",").map((x) => x.trim()).filter((x) => x),
+    baseline: true,
+    afterPass: (pass, g) => {
+      if (values["print-after-all"] || printAfter.has(pass)) process.stderr.write(`// ----- IR after ${pass} -----\n${printGraph(g)}`);
+    },
   };
   progress(`compiling ${path.basename(positionals[0]!)}`);
   const compiled = compileFile(positionals[0]!, opts);

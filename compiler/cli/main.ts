@@ -5,6 +5,7 @@ import { ParseArgsConfig, parseArgs } from "node:util";
 import { EdgecError } from "../diagnostics.ts";
 import { compileCommand } from "./compile.ts";
 import { conformanceCommand } from "./conformance.ts";
+import { optCommand } from "./opt.ts";
 import { testCommand } from "./test.ts";
 
 const USAGE = `edgec - compiles ONNX models to standalone C
@@ -13,6 +14,7 @@ usage:
   edgec compile MODEL.onnx --target c -o OUT/   write the C artifact and OUT/report.json
   edgec test DIR --target c                     build and check DIR/model.onnx against DIR/test_data_set_*
   edgec conformance [--filter RE]               run the ONNX node tests, write the results table
+  edgec opt FILE.ir --passes a,b                run graph passes on IR text and print the result
 
 Run 'edgec COMMAND --help' for a command's options.`;
 
@@ -22,6 +24,7 @@ const commands: Record<string, Command> = {
   compile: compileCommand,
   test: testCommand,
   conformance: conformanceCommand,
+  opt: optCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,53 @@
+/**
+ * @fileoverview `edgec opt`: reads Graph IR text, runs passes, writes Graph IR text (like LLVM opt).
+ */
+import * as fs from "node:fs";
+import { EdgecError } from "../diagnostics.ts";
+import { optText } from "../opt.ts";
+import { parse } from "./main.ts";
+
+const HELP = `usage: edgec opt FILE.ir [--passes a,b,c | -O0|-O1|-O2] [-o OUT.ir] [options]
+
+Reads Graph IR text (the format --print-after prints), runs the passes and prints the result.
+
+options:
+  --passes a,b,c        run exactly these passes, in order
+  -O0 | -O1 | -O2       run a level's pipeline (default -O2 when --passes is absent)
+  --print-after PASS    print the IR after PASS to stderr (repeatable)
+  --print-after-all     print the IR after every pass to stderr
+  --emit graph|program  print the graph (default) or the kernel calls with their storage
+  --stats               print how often each pattern fired to stderr
+  -o, --out FILE        write to FILE instead of stdout`;
+
+export async function optCommand(args: string[]): Promise<number> {
+  const lvl = args.find((a) => /^-O[0-3]$/.test(a));
+  const { values, positionals } = parse(args.filter((a) => a !== lvl), {
+    passes: { type: "string" },
+    "print-after": { type: "string", multiple: true },
+    "print-after-all": { type: "boolean" },
+    emit: { type: "string", default: "graph" },
+    stats: { type: "boolean" },
+    out: { type: "string", short: "o" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) { console.log(HELP); return 0; }
+  if (positionals.length !== 1) throw new EdgecError("opt takes one FILE.ir; run 'edgec opt --help'");
+  if (values.emit !== "graph" && values.emit !== "program") throw new EdgecError("--emit takes graph or program");
+  let text: string;
+  try {
+    text = fs.readFileSync(positionals[0]!, "utf8");
+  } catch (e) {
+    throw new EdgecError(`cannot read ${positionals[0]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const printAfter = new Set<string>(values["print-after"] ?? []);
+  if (values["print-after-all"]) printAfter.add("*");
+  const res = optText(text, {
+    optLevel: lvl ? Number(lvl[2]) : 2,
+    passes: values.passes?.split(",").map((s) => s.trim()).filter((s) => s),
+    printAfter, log: (t) => process.stderr.write(t), emit: values.emit,
+  });
+  if (values.stats) process.stderr.write(JSON.stringify(Object.fromEntries([...res.stats].sort()), null, 2) + "\n");
+  if (values.out) fs.writeFileSync(values.out, res.text);
+  else process.stdout.write(res.text);
+  return 0;
+}

@@ -1,0 +1,53 @@
+/**
+ * @fileoverview `edgec opt` as a library: Graph IR text in, passes, Graph IR (or program) text out.
+ */
+import { Graph } from "../ir/graph.ts";
+import { parseGraph, printGraph } from "../ir/text/index.ts";
+import { resetVarNames } from "../ir/tir.ts";
+import { runPipeline } from "../passes/registry.ts";
+import { Program, Storage, buildProgram } from "./program.ts";
+
+export interface OptOptions {
+  optLevel: number;
+  passes?: string[];
+  /** Print the graph after these passes ("*" for all) to `log`. */
+  printAfter?: Set<string>;
+  log?: (text: string) => void;
+  /** "graph" (default) prints the optimised graph; "program" prints its kernel calls and storage. */
+  emit?: "graph" | "program";
+}
+
+export function optGraph(g: Graph, opts: OptOptions): { text: string; stats: Map<string, number> } {
+  resetVarNames();
+  const stats = runPipeline(g, {
+    optLevel: opts.optLevel, passes: opts.passes,
+    afterPass: (name, graph) => {
+      if (opts.printAfter && (opts.printAfter.has("*") || opts.printAfter.has(name)))
+        opts.log?.(`// ----- IR after ${name} -----\n${printGraph(graph)}`);
+    },
+  });
+  if (opts.emit === "program") {
+    const p = buildProgram(g);
+    for (const [k, v] of p.stats) stats.set(k, (stats.get(k) ?? 0) + v);
+    return { text: printProgram(p), stats };
+  }
+  return { text: printGraph(g), stats };
+}
+
+export function optText(text: string, opts: OptOptions): { text: string; stats: Map<string, number> } {
+  return optGraph(parseGraph(text), opts);
+}
+
+const where = (s: Storage) =>
+  s.kind === "input" ? `input${s.index}` : s.kind === "output" ? `output${s.index}` : s.kind === "weight" ? `weights+${s.offset}` : `arena+${s.offset}`;
+
+/** One line per kernel call: the op (or fused ops), and where each argument lives. */
+export function printProgram(p: Program): string {
+  const lines = [`program arena ${p.arenaBytes} lower_bound ${p.arenaLowerBound} weights ${p.weights.length} {`];
+  for (const st of p.steps) {
+    const args = st.args.map((a, i) => `${st.kernel.params[i]!.name}=${where(a)}`).join(", ");
+    lines.push(`  ${st.kernel.name} = ${st.op === "edgec.Fused" ? `Fused[${st.node}]` : st.op}(${args})`);
+  }
+  lines.push("}");
+  return lines.join("\n") + "\n";
+}
