@@ -19,6 +19,7 @@ import "./argmax-topk.ts";
 import "./conv-transpose.ts";
 import "./quant.ts";
 import "./einsum.ts";
+import "./causal-conv.ts";
 
 export { getOp, registeredOps } from "./registry.ts";
 import "./fused.ts";
