@@ -49,6 +49,10 @@ export function decodeTensor(tp: import("onnx-proto").onnx.ITensorProto, src: Te
 }
 
 function fromFields(tp: import("onnx-proto").onnx.ITensorProto, dt: DType, n: number): TypedArray {
+  const field = dt === "f32" ? tp.floatData : dt === "f64" ? tp.doubleData : dt === "i64" ? tp.int64Data
+    : dt === "u64" || dt === "u32" ? tp.uint64Data : tp.int32Data;
+  // Declared dims may be huge while the file holds little: the caller reports the mismatch.
+  if ((field?.length ?? 0) !== n) return allocArray(dt, field?.length ?? 0);
   const out = allocArray(dt, n);
   const copy = (src: ArrayLike<LongLike> | null | undefined, conv: (v: LongLike) => number | bigint) => {
     const len = src?.length ?? 0;
