@@ -11,15 +11,15 @@ import { BlobStore, refName, tensorFromElements, tensorFromHex, typeStr, unstr }
 import { errorAt } from "./tokens.ts";
 
 export interface ParseGraphOptions {
-  /** Stores holding the data of constants printed as `@name:OFFSET`. */
-  blobs?: BlobStore | BlobStore[];
+  /** Stores holding the data of constants printed as `@name:OFFSET`, or a function finding them by name. */
+  blobs?: BlobStore | BlobStore[] | ((name: string) => BlobStore | undefined);
 }
 
 const grammar = new GraphGrammar();
 const BaseVisitor = grammar.getBaseCstVisitorConstructor<unknown, unknown>();
 
 class GraphBuilder extends BaseVisitor {
-  stores = new Map<string, BlobStore>();
+  store: (name: string) => BlobStore | undefined = () => undefined;
 
   constructor() {
     super();
@@ -180,8 +180,8 @@ class GraphBuilder extends BaseVisitor {
 
   private blob(store: IToken, offsetTok: IToken, length: number, type: TensorType): Tensor["data"] {
     const name = refName(store.image);
-    const s = this.stores.get(name);
-    if (!s) errorAt(store, `expected a blob store passed to the parser, got ${store.image} (none of that name was given)`);
+    const s = this.store(name);
+    if (!s) errorAt(store, `expected a blob store given to the parser, got ${store.image}, which none provides`);
     const offset = Number(offsetTok.image);
     const bytes = s.read(offset, length);
     if (!bytes) errorAt(offsetTok, `expected ${length} bytes for ${typeStr(type)} inside ${store.image}, got offset ${offsetTok.image} past its end`);
@@ -196,7 +196,11 @@ const builder = new GraphBuilder();
 /** Parses Graph IR text; errors are EdgecErrors reading `LINE:COL: expected X, got Y`. */
 export function parseGraph(text: string, opts: ParseGraphOptions = {}): Graph {
   const cst = grammar.parseWith(text, grammar.graph);
-  const stores = opts.blobs === undefined ? [] : Array.isArray(opts.blobs) ? opts.blobs : [opts.blobs];
-  builder.stores = new Map(stores.map((s) => [s.name, s]));
+  const b = opts.blobs;
+  if (typeof b === "function") builder.store = b;
+  else {
+    const stores = new Map((b === undefined ? [] : Array.isArray(b) ? b : [b]).map((s) => [s.name, s]));
+    builder.store = (name) => stores.get(name);
+  }
   return builder.visit(cst) as Graph;
 }

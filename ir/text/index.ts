@@ -12,3 +12,4 @@ export { parseGraph, type ParseGraphOptions } from "./graph-parser.ts";
 export { BlobStore } from "./literals.ts";
 export { printFunc, printFuncs } from "./tir-printer.ts";
 export { parseFunc, parseFuncs } from "./tir-parser.ts";
+export { readGraphFile, writeGraphFile } from "./files.ts";

@@ -147,19 +147,23 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  */
 export class BlobStore {
   private chunks: Uint8Array[] = [];
-  private size = 0;
+  private size_ = 0;
   private data?: Uint8Array;
 
   constructor(readonly name = "weights", data?: Uint8Array) {
-    if (data) { this.data = data; this.chunks = [data]; this.size = data.length; }
+    if (data) { this.data = data; this.chunks = [data]; this.size_ = data.length; }
+  }
+
+  get size(): number {
+    return this.size_;
   }
 
   append(bytes: Uint8Array): number {
-    const pad = (16 - (this.size % 16)) % 16;
+    const pad = (16 - (this.size_ % 16)) % 16;
     if (pad) this.chunks.push(new Uint8Array(pad));
-    const offset = this.size + pad;
+    const offset = this.size_ + pad;
     this.chunks.push(bytes.slice());
-    this.size = offset + bytes.length;
+    this.size_ = offset + bytes.length;
     this.data = undefined;
     return offset;
   }
@@ -167,7 +171,7 @@ export class BlobStore {
   /** All bytes, e.g. to write beside the text file. */
   bytes(): Uint8Array {
     if (!this.data) {
-      const out = new Uint8Array(this.size);
+      const out = new Uint8Array(this.size_);
       let o = 0;
       for (const c of this.chunks) { out.set(c, o); o += c.length; }
       this.data = out;
@@ -178,7 +182,7 @@ export class BlobStore {
 
   /** The bytes at [offset, offset + length), or undefined when out of range. */
   read(offset: number, length: number): Uint8Array | undefined {
-    if (offset + length > this.size) return undefined;
+    if (offset + length > this.size_) return undefined;
     return this.bytes().slice(offset, offset + length);
   }
 }

@@ -7,12 +7,14 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { compileFile } from "../../compiler/api.ts";
+import { EdgecError } from "../../compiler/diagnostics.ts";
 import { inferTypes, topoSort } from "../../compiler/infer.ts";
 import { loadModel } from "../../compiler/onnx/import.ts";
 import { DType, allocArray } from "../../ir/dtype.ts";
 import { Graph, Tensor } from "../../ir/graph.ts";
-import { BlobStore, parseGraph, printGraph } from "../../ir/text/index.ts";
+import { BlobStore, parseGraph, printGraph, readGraphFile, writeGraphFile } from "../../ir/text/index.ts";
 import { foldNode } from "../../passes/fold-constants.ts";
+import { cleanup, tempDir } from "../helpers/cli.ts";
 import { sharedDir } from "../shared.ts";
 import { irDiff } from "./ir-equal.ts";
 
@@ -44,6 +46,22 @@ describe("ir/text: Graph IR round trip of the shared models", () => {
       roundTrip(compileFile(file).graph, { store: true });
     });
   }
+
+  it("writes and reads text files with large constants in a .bin beside them", () => {
+    if (!dir) return;
+    const g = loadModel(path.join(dir, "kws_dscnn", "model.onnx"));
+    const tmp = tempDir("graph-text");
+    try {
+      const file = path.join(tmp, "kws.ir");
+      expect(writeGraphFile(file, g)).to.deep.equal([file, `${file}.bin`]);
+      expect(fs.readFileSync(file, "utf8")).to.contain("@kws.ir.bin:0>");
+      expect(irDiff(g, readGraphFile(file))).to.equal(undefined);
+      fs.rmSync(`${file}.bin`);
+      expect(() => readGraphFile(file)).to.throw(EdgecError, /^.*kws\.ir:\d+:\d+: expected a blob store given to the parser, got @kws\.ir\.bin, which none provides$/);
+    } finally {
+      cleanup(tmp);
+    }
+  });
 
   it("keeps constant data inline as hex when no store is given", () => {
     if (!dir) return;

@@ -39,7 +39,7 @@ describe("ir/text: Graph IR parse errors", () => {
     [graph("  const %w = dense<f32[2] 0x0000>"), "2:27: expected 8 bytes for f32[2], got 2"],
     [graph("  const %w = dense<f32[2] 0x000>"), "2:27: expected two hex digits per byte, got 3 digits"],
     [graph("  %y = Relu(%x) {a = [1.5] : ints}"), "2:22: expected elements of a list of ints, got elements of another kind"],
-    [graph("  const %w = dense<f32[3] @w:0>"), "2:27: expected a blob store passed to the parser, got @w (none of that name was given)"],
+    [graph("  const %w = dense<f32[3] @w:0>"), "2:27: expected a blob store given to the parser, got @w, which none provides"],
   ];
   for (const [text, message] of cases) it(message, () => expect(errorOf(() => parseGraph(text))).to.equal(message));
 
