@@ -132,6 +132,18 @@ function isIdentity(s: ResizeSpec, a: number, inSize: number): boolean {
   return s.ctm !== "tf_crop_and_resize" && s.outShape[a] === inSize && s.scales[a] === 1;
 }
 
+/**
+ * Whole-number upscaling where nearest mode reads input x // k: asymmetric coordinates rounded
+ * down, or half-pixel ones rounded to nearest (x // k + (m + 0.5) / k - 0.5 never ties at 0.5).
+ */
+function integerNearest(s: ResizeSpec, a: number): boolean {
+  const k = s.scales[a]!;
+  if (!Number.isInteger(k) || k < 1) return false;
+  if (s.ctm === "asymmetric") return s.nearest === "floor" || s.nearest === "simple";
+  const halfPixel = s.ctm === "half_pixel" || s.ctm === "half_pixel_symmetric" || s.ctm === "pytorch_half_pixel";
+  return halfPixel && (s.nearest === "round_prefer_floor" || s.nearest === "round_prefer_ceil") && s.outShape[a]! > 1;
+}
+
 /** The input index nearest mode reads for source coordinate xo, clamped into the axis. */
 function nearestIndex(xo: Expr, s: ResizeSpec, a: number, inSize: number): Expr {
   if (s.nearest === "simple") {
@@ -191,6 +203,8 @@ function buildResize(te: TE, x: TensorRef, s: ResizeSpec): TensorRef {
       const src = idx.map((v, a) => {
         const inSize = x.shape[a]!;
         if (isIdentity(s, a, inSize)) return v;
+        const k = s.scales[a]!;
+        if (integerNearest(s, a)) return bin("floordiv", v, c(k));
         const sc = sourceCoord(v, s, a, inSize);
         if (sc.outside) outside = outside ? bin("lor", outside, sc.outside) : sc.outside;
         return nearestIndex(sc.xo, s, a, inSize);
