@@ -1,9 +1,10 @@
 /**
- * @fileoverview ConvTranspose: the gradient of Conv written as a gather, so each output element
- * sums the input taps that scatter onto it (no scratch accumulation).
+ * @fileoverview ConvTranspose, written as a gather so each output element sums the input taps
+ * that scatter onto it (no scratch accumulation), and DeformConv (bilinear sampling at offsets).
  */
-import { Expr, Var, bin, c, cast, select } from "../../ir/tir.ts";
+import { Expr, Var, bin, c, cast, select, un } from "../../ir/tir.ts";
 import { at, reduce } from "../te.ts";
+import { windowOf } from "./conv-pool.ts";
 import { OpCtx, defineOp } from "./registry.ts";
 import { FLOATS, computeType, k } from "./util.ts";
 
@@ -107,6 +108,67 @@ defineOp({
         return bin("mul", select(ok!, xv, k(0, x.dtype)), cast(at(w, chan, wm, ...r), ct));
       });
       return b ? bin("add", acc, cast(at(b, m), ct)) : acc;
+    }, { dtype: outs[0]!.dtype })];
+  },
+});
+
+defineOp({
+  op: "DeformConv",
+  kind: "opaque",
+  attrs: ["dilations", "group", "kernel_shape", "offset_group", "pads", "strides"],
+  infer(ctx) {
+    const x = ctx.input(0), w = ctx.input(1), off = ctx.input(2);
+    ctx.dtypeIn(x.dtype, FLOATS);
+    if (x.shape.length !== 4 || w.shape.length !== 4) ctx.fail("only 2-D deformable convolution is supported (rank-4 X and W)");
+    const group = ctx.int("group", 1), og = ctx.int("offset_group", 1);
+    const [n, cin] = x.shape as [number, number];
+    const m = w.shape[0]!;
+    if (group < 1 || w.shape[1]! * group !== cin || m % group !== 0)
+      ctx.fail(`weight shape [${w.shape}] does not match ${cin} input channels in ${group} groups`);
+    if (og < 1 || cin % og !== 0) ctx.fail(`offset_group ${og} does not divide ${cin} channels`);
+    const kernel = ctx.ints("kernel_shape", w.shape.slice(2));
+    const win = windowOf(ctx, x.shape.slice(2), kernel);
+    const kk = kernel[0]! * kernel[1]!;
+    const shape = [n, m, ...win.out];
+    if (off.shape.join() !== [n, og * kk * 2, ...win.out].join())
+      ctx.fail(`offset has shape [${off.shape}], expected [${[n, og * kk * 2, ...win.out]}]`);
+    if (ctx.has(3)) ctx.expectShape(3, [m]);
+    if (ctx.has(4)) ctx.expectShape(4, [n, og * kk, ...win.out]);
+    return [{ dtype: x.dtype, shape }];
+  },
+  compute(ctx, te, ins, outs) {
+    const [x, w, off, b, mask] = ins;
+    const [H, W] = x!.shape.slice(2) as [number, number];
+    const kernel = w!.shape.slice(2) as [number, number];
+    const win = windowOf(ctx, [H, W], kernel);
+    const group = ctx.int("group", 1), og = ctx.int("offset_group", 1);
+    const cpg = w!.shape[1]!, mpg = w!.shape[0]! / group, cpo = x!.shape[1]! / og;
+    const ct = computeType(x!.dtype);
+    const f = (e: Expr) => cast(e, ct);
+    return [te.compute("deformconv", outs[0]!.shape, ([n, m, oh, ow]) => {
+      const acc = reduce("sum", [cpg, ...kernel], ([ci, kh, kw]) => {
+        const chan = group === 1 ? ci! : bin("add", bin("mul", bin("floordiv", m!, c(mpg)), c(cpg)), ci!);
+        const tapIdx = bin("add", bin("mul", bin("add", bin("mul", bin("floordiv", chan, c(cpo)), c(kernel[0])), kh!), c(kernel[1])), kw!);
+        const offAt = (d: number) => f(at(off!, n!, bin("add", bin("mul", tapIdx, c(2)), c(d)), oh!, ow!));
+        const base = (o: Expr, r: Expr, i: number) =>
+          cast(bin("sub", bin("add", bin("mul", o, c(win.strides[i]!)), bin("mul", r, c(win.dilations[i]!))), c(win.begin[i]!)), ct);
+        const ph = bin("add", base(oh!, kh!, 0), offAt(0));
+        const pw = bin("add", base(ow!, kw!, 1), offAt(1));
+        const fh = un("floor", ph), fw = un("floor", pw);
+        // Bilinear sample; corners outside the image read as zero.
+        const corner = (dh: number, dw: number) => {
+          const hi = cast(bin("add", fh, c(dh, ct)), "i32"), wi = cast(bin("add", fw, c(dw, ct)), "i32");
+          const ok = bin("land", bin("land", bin("ge", hi, c(0)), bin("lt", hi, c(H))), bin("land", bin("ge", wi, c(0)), bin("lt", wi, c(W))));
+          const clampH = bin("min", bin("max", hi, c(0)), c(H - 1)), clampW = bin("min", bin("max", wi, c(0)), c(W - 1));
+          const wh = dh ? bin("sub", ph, fh) : bin("sub", c(1, ct), bin("sub", ph, fh));
+          const ww = dw ? bin("sub", pw, fw) : bin("sub", c(1, ct), bin("sub", pw, fw));
+          return bin("mul", bin("mul", wh, ww), select(ok, f(at(x!, n!, chan, clampH, clampW)), c(0, ct)));
+        };
+        let v = bin("add", bin("add", corner(0, 0), corner(0, 1)), bin("add", corner(1, 0), corner(1, 1)));
+        if (mask) v = bin("mul", v, f(at(mask, n!, tapIdx, oh!, ow!)));
+        return bin("mul", v, f(at(w!, m!, ci!, kh!, kw!)));
+      });
+      return b ? bin("add", acc, f(at(b, m!))) : acc;
     }, { dtype: outs[0]!.dtype })];
   },
 });
