@@ -108,6 +108,10 @@ const CASES: Case[] = [
       initializers: [{ name: "w", dtype: "f32", dims: [5, 4] }],
       nodes: [{ op: "Gemm", name: "fc", inputs: ["x", "w"], outputs: ["y"] }] })),
     expect: [/node "fc" \(Gemm\)/] },
+  { title: "an initializer whose dims claim 2^31-1 elements but that holds none", model: () => buildModel(base({
+      initializers: [{ name: "w", dtype: "f32", dims: [2147483647], noData: true }],
+      nodes: [{ op: "Add", name: "add1", inputs: ["x", "w"], outputs: ["y"] }] })),
+    expect: [/initializer "w"/, /holds 0 elements/] },
   { title: "subgraphs nested 1500 deep", model: () => nestedSubgraphModel(1500), expect: [/node "If_0" \(If\)/, /nested more than 64 deep/] },
   { title: "an op type holding terminal escapes and a newline", model: () => buildModel(base({ nodes: [{ op: "Frob\x1b[2J\nrm", name: "n1", inputs: ["x"], outputs: ["y"] }] })),
     expect: [/node "n1" has op type "Frob\\u001b\[2J\\nrm"/, /malformed/] },

@@ -28,6 +28,8 @@ export interface TensorSpec {
   dims: number[];
   /** Element values (f16/bf16 given as numbers and converted); omitted means zeros. */
   data?: ArrayLike<number> | TypedArray;
+  /** Writes no data at all, whatever the dims say (a malformed tensor). */
+  noData?: boolean;
   /** Stores the tensor as external data at this location instead of raw bytes. */
   external?: { location: string; offset?: number; length?: number };
 }
@@ -88,7 +90,7 @@ export function tensorProto(t: TensorSpec): import("onnx-proto").onnx.TensorProt
     if (t.external.offset !== undefined) kv.push(["offset", String(t.external.offset)]);
     if (t.external.length !== undefined) kv.push(["length", String(t.external.length)]);
     p.externalData = kv.map(([key, value]) => onnx.StringStringEntryProto.create({ key, value }));
-  } else {
+  } else if (!t.noData) {
     p.rawData = tensorBytes(t.dtype, t.data ?? [], n);
   }
   return p;
