@@ -1,8 +1,9 @@
 /**
- * @fileoverview Convolution and pooling: Conv, MaxPool (with Indices), AveragePool, LpPool, Global*Pool.
+ * @fileoverview Convolution and pooling: Conv, MaxPool (with Indices), MaxUnpool, AveragePool, LpPool,
+ * Global*Pool.
  */
-import { isFloat } from "../../ir/dtype.ts";
-import { Expr, TensorRef, Var, bin, c, cast, select, un } from "../../ir/tir.ts";
+import { isFloat, toNumbers } from "../../ir/dtype.ts";
+import { Expr, TensorRef, Var, bin, c, cast, load, loop, select, seq, store, un } from "../../ir/tir.ts";
 import { TE, at, minOf, reduce } from "../te.ts";
 import { OpCtx, defineOp } from "./registry.ts";
 import { FLOATS, computeType, k } from "./util.ts";
@@ -251,3 +252,44 @@ for (const isMax of [true, false]) {
     },
   });
 }
+
+defineOp({
+  op: "MaxUnpool", kind: "opaque", attrs: ["kernel_shape", "pads", "strides"],
+  infer(ctx) {
+    const x = ctx.input(0), ind = ctx.input(1);
+    ctx.dtypeIn(x.dtype, [...FLOATS, "i8", "u8", "i16", "u16", "i32", "u32", "i64", "u64"]);
+    ctx.dtypeIn(ind.dtype, ["i64"], "I");
+    if (x.shape.length < 3) ctx.fail(`input must have rank >= 3, got ${x.shape.length}`);
+    ctx.expectShape(1, x.shape);
+    const spatial = x.shape.slice(2);
+    const n = spatial.length;
+    const kernel = ctx.ints("kernel_shape");
+    const strides = ctx.ints("strides", new Array(n).fill(1));
+    const pads = ctx.ints("pads", new Array(2 * n).fill(0));
+    if (kernel.length !== n || strides.length !== n || pads.length !== 2 * n)
+      ctx.fail(`kernel_shape, strides and pads must match the ${n} spatial dims`);
+    let out = spatial.map((d, i) => (d - 1) * strides[i]! + kernel[i]! - pads[i]! - pads[i + n]!);
+    if (ctx.has(2)) {
+      const os = toNumbers(ctx.requireConst(2, "output_shape").data);
+      if (os.length !== n + 2) ctx.fail(`output_shape must have ${n + 2} entries, got ${os.length}`);
+      out = os.slice(2);
+    }
+    if (out.some((d) => d < 1)) ctx.fail(`the output would be empty: spatial size ${out}`);
+    return [{ dtype: x.dtype, shape: [...x.shape.slice(0, 2), ...out] }];
+  },
+  compute(_ctx, te, ins, outs) {
+    const [x, ind] = [ins[0]!, ins[1]!];
+    const total = outs[0]!.shape.reduce((a, b) => a * b, 1);
+    const count = x.shape.reduce((a, b) => a * b, 1);
+    return te.extern([{ name: "maxunpool", ...outs[0]! }], [x, ind], ([xb, ib], [yb]) => {
+      const zero = isFloat(x.dtype) ? k(0, x.dtype) : c(0, x.dtype);
+      // Indices outside the output are dropped rather than written out of bounds.
+      const scatter = loop(count, (i) => {
+        const at64 = load(ib!, i);
+        const ok = bin("land", bin("ge", at64, c(0, "i64")), bin("lt", at64, c(total, "i64")));
+        return { k: "if", c: ok, then: store(yb!, cast(at64, "i32"), load(xb!, i)) };
+      }, "i");
+      return seq(loop(total, (p) => store(yb!, p, cast(zero, x.dtype)), "p"), scatter);
+    });
+  },
+});
