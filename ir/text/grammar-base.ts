@@ -36,7 +36,9 @@ export abstract class BaseGrammar extends CstParser {
     const tokens: IToken[] = tokenize(text);
     this.input = tokens;
     const cst = rule.call(this);
-    throwSyntax(this.errors.map((e) => ({ token: e.token, message: e.message })), text);
+    const errors = this.errors.map((e) => ({ token: e.token, message: e.message }));
+    this.input = []; // the parser is reused; do not keep the last text's tokens alive
+    throwSyntax(errors, text);
     return cst;
   }
 }

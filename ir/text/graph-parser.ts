@@ -202,5 +202,9 @@ export function parseGraph(text: string, opts: ParseGraphOptions = {}): Graph {
     const stores = new Map((b === undefined ? [] : Array.isArray(b) ? b : [b]).map((s) => [s.name, s]));
     builder.store = (name) => stores.get(name);
   }
-  return builder.visit(cst) as Graph;
+  try {
+    return builder.visit(cst) as Graph;
+  } finally {
+    builder.store = () => undefined; // drop the stores: they may hold a whole model's weights
+  }
 }
