@@ -52,8 +52,10 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
   // Folding while inferring lets shape inputs computed by Constant/Shape nodes become known.
   const outputs = new Set(g.outputs);
   const shapes = new ShapeFoldCounter();
+  // Quantized weights stay quantized: DequantizeLinear is left for the qdq pass (and folded
+  // later by fold-constants only where no integer kernel takes it).
   inferTypes(g, (n) => {
-    if (!foldNode(g, n, outputs)) return false;
+    if (n.op === "DequantizeLinear" || !foldNode(g, n, outputs)) return false;
     shapes.observe(n);
     return true;
   });

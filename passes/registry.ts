@@ -17,6 +17,7 @@ import gelu from "./gelu.ts";
 import hardswish from "./hardswish.ts";
 import layernorm from "./layernorm.ts";
 import padFold from "./pad-fold.ts";
+import qdq from "./qdq.ts";
 import silu from "./silu.ts";
 import softmax from "./softmax.ts";
 import transposeCancel from "./transpose-cancel.ts";
@@ -24,7 +25,7 @@ import { GraphPass, PassContext } from "./pass.ts";
 
 /** Every graph pass, in pipeline order. */
 export const GRAPH_PASSES: readonly GraphPass[] = [
-  foldConstants, transposeCancel, padFold, convBn, convBias, convScale, layernorm, gelu, softmax, silu, hardswish,
+  qdq, foldConstants, transposeCancel, padFold, convBn, convBias, convScale, layernorm, gelu, softmax, silu, hardswish,
   attention, deadCode, fuseOps,
 ];
 
