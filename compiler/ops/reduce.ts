@@ -39,7 +39,8 @@ export function reduceAxes(ctx: OpCtx, rank: number, axesInputSince: number): { 
   const keep = ctx.int("keepdims", 1) === 1;
   let axes: number[] | undefined;
   if (ctx.opset >= axesInputSince) {
-    if (ctx.has(1)) axes = toNumbers(ctx.requireConst(1, "axes").data);
+    // An axes input with no elements is known to be empty even when it is not a constant.
+    if (ctx.has(1)) axes = ctx.input(1).shape.includes(0) ? [] : toNumbers(ctx.requireConst(1, "axes").data);
     if ((!axes || axes.length === 0) && ctx.int("noop_with_empty_axes", 0) === 1) return { axes: [], keep };
   } else if (ctx.hasAttr("axes")) {
     axes = ctx.ints("axes");
