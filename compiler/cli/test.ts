@@ -18,10 +18,12 @@ options:
   --cc CC                  C compiler (default cc)
   --sanitize               build with -fsanitize=address,undefined
   --input-shape NAME=DIMS  fix a symbolic input shape (repeatable)
-  --keep                   keep the build folder and print its path`;
+  --keep                   keep the build folder and print its path
+  -O0 | -O1 | -O2          optimisation level (default -O2)`;
 
 export async function testCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, {
+  const lvl = args.find((a) => /^-O[0-3]$/.test(a));
+  const { values, positionals } = parse(args.filter((a) => a !== lvl), {
     target: { type: "string", default: "c" },
     rtol: { type: "string", default: "1e-3" },
     atol: { type: "string", default: "1e-5" },
@@ -38,6 +40,7 @@ export async function testCommand(args: string[]): Promise<number> {
   if (!(rtol >= 0) || !(atol >= 0)) throw new EdgecError("--rtol and --atol take non-negative numbers");
   const res = await testDir(positionals[0]!, {
     rtol, atol, cc: values.cc, keep: values.keep, inputShapes: parseInputShapes(values["input-shape"]),
+    optLevel: lvl ? Number(lvl[2]) : 2,
     extraFlags: values.sanitize ? ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"] : undefined,
   }, (m) => progress(m));
   progressDone();
