@@ -49,7 +49,7 @@ export function firstToken(n: CstNode): IToken {
 /** The text of a `number` node and its sign. */
 export function numberText(n: CstNode): ElementText & { token: IToken } {
   const c = n.children;
-  const t = toks(c, "Int")[0] ?? toks(c, "Float")[0] ?? toks(c, "Kw_inf")[0] ?? must(c, "Kw_nan");
+  const t = must(c, "NumberLit");
   return { text: t.image, negative: toks(c, "Minus").length > 0, token: t };
 }
 

@@ -4,7 +4,7 @@
  */
 import { CstParser, IToken } from "chevrotain";
 import {
-  ALL_TOKENS, Comma, Float, Identifier, Int, KW, LBracket, Minus, RBracket, errorMessages, throwSyntax, tokenize,
+  ALL_TOKENS, Comma, Identifier, Int, LBracket, Minus, NumberLit, RBracket, errorMessages, throwSyntax, tokenize,
 } from "./tokens.ts";
 
 export abstract class BaseGrammar extends CstParser {
@@ -15,12 +15,7 @@ export abstract class BaseGrammar extends CstParser {
   /** `1`, `-2.5`, `1e-05`, `inf`, `-inf`, `nan`. */
   number = this.RULE("number", () => {
     this.OPTION(() => this.CONSUME(Minus));
-    this.OR([
-      { ALT: () => this.CONSUME(Int) },
-      { ALT: () => this.CONSUME(Float) },
-      { ALT: () => this.CONSUME(KW.inf) },
-      { ALT: () => this.CONSUME(KW.nan) },
-    ]);
+    this.CONSUME(NumberLit);
   });
 
   /** `f32[1,3,224,224]`; `f32[]` is a scalar. */

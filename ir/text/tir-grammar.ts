@@ -3,8 +3,8 @@
  * concrete syntax tree; tir-parser.ts turns that into a PrimFunc.
  */
 import {
-  AndAnd, Colon, Comma, DotDot, EqEq, Equals, GlobalRef, Greater, GreaterEq, Identifier, Int, KW, LBrace,
-  LBracket, LParen, Less, LessEq, Minus, NotEq, OrOr, Plus, RBrace, RBracket, RParen, Star, ValueRef,
+  Colon, Comma, DotDot, Equals, GlobalRef, Greater, Identifier, InfixOp, Int, KW, LBrace, LBracket, LParen, Less,
+  RBrace, RBracket, RParen, ValueRef,
 } from "./tokens.ts";
 import { BaseGrammar } from "./grammar-base.ts";
 
@@ -122,13 +122,16 @@ export class TirGrammar extends BaseGrammar {
     this.SUBRULE(this.expr);
   });
 
+  // Built once: expressions are most of a kernel's tokens, and closures per call cost GC time.
+  private exprForms = [
+    { ALT: () => this.SUBRULE(this.infix) },
+    { ALT: () => this.SUBRULE(this.number) },
+    { ALT: () => this.SUBRULE(this.access) },
+    { ALT: () => this.SUBRULE(this.call) },
+  ];
+
   expr = this.RULE("expr", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.infix) },
-      { ALT: () => this.SUBRULE(this.number) },
-      { ALT: () => this.SUBRULE(this.access) },
-      { ALT: () => this.SUBRULE(this.call) },
-    ]);
+    this.OR(this.exprForms);
     this.OPTION(() => this.SUBRULE(this.typeSuffix));
   });
 
@@ -136,19 +139,7 @@ export class TirGrammar extends BaseGrammar {
   infix = this.RULE("infix", () => {
     this.CONSUME(LParen);
     this.SUBRULE(this.expr, { LABEL: "a" });
-    this.OR([
-      { ALT: () => this.CONSUME(Plus, { LABEL: "op" }) },
-      { ALT: () => this.CONSUME(Minus, { LABEL: "op" }) },
-      { ALT: () => this.CONSUME(Star, { LABEL: "op" }) },
-      { ALT: () => this.CONSUME(EqEq, { LABEL: "op" }) },
-      { ALT: () => this.CONSUME(NotEq, { LABEL: "op" }) },
-      { ALT: () => this.CONSUME(LessEq, { LABEL: "op" }) },
-      { ALT: () => this.CONSUME(GreaterEq, { LABEL: "op" }) },
-      { ALT: () => this.CONSUME(Less, { LABEL: "op" }) },
-      { ALT: () => this.CONSUME(Greater, { LABEL: "op" }) },
-      { ALT: () => this.CONSUME(AndAnd, { LABEL: "op" }) },
-      { ALT: () => this.CONSUME(OrOr, { LABEL: "op" }) },
-    ]);
+    this.CONSUME(InfixOp, { LABEL: "op" });
     this.SUBRULE2(this.expr, { LABEL: "b" });
     this.CONSUME(RParen);
   });

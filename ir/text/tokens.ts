@@ -19,9 +19,13 @@ export const ValueRef = createToken({ name: "ValueRef", pattern: REF("%"), label
 /** `@name` or `@"any name"`: a graph, function or blob store. */
 export const GlobalRef = createToken({ name: "GlobalRef", pattern: REF("@"), label: "a name like @main" });
 
+/** Categories: any number literal; any infix operator of Tensor IR. */
+export const NumberLit = createToken({ name: "NumberLit", pattern: Lexer.NA, label: "a number" });
+export const InfixOp = createToken({ name: "InfixOp", pattern: Lexer.NA, label: "an operator (+ - * == != < <= > >= && ||)" });
+
 export const Hex = createToken({ name: "Hex", pattern: /0x[0-9a-fA-F]*/, label: "hex bytes" });
-export const Float = createToken({ name: "Float", pattern: /[0-9]+(?:\.[0-9]+(?:e[+-]?[0-9]+)?|e[+-]?[0-9]+)/, label: "a number" });
-export const Int = createToken({ name: "Int", pattern: /[0-9]+/, label: "an integer" });
+export const Float = createToken({ name: "Float", pattern: /[0-9]+(?:\.[0-9]+(?:e[+-]?[0-9]+)?|e[+-]?[0-9]+)/, categories: [NumberLit], label: "a number" });
+export const Int = createToken({ name: "Int", pattern: /[0-9]+/, categories: [NumberLit], label: "an integer" });
 
 export const DotDot = createToken({ name: "DotDot", pattern: /\.\./, label: "'..'" });
 export const LParen = createToken({ name: "LParen", pattern: /\(/, label: "'('" });
@@ -30,17 +34,17 @@ export const LBrace = createToken({ name: "LBrace", pattern: /\{/, label: "'{'" 
 export const RBrace = createToken({ name: "RBrace", pattern: /\}/, label: "'}'" });
 export const LBracket = createToken({ name: "LBracket", pattern: /\[/, label: "'['" });
 export const RBracket = createToken({ name: "RBracket", pattern: /\]/, label: "']'" });
-export const EqEq = createToken({ name: "EqEq", pattern: /==/, label: "'=='" });
-export const NotEq = createToken({ name: "NotEq", pattern: /!=/, label: "'!='" });
-export const LessEq = createToken({ name: "LessEq", pattern: /<=/, label: "'<='" });
-export const GreaterEq = createToken({ name: "GreaterEq", pattern: />=/, label: "'>='" });
-export const Less = createToken({ name: "Less", pattern: /</, label: "'<'" });
-export const Greater = createToken({ name: "Greater", pattern: />/, label: "'>'" });
-export const AndAnd = createToken({ name: "AndAnd", pattern: /&&/, label: "'&&'" });
-export const OrOr = createToken({ name: "OrOr", pattern: /\|\|/, label: "'||'" });
-export const Plus = createToken({ name: "Plus", pattern: /\+/, label: "'+'" });
-export const Minus = createToken({ name: "Minus", pattern: /-/, label: "'-'" });
-export const Star = createToken({ name: "Star", pattern: /\*/, label: "'*'" });
+export const EqEq = createToken({ name: "EqEq", pattern: /==/, categories: [InfixOp], label: "'=='" });
+export const NotEq = createToken({ name: "NotEq", pattern: /!=/, categories: [InfixOp], label: "'!='" });
+export const LessEq = createToken({ name: "LessEq", pattern: /<=/, categories: [InfixOp], label: "'<='" });
+export const GreaterEq = createToken({ name: "GreaterEq", pattern: />=/, categories: [InfixOp], label: "'>='" });
+export const Less = createToken({ name: "Less", pattern: /</, categories: [InfixOp], label: "'<'" });
+export const Greater = createToken({ name: "Greater", pattern: />/, categories: [InfixOp], label: "'>'" });
+export const AndAnd = createToken({ name: "AndAnd", pattern: /&&/, categories: [InfixOp], label: "'&&'" });
+export const OrOr = createToken({ name: "OrOr", pattern: /\|\|/, categories: [InfixOp], label: "'||'" });
+export const Plus = createToken({ name: "Plus", pattern: /\+/, categories: [InfixOp], label: "'+'" });
+export const Minus = createToken({ name: "Minus", pattern: /-/, categories: [InfixOp], label: "'-'" });
+export const Star = createToken({ name: "Star", pattern: /\*/, categories: [InfixOp], label: "'*'" });
 export const Comma = createToken({ name: "Comma", pattern: /,/, label: "','" });
 export const Colon = createToken({ name: "Colon", pattern: /:/, label: "':'" });
 export const Equals = createToken({ name: "Equals", pattern: /=/, label: "'='" });
@@ -51,10 +55,8 @@ export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][
 export const Underscore = createToken({ name: "Underscore", pattern: /_/, longer_alt: Identifier, label: "'_'" });
 
 /** Keywords are also identifiers, so attribute and op names may be spelled like them. */
-const kw = (word: string, asName = true): TokenType =>
-  createToken({
-    name: `Kw_${word}`, pattern: new RegExp(word), longer_alt: Identifier, categories: asName ? [Identifier] : [], label: `'${word}'`,
-  });
+const kw = (word: string, category: TokenType = Identifier): TokenType =>
+  createToken({ name: `Kw_${word}`, pattern: new RegExp(word), longer_alt: Identifier, categories: [category], label: `'${word}'` });
 
 export const KW = {
   graph: kw("graph"), opset: kw("opset"), input: kw("input"), output: kw("output"), const: kw("const"),
@@ -62,14 +64,14 @@ export const KW = {
   func: kw("func"), for: kw("for"), in: kw("in"), store: kw("store"), let: kw("let"),
   if: kw("if"), else: kw("else"), seq: kw("seq"), from: kw("from"), to: kw("to"),
   // Numbers, never names.
-  inf: kw("inf", false), nan: kw("nan", false),
+  inf: kw("inf", NumberLit), nan: kw("nan", NumberLit),
 } as const;
 
 /** Words the printers quote when they are used as names. */
 export const KEYWORDS: ReadonlySet<string> = new Set(["inf", "nan"]);
 
 export const ALL_TOKENS: TokenType[] = [
-  WhiteSpace, Comment, StringLit, ValueRef, GlobalRef, Hex, Float, Int, DotDot,
+  NumberLit, InfixOp, WhiteSpace, Comment, StringLit, ValueRef, GlobalRef, Hex, Float, Int, DotDot,
   LParen, RParen, LBrace, RBrace, LBracket, RBracket,
   EqEq, NotEq, LessEq, GreaterEq, Less, Greater, AndAnd, OrOr, Plus, Minus, Star,
   Comma, Colon, Equals, Underscore,
@@ -104,7 +106,7 @@ export function describe(tok: IToken): string {
 }
 
 // Digits and inf/nan all start "a number", and so does '-' where a number may start.
-const NUMERIC = new Set(["Int", "Float", "Kw_inf", "Kw_nan"]);
+const NUMERIC = new Set(["NumberLit", "Int", "Float", "Kw_inf", "Kw_nan"]);
 function firstTokens(paths: TokenType[][]): string[] {
   const firsts = paths.map((p) => p[0] ?? EOF);
   const numeric = firsts.some((t) => NUMERIC.has(t.name));

@@ -65,7 +65,7 @@ describe("ir/text: Tensor IR parse errors", () => {
     ["func @k(%a: f32[4] inout) {\n}", "1:20: expected a buffer scope (input, output, param, scratch), got 'inout'"],
     ["func @k(%a: f32[4] input, %a: f32[4] output) {\n}", "1:27: expected a new buffer name, got %a a second time"],
     ["func @k(%a: f32[4] input) {\n  if %c:bool {\n  }\n", "4:1: expected a statement (for, store, if, let, seq or an assignment) or '}', got end of input"],
-    [func("  store %a[0] = (1:f32 2:f32)"), "2:24: expected one of '+', '-', '*', '==', '!=', '<=', '>=', '<', '>', '&&', '||', got '2'"],
+    [func("  store %a[0] = (1:f32 2:f32)"), "2:24: expected an operator (+ - * == != < <= > >= && ||), got '2'"],
     [func("  store %a[0] = "), "3:1: expected one of '(', a number, a name like %x, a name, got '}'"],
   ];
   for (const [text, message] of cases) it(message, () => expect(errorOf(() => parseFunc(text))).to.equal(message));
