@@ -93,7 +93,7 @@ function intPow(te: TE, x: TensorRef, y: TensorRef, shape: number[]): TensorRef 
         { k: "assign", v: e, value: bin("shr", e, c(1, et)) },
       ), "b");
       const body: Stmt = isSigned(y.dtype)
-        ? { k: "if", c: bin("lt", e, c(0, et)), then: negativeExponent(r, base, e, u, et, isSigned(t)), else: square }
+        ? { k: "if", c: bin("lt", e, c(0, et)), then: negativeExponent(r, xv, e, u, et), else: square }
         : square;
       return seq(
         { k: "decl", v: base, init: cast(xv, u) },
@@ -107,12 +107,12 @@ function intPow(te: TE, x: TensorRef, y: TensorRef, shape: number[]): TensorRef 
   })[0]!;
 }
 
-/** x^-n truncated toward zero: 1 for x = 1, ±1 for x = -1, 0 otherwise. */
-function negativeExponent(r: Var, base: Var, e: Var, u: DType, et: DType, signedBase: boolean): Stmt {
-  const minusOne = c(u === "u64" ? 2 ** 64 - 1 : 2 ** 32 - 1, u);
+/** x^-n truncated toward zero: 1 for x = 1, ±1 for x = -1, 0 otherwise (r holds x^-n as u). */
+function negativeExponent(r: Var, x: Expr, e: Var, u: DType, et: DType): Stmt {
+  const t = x.dtype;
   const odd = bin("ne", bin("and", e, c(1, et)), c(0, et));
-  let v: Expr = select(bin("eq", base, c(1, u)), c(1, u), c(0, u));
-  if (signedBase) v = select(bin("eq", base, minusOne), select(odd, minusOne, c(1, u)), v);
+  let v: Expr = select(bin("eq", x, c(1, t)), c(1, u), c(0, u));
+  if (isSigned(t)) v = select(bin("eq", x, c(-1, t)), select(odd, cast(x, u), c(1, u)), v);
   return { k: "assign", v: r, value: v };
 }
 
