@@ -89,7 +89,7 @@ export function tokenize(text: string): IToken[] {
     const at = `${e.line ?? 0}:${e.column ?? 0}`;
     if (/^[%@]?"/.test(text.slice(e.offset, e.offset + 2)))
       throw new EdgecError(`${at}: expected a string closed by '"' on the same line, got an unterminated string`);
-    throw new EdgecError(`${at}: expected a token, got ${JSON.stringify(text.slice(e.offset, e.offset + 1))}`);
+    throw new EdgecError(`${at}: expected a token, got ${JSON.stringify(String.fromCodePoint(text.codePointAt(e.offset)!))}`);
   }
   return r.tokens;
 }

@@ -28,6 +28,7 @@ describe("ir/text: Graph IR parse errors", () => {
     [graph("  5"), "2:3: expected a statement (input, output, const, value or a node) or '}', got '5'"],
     [graph("  output %y") + " extra", "3:3: expected end of input, got 'extra'"],
     [graph("  input %x : f32[1] $"), '2:21: expected a token, got "$"'],
+    [graph("  \u{1F600}"), '2:3: expected a token, got "\u{1F600}"'],
     [graph('  input %"x : f32[1]'), "2:9: expected a string closed by '\"' on the same line, got an unterminated string"],
     [graph("  %y Relu(%x)"), "2:6: expected '=', got 'Relu'"],
     [graph("  %y = Relu(%x) {a = }"), "2:22: expected one of a number, a string, 'dense', 'graph', '[', got '}'"],
