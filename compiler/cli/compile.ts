@@ -1,6 +1,7 @@
 /**
  * @fileoverview `edgec compile`: ONNX model to a target artifact.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { printGraph } from "../../ir/text/index.ts";
 import { CompileOptions, compileFile, writeCArtifact } from "../api.ts";
@@ -57,6 +58,7 @@ export async function compileCommand(args: string[]): Promise<number> {
       if (values["print-after-all"] || printAfter.has(pass)) process.stderr.write(`// ----- IR after ${pass} -----\n${printGraph(g)}`);
     },
   };
+  checkOutDir(values.out, positionals[0]!);
   progress(`compiling ${path.basename(positionals[0]!)}`);
   const compiled = compileFile(positionals[0]!, opts);
   progress("writing C");
@@ -66,4 +68,25 @@ export async function compileCommand(args: string[]): Promise<number> {
   if (values.stats) console.log(JSON.stringify(r, null, 2));
   else console.log(`wrote ${files.length} files to ${values.out}: ${r.kernels} kernels, arena ${r.arena_bytes} bytes (lower bound ${r.arena_lower_bound_bytes}), weights ${r.weights_bytes} bytes`);
   return 0;
+}
+
+/**
+ * OUT is replaced wholesale, so it must be new, empty or an earlier artifact: never a file, a
+ * folder of the user's own files, or the folder holding the model.
+ */
+function checkOutDir(out: string, model: string): void {
+  const abs = path.resolve(out);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(abs);
+  } catch {
+    return;
+  }
+  if (!st.isDirectory()) throw new EdgecError(`-o ${out}: exists and is not a folder; choose a new or empty folder`);
+  const rel = path.relative(abs, path.resolve(model));
+  if (!rel.startsWith("..") && !path.isAbsolute(rel))
+    throw new EdgecError(`-o ${out}: holds the model itself; write the artifact to another folder`);
+  const entries = fs.readdirSync(abs);
+  if (entries.length > 0 && !entries.includes("report.json"))
+    throw new EdgecError(`-o ${out}: is not empty and holds no earlier edgec artifact (report.json), so edgec will not replace it; choose a new or empty folder`);
 }

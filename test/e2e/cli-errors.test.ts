@@ -166,12 +166,43 @@ describe("edgec compile: malformed and unsupported models", function () {
     const dir = path.join(scratch, "keep");
     const out = path.join(dir, "out");
     fs.mkdirSync(out, { recursive: true });
-    fs.writeFileSync(path.join(out, "previous.txt"), "earlier artifact");
+    fs.writeFileSync(path.join(out, "report.json"), "{}");
+    fs.writeFileSync(path.join(out, "model.c"), "/* earlier artifact */");
     fs.writeFileSync(path.join(dir, "bad.onnx"), randomBytes(256));
     const r = await edgec("compile", path.join(dir, "bad.onnx"), "-o", out);
     expect(r.status).to.equal(1);
     expect(r.stderr).to.match(/^edgec: error: not a valid ONNX model/);
-    expect(fs.readFileSync(path.join(out, "previous.txt"), "utf8")).to.equal("earlier artifact");
+    expect(fs.readFileSync(path.join(out, "model.c"), "utf8")).to.equal("/* earlier artifact */");
+  });
+
+  it("never replaces a file, a folder of other files, or the folder holding the model", async () => {
+    const dir = path.join(scratch, "outdir");
+    fs.mkdirSync(path.join(dir, "mine"), { recursive: true });
+    const model = path.join(dir, "model.onnx");
+    fs.writeFileSync(model, buildModel(base()));
+    fs.writeFileSync(path.join(dir, "notes.txt"), "keep me");
+    fs.writeFileSync(path.join(dir, "mine", "main.c"), "int main(void) { return 0; }");
+    const attempts: [string, RegExp][] = [
+      [model, /exists and is not a folder/],
+      [path.join(dir, "notes.txt"), /exists and is not a folder/],
+      [dir, /holds the model itself/],
+      [path.join(dir, "mine"), /not empty and holds no earlier edgec artifact/],
+    ];
+    for (const [out, msg] of attempts) {
+      const r = await edgec("compile", model, "-o", out);
+      expect(r.status, out).to.equal(1);
+      expect(r.stderr.trim().split("\n")).to.have.length(1);
+      expect(r.stderr).to.match(msg);
+    }
+    expect(fs.readFileSync(path.join(dir, "notes.txt"), "utf8")).to.equal("keep me");
+    expect(fs.existsSync(path.join(dir, "mine", "main.c"))).to.equal(true);
+    expect(fs.statSync(model).isFile()).to.equal(true);
+    // An empty folder and an earlier artifact are fine.
+    fs.mkdirSync(path.join(dir, "empty"));
+    for (let i = 0; i < 2; i++) {
+      const r = await edgec("compile", model, "-o", path.join(dir, "empty"));
+      expect(r.status, r.stderr).to.equal(0);
+    }
   });
 
   it("compiles the symbolic-dim model once --input-shape fixes it", async () => {
