@@ -1,8 +1,8 @@
 /**
- * @fileoverview Element type conversions: Cast and CastLike. Float to integer conversions
+ * @fileoverview Element type conversions: Cast, CastLike and BitCast. Float to integer conversions
  * saturate (NaN becomes 0) so no conversion is undefined in C.
  */
-import { DType, fromOnnxCode } from "../../ir/dtype.ts";
+import { DType, byteSize, fromOnnxCode, isFloat } from "../../ir/dtype.ts";
 import { TensorType } from "../../ir/graph.ts";
 import { cast } from "../../ir/tir.ts";
 import { at } from "../te.ts";
@@ -36,3 +36,21 @@ defineCast("Cast", (ctx) => {
 });
 
 defineCast("CastLike", (ctx) => ctx.input(1).dtype);
+
+defineOp({
+  op: "BitCast", kind: "elemwise", attrs: ["to"],
+  infer(ctx) {
+    const x = ctx.input(0);
+    const to = fromOnnxCode(ctx.int("to"));
+    if (typeof to !== "string") return ctx.fail(`bit cast to ${to.unsupported} is not supported`);
+    if (byteSize(to) !== byteSize(x.dtype)) ctx.fail(`cannot bit cast ${x.dtype} (${byteSize(x.dtype)} bytes) to ${to} (${byteSize(to)} bytes)`);
+    // Between integer types of one width (and bool), reinterpreting bits is the modular conversion.
+    if (isFloat(x.dtype) !== isFloat(to) || (isFloat(to) && to !== x.dtype) || (to === "bool" && x.dtype !== "bool"))
+      ctx.fail(`bit casts from ${x.dtype} to ${to} are not supported`, "only integer types of the same width (or bool to 8-bit integers) can be bit cast");
+    return [{ dtype: to, shape: x.shape }];
+  },
+  compute(_ctx, te, ins, outs) {
+    const x = ins[0]!;
+    return [te.compute("bitcast", x.shape, (idx) => cast(at(x, ...idx), outs[0]!.dtype))];
+  },
+});
