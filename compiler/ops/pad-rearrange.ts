@@ -123,21 +123,26 @@ defineOp({
   },
 });
 
+/** [batch_axis, time_axis]: 0 and 1 in either order. */
+function sequenceAxes(ctx: OpCtx): [number, number] {
+  const ba = ctx.axis(ctx.int("batch_axis", 1), 2, "batch_axis"), ta = ctx.axis(ctx.int("time_axis", 0), 2, "time_axis");
+  if (ba === ta) ctx.fail("batch_axis and time_axis must differ");
+  return [ba, ta];
+}
+
 defineOp({
   op: "ReverseSequence", kind: "injective", attrs: ["batch_axis", "time_axis"],
   infer(ctx) {
     const x = ctx.input(0), lens = ctx.input(1);
     if (x.shape.length < 2) ctx.fail(`input has rank ${x.shape.length}, expected at least 2`);
-    const ba = ctx.axis(ctx.int("batch_axis", 1), 2, "batch_axis"), ta = ctx.axis(ctx.int("time_axis", 0), 2, "time_axis");
-    if (ba === ta) ctx.fail("batch_axis and time_axis must differ");
+    const [ba] = sequenceAxes(ctx);
     ctx.dtypeIn(lens.dtype, ["i64"], "sequence_lens");
     if (lens.shape.length !== 1 || lens.shape[0] !== x.shape[ba]) ctx.fail(`sequence_lens has shape [${lens.shape}], expected [${x.shape[ba]}]`);
     return [{ dtype: x.dtype, shape: x.shape }];
   },
   compute(ctx, te, ins, outs) {
     const [x, lens] = [ins[0]!, ins[1]!];
-    const ba = ctx.int("batch_axis", 1) < 0 ? ctx.int("batch_axis") + 2 : ctx.int("batch_axis", 1);
-    const ta = ctx.int("time_axis", 0) < 0 ? ctx.int("time_axis") + 2 : ctx.int("time_axis", 0);
+    const [ba, ta] = sequenceAxes(ctx);
     const steps = x.shape[ta]!;
     return [te.compute("reverse_sequence", outs[0]!.shape, (idx) => {
       // Lengths outside [0, steps] are clamped so the reversed index stays in bounds.
