@@ -90,6 +90,8 @@ function readExternal(tp: import("onnx-proto").onnx.ITensorProto, src: TensorSou
   }
   if (!real.startsWith(base + path.sep))
     fail(`${src.what}: external data location ${JSON.stringify(loc)} resolves outside the model's folder`);
+  // A folder cannot be read, and a FIFO or device could block forever.
+  if (!fs.statSync(real).isFile()) fail(`${src.what}: external data location ${JSON.stringify(loc)} is not a regular file`);
   const offset = Number(kv.get("offset") ?? "0");
   const length = kv.has("length") ? Number(kv.get("length")) : bytes;
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length !== bytes)

@@ -3,6 +3,7 @@
  * line "edgec: error: ..." naming the problem, no stack trace, and no output folder left behind.
  */
 import { expect } from "chai";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { cleanup, edgec, tempDir } from "../helpers/cli.ts";
@@ -91,6 +92,17 @@ const CASES: Case[] = [
       fs.symlinkSync(path.join(scratch, "secret.bin"), path.join(dir, "link.bin"));
     },
     expect: [/initializer "w"/, /"link\.bin"/, /outside the model's folder/] },
+  { title: "external data at a folder", model: () => buildModel(external("sub")),
+    setup: (dir) => fs.mkdirSync(path.join(dir, "sub")),
+    expect: [/initializer "w"/, /"sub" is not a regular file/] },
+  { title: "external data at a FIFO (reading it would block)", model: () => buildModel(external("fifo")),
+    setup: (dir) => { if (spawnSync("mkfifo", [path.join(dir, "fifo")]).status !== 0) fs.mkdirSync(path.join(dir, "fifo")); },
+    expect: [/initializer "w"/, /"fifo" is not a regular file/] },
+  { title: "external data whose offset runs past the end of its file", model: () => buildModel(base({
+      initializers: [{ name: "w", dtype: "f32", dims: [2, 3], external: { location: "w.bin", offset: 20 } }],
+      nodes: [{ op: "Add", name: "add1", inputs: ["x", "w"], outputs: ["y"] }] })),
+    setup: (dir) => fs.writeFileSync(path.join(dir, "w.bin"), new Uint8Array(30)),
+    expect: [/initializer "w"/, /too short/] },
   { title: "a Reshape whose shape input is not constant", model: () => buildModel({
       inputs: [{ name: "x", dtype: "f32", shape: [2, 3] }, { name: "s", dtype: "i64", shape: [2] }],
       outputs: [{ name: "y", dtype: "f32", shape: [3, 2] }],
