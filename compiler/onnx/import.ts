@@ -70,6 +70,12 @@ function importGraph(gp: O.IGraphProto, ctx: Ctx): Graph {
     g.types.set(name, { dtype: t.dtype, shape: t.shape });
   }
   if ((gp.sparseInitializer ?? []).length) fail("sparse initializers are not supported; densify them with onnx tools");
+  if (ctx.top) {
+    const names = (gp.input ?? []).map((vi) => vi.name ?? "").filter((n) => !g.constants.has(n));
+    for (const name of ctx.inputShapes.keys())
+      if (!names.includes(name))
+        fail(`--input-shape ${q(name)}: the model has no input of that name; its inputs are ${names.map(q).join(", ") || "none"}`);
+  }
   for (const vi of gp.input ?? []) {
     const name = vi.name ?? "";
     if (g.constants.has(name)) continue; // an initializer listed as input: a constant here

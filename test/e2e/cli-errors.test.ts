@@ -255,6 +255,9 @@ describe("edgec compile: malformed and unsupported models", function () {
     fs.writeFileSync(file, buildModel(base()));
     const out = path.join(scratch, "flags-out");
     expectCleanFailure(await edgec("compile", file, "--input-shape", "x=2xbanana", "-o", out), out, [/--input-shape x=2xbanana/]);
+    expectCleanFailure(await edgec("compile", file, "--input-shape", "nosuch=2x3", "-o", out), out, [/--input-shape "nosuch"/, /no input of that name/, /"x"/]);
+    expectCleanFailure(await edgec("compile", file, "--input-shape", "x=2x3x4", "-o", out), out, [/--input-shape "x"/, /rank 3/, /rank 2/]);
+    expectCleanFailure(await edgec("compile", file, "--input-shape", "x=5x3", "-o", out), out, [/--input-shape "x"/, /dim 0 is 5/, /fixes it to 2/]);
     expectCleanFailure(await edgec("compile", file, "--frobnicate", "-o", out), out, [/--frobnicate/, /--help/]);
     expectCleanFailure(await edgec("compile", file), out, [/missing -o/]);
     expectCleanFailure(await edgec("compile", file, "--name", "edgec", "-o", out), out, [/--name edgec/, /reserved/]);
