@@ -72,10 +72,10 @@ describe("hostile names (C target)", function () {
     return writeModelDir(path.join(scratch, "model"), spec, toSpec(spec.inputs, inputs), toSpec(spec.outputs, outputs));
   }
 
-  it("compile, build with -Werror, run and match the expected outputs", async function () {
+  it("compile, build with -Werror and sanitizers, run and match the expected outputs", async function () {
     if (!cc) { console.log("  skipped: no C compiler 'cc' on PATH"); this.skip(); }
     const dir = writeHostile();
-    const res = await testDir(dir, { rtol: 1e-6, atol: 1e-7 });
+    const res = await testDir(dir, { rtol: 1e-6, atol: 1e-7, extraFlags: ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"] });
     expect(res.results).to.have.length(5);
     for (const r of res.results) expect(r.pass, `${JSON.stringify(r.name)}: max abs ${r.maxAbs}, ${r.mismatches} mismatches`).to.equal(true);
   });
