@@ -226,10 +226,27 @@ export class TE {
     const cur = load(out, flat);
     let rnest: Stmt = nest(innerDims, store(out, flat, combine(red.op, cur, cast(body.e, red.dtype))));
     for (let j = red.axes.length - 1; j >= 0; j--) rnest = reduceLoop(red.axes[j]!, rnest);
-    const parts: Stmt[] = [nest(innerDims, store(out, flat, reduceInit(red.op, red.dtype))), rnest];
-    if (!(post.e.k === "var" && post.e.name === hole.name))
-      parts.push(nest(innerDims, store(out, flat, cast(substExpr(post.e, new Map([[hole.name, cur]])), out.dtype))));
-    return nest(outerDims, seq(...parts));
+    const init = nest(innerDims, store(out, flat, reduceInit(red.op, red.dtype)));
+    const fin = post.e.k === "var" && post.e.name === hole.name ? undefined
+      : nest(innerDims, store(out, flat, cast(substExpr(post.e, new Map([[hole.name, cur]])), out.dtype)));
+    const parts: Stmt[] = [init, rnest, ...(fin ? [fin] : [])];
+    // Unroll-and-jam: an outer axis along which an inner-varying load is invariant computes JAM
+    // outputs per inner iteration, so that load is read once for all of them.
+    const innerVar = idx[rank - 1]!.name;
+    const jam = outerDims.filter((d) => t.shape[d]! >= JAM && loads.some((l) =>
+      coeffOf(l.index, innerVar) !== 0 && coeffOf(l.index, idx[d]!.name) === 0)).pop();
+    if (jam === undefined) return nest(outerDims, seq(...parts));
+    const dv = idx[jam]!, ext = t.shape[jam]!, main = Math.floor(ext / JAM) * JAM;
+    const jj = mkVar("jj");
+    const at = (st: Stmt, u: number) => substStmtVar(st, dv, add(mul(jj, c(JAM)), c(u)));
+    const lanes = (st: Stmt) => seq(...Array.from({ length: JAM }, (_, u) => at(st, u)));
+    let rjam: Stmt = nest(innerDims, lanes(store(out, flat, combine(red.op, cur, cast(body.e, red.dtype)))));
+    for (let j = red.axes.length - 1; j >= 0; j--) rjam = reduceLoop(red.axes[j]!, rjam);
+    const after = outerDims.filter((d) => d > jam), before = outerDims.filter((d) => d < jam);
+    const jammed: Stmt = { k: "for", v: jj, extent: main / JAM, kind: "serial",
+      body: nest(after, seq(lanes(init), rjam, ...(fin ? [lanes(fin)] : []))) };
+    const rest: Stmt[] = main < ext ? [{ k: "for", v: dv, extent: ext, kind: "serial", lo: c(main), hi: c(ext), body: nest(after, seq(...parts)) }] : [];
+    return nest(before, seq(jammed, ...rest));
   }
 
   /** Substitutes accesses of inline stages by their definitions; other accesses stay. */
@@ -274,6 +291,9 @@ export class TE {
     return { pre, e: out };
   }
 }
+
+/** Outputs computed together by unroll-and-jam. */
+const JAM = 4;
 
 function forVar(v: Var, extent: number, body: Stmt): Stmt {
   if (extent === 1) return substStmtVar(body, v, c(0));
