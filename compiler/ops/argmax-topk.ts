@@ -2,7 +2,7 @@
  * @fileoverview Index-producing and scan ops along one axis: ArgMax, ArgMin, TopK, CumSum.
  */
 import { DType, isFloat, toNumbers } from "../../ir/dtype.ts";
-import { Expr, Stmt, TensorRef, Var, bin, c, cast, load, loop, mkVar, seq, select, store } from "../../ir/tir.ts";
+import { Expr, Stmt, TensorRef, Var, bin, c, cast, load, loop, mkVar, seq, select, store, un } from "../../ir/tir.ts";
 import { TE, at, flatIndex, reduce } from "../te.ts";
 import { OpCtx, defineOp } from "./registry.ts";
 import { NUMERIC, computeType } from "./util.ts";
@@ -88,9 +88,17 @@ defineOp({
       const body = (o: Var, q: Var): Stmt => loop(n, (i) => {
         const xv = (j: Expr) => cast(load(xb!, flatIndex([o, j, q], [outer, n, inner])), ct);
         const rank = mkVar("rank");
+        // NaN ranks above every number, so the order is total and every output slot is filled.
         const before = (j: Var) => {
-          const better = bin(largest ? "gt" : "lt", xv(j), xv(i));
-          return bin("lor", better, bin("land", bin("eq", xv(j), xv(i)), bin("lt", j, i)));
+          const [a, b] = [xv(j), xv(i)];
+          let better = bin(largest ? "gt" : "lt", a, b);
+          let same = bin("eq", a, b);
+          if (isFloat(x.dtype)) {
+            const na = un("isnan", a), nb = un("isnan", b);
+            better = bin("lor", better, largest ? bin("land", na, un("lnot", nb)) : bin("land", un("lnot", na), nb));
+            same = bin("lor", same, bin("land", na, nb));
+          }
+          return bin("lor", better, bin("land", same, bin("lt", j, i)));
         };
         const dst = (r: Expr) => flatIndex([o, r, q], [outer, k, inner]);
         return seq(
