@@ -393,6 +393,10 @@ function render(rows: Row[], floor: Row | undefined, opts: Options, nodeRssKb: n
   L.push("", "ratio = edgec / ORT (< 1 means edgec is faster). Peak RSS is each engine's own process (VmHWM), after loading and all timed runs;");
   L.push(`ORT's includes the Node.js runtime it is called from (a bare Node process peaks at ${fmtMB(nodeRssKb)}), and its times include the`);
   L.push("JavaScript binding's per-call overhead, which dominates on the smallest models.");
+  if (Math.max(load[0]!, os.loadavg()[0]!) > os.availableParallelism()) {
+    L.push("The load average was above the CPU count: a run longer than a scheduler slice (a few ms) is then preempted mid-run, which");
+    L.push("inflates the slower engine's wall time more than the faster one's; the CPU-time ratio in Details is the fairer comparison here.");
+  }
   if (floor) {
     const us = (x?: number) => (x === undefined ? "—" : `${(x * 1000).toFixed(2)} µs`);
     L.push(`Per-call floor, measured the same way on onnx-node-tests/test_identity (one Identity node): edgec ${us(floor.edgecMs)}, ORT ${us(floor.ortMs)}` +
