@@ -2,7 +2,7 @@
  * @fileoverview `edgec opt` as a library: Graph IR text in, passes, Graph IR (or program) text out.
  */
 import { Graph } from "../ir/graph.ts";
-import { parseGraph, printGraph } from "../ir/text/index.ts";
+import { BlobStore, parseGraph, printGraph } from "../ir/text/index.ts";
 import { resetVarNames } from "../ir/tir.ts";
 import { runPipeline } from "../passes/registry.ts";
 import { Program, Storage, buildProgram } from "./program.ts";
@@ -23,7 +23,7 @@ export function optGraph(g: Graph, opts: OptOptions): { text: string; stats: Map
     optLevel: opts.optLevel, passes: opts.passes,
     afterPass: (name, graph) => {
       if (opts.printAfter && (opts.printAfter.has("*") || opts.printAfter.has(name)))
-        opts.log?.(`// ----- IR after ${name} -----\n${printGraph(graph)}`);
+        opts.log?.(`// ----- IR after ${name} -----\n${printGraph(graph, { blobs: new BlobStore() })}`);
     },
   });
   if (opts.emit === "program") {

@@ -3,7 +3,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { printGraph } from "../../ir/text/index.ts";
+import { BlobStore, printGraph } from "../../ir/text/index.ts";
 import { CompileOptions, compileFile, writeCArtifact } from "../api.ts";
 import { EdgecError } from "../diagnostics.ts";
 import { parse, parseInputShapes, progress, progressDone } from "./main.ts";
@@ -55,7 +55,7 @@ export async function compileCommand(args: string[]): Promise<number> {
     passes: values.passes?.split(",").map((x) => x.trim()).filter((x) => x),
     baseline: true,
     afterPass: (pass, g) => {
-      if (values["print-after-all"] || printAfter.has(pass)) process.stderr.write(`// ----- IR after ${pass} -----\n${printGraph(g)}`);
+      if (values["print-after-all"] || printAfter.has(pass)) process.stderr.write(`// ----- IR after ${pass} -----\n${printGraph(g, { blobs: new BlobStore() })}`);
     },
   };
   checkOutDir(values.out, positionals[0]!);

@@ -3,7 +3,8 @@
  */
 import * as fs from "node:fs";
 import { EdgecError } from "../diagnostics.ts";
-import { optText } from "../opt.ts";
+import { readGraphFile, writeGraphFile } from "../../ir/text/index.ts";
+import { optGraph, optText } from "../opt.ts";
 import { parse } from "./main.ts";
 
 const HELP = `usage: edgec opt FILE.ir [--passes a,b,c | -O0|-O1|-O2] [-o OUT.ir] [options]
@@ -33,21 +34,36 @@ export async function optCommand(args: string[]): Promise<number> {
   if (values.help) { console.log(HELP); return 0; }
   if (positionals.length !== 1) throw new EdgecError("opt takes one FILE.ir; run 'edgec opt --help'");
   if (values.emit !== "graph" && values.emit !== "program") throw new EdgecError("--emit takes graph or program");
+  const file = positionals[0]!;
   let text: string;
   try {
-    text = fs.readFileSync(positionals[0]!, "utf8");
+    text = fs.readFileSync(file, "utf8");
   } catch (e) {
-    throw new EdgecError(`cannot read ${positionals[0]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new EdgecError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const printAfter = new Set<string>(values["print-after"] ?? []);
   if (values["print-after-all"]) printAfter.add("*");
-  const res = optText(text, {
+  const opts = {
     optLevel: lvl ? Number(lvl[2]) : 2,
     passes: values.passes?.split(",").map((s) => s.trim()).filter((s) => s),
-    printAfter, log: (t) => process.stderr.write(t), emit: values.emit,
-  });
+    printAfter, log: (t: string) => process.stderr.write(t), emit: values.emit as "graph" | "program",
+  };
+  // Several graphs separated by "// -----" lines are optimised one by one (like --split-input-file).
+  const chunks = text.split(/^\s*\/\/\s*-----\s*$/m);
+  if (chunks.length > 1) {
+    const outs = chunks.filter((c) => /\bgraph\b/.test(c)).map((c) => optText(c, opts));
+    const joined = outs.map((o) => o.text).join("// -----\n");
+    if (values.stats) for (const o of outs) process.stderr.write(JSON.stringify(Object.fromEntries([...o.stats].sort())) + "\n");
+    if (values.out) fs.writeFileSync(values.out, joined);
+    else process.stdout.write(joined);
+    return 0;
+  }
+  // Large constants may live in FILE.bin beside the text, as writeGraphFile leaves them.
+  const g = readGraphFile(file);
+  const res = optGraph(g, opts);
   if (values.stats) process.stderr.write(JSON.stringify(Object.fromEntries([...res.stats].sort()), null, 2) + "\n");
-  if (values.out) fs.writeFileSync(values.out, res.text);
+  if (values.out && values.emit === "graph") writeGraphFile(values.out, g);
+  else if (values.out) fs.writeFileSync(values.out, res.text);
   else process.stdout.write(res.text);
   return 0;
 }
