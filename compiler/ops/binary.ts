@@ -11,7 +11,7 @@ import { FLOATS, NUMERIC, broadcastShapes, computeType, defineElementwise, k } f
 const arith: [string, BinOp][] = [["Add", "add"], ["Sub", "sub"], ["Mul", "mul"]];
 for (const [op, b] of arith) defineElementwise({ op, arity: 2, dtypes: NUMERIC, f: (x) => bin(b, x[0]!, x[1]!) });
 
-/** True when integer division a / b would be undefined in C: b is 0, or MIN / -1 for 32/64-bit. */
+/** Guards an integer division-like `op`: b = 0, and MIN / -1 for 32/64-bit, are undefined in C. */
 function intDivGuard(a: Expr, b: Expr, t: DType, onZero: Expr, onMinusOne: Expr, op: Expr): Expr {
   const guarded = isSigned(t) && byteSize(t) >= 4 ? select(bin("eq", b, c(-1, t)), onMinusOne, op) : op;
   return select(bin("eq", b, c(0, t)), onZero, guarded);
@@ -75,7 +75,10 @@ function bcastIndex(shape: number[], idx: Expr[]): Expr[] {
  * Integer power by repeated squaring in the unsigned type of the same width, so overflow wraps
  * as it does in numpy. A negative exponent gives the truncated real result: 1, ±1 or 0.
  */
-function intPow(te: TE, x: TensorRef, y: TensorRef, shape: number[]): TensorRef {
+function intPow(te: TE, x0: TensorRef, y0: TensorRef, shape: number[]): TensorRef {
+  // The loop reads buffers; inside a fused group the inputs may be inlined expressions.
+  const own = (t: TensorRef) => te.compute(`${t.name}_buf`, t.shape, (idx) => at(t, ...idx), { materialize: true });
+  const [x, y] = [own(x0), own(y0)];
   const t = x.dtype;
   const u: DType = byteSize(t) > 4 ? "u64" : "u32";
   const et: DType = isSigned(y.dtype) ? "i64" : "u64";
