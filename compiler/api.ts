@@ -4,7 +4,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { emitC } from "../backends/c/artifact.ts";
-import { Graph, cloneGraph } from "../ir/graph.ts";
+import { Graph, Tensor, cloneGraph, shapeStr } from "../ir/graph.ts";
+import { fail, q } from "./diagnostics.ts";
 import { resetVarNames } from "../ir/tir.ts";
 import { ShapeFoldCounter, foldNode } from "../passes/fold-constants.ts";
 import { PassOptions, runPipeline } from "../passes/registry.ts";
@@ -23,6 +24,20 @@ export interface CompileOptions extends ImportOptions {
   afterPass?: PassOptions["afterPass"];
   /** Also plan the unoptimised graph, to report kernels and arena before and after. */
   baseline?: boolean;
+  /** Graph inputs fixed to these values at compile time (a specialised model). */
+  freezeInputs?: Map<string, Tensor>;
+}
+
+/** Turns the named runtime inputs into constants, checking type and shape against the model. */
+export function freezeInputs(g: Graph, frozen: Map<string, Tensor> | undefined): void {
+  for (const [name, t] of frozen ?? []) {
+    if (!g.inputs.includes(name)) fail(`--freeze-input ${q(name)}: the model has no runtime input of that name`);
+    const decl = g.typeOf(name);
+    if (decl.dtype !== t.dtype || decl.shape.length !== t.shape.length || decl.shape.some((d, i) => d !== t.shape[i]))
+      fail(`--freeze-input ${q(name)}: the value is ${t.dtype}${shapeStr(t.shape)} but the input is ${decl.dtype}${shapeStr(decl.shape)}`);
+    g.inputs = g.inputs.filter((x) => x !== name);
+    g.constants.set(name, { dtype: t.dtype, shape: t.shape, data: t.data });
+  }
 }
 
 export interface Report {
@@ -42,10 +57,14 @@ export interface Compiled {
   graph: Graph;
   program: Program;
   report: Report;
+  /** The model's runtime inputs in model order, before any were frozen to constants. */
+  modelInputs: string[];
 }
 
 export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
   resetVarNames();
+  const modelInputs = [...g.inputs];
+  freezeInputs(g, opts.freezeInputs);
   topoSort(g);
   const ops: Record<string, number> = {};
   for (const n of g.nodes) ops[n.op] = (ops[n.op] ?? 0) + 1;
@@ -80,7 +99,7 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
     outputs: program.outputs.map((t) => ({ name: t.name, dtype: t.type.dtype, shape: t.type.shape })),
     ...(before ? { before } : {}),
   };
-  return { graph: g, program, report };
+  return { graph: g, program, report, modelInputs };
 }
 
 export function compileFile(file: string, opts: CompileOptions = {}): Compiled {

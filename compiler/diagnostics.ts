@@ -10,6 +10,13 @@ export class EdgecError extends Error {
   }
 }
 
+/** A value an op needs at compile time is not a constant; names the value so a caller can freeze it. */
+export class NeedsConstError extends EdgecError {
+  constructor(message: string, readonly value: string) {
+    super(message);
+  }
+}
+
 export interface NodeRef {
   name: string;
   op: string;

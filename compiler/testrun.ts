@@ -86,7 +86,9 @@ export async function testDir(dir: string, opts: TestOptions, onProgress?: (msg:
       onProgress?.(`running ${set}`);
       const sd = path.join(dir, set);
       const inFiles = p.inputs.map((t, i) => {
-        const f = path.join(sd, `input_${i}.pb`);
+        // input_K.pb is the model's K-th input; frozen inputs are no longer program inputs.
+        const k = compiled.modelInputs.indexOf(t.name);
+        const f = path.join(sd, `input_${k >= 0 ? k : i}.pb`);
         const tensor = readTensorFile(f);
         checkMatch(tensor, t.type.dtype, t.type.shape, `input ${q(t.name)} of ${set}`);
         const raw = path.join(tmp, `in${i}.raw`);

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { BlobStore, printGraph } from "../../ir/text/index.ts";
 import { CompileOptions, compileFile, writeCArtifact } from "../api.ts";
 import { EdgecError } from "../diagnostics.ts";
-import { parse, parseInputShapes, progress, progressDone } from "./main.ts";
+import { parse, parseFreezeInputs, parseInputShapes, progress, progressDone } from "./main.ts";
 
 const HELP = `usage: edgec compile MODEL.onnx --target c -o OUT/ [options]
 
@@ -18,6 +18,8 @@ options:
   -o, --out DIR               output folder
   --name NAME                 prefix of generated symbols and files (default: model)
   --input-shape NAME=DIMS     fix a symbolic input shape, e.g. input=1x3x224x224 (repeatable)
+  --freeze-input NAME=FILE    make input NAME the constant in TensorProto FILE (repeatable);
+                              the result is specialised to that value
   --weights-bin-above BYTES   put weights larger than this in a .bin file (default 8388608)
   -O0 | -O1 | -O2             optimisation level (default -O2)
   --passes a,b,c              run exactly these graph passes instead of the level's pipeline
@@ -32,6 +34,7 @@ export async function compileCommand(args: string[]): Promise<number> {
     out: { type: "string", short: "o" },
     name: { type: "string", default: "model" },
     "input-shape": { type: "string", multiple: true },
+    "freeze-input": { type: "string", multiple: true },
     "weights-bin-above": { type: "string" },
     stats: { type: "boolean" },
     passes: { type: "string" },
@@ -51,6 +54,7 @@ export async function compileCommand(args: string[]): Promise<number> {
   const printAfter = new Set<string>(values["print-after"] ?? []);
   const opts: CompileOptions = {
     name: values.name, embedLimit, inputShapes: parseInputShapes(values["input-shape"]),
+    freezeInputs: parseFreezeInputs(values["freeze-input"]),
     optLevel: opt ? Number(opt[2]) : 2,
     passes: values.passes?.split(",").map((x) => x.trim()).filter((x) => x),
     baseline: true,

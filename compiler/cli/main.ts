@@ -2,7 +2,9 @@
  * @fileoverview The edgec command line: compile, test, conformance.
  */
 import { ParseArgsConfig, parseArgs } from "node:util";
+import { Tensor } from "../../ir/graph.ts";
 import { EdgecError } from "../diagnostics.ts";
+import { readTensorFile } from "../onnx/tensor.ts";
 import { compileCommand } from "./compile.ts";
 import { conformanceCommand } from "./conformance.ts";
 import { optCommand } from "./opt.ts";
@@ -85,4 +87,15 @@ export function progress(msg: string): void {
 }
 export function progressDone(): void {
   if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
+}
+
+/** Parses --freeze-input NAME=FILE.pb (repeatable) into values read from the TensorProto files. */
+export function parseFreezeInputs(specs: string[] | undefined): Map<string, Tensor> {
+  const m = new Map<string, Tensor>();
+  for (const s of specs ?? []) {
+    const eq = s.lastIndexOf("=");
+    if (eq <= 0) throw new EdgecError(`--freeze-input ${s}: expected NAME=FILE.pb`);
+    m.set(s.slice(0, eq), readTensorFile(s.slice(eq + 1)));
+  }
+  return m;
 }

@@ -3,7 +3,7 @@
  */
 import { EdgecError } from "../diagnostics.ts";
 import { testDir } from "../testrun.ts";
-import { parse, parseInputShapes, progress, progressDone } from "./main.ts";
+import { parse, parseFreezeInputs, parseInputShapes, progress, progressDone } from "./main.ts";
 
 const HELP = `usage: edgec test DIR --target c [options]
 
@@ -18,6 +18,7 @@ options:
   --cc CC                  C compiler (default cc)
   --sanitize               build with -fsanitize=address,undefined
   --input-shape NAME=DIMS  fix a symbolic input shape (repeatable)
+  --freeze-input NAME=FILE make input NAME the constant in TensorProto FILE (repeatable)
   --keep                   keep the build folder and print its path
   -O0 | -O1 | -O2          optimisation level (default -O2)`;
 
@@ -31,6 +32,7 @@ export async function testCommand(args: string[]): Promise<number> {
     sanitize: { type: "boolean" },
     keep: { type: "boolean" },
     "input-shape": { type: "string", multiple: true },
+    "freeze-input": { type: "string", multiple: true },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) { console.log(HELP); return 0; }
@@ -40,6 +42,7 @@ export async function testCommand(args: string[]): Promise<number> {
   if (!(rtol >= 0) || !(atol >= 0)) throw new EdgecError("--rtol and --atol take non-negative numbers");
   const res = await testDir(positionals[0]!, {
     rtol, atol, cc: values.cc, keep: values.keep, inputShapes: parseInputShapes(values["input-shape"]),
+    freezeInputs: parseFreezeInputs(values["freeze-input"]),
     optLevel: lvl ? Number(lvl[2]) : 2,
     extraFlags: values.sanitize ? ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"] : undefined,
   }, (m) => progress(m));

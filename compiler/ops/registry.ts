@@ -5,7 +5,7 @@
 import { DType } from "../../ir/dtype.ts";
 import { Attr, Node, Tensor, TensorType, shapeStr } from "../../ir/graph.ts";
 import { TensorRef } from "../../ir/tir.ts";
-import { nodeError } from "../diagnostics.ts";
+import { NeedsConstError, nodeError } from "../diagnostics.ts";
 import { TE } from "../te.ts";
 
 /** Fusion kinds, as TVM names them; fusion decides by kind, never by op name. */
@@ -42,9 +42,14 @@ export class OpCtx {
   /** The value of input i, which this op needs at compile time. */
   requireConst(i: number, what: string): Tensor {
     const t = this.consts[i];
-    if (!t)
-      this.fail(`${what} (input ${i}) must be known at compile time`,
-        "make it an initializer or fix the input shapes with --input-shape");
+    if (!t) {
+      try {
+        this.fail(`${what} (input ${i}) must be known at compile time`,
+          "make it an initializer, or freeze the graph input with --freeze-input NAME=FILE.pb");
+      } catch (e) {
+        throw new NeedsConstError((e as Error).message, this.node.inputs[i] ?? "");
+      }
+    }
     return t;
   }
 
