@@ -20,6 +20,7 @@ import "./conv-transpose.ts";
 import "./quant.ts";
 import "./einsum.ts";
 import "./causal-conv.ts";
+import "./loss.ts";
 
 export { getOp, registeredOps } from "./registry.ts";
 import "./fused.ts";
