@@ -83,6 +83,10 @@ export class TE {
     const scratch: Buffer[] = [];
     const body: Stmt[] = [];
     const needed = this.reachable(outputs);
+    // Extern stages read buffers: a compute they read is materialised (inside fused groups too).
+    for (const st of this.stages)
+      if (st.kind === "extern")
+        for (const t of st.ins) { const p = this.byId.get(t.id); if (p?.kind === "compute") p.inline = false; }
     this.inlineEpilogueProducers(needed, bufs);
     for (const s of this.stages) {
       if (s.kind === "input") continue;
