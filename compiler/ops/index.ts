@@ -21,6 +21,7 @@ import "./quant.ts";
 import "./einsum.ts";
 import "./causal-conv.ts";
 import "./loss.ts";
+import "./grid-sample.ts";
 
 export { getOp, registeredOps } from "./registry.ts";
 import "./fused.ts";
