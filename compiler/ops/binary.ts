@@ -75,10 +75,7 @@ function bcastIndex(shape: number[], idx: Expr[]): Expr[] {
  * Integer power by repeated squaring in the unsigned type of the same width, so overflow wraps
  * as it does in numpy. A negative exponent gives the truncated real result: 1, ±1 or 0.
  */
-function intPow(te: TE, x0: TensorRef, y0: TensorRef, shape: number[]): TensorRef {
-  // The loop reads buffers; inside a fused group the inputs may be inlined expressions.
-  const own = (t: TensorRef) => te.compute(`${t.name}_buf`, t.shape, (idx) => at(t, ...idx), { materialize: true });
-  const [x, y] = [own(x0), own(y0)];
+function intPow(te: TE, x: TensorRef, y: TensorRef, shape: number[]): TensorRef {
   const t = x.dtype;
   const u: DType = byteSize(t) > 4 ? "u64" : "u32";
   const et: DType = isSigned(y.dtype) ? "i64" : "u64";
