@@ -14,7 +14,8 @@ export interface ImportOptions {
   inputShapes?: Map<string, number[]>;
 }
 
-const MIN_OPSET = 7;
+/** Pre-opset-7 forms (broadcast/axis attributes, consumed_inputs) are rejected per op as unknown attributes. */
+const MIN_OPSET = 1;
 
 export function loadModel(file: string, opts: ImportOptions = {}): Graph {
   let bytes: Buffer;
