@@ -68,6 +68,8 @@ export function defineElementwise(spec: ElementwiseSpec): void {
     infer(ctx) {
       const present = ctx.inputs.filter((t): t is TensorType => !!t);
       if (present.length === 0) ctx.fail("needs at least one input");
+      if (typeof spec.arity === "number" && (ctx.inputs.length !== spec.arity || present.length !== spec.arity))
+        ctx.fail(`takes ${spec.arity} input${spec.arity > 1 ? "s" : ""}, got ${present.length}`, "the model is malformed");
       const t = present[0]!.dtype;
       ctx.dtypeIn(t, spec.dtypes);
       for (const p of present)
