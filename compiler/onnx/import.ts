@@ -80,9 +80,18 @@ function importGraph(gp: O.IGraphProto, ctx: Ctx): Graph {
   for (const vi of gp.input ?? []) {
     const name = vi.name ?? "";
     if (g.constants.has(name)) continue; // an initializer listed as input: a constant here
-    const t = valueType(vi, ctx);
     g.inputs.push(name);
-    g.types.set(name, t);
+    if (ctx.top) {
+      g.types.set(name, valueType(vi, ctx));
+      continue;
+    }
+    // A subgraph's input types are settled by the op that owns it; an unsupported op must be
+    // reported as such, not as a symbolic dim inside its body.
+    try {
+      g.types.set(name, valueType(vi, ctx));
+    } catch (e) {
+      if (!(e instanceof EdgecError)) throw e;
+    }
   }
   for (const vi of gp.output ?? []) g.outputs.push(vi.name ?? "");
   if (g.outputs.length === 0) fail("the graph has no outputs");
