@@ -55,6 +55,15 @@ interface Row {
   ortDiff?: number;
   compileS?: number;
   buildS?: number;
+  /** The same model compiled with -O0 (no graph passes), timed in the same rounds. */
+  o0Ms?: number;
+  o0CpuMs?: number;
+  kO0?: number;
+  o0Kernels?: number;
+  o2Kernels?: number;
+  o0Arena?: number;
+  o0ArenaLB?: number;
+  o0Diff?: number;
   errors: string[];
 }
 
@@ -180,6 +189,7 @@ async function benchModel(name: string, dir: string, work: string, opts: Options
     exe = await buildHarness(cdir, { cflags: BENCH_CFLAGS });
     row.buildS = (Date.now() - t0) / 1000;
     row.arena = compiled.report.arena_bytes;
+    row.o2Kernels = compiled.report.kernels;
     row.arenaLB = compiled.report.arena_lower_bound_bytes;
     row.weights = compiled.report.weights_bytes;
     const p = compiled.program;
@@ -192,6 +202,29 @@ async function benchModel(name: string, dir: string, work: string, opts: Options
   } catch (e) {
     row.errors.push(`edgec: ${msg(e)}`);
     exe = undefined;
+  }
+
+  // edgec -O0: the unoptimised graph, for the effect of the graph passes.
+  let exe0: string | undefined;
+  let harnessArgs0: string[] = [];
+  if (exe) {
+    try {
+      const c0 = compileFile(path.join(dir, "model.onnx"), { optLevel: 0 });
+      const cdir0 = path.join(work, "c0");
+      writeCArtifact(c0, cdir0);
+      exe0 = await buildHarness(cdir0, { cflags: BENCH_CFLAGS });
+      row.o0Kernels = c0.report.kernels;
+      row.o0Arena = c0.report.arena_bytes;
+      row.o0ArenaLB = c0.report.arena_lower_bound_bytes;
+      const wbin0 = path.join(cdir0, "model_weights.bin");
+      const outs0 = c0.program.outputs.map((_, i) => path.join(work, `o0_out${i}.raw`));
+      harnessArgs0 = [fs.existsSync(wbin0) ? wbin0 : "-", ...inputs.map((x) => x.file), ...outs0];
+      await run(exe0, harnessArgs0, { timeout: 600_000 });
+      row.o0Diff = maxDiff(c0.program.outputs.map((t, i) => ({ dtype: t.type.dtype, file: outs0[i]! })), expected);
+    } catch (e) {
+      row.errors.push(`edgec -O0: ${msg(e)}`);
+      exe0 = undefined;
+    }
   }
 
   // ORT: its own process, session created and run once before timing.
@@ -213,7 +246,8 @@ async function benchModel(name: string, dir: string, work: string, opts: Options
     const kFor = (us: number) => Math.max(1, Math.min(200_000, Math.round((opts.roundMs * 1000) / Math.max(us, 0.05))));
     if (exe) row.kEdgec = kFor((await timeEdgec(exe, harnessArgs, 3)).us);
     if (ort) row.kOrt = kFor((await ort.time(3)).us);
-    const e: number[] = [], o: number[] = [], ec: number[] = [], oc: number[] = [];
+    if (exe0) row.kO0 = kFor((await timeEdgec(exe0, harnessArgs0, 3)).us);
+    const e: number[] = [], o: number[] = [], ec: number[] = [], oc: number[] = [], e0: number[] = [], e0c: number[] = [];
     let rss = 0;
     for (let r = 0; r < opts.rounds; r++) {
       if (exe) {
@@ -227,6 +261,15 @@ async function benchModel(name: string, dir: string, work: string, opts: Options
         o.push(t.us);
         oc.push(t.cpuUs);
       }
+      if (exe0) {
+        const t = await timeEdgec(exe0, harnessArgs0, row.kO0!);
+        e0.push(t.us);
+        e0c.push(t.cpuUs);
+      }
+    }
+    if (exe0) {
+      row.o0Ms = median(e0) / 1000;
+      row.o0CpuMs = median(e0c) / 1000;
     }
     if (exe) {
       row.edgecMs = median(e) / 1000;
@@ -401,6 +444,15 @@ function render(rows: Row[], floor: Row | undefined, opts: Options, nodeRssKb: n
     const us = (x?: number) => (x === undefined ? "—" : `${(x * 1000).toFixed(2)} µs`);
     L.push(`Per-call floor, measured the same way on onnx-node-tests/test_identity (one Identity node): edgec ${us(floor.edgecMs)}, ORT ${us(floor.ortMs)}` +
       `${floor.errors.length ? ` (${floor.errors.join("; ")})` : ""}.`);
+  }
+  L.push("");
+  L.push("## Optimisation levels", "");
+  L.push("edgec -O0 (no graph passes: no folding into Conv, no fusion) against the default -O2, timed in the same interleaved rounds.", "");
+  L.push("| model | kernels -O0 | kernels -O2 | -O0 median ms | -O2 median ms | speed-up | -O0 CPU ms | -O2 CPU ms | arena -O0 | arena -O2 | arena LB -O0 / -O2 | max abs diff -O0 |");
+  L.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
+  for (const r of rows) {
+    const up = r.o0Ms !== undefined && r.edgecMs ? `${(r.o0Ms / r.edgecMs).toFixed(2)}x` : "—";
+    L.push(`| ${r.name} | ${fmtInt(r.o0Kernels)} | ${fmtInt(r.o2Kernels)} | ${fmtMs(r.o0Ms)} | ${fmtMs(r.edgecMs)} | ${up} | ${fmtMs(r.o0CpuMs)} | ${fmtMs(r.edgecCpuMs)} | ${fmtInt(r.o0Arena)} | ${fmtInt(r.arena)} | ${fmtInt(r.o0ArenaLB)} / ${fmtInt(r.arenaLB)} | ${fmtDiff(r.o0Diff)} |`);
   }
   L.push("");
   L.push("## Details", "");

@@ -11,6 +11,9 @@ import { defineOp, OpCtx } from "./registry.ts";
 
 export const ATTENTION = "edgec.Attention";
 
+/** Partial sums per dot product. */
+const LANES = 8;
+
 const ID = [0, 1, 2, 3];
 const perms = (ctx: OpCtx) => ({
   q: ctx.ints("q_perm", ID), k: ctx.ints("k_perm", ID), v: ctx.ints("v_perm", ID), out: ctx.ints("out_perm", ID),
@@ -68,12 +71,18 @@ defineOp({
           return at(O!, ID, src);
         };
         const scores = loop(T, (j) => {
-          const acc = mkVar("dot", dt);
-          let s: Expr = bin("mul", acc, c(scale, dt));
+          // The dot product keeps LANES partial sums (a fixed order, so results are deterministic)
+          // that a C compiler vectorises without reassociating a single sum.
+          const lanes = D % LANES === 0 ? LANES : 1;
+          const accs = Array.from({ length: lanes }, () => mkVar("dot", dt));
+          const qk = (d: Expr) => bin("mul", load(Q!, at(Q!, p.q, [b, h, i, d])), load(K!, at(K!, p.k, [b, h, d, j])));
+          const total = accs.slice(1).reduce<Expr>((a, x) => bin("add", a, x), accs[0]!);
+          let s: Expr = bin("mul", total, c(scale, dt));
           if (M) s = bin("add", s, cast(load(M, maskAt(M, [b, h, i, j])), dt));
           return seq(
-            { k: "decl", v: acc, init: c(0, dt) },
-            loop(D, (d) => ({ k: "assign", v: acc, value: bin("add", acc, bin("mul", load(Q!, at(Q!, p.q, [b, h, i, d])), load(K!, at(K!, p.k, [b, h, d, j])))) }), "d"),
+            ...accs.map((a): Stmt => ({ k: "decl", v: a, init: c(0, dt) })),
+            loop(D / lanes, (d0) => seq(...accs.map((a, l): Stmt =>
+              ({ k: "assign", v: a, value: bin("add", a, qk(add(mul(d0, c(lanes)), c(l)))) }))), "d"),
             store(row!, j, s),
             { k: "assign", v: mx, value: bin("max", mx, load(row!, j)) },
           );
