@@ -283,6 +283,8 @@ export class TE {
       if (x.k === "reduce") {
         const acc = mkVar("acc", x.dtype);
         const inner = this.expand(x.body, bufs);
+        const split = partialSums(x, inner, acc, x.init ? mapExpr(x.init, go) : undefined);
+        if (split) { pre.push(...split); return acc; }
         const update = seq(...inner.pre, { k: "assign", v: acc, value: combine(x.op, acc, cast(inner.e, x.dtype)) });
         let nest: Stmt = update;
         for (let i = x.axes.length - 1; i >= 0; i--) nest = reduceLoop(x.axes[i]!, nest);
@@ -294,6 +296,33 @@ export class TE {
     const out = mapExpr(e, go);
     return { pre, e: out };
   }
+}
+
+/** Partial sums of a contiguous float reduction (its order is fixed, so results are deterministic). */
+const PARTIALS = 8;
+
+/**
+ * A float sum whose innermost reduction axis reads memory with unit stride keeps PARTIALS
+ * interleaved partial sums, added in a fixed order at the end: the C compiler vectorises that,
+ * which it may not do for a single running sum without reassociating it.
+ */
+function partialSums(x: Extract<Expr, { k: "reduce" }>, inner: { pre: Stmt[]; e: Expr }, acc: Var, init?: Expr): Stmt[] | undefined {
+  const last = x.axes[x.axes.length - 1];
+  if (x.op !== "sum" || !isFloat(x.dtype) || x.dtype === "f16" || x.dtype === "bf16" || inner.pre.length) return undefined;
+  if (!last || last.extent < 4 * PARTIALS || last.extent % PARTIALS !== 0) return undefined;
+  const loads = loadsIn(inner.e);
+  const ks = loads.map((l) => coeffOf(l.index, last.v.name));
+  if (!ks.includes(1) || ks.some((k) => k !== 0 && k !== 1)) return undefined;
+  const parts = Array.from({ length: PARTIALS }, () => mkVar("part", x.dtype));
+  const r0 = mkVar("rb");
+  const lanes = parts.map((p, l): Stmt => ({
+    k: "assign", v: p,
+    value: bin("add", p, cast(substExpr(inner.e, new Map([[last.v.name, add(mul(r0, c(PARTIALS)), c(l))]])), x.dtype)),
+  }));
+  let nest: Stmt = { k: "for", v: r0, extent: last.extent / PARTIALS, kind: "serial", body: seq(...lanes) };
+  for (let i = x.axes.length - 2; i >= 0; i--) nest = reduceLoop(x.axes[i]!, nest);
+  const total = parts.reduce<Expr>((a, p) => bin("add", a, p), init ?? c(0, x.dtype));
+  return [...parts.map((p): Stmt => ({ k: "decl", v: p, init: c(0, x.dtype) })), nest, { k: "decl", v: acc, init: total }];
 }
 
 /** Outputs computed together by unroll-and-jam. */
