@@ -26,3 +26,4 @@ import "./grid-sample.ts";
 export { getOp, registeredOps } from "./registry.ts";
 import "./fused.ts";
 import "./attention.ts";
+import "./recurrent.ts";
