@@ -99,7 +99,8 @@ function activations(ctx: OpCtx, cell: Cell, D: number, ct: DType): Act[][] {
 }
 
 function define(cell: Cell): void {
-  const attrs = ["activation_alpha", "activation_beta", "activations", "clip", "direction", "hidden_size", "layout"];
+  // output_sequence (opset 1) only said whether Y is produced; the output list says that already.
+  const attrs = ["activation_alpha", "activation_beta", "activations", "clip", "direction", "hidden_size", "layout", "output_sequence"];
   if (cell === "LSTM") attrs.push("input_forget");
   if (cell === "GRU") attrs.push("linear_before_reset");
   const nOut = cell === "LSTM" ? 3 : 2;

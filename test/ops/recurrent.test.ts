@@ -19,7 +19,8 @@ const SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "
 const CFLAGS = ["-std=c99", "-O0", "-Wall", "-Wextra", "-Werror"];
 
 interface In { name: string; dtype: DType; shape: number[]; data?: number[] }
-interface Case { name: string; nodes: NodeSpec[]; ins: In[]; outs: string[] }
+/** `folded` names inputs stored as initializers; with all of them constant the op folds at compile time. */
+interface Case { name: string; nodes: NodeSpec[]; ins: In[]; outs: string[]; folded?: string[] }
 
 const S = 4, N = 3, I = 3, H = 5;
 const f = (name: string, shape: number[]): In => ({ name, dtype: "f32", shape });
@@ -75,12 +76,25 @@ const cases: Case[] = [
     ins: inputs(1, 2),
     outs: ["Y", "Yh"],
   },
+  {
+    name: "LSTM folded at compile time, Y added to a run-time input",
+    nodes: [
+      { op: "LSTM", inputs: ["X", "W", "R", "B", "", "h0", "c0"], outputs: ["Y0"], attrs: { hidden_size: H } },
+      { op: "Add", inputs: ["Y0", "a"], outputs: ["Y"] },
+    ],
+    ins: [...inputs(4, 1, { b: true, h0: true, c0: true }), f("a", [S, 1, N, H])],
+    outs: ["Y"],
+    folded: ["X", "W", "R", "B", "h0", "c0"],
+  },
 ];
 
-function spec(cs: Case): ModelSpec {
+const isFolded = (cs: Case, i: In) => cs.folded?.includes(i.name) ?? false;
+
+function spec(cs: Case, datas: number[][]): ModelSpec {
   return {
     opset: 14, nodes: cs.nodes,
-    inputs: cs.ins.map((i) => ({ name: i.name, dtype: i.dtype, shape: i.shape })),
+    initializers: cs.ins.flatMap((i, k) => (isFolded(cs, i) ? [{ name: i.name, dtype: i.dtype, dims: i.shape, data: datas[k]! }] : [])),
+    inputs: cs.ins.filter((i) => !isFolded(cs, i)).map((i) => ({ name: i.name, dtype: i.dtype, shape: i.shape })),
     outputs: cs.outs.map((name) => ({ name, dtype: "f32" })),
   };
 }
@@ -98,9 +112,10 @@ describe("LSTM, GRU and RNN against ONNX Runtime", function () {
       if (!cc) this.skip();
       const d = path.join(dir!, cs.name.replace(/[^A-Za-z0-9]+/g, "_"));
       const datas = cs.ins.map((i) => i.data ?? Array.from({ length: i.shape.reduce((a, b) => a * b, 1) }, () => Math.fround(r() - 0.5)));
-      const sess = await ort.InferenceSession.create(buildModel(spec(cs)));
+      const sess = await ort.InferenceSession.create(buildModel(spec(cs, datas)));
       const feeds: Record<string, ort.Tensor> = {};
       cs.ins.forEach((i, k) => {
+        if (isFolded(cs, i)) return;
         feeds[i.name] = i.dtype === "i32" ? new ort.Tensor("int32", Int32Array.from(datas[k]!), i.shape)
           : new ort.Tensor("float32", Float32Array.from(datas[k]!), i.shape);
       });
@@ -109,7 +124,8 @@ describe("LSTM, GRU and RNN against ONNX Runtime", function () {
         const t = res[name]!;
         return { name, dtype: "f32", dims: [...t.dims], data: Array.from(t.data as Float32Array) };
       });
-      writeModelDir(d, spec(cs), cs.ins.map((i, k) => ({ name: i.name, dtype: i.dtype, dims: i.shape, data: datas[k]! })), outs);
+      const runIns = cs.ins.flatMap((i, k) => (isFolded(cs, i) ? [] : [{ name: i.name, dtype: i.dtype, dims: i.shape, data: datas[k]! }]));
+      writeModelDir(d, spec(cs, datas), runIns, outs);
       const got = await testDir(d, { rtol: 1e-3, atol: 1e-5, cflags: CFLAGS, extraFlags: SANITIZE });
       expect(got.results.length).to.equal(cs.outs.length);
       for (const o of got.results) expect(o.pass, `${o.name}: max abs ${o.maxAbs}, ${o.mismatches} mismatches`).to.equal(true);
