@@ -16,7 +16,7 @@ function view(buf: ArrayBuffer, offset: number, dtype: DType, n: number): TypedA
     case "i16": return new Int16Array(buf, offset, n);
     case "i32": return new Int32Array(buf, offset, n);
     case "i64": return new BigInt64Array(buf, offset, n);
-    case "u8": case "bool": return new Uint8Array(buf, offset, n);
+    case "u8": case "bool": case "f8e4m3fn": case "f8e4m3fnuz": case "f8e5m2": case "f8e5m2fnuz": return new Uint8Array(buf, offset, n);
     case "u32": return new Uint32Array(buf, offset, n);
     case "u64": return new BigUint64Array(buf, offset, n);
   }

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { DType, arrayFromBytes, bf16ToF32, bytesOf, f16ToF32, getNumber, isFloat } from "../ir/dtype.ts";
+import { DType, arrayFromBytes, bytesOf, getNumber, isFloat, storedToNumber } from "../ir/dtype.ts";
 import { Tensor, shapeStr } from "../ir/graph.ts";
 import { CompileOptions, Compiled, compileFile, writeCArtifact } from "./api.ts";
 import { EdgecError, fail, q } from "./diagnostics.ts";
@@ -128,8 +128,7 @@ export function compare(got: Tensor["data"], exp: Tensor["data"], dtype: DType, 
   for (let i = 0; i < exp.length; i++) {
     const a = getNumber(got, i), e = getNumber(exp, i);
     if (fl) {
-      const g = dtype === "f16" ? f16(a) : dtype === "bf16" ? bf16(a) : a;
-      const x = dtype === "f16" ? f16(e) : dtype === "bf16" ? bf16(e) : e;
+      const g = storedToNumber(dtype, a), x = storedToNumber(dtype, e);
       if (Number.isNaN(x) || Number.isNaN(g)) { if (Number.isNaN(x) !== Number.isNaN(g)) mismatches++; continue; }
       if (!Number.isFinite(x) || !Number.isFinite(g)) { if (x !== g) mismatches++; continue; }
       const d = Math.abs(g - x);
@@ -144,5 +143,3 @@ export function compare(got: Tensor["data"], exp: Tensor["data"], dtype: DType, 
   return { maxAbs, maxRel, mismatches, pass: mismatches === 0 && got.length === exp.length };
 }
 
-const f16 = f16ToF32;
-const bf16 = bf16ToF32;

@@ -6,11 +6,17 @@ export type DType =
   | "f32" | "f64" | "f16" | "bf16"
   | "i8" | "i16" | "i32" | "i64"
   | "u8" | "u16" | "u32" | "u64"
-  | "bool";
+  | "bool"
+  | "f8e4m3fn" | "f8e4m3fnuz" | "f8e5m2" | "f8e5m2fnuz";
 
 export const ALL_DTYPES: readonly DType[] = [
   "f32", "f64", "f16", "bf16", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "bool",
+  "f8e4m3fn", "f8e4m3fnuz", "f8e5m2", "f8e5m2fnuz",
 ];
+
+/** The 8-bit float types: stored as raw byte patterns, computed in f32. */
+export const F8_TYPES: readonly DType[] = ["f8e4m3fn", "f8e4m3fnuz", "f8e5m2", "f8e5m2fnuz"];
+export const isF8 = (t: DType): boolean => F8_TYPES.includes(t);
 
 export type TypedArray =
   | Float32Array | Float64Array
@@ -39,12 +45,15 @@ const INFO: Record<DType, DTypeInfo> = {
   u32: { bytes: 4, onnx: 12, onnxName: "uint32", float: false, signed: false },
   u64: { bytes: 8, onnx: 13, onnxName: "uint64", float: false, signed: false },
   bf16: { bytes: 2, onnx: 16, onnxName: "bfloat16", float: true, signed: true },
+  f8e4m3fn: { bytes: 1, onnx: 17, onnxName: "float8e4m3fn", float: true, signed: true },
+  f8e4m3fnuz: { bytes: 1, onnx: 18, onnxName: "float8e4m3fnuz", float: true, signed: true },
+  f8e5m2: { bytes: 1, onnx: 19, onnxName: "float8e5m2", float: true, signed: true },
+  f8e5m2fnuz: { bytes: 1, onnx: 20, onnxName: "float8e5m2fnuz", float: true, signed: true },
 };
 
 /** ONNX TensorProto.DataType codes this compiler cannot hold, with their names for errors. */
 const UNSUPPORTED_ONNX: Record<number, string> = {
   0: "undefined", 8: "string", 14: "complex64", 15: "complex128",
-  17: "float8e4m3fn", 18: "float8e4m3fnuz", 19: "float8e5m2", 20: "float8e5m2fnuz",
   21: "uint4", 22: "int4", 23: "float4e2m1", 24: "float8e8m0", 25: "uint2", 26: "int2",
 };
 
@@ -62,7 +71,7 @@ export function fromOnnxCode(code: number): DType | { unsupported: string } {
   return { unsupported: UNSUPPORTED_ONNX[code] ?? `element type code ${code}` };
 }
 
-/** The typed array that stores elements of `t` (f16/bf16 are stored as raw 16-bit patterns). */
+/** The typed array that stores elements of `t` (f16/bf16/float8 are stored as raw bit patterns). */
 export function allocArray(t: DType, n: number): TypedArray {
   switch (t) {
     case "f32": return new Float32Array(n);
@@ -73,6 +82,7 @@ export function allocArray(t: DType, n: number): TypedArray {
     case "i32": return new Int32Array(n);
     case "i64": return new BigInt64Array(n);
     case "u8": case "bool": return new Uint8Array(n);
+    case "f8e4m3fn": case "f8e4m3fnuz": case "f8e5m2": case "f8e5m2fnuz": return new Uint8Array(n);
     case "u32": return new Uint32Array(n);
     case "u64": return new BigUint64Array(n);
   }
@@ -158,4 +168,70 @@ export function f32ToBf16(v: number): number {
   const x = u32buf[0]!;
   if (Number.isNaN(v)) return (x >>> 16) | 0x40;
   return ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+/** Layout of an 8-bit float: mantissa bits, exponent bias, largest finite code, and NaN/Inf scheme. */
+interface F8Format { mbits: number; bias: number; maxCode: number; kind: "fn" | "fnuz" | "ieee" }
+
+export const F8_FORMATS: Record<string, F8Format> = {
+  f8e4m3fn: { mbits: 3, bias: 7, maxCode: 0x7e, kind: "fn" },
+  f8e4m3fnuz: { mbits: 3, bias: 8, maxCode: 0x7f, kind: "fnuz" },
+  f8e5m2: { mbits: 2, bias: 15, maxCode: 0x7b, kind: "ieee" },
+  f8e5m2fnuz: { mbits: 2, bias: 16, maxCode: 0x7f, kind: "fnuz" },
+};
+
+/** Decodes an 8-bit float pattern of type `t`. */
+export function f8ToF32(t: DType, b: number): number {
+  const f = F8_FORMATS[t]!;
+  const sign = b & 0x80 ? -1 : 1, mag = b & 0x7f;
+  const e = mag >> f.mbits, m = mag & ((1 << f.mbits) - 1);
+  if (f.kind === "fnuz" && b === 0x80) return NaN;
+  if (f.kind === "fn" && mag === 0x7f) return NaN;
+  if (f.kind === "ieee" && e === 31) return m ? NaN : sign * Infinity;
+  if (e === 0) return sign * m * 2 ** (1 - f.bias - f.mbits);
+  return sign * (1 + m / (1 << f.mbits)) * 2 ** (e - f.bias);
+}
+
+/** Largest finite value of an 8-bit float type. */
+export const f8Max = (t: DType): number => f8ToF32(t, F8_FORMATS[t]!.maxCode);
+
+/**
+ * Encodes `v` (rounded to f32 first) as an 8-bit float with round to nearest even. This is the
+ * non-saturating conversion: out of range values and infinities become Inf (e5m2) or NaN (others);
+ * the saturating one clamps in f32 first. The fnuz types have no negative zero.
+ */
+export function f32ToF8(t: DType, v: number): number {
+  const f = F8_FORMATS[t]!;
+  f32buf[0] = v;
+  const x = u32buf[0]!;
+  const sign = (x >>> 24) & 0x80;
+  const nan = f.kind === "fnuz" ? 0x80 : sign | 0x7f;
+  const over = f.kind === "ieee" ? sign | 0x7c : nan;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return mant ? nan : over;
+  const e = exp - 127 + f.bias;
+  let q: number, shift: number;
+  if (e <= 0) {
+    if (exp === 0) return f.kind === "fnuz" ? 0 : sign;
+    mant |= 0x800000;
+    shift = 24 - f.mbits - e;
+    if (shift > 24) return f.kind === "fnuz" ? 0 : sign;
+    q = mant >>> shift;
+  } else {
+    shift = 23 - f.mbits;
+    q = (e << f.mbits) | (mant >>> shift);
+  }
+  const rem = mant & ((1 << shift) - 1), mid = 1 << (shift - 1);
+  if (rem > mid || (rem === mid && (q & 1))) q++;
+  if (q > f.maxCode) return over;
+  return q === 0 && f.kind === "fnuz" ? 0 : sign | q;
+}
+
+/** A stored element (a raw pattern for half and 8-bit floats) as a number. */
+export function storedToNumber(t: DType, v: number): number {
+  if (t === "f16") return f16ToF32(v);
+  if (t === "bf16") return bf16ToF32(v);
+  if (isF8(t)) return f8ToF32(t, v);
+  return v;
 }

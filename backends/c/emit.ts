@@ -1,13 +1,14 @@
 /**
  * @fileoverview Prints Tensor IR kernels as C99. Target variants override the hooks of CEmitter.
  */
-import { DType, byteSize, isFloat, isSigned } from "../../ir/dtype.ts";
+import { DType, byteSize, isF8, isFloat, isSigned } from "../../ir/dtype.ts";
 import { BinOp, Buffer, Expr, PrimFunc, Stmt, UnOp } from "../../ir/tir.ts";
 
 export const C_TYPES: Record<DType, string> = {
   f32: "float", f64: "double", f16: "uint16_t", bf16: "uint16_t",
   i8: "int8_t", i16: "int16_t", i32: "int32_t", i64: "int64_t",
   u8: "uint8_t", u16: "uint16_t", u32: "uint32_t", u64: "uint64_t", bool: "uint8_t",
+  f8e4m3fn: "uint8_t", f8e4m3fnuz: "uint8_t", f8e5m2: "uint8_t", f8e5m2fnuz: "uint8_t",
 };
 
 const UNSIGNED_OF: Partial<Record<DType, string>> = { i32: "uint32_t", i64: "uint64_t" };
@@ -169,8 +170,10 @@ export class CEmitter {
     let x = v;
     if (from === "f16") { x = `edgec_f16_to_f32(${v})`; from = "f32"; }
     else if (from === "bf16") { x = `edgec_bf16_to_f32(${v})`; from = "f32"; }
+    else if (isF8(from)) { x = `edgec_${from}_to_f32(${v})`; from = "f32"; }
     if (to === "f16") return `edgec_f32_to_f16((float)${x})`;
     if (to === "bf16") return `edgec_f32_to_bf16((float)${x})`;
+    if (isF8(to)) return `edgec_f32_to_${to}((float)${x})`;
     if (to === "bool") return `((uint8_t)(${x} != 0))`;
     if (isFloat(from) && !isFloat(to)) return `edgec_f2${to}(${x})`;
     return `((${C_TYPES[to]})${x})`;

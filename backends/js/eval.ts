@@ -4,7 +4,7 @@
  * 64-bit integers are computed as JS numbers (exact up to 2^53).
  */
 import {
-  DType, TypedArray, bf16ToF32, byteSize, f16ToF32, f32ToBf16, f32ToF16, isFloat, isSigned,
+  DType, TypedArray, bf16ToF32, byteSize, f16ToF32, f32ToBf16, f32ToF16, f32ToF8, f8ToF32, isF8, isFloat, isSigned,
 } from "../../ir/dtype.ts";
 import { Expr, PrimFunc, Stmt } from "../../ir/tir.ts";
 
@@ -28,7 +28,7 @@ const SAT_RANGE: Record<string, [number, number]> = {
   u32: [0, 2 ** 32 - 1], i64: [-(2 ** 63), 2 ** 63], u64: [0, 2 ** 64],
 };
 const HELPERS = {
-  f16ToF32, f32ToF16, bf16ToF32, f32ToBf16,
+  f16ToF32, f32ToF16, bf16ToF32, f32ToBf16, f8ToF32, f32ToF8,
   erf(x: number): number {
     // Abramowitz-Stegun 7.1.26 is too coarse; use a series/continued-fraction pair.
     const ax = Math.abs(x);
@@ -196,10 +196,12 @@ function castJs(a: string, from: DType, to: DType): string {
   let v = a;
   if (from === "f16") v = `H.f16ToF32(${a})`;
   else if (from === "bf16") v = `H.bf16ToF32(${a})`;
+  else if (isF8(from)) v = `H.f8ToF32("${from}", ${a})`;
   else if (from === "bool") v = `(${a} ? 1 : 0)`;
   if (to === "bool") return `(${v} !== 0)`;
   if (to === "f16") return `H.f32ToF16(${v})`;
   if (to === "bf16") return `H.f32ToBf16(${v})`;
+  if (isF8(to)) return `H.f32ToF8("${to}", ${v})`;
   if (to === "f32") return `H.fround(${v})`;
   if (isFloat(to)) return v;
   // Float to integer saturates (NaN gives 0), exactly as the C runtime's edgec_f2* helpers.

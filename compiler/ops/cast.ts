@@ -2,26 +2,40 @@
  * @fileoverview Element type conversions: Cast, CastLike and BitCast. Float to integer conversions
  * saturate (NaN becomes 0) so no conversion is undefined in C.
  */
-import { DType, byteSize, fromOnnxCode, isFloat } from "../../ir/dtype.ts";
+import { DType, F8_TYPES, byteSize, f8Max, fromOnnxCode, isF8, isFloat } from "../../ir/dtype.ts";
 import { TensorType } from "../../ir/graph.ts";
-import { cast } from "../../ir/tir.ts";
+import { Expr, bin, c, cast, select } from "../../ir/tir.ts";
 import { at } from "../te.ts";
 import { OpCtx, OpDef, defineOp } from "./registry.ts";
 import { ALL } from "./util.ts";
 
+/**
+ * Converts to an 8-bit float. The Tensor IR cast does not saturate (overflow gives Inf or NaN);
+ * saturation clamps to the largest finite value first, infinities included (as the ONNX reference
+ * implementation does for every float8 type), and keeps NaN.
+ */
+export function toF8(v: Expr, t: DType, saturate: boolean): Expr {
+  const x = cast(v, "f32");
+  if (!saturate) return cast(x, t);
+  const m = c(f8Max(t), "f32"), nm = c(-f8Max(t), "f32");
+  return cast(select(bin("gt", x, m), m, select(bin("lt", x, nm), nm, x)), t);
+}
+
 function defineCast(op: string, target: (ctx: OpCtx) => DType): void {
   const def: OpDef = {
     op, kind: "elemwise",
-    // saturate and round_mode only change float8 conversions, which are rejected by target type.
+    // saturate only changes float8 targets; round_mode only float8e8m0, which is rejected by type.
     attrs: op === "Cast" ? ["to", "saturate", "round_mode"] : ["saturate", "round_mode"],
     infer(ctx): TensorType[] {
       const x = ctx.input(0);
-      ctx.dtypeIn(x.dtype, ALL);
+      ctx.dtypeIn(x.dtype, [...ALL, ...F8_TYPES]);
       return [{ dtype: target(ctx), shape: x.shape }];
     },
-    compute(_ctx, te, ins, outs) {
-      const x = ins[0]!;
-      return [te.compute(op.toLowerCase(), x.shape, (idx) => cast(at(x, ...idx), outs[0]!.dtype))];
+    compute(ctx, te, ins, outs) {
+      const x = ins[0]!, to = outs[0]!.dtype;
+      const sat = ctx.int("saturate", 1) !== 0;
+      if (isF8(to) && x.dtype !== to) return [te.compute(op.toLowerCase(), x.shape, (idx) => toF8(at(x, ...idx), to, sat))];
+      return [te.compute(op.toLowerCase(), x.shape, (idx) => cast(at(x, ...idx), to))];
     },
   };
   defineOp(def);
@@ -31,7 +45,7 @@ defineCast("Cast", (ctx) => {
   const to = fromOnnxCode(ctx.int("to"));
   if (typeof to !== "string")
     return ctx.fail(`cast to ${to.unsupported} is not supported`,
-      "supported targets: float, double, float16, bfloat16, int8..int64, uint8..uint64, bool");
+      "supported targets: float, double, float16, bfloat16, float8 (e4m3fn, e4m3fnuz, e5m2, e5m2fnuz), int8..int64, uint8..uint64, bool");
   return to;
 });
 

@@ -3,16 +3,17 @@
  * integer kernels MatMulInteger, ConvInteger, QLinearMatMul, QLinearConv. Accumulation is
  * integer (int32, wrapping), so results are bit-exact.
  */
-import { DType, isFloat } from "../../ir/dtype.ts";
+import { DType, F8_TYPES, isF8, isFloat } from "../../ir/dtype.ts";
 import { TensorType } from "../../ir/graph.ts";
 import { Expr, TensorRef, Var, bin, c, cast, select, un } from "../../ir/tir.ts";
 import { TE, at, maxOf, minOf, reduce } from "../te.ts";
 import { windowOf } from "./conv-pool.ts";
 import { matmulIndex, matmulShape } from "./linalg.ts";
 import { OpCtx, defineOp } from "./registry.ts";
+import { toF8 } from "./cast.ts";
 import { FLOATS } from "./util.ts";
 
-const QTYPES: readonly DType[] = ["i8", "u8", "i16", "u16", "i32", "u32"];
+const QTYPES: readonly DType[] = ["i8", "u8", "i16", "u16", "i32", "u32", ...F8_TYPES];
 const numel = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
 /**
@@ -54,7 +55,10 @@ defineOp({
     let out: DType = ctx.has(2) ? ctx.input(2).dtype : "u8";
     if (ctx.int("output_dtype", 0) !== 0 && !ctx.has(2)) {
       const code = ctx.int("output_dtype");
-      const byCode: Record<number, DType> = { 2: "u8", 3: "i8", 4: "u16", 5: "i16", 6: "i32", 12: "u32" };
+      const byCode: Record<number, DType> = {
+        2: "u8", 3: "i8", 4: "u16", 5: "i16", 6: "i32", 12: "u32",
+        17: "f8e4m3fn", 18: "f8e4m3fnuz", 19: "f8e5m2", 20: "f8e5m2fnuz",
+      };
       out = byCode[code] ?? ctx.fail(`output_dtype ${code} is not supported`, `supported: ${QTYPES.join(", ")}`);
     }
     ctx.dtypeIn(out, QTYPES, "output");
@@ -73,6 +77,8 @@ defineOp({
     const ct = ctOf(s.dtype);
     return [te.compute("quantize", x.shape, (idx) => {
       const q = asT(bin("div", cast(at(x, ...idx), ct), cast(at(s, ...si(idx)), ct)), isFloat(x.dtype) ? x.dtype : s.dtype);
+      // Float8 targets round once, in the conversion itself, and saturate only if asked.
+      if (isF8(out)) return toF8(zp ? bin("add", q, cast(at(zp, ...zi!(idx)), ct)) : q, out, ctx.int("saturate", 1) !== 0);
       let v = cast(un("round", q), "f64");
       if (zp) v = bin("add", v, cast(at(zp, ...zi!(idx)), "f64"));
       return saturate(v, out);
@@ -102,7 +108,7 @@ defineOp({
     const zi = zp && paramIndexer(ctx, x.shape, zp.shape, axis, block, "x_zero_point");
     const ct = ctOf(s.dtype);
     return [te.compute("dequantize", x.shape, (idx) => {
-      // x - zero_point is exact in f64 for every integer type here.
+      // x - zero_point is exact in f64 for every integer and float8 type here.
       let d = cast(at(x, ...idx), "f64");
       if (zp) d = bin("sub", d, cast(at(zp, ...zi!(idx)), "f64"));
       return bin("mul", cast(d, ct), cast(at(s, ...si(idx)), ct));

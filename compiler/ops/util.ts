@@ -1,7 +1,7 @@
 /**
  * @fileoverview Helpers shared by op definitions: broadcasting, elementwise op builders, dtype sets.
  */
-import { DType, isFloat } from "../../ir/dtype.ts";
+import { DType, isF8, isFloat } from "../../ir/dtype.ts";
 import { TensorType, shapeStr } from "../../ir/graph.ts";
 import { Expr, TensorRef, Var, c } from "../../ir/tir.ts";
 import { TE, at } from "../te.ts";
@@ -41,8 +41,8 @@ export function mapBroadcast(te: TE, name: string, ins: TensorRef[], shape: numb
   return te.compute(name, shape, (idx) => f(ins.map((t) => bcast(t, idx)), idx), { dtype });
 }
 
-/** Promotes f16/bf16 math to f32 (the stored type stays half precision). */
-export const computeType = (t: DType): DType => (t === "f16" || t === "bf16" ? "f32" : t);
+/** Promotes f16/bf16/float8 math to f32 (the stored type stays narrow). */
+export const computeType = (t: DType): DType => (t === "f16" || t === "bf16" || isF8(t) ? "f32" : t);
 
 export interface ElementwiseSpec {
   op: string;

@@ -5,7 +5,7 @@
  */
 import {
   ALL_DTYPES, DType, TypedArray, allocArray, arrayFromBytes, bf16ToF32, byteSize, bytesOf, f16ToF32,
-  f32ToBf16, f32ToF16,
+  f32ToBf16, f32ToF16, f32ToF8, f8ToF32, isF8,
 } from "../dtype.ts";
 import { Tensor, TensorType, numel } from "../graph.ts";
 import { KEYWORDS } from "./tokens.ts";
@@ -73,6 +73,8 @@ function elementStr(t: DType, a: TypedArray, i: number): string {
     case "f32": return shortest(x, Math.fround, x);
     case "f16": return shortest(f16ToF32(x), f32ToF16, x);
     case "bf16": return shortest(bf16ToF32(x), f32ToBf16, x);
+    case "f8e4m3fn": case "f8e4m3fnuz": case "f8e5m2": case "f8e5m2fnuz":
+      return shortest(f8ToF32(t, x), (v) => f32ToF8(t, v), x);
     default: return num(x);
   }
 }
@@ -88,7 +90,11 @@ function setElement(t: DType, a: TypedArray, i: number, text: string, negative: 
   const v = parseNum(text, negative);
   if (t === "f16") a[i] = f32ToF16(v);
   else if (t === "bf16") a[i] = f32ToBf16(v);
-  else {
+  else if (isF8(t)) {
+    a[i] = f32ToF8(t, v);
+    const back = f8ToF32(t, a[i]!);
+    return back === v || (Number.isNaN(back) && Number.isNaN(v));
+  } else {
     a[i] = v;
     if (t !== "f32" && t !== "f64") return a[i] === v;
   }

@@ -184,6 +184,62 @@ static inline uint16_t edgec_f32_to_bf16(float f) {
   return (uint16_t)((v.u + 0x7fffu + ((v.u >> 16) & 1u)) >> 16);
 }
 
+/*
+ * 8-bit floats are stored as raw byte patterns. kind: 0 = e4m3fn (no Inf, NaN S.1111.111),
+ * 1 = fnuz (one NaN 0x80, no -0), 2 = e5m2 (IEEE-like). Float to float8 rounds to nearest even
+ * and does not saturate: out of range values become Inf (e5m2) or NaN; saturation clamps first.
+ */
+static inline float edgec_f8_to_f32(uint8_t b, int mbits, int bias, int kind) {
+  uint32_t mag = b & 0x7fu, e = mag >> mbits, m = mag & ((1u << mbits) - 1u);
+  float v;
+  if (kind == 1 && b == 0x80u) return NAN;
+  if (kind == 0 && mag == 0x7fu) return NAN;
+  if (kind == 2 && e == 31u) return m ? NAN : ((b & 0x80u) ? -INFINITY : INFINITY);
+  if (e == 0) v = ldexpf((float)m, 1 - bias - mbits);
+  else v = ldexpf((float)((1u << mbits) | m), (int)e - bias - mbits);
+  return (b & 0x80u) ? -v : v;
+}
+
+static inline uint8_t edgec_f32_to_f8(float f, int mbits, int bias, uint32_t max_code, int kind) {
+  union { float f; uint32_t u; } v;
+  uint32_t x, sign, exp, mant, q, rem, mid, shift, zero, nan, over;
+  int32_t e;
+  v.f = f;
+  x = v.u;
+  sign = (x >> 24) & 0x80u;
+  zero = kind == 1 ? 0u : sign;
+  nan = kind == 1 ? 0x80u : (sign | 0x7fu);
+  over = kind == 2 ? (sign | 0x7cu) : nan;
+  exp = (x >> 23) & 0xffu;
+  mant = x & 0x7fffffu;
+  if (exp == 0xffu) return (uint8_t)(mant ? nan : over);
+  e = (int32_t)exp - 127 + bias;
+  if (e <= 0) {
+    if (exp == 0) return (uint8_t)zero;
+    mant |= 0x800000u;
+    if (24 - mbits - e > 24) return (uint8_t)zero;
+    shift = (uint32_t)(24 - mbits - e);
+    q = mant >> shift;
+  } else {
+    shift = (uint32_t)(23 - mbits);
+    q = ((uint32_t)e << mbits) | (mant >> shift);
+  }
+  rem = mant & ((1u << shift) - 1u);
+  mid = 1u << (shift - 1u);
+  if (rem > mid || (rem == mid && (q & 1u))) q++;
+  if (q > max_code) return (uint8_t)over;
+  return (uint8_t)(q == 0 ? zero : (sign | q));
+}
+
+static inline float edgec_f8e4m3fn_to_f32(uint8_t b) { return edgec_f8_to_f32(b, 3, 7, 0); }
+static inline float edgec_f8e4m3fnuz_to_f32(uint8_t b) { return edgec_f8_to_f32(b, 3, 8, 1); }
+static inline float edgec_f8e5m2_to_f32(uint8_t b) { return edgec_f8_to_f32(b, 2, 15, 2); }
+static inline float edgec_f8e5m2fnuz_to_f32(uint8_t b) { return edgec_f8_to_f32(b, 2, 16, 1); }
+static inline uint8_t edgec_f32_to_f8e4m3fn(float f) { return edgec_f32_to_f8(f, 3, 7, 0x7eu, 0); }
+static inline uint8_t edgec_f32_to_f8e4m3fnuz(float f) { return edgec_f32_to_f8(f, 3, 8, 0x7fu, 1); }
+static inline uint8_t edgec_f32_to_f8e5m2(float f) { return edgec_f32_to_f8(f, 2, 15, 0x7bu, 2); }
+static inline uint8_t edgec_f32_to_f8e5m2fnuz(float f) { return edgec_f32_to_f8(f, 2, 16, 0x7fu, 1); }
+
 #ifdef __cplusplus
 }
 #endif
