@@ -134,7 +134,7 @@ function define(cell: Cell): void {
         { name: "Y_c", dtype: dt, shape: stShape },
         { name: "rnn_h", dtype: ct, shape: [D, B, H] },
         { name: "rnn_c", dtype: ct, shape: [D, B, H] },
-        { name: "rnn_gates", dtype: ct, shape: [G * H + H] },
+        { name: "rnn_gates", dtype: ct, shape: [G * H] },
       ], present.map((i) => ins[i]!), (inBufs, [Y, Yh, Yc, Hs, Cs, Gb]) => {
         const inp = (i: number): Buffer | undefined => {
           const p = present.indexOf(i);
