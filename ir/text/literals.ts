@@ -91,9 +91,9 @@ function setElement(t: DType, a: TypedArray, i: number, text: string, negative: 
   if (t === "f16") a[i] = f32ToF16(v);
   else if (t === "bf16") a[i] = f32ToBf16(v);
   else if (isF8(t)) {
+    // Rounds like f16 does, but a finite value out of range is an error rather than NaN or Inf.
     a[i] = f32ToF8(t, v);
-    const back = f8ToF32(t, a[i]!);
-    return back === v || (Number.isNaN(back) && Number.isNaN(v));
+    return Number.isFinite(f8ToF32(t, a[i]!)) || !Number.isFinite(v);
   } else {
     a[i] = v;
     if (t !== "f32" && t !== "f64") return a[i] === v;

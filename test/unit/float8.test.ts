@@ -11,6 +11,8 @@ import { promisify } from "node:util";
 import { CEmitter } from "../../backends/c/emit.ts";
 import { evaluate } from "../../backends/js/eval.ts";
 import { F8_TYPES, DType, f32ToF8, f8Max, f8ToF32, fromOnnxCode } from "../../ir/dtype.ts";
+import { Graph } from "../../ir/graph.ts";
+import { parseGraph, printGraph } from "../../ir/text/index.ts";
 import { Buffer as TBuffer, PrimFunc, cast, load, loop, seq, store } from "../../ir/tir.ts";
 import { toF8 } from "../../compiler/ops/cast.ts";
 import { cleanup, haveCc, tempDir } from "../helpers/cli.ts";
@@ -70,6 +72,23 @@ describe("dtype: float8", () => {
       expect(f32ToF8(t, NaN)).to.equal(0x80);
     }
     expect(f32ToF8("f8e4m3fn", -0)).to.equal(0x80);
+  });
+});
+
+describe("ir/text: float8 constants", () => {
+  it("print and parse back every pattern of every float8 type, bit for bit", () => {
+    const g = new Graph();
+    for (const t of F8_TYPES) {
+      g.constants.set(t, { dtype: t, shape: [256], data: Uint8Array.from([...Array(256).keys()]) });
+      g.types.set(t, { dtype: t, shape: [256] });
+    }
+    const text = printGraph(g, { inlineLimit: 1000 });
+    const back = parseGraph(text);
+    for (const t of F8_TYPES) expect(Array.from(back.constants.get(t)!.data as Uint8Array), t).to.deep.equal([...Array(256).keys()]);
+    expect(printGraph(back, { inlineLimit: 1000 })).to.equal(text);
+    expect(printGraph(parseGraph("graph @g opset 21 {\n  const %c = dense<f8e4m3fn[3] [1.5, -448, 0.001953125]>\n}\n"), { inlineLimit: 8 }))
+      .to.contain("dense<f8e4m3fn[3] [1.5, -450, 0.002]>"); // the shortest texts that round back
+    expect(() => parseGraph("graph @g opset 21 {\n  const %c = dense<f8e4m3fn[1] [1000]>\n}\n")).to.throw(/f8e4m3fn/);
   });
 });
 
