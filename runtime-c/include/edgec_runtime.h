@@ -27,7 +27,7 @@ const char *edgec_status_str(int status);
 typedef enum {
   EDGEC_F32 = 1, EDGEC_U8 = 2, EDGEC_I8 = 3, EDGEC_U16 = 4, EDGEC_I16 = 5, EDGEC_I32 = 6,
   EDGEC_I64 = 7, EDGEC_BOOL = 9, EDGEC_F16 = 10, EDGEC_F64 = 11, EDGEC_U32 = 12, EDGEC_U64 = 13,
-  EDGEC_BF16 = 16
+  EDGEC_BF16 = 16, EDGEC_F8E4M3FN = 17, EDGEC_F8E4M3FNUZ = 18, EDGEC_F8E5M2 = 19, EDGEC_F8E5M2FNUZ = 20
 } edgec_dtype;
 
 size_t edgec_dtype_size(edgec_dtype t);

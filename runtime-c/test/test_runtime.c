@@ -45,6 +45,8 @@ static void test_dtype_size(void) {
   CHECK_EQ_U(edgec_dtype_size(EDGEC_F64), 8);
   CHECK_EQ_U(edgec_dtype_size(EDGEC_F16), 2);
   CHECK_EQ_U(edgec_dtype_size(EDGEC_BF16), 2);
+  CHECK_EQ_U(edgec_dtype_size(EDGEC_F8E4M3FN), 1);
+  CHECK_EQ_U(edgec_dtype_size(EDGEC_F8E5M2FNUZ), 1);
   CHECK_EQ_U(edgec_dtype_size(EDGEC_I8), 1);
   CHECK_EQ_U(edgec_dtype_size(EDGEC_U8), 1);
   CHECK_EQ_U(edgec_dtype_size(EDGEC_BOOL), 1);
