@@ -12,6 +12,10 @@ import { CEmitter } from "../../backends/c/emit.ts";
 import { evaluate } from "../../backends/js/eval.ts";
 import { F8_TYPES, DType, f32ToF8, f8Max, f8ToF32, fromOnnxCode } from "../../ir/dtype.ts";
 import { Graph } from "../../ir/graph.ts";
+import { compileGraph } from "../../compiler/api.ts";
+import { interpret } from "../../compiler/interpret.ts";
+import { importModel } from "../../compiler/onnx/import.ts";
+import { buildModel } from "../helpers/onnx-builder.ts";
 import { parseGraph, printGraph } from "../../ir/text/index.ts";
 import { Buffer as TBuffer, PrimFunc, cast, load, loop, seq, store } from "../../ir/tir.ts";
 import { toF8 } from "../../compiler/ops/cast.ts";
@@ -72,6 +76,25 @@ describe("dtype: float8", () => {
       expect(f32ToF8(t, NaN)).to.equal(0x80);
     }
     expect(f32ToF8("f8e4m3fn", -0)).to.equal(0x80);
+  });
+});
+
+describe("float8 ops through the compiler", () => {
+  const run1 = (op: string, inDtype: DType, outDtype: DType, attrs: Record<string, number>, x: Uint8Array | Int32Array | Float32Array) => {
+    const bytes = buildModel({ opset: 21, nodes: [{ op, inputs: ["x"], outputs: ["y"], attrs }],
+      inputs: [{ name: "x", dtype: inDtype, shape: [x.length] }], outputs: [{ name: "y", dtype: outDtype }] });
+    return Array.from(interpret(compileGraph(importModel(bytes, undefined)).program, [x])[0] as Uint8Array);
+  };
+
+  it("casts float8 to float8 and integers to float8 through f32", () => {
+    const codes = Uint8Array.from([0x38, 0x7e, 0xfe, 0x80, 0x7f, 0x01]);
+    const want = Array.from(codes, (b) => {
+      const v = f8ToF32("f8e4m3fn", b);
+      return f32ToF8("f8e5m2fnuz", Number.isNaN(v) ? v : Math.min(Math.max(v, -57344), 57344));
+    });
+    expect(run1("Cast", "f8e4m3fn", "f8e5m2fnuz", { to: 20 }, codes)).to.deep.equal(want);
+    expect(run1("Cast", "i32", "f8e4m3fn", { to: 17 }, Int32Array.from([3, -17, 1000, 100000]))).to.deep.equal([0x44, 0xd8, 0x7e, 0x7e]); // -17 ties to -16
+    expect(run1("Cast", "i32", "f8e4m3fn", { to: 17, saturate: 0 }, Int32Array.from([3, 1000]))).to.deep.equal([0x44, 0x7f]);
   });
 });
 
