@@ -5,31 +5,13 @@
  * compiler requires; a runtime one must fail with one clear line.
  */
 import { expect } from "chai";
-import * as path from "node:path";
-import ort from "onnxruntime-node";
 import { compileGraph } from "../../compiler/api.ts";
 import { EdgecError } from "../../compiler/diagnostics.ts";
 import { importModel } from "../../compiler/onnx/import.ts";
 import { testDir } from "../../compiler/testrun.ts";
-import { DType, allocArray, f16ToF32, f32ToF16 } from "../../ir/dtype.ts";
 import { cleanup, haveCc, tempDir } from "../helpers/cli.ts";
-import { F, FS, ModelSpec, NodeSpec, TensorSpec, buildModel, rng, writeModelDir } from "../helpers/onnx-builder.ts";
-
-const SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"];
-// Unoptimised builds keep the sanitizer runs quick; warnings still fail the build.
-const CFLAGS = ["-std=c99", "-O0", "-Wall", "-Wextra", "-Werror"];
-const ORT_TYPE: Partial<Record<DType, string>> = {
-  f32: "float32", f64: "float64", f16: "float16", i8: "int8", u8: "uint8", i16: "int16", u16: "uint16",
-  i32: "int32", i64: "int64", u32: "uint32", u64: "uint64", bool: "bool",
-};
-
-interface In { name: string; dtype: DType; shape: number[]; data?: number[]; lo?: number; hi?: number }
-interface Case { name: string; opset: number; nodes: NodeSpec[]; ins: In[]; inits?: TensorSpec[]; outs: [string, DType][] }
-
-const ints = (name: string, data: number[]): TensorSpec => ({ name, dtype: "i64", dims: [data.length], data });
-const floats = (name: string, data: number[]): TensorSpec => ({ name, dtype: "f32", dims: [data.length], data });
-const x = (shape: number[], dtype: DType = "f32", name = "x", data?: number[]): In => ({ name, dtype, shape, data });
-const one = (op: string, inputs: string[], attrs?: NodeSpec["attrs"], outputs = ["y"]): NodeSpec[] => [{ op, inputs, outputs, attrs }];
+import { F, FS, ModelSpec, buildModel, writeModelDir } from "../helpers/onnx-builder.ts";
+import { Case, SANITIZE, SANITIZED_CFLAGS, floats, ints, itMatchesOrt, one, x } from "../helpers/ort-cases.ts";
 
 const cases: Case[] = [
   { name: "Pad-11 edge int8", opset: 11, nodes: one("Pad", ["x", "p"], { mode: "edge" }), ins: [x([3, 4], "i8")], inits: [ints("p", [2, 0, 1, 3])], outs: [["y", "i8"]] },
@@ -76,60 +58,8 @@ const cases: Case[] = [
   { name: "Upsample-9 linear", opset: 9, nodes: one("Upsample", ["x", "s"], { mode: "linear" }), ins: [x([1, 1, 3, 3])], inits: [floats("s", [1, 1, 2, 2.5])], outs: [["y", "f32"]] },
 ];
 
-const numel = (s: number[]) => s.reduce((a, b) => a * b, 1);
-
-function values(i: In, r: () => number): number[] {
-  if (i.data) return i.data;
-  const lo = i.lo ?? -5, hi = i.hi ?? 5;
-  return Array.from({ length: numel(i.shape) }, () => {
-    const v = lo + (hi - lo) * r();
-    if (i.dtype === "bool") return v > 0 ? 1 : 0;
-    return i.dtype.startsWith("f") ? Math.fround(v) : Math.floor(v);
-  });
-}
-
-function ortTensor(i: In, data: number[]): ort.Tensor {
-  const a = allocArray(i.dtype, data.length);
-  data.forEach((v, k) => {
-    (a as unknown as (number | bigint)[])[k] = i.dtype === "i64" || i.dtype === "u64" ? BigInt(v) : i.dtype === "f16" ? f32ToF16(v) : v;
-  });
-  return new ort.Tensor(ORT_TYPE[i.dtype] as "float32", a as Float32Array, i.shape);
-}
-
-function spec(cs: Case): ModelSpec {
-  return {
-    opset: cs.opset, nodes: cs.nodes, initializers: cs.inits,
-    inputs: cs.ins.map((i) => ({ name: i.name, dtype: i.dtype, shape: i.shape })),
-    outputs: cs.outs.map(([name, dtype]) => ({ name, dtype })),
-  };
-}
-
 describe("data-movement ops against ONNX Runtime", function () {
-  let dir: string | undefined;
-  let cc = false;
-  before(async () => { cc = await haveCc(); dir = tempDir("edgec-data-movement-"); });
-  after(() => cleanup(dir));
-  const r = rng(11);
-
-  for (const cs of cases) {
-    it(cs.name, async function () {
-      if (!cc) this.skip();
-      const d = path.join(dir!, cs.name.replace(/[^A-Za-z0-9]+/g, "_"));
-      const datas = cs.ins.map((i) => values(i, r));
-      const sess = await ort.InferenceSession.create(buildModel(spec(cs)));
-      const feeds: Record<string, ort.Tensor> = {};
-      cs.ins.forEach((i, k) => { feeds[i.name] = ortTensor(i, datas[k]!); });
-      const res = await sess.run(feeds);
-      const outs: TensorSpec[] = cs.outs.map(([name, dtype]) => {
-        const t = res[name]!;
-        const raw = Array.from(t.data as ArrayLike<number | bigint>, (v) => (typeof v === "bigint" ? Number(v) : Number(v)));
-        return { name, dtype, dims: [...t.dims], data: dtype === "f16" ? raw.map(f16ToF32) : raw };
-      });
-      writeModelDir(d, spec(cs), cs.ins.map((i, k) => ({ name: i.name, dtype: i.dtype, dims: i.shape, data: datas[k]! })), outs);
-      const got = await testDir(d, { rtol: 1e-3, atol: 1e-6, cflags: CFLAGS, extraFlags: SANITIZE });
-      for (const o of got.results) expect(o.pass, `${o.name}: max abs ${o.maxAbs}, ${o.mismatches} mismatches`).to.equal(true);
-    });
-  }
+  itMatchesOrt(cases, { seed: 11, atol: 1e-6, prefix: "edgec-data-movement-" });
 
   it("rejects a shape input known only at run time with one clear line", () => {
     const bytes = buildModel({ opset: 13, nodes: one("Reshape", ["x", "s"]), inputs: [{ name: "x", dtype: "f32", shape: [2, 3] }, { name: "s", dtype: "i64", shape: [2] }], outputs: [{ name: "y", dtype: "f32" }] });
@@ -144,12 +74,16 @@ describe("data-movement ops against ONNX Runtime", function () {
   });
 
   it("keeps gathered indices in bounds when they are out of range", async function () {
-    if (!cc) this.skip();
-    const d = path.join(dir!, "gather_oob");
+    if (!(await haveCc())) { console.log("  skipped: no C compiler 'cc' on PATH"); this.skip(); }
+    const d = tempDir("edgec-gather-oob-");
     const s: ModelSpec = { opset: 13, nodes: one("Gather", ["x", "i"]), inputs: [{ name: "x", dtype: "f32", shape: [3] }, { name: "i", dtype: "i64", shape: [4] }], outputs: [{ name: "y", dtype: "f32" }] };
     writeModelDir(d, s, [{ name: "x", dtype: "f32", dims: [3], data: [10, 20, 30] }, { name: "i", dtype: "i64", dims: [4], data: [5, -9, -1, 1] }],
       [{ name: "y", dtype: "f32", dims: [4], data: [30, 10, 30, 20] }]);
-    const got = await testDir(d, { rtol: 0, atol: 0, cflags: CFLAGS, extraFlags: SANITIZE });
-    expect(got.pass).to.equal(true);
+    try {
+      const got = await testDir(d, { rtol: 0, atol: 0, cflags: SANITIZED_CFLAGS, extraFlags: SANITIZE });
+      expect(got.pass).to.equal(true);
+    } finally {
+      cleanup(d);
+    }
   });
 });

@@ -5,30 +5,11 @@
  * shape-determining inputs at run time; here they are initializers, as the compiler requires.
  */
 import { expect } from "chai";
-import * as path from "node:path";
-import ort from "onnxruntime-node";
 import { compileGraph } from "../../compiler/api.ts";
 import { EdgecError } from "../../compiler/diagnostics.ts";
 import { importModel } from "../../compiler/onnx/import.ts";
-import { testDir } from "../../compiler/testrun.ts";
-import { DType, allocArray, f16ToF32, f32ToF16 } from "../../ir/dtype.ts";
-import { cleanup, haveCc, tempDir } from "../helpers/cli.ts";
-import { F, ModelSpec, NodeSpec, TensorSpec, buildModel, rng, writeModelDir } from "../helpers/onnx-builder.ts";
-
-const SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"];
-const CFLAGS = ["-std=c99", "-O0", "-Wall", "-Wextra", "-Werror"];
-const ORT_TYPE: Partial<Record<DType, string>> = {
-  f32: "float32", f64: "float64", f16: "float16", i8: "int8", u8: "uint8", i16: "int16", u16: "uint16",
-  i32: "int32", i64: "int64", u32: "uint32", u64: "uint64", bool: "bool",
-};
-
-interface In { name: string; dtype: DType; shape: number[]; data?: number[]; lo?: number; hi?: number }
-interface Case { name: string; opset: number; nodes: NodeSpec[]; ins: In[]; inits?: TensorSpec[]; outs: [string, DType][] }
-
-const ints = (name: string, data: number[], dims = [data.length]): TensorSpec => ({ name, dtype: "i64", dims, data });
-const tensor = (name: string, dtype: DType, dims: number[], data: number[]): TensorSpec => ({ name, dtype, dims, data });
-const x = (shape: number[], dtype: DType = "f32", name = "x", data?: number[]): In => ({ name, dtype, shape, data });
-const one = (op: string, inputs: string[], attrs?: NodeSpec["attrs"], outputs = ["y"]): NodeSpec[] => [{ op, inputs, outputs, attrs }];
+import { F, buildModel } from "../helpers/onnx-builder.ts";
+import { Case, ints, itMatchesOrt, one, tensor, x } from "../helpers/ort-cases.ts";
 
 const cases: Case[] = [
   { name: "TopK largest with ties along axis 0", opset: 11, nodes: one("TopK", ["x", "k"], { axis: 0 }, ["v", "i"]), ins: [x([5, 3], "f32", "x", [1, 2, 3, 4, 2, 3, 1, 2, 3, 4, 2, 0, 1, 5, 3])], inits: [ints("k", [3])], outs: [["v", "f32"], ["i", "i64"]] },
@@ -57,60 +38,8 @@ const cases: Case[] = [
   { name: "MatMulInteger uint8 x int8 with zero points", opset: 10, nodes: one("MatMulInteger", ["a", "b", "za", "zb"]), ins: [{ ...x([3, 4], "u8", "a"), lo: 0, hi: 255 }, { ...x([4, 2], "i8", "b"), lo: -128, hi: 127 }], inits: [tensor("za", "u8", [], [12]), tensor("zb", "i8", [], [-5])], outs: [["y", "i32"]] },
 ];
 
-const numel = (s: number[]) => s.reduce((a, b) => a * b, 1);
-
-function values(i: In, r: () => number): number[] {
-  if (i.data) return i.data;
-  const lo = i.lo ?? -5, hi = i.hi ?? 5;
-  return Array.from({ length: numel(i.shape) }, () => {
-    const v = lo + (hi - lo) * r();
-    if (i.dtype === "bool") return v > 0 ? 1 : 0;
-    return i.dtype.startsWith("f") ? Math.fround(v) : Math.floor(v);
-  });
-}
-
-function ortTensor(i: In, data: number[]): ort.Tensor {
-  const a = allocArray(i.dtype, data.length);
-  data.forEach((v, k) => {
-    (a as unknown as (number | bigint)[])[k] = i.dtype === "i64" || i.dtype === "u64" ? BigInt(v) : i.dtype === "f16" ? f32ToF16(v) : v;
-  });
-  return new ort.Tensor(ORT_TYPE[i.dtype] as "float32", a as Float32Array, i.shape);
-}
-
-function spec(cs: Case): ModelSpec {
-  return {
-    opset: cs.opset, nodes: cs.nodes, initializers: cs.inits,
-    inputs: cs.ins.map((i) => ({ name: i.name, dtype: i.dtype, shape: i.shape })),
-    outputs: cs.outs.map(([name, dtype]) => ({ name, dtype })),
-  };
-}
-
 describe("reduce, norm, conv, matrix and quantisation ops against ONNX Runtime", function () {
-  let dir: string | undefined;
-  let cc = false;
-  before(async () => { cc = await haveCc(); dir = tempDir("edgec-reduce-conv-quant-"); });
-  after(() => cleanup(dir));
-  const r = rng(23);
-
-  for (const cs of cases) {
-    it(cs.name, async function () {
-      if (!cc) this.skip();
-      const d = path.join(dir!, cs.name.replace(/[^A-Za-z0-9]+/g, "_"));
-      const datas = cs.ins.map((i) => values(i, r));
-      const sess = await ort.InferenceSession.create(buildModel(spec(cs)));
-      const feeds: Record<string, ort.Tensor> = {};
-      cs.ins.forEach((i, k) => { feeds[i.name] = ortTensor(i, datas[k]!); });
-      const res = await sess.run(feeds);
-      const outs: TensorSpec[] = cs.outs.map(([name, dtype]) => {
-        const t = res[name]!;
-        const raw = Array.from(t.data as ArrayLike<number | bigint>, (v) => Number(v));
-        return { name, dtype, dims: [...t.dims], data: dtype === "f16" ? raw.map(f16ToF32) : raw };
-      });
-      writeModelDir(d, spec(cs), cs.ins.map((i, k) => ({ name: i.name, dtype: i.dtype, dims: i.shape, data: datas[k]! })), outs);
-      const got = await testDir(d, { rtol: 1e-3, atol: 1e-5, cflags: CFLAGS, extraFlags: SANITIZE });
-      for (const o of got.results) expect(o.pass, `${o.name}: max abs ${o.maxAbs}, ${o.mismatches} mismatches`).to.equal(true);
-    });
-  }
+  itMatchesOrt(cases, { seed: 23, atol: 1e-5, prefix: "edgec-reduce-conv-quant-" });
 
   it("rejects a TopK k known only at run time with one clear line", () => {
     const bytes = buildModel({
