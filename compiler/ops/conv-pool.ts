@@ -99,25 +99,38 @@ defineOp({
     const spatial = x.shape.slice(2);
     const kernel = w.shape.slice(2);
     const win = windowOf(ctx, spatial, kernel);
-    const group = ctx.int("group", 1);
-    const cpg = w.shape[1]!;
-    const mpg = w.shape[0]! / group;
     const ct = computeType(x.dtype);
     const f = (e: Expr) => cast(e, ct);
     const y = te.compute("conv", outs[0]!.shape, (idx) => {
-      const [n, m, ...o] = idx as [Var, Var, ...Var[]];
-      const acc = reduce("sum", [cpg, ...kernel], ([ci, ...r]) => {
-        const chan = group === 1 ? ci! : bin("add", bin("mul", bin("floordiv", m, c(mpg)), c(cpg)), ci!);
-        const coords = o.map((oi, i) => tap(win, i, oi, r[i]!));
-        const xv = f(at(x, n, chan, ...coords));
-        const guarded = pads0(win) ? xv : select(inside(coords, spatial)!, xv, k(0, x.dtype));
-        return bin("mul", guarded, f(at(w, m, ci!, ...r)));
-      });
-      return b ? bin("add", acc, f(at(b, m))) : acc;
+      const acc = convSum(ctx, x, w, idx, { x: f, w: f, zero: k(0, x.dtype) });
+      return b ? bin("add", acc, f(at(b, idx[1]!))) : acc;
     }, { dtype: outs[0]!.dtype });
     return [y];
   },
 });
+
+/**
+ * The convolution sum at output index idx = [n, m, o...]: over input channels of m's group and
+ * kernel taps, read(x) * read(w), with taps in the padding contributing `zero`. Float and integer
+ * convolutions differ only in how they read an element.
+ */
+export function convSum(ctx: OpCtx, x: TensorRef, w: TensorRef, idx: Var[],
+  read: { x: (e: Expr) => Expr; w: (e: Expr) => Expr; zero: Expr }): Expr {
+  const spatial = x.shape.slice(2);
+  const kernel = w.shape.slice(2);
+  const win = windowOf(ctx, spatial, kernel);
+  const group = ctx.int("group", 1);
+  const cpg = w.shape[1]!;
+  const mpg = w.shape[0]! / group;
+  const [n, m, ...o] = idx as [Var, Var, ...Var[]];
+  return reduce("sum", [cpg, ...kernel], ([ci, ...r]) => {
+    const chan = group === 1 ? ci! : bin("add", bin("mul", bin("floordiv", m, c(mpg)), c(cpg)), ci!);
+    const coords = o.map((oi, i) => tap(win, i, oi, r[i]!));
+    const xv = read.x(at(x, n, chan, ...coords));
+    const guarded = pads0(win) ? xv : select(inside(coords, spatial)!, xv, read.zero);
+    return bin("mul", guarded, read.w(at(w, m, ci!, ...r)));
+  });
+}
 
 function poolCompute(ctx: OpCtx, te: TE, x: TensorRef, outShape: number[], mode: "max" | "avg" | "lp", withIndices = false): TensorRef[] {
   const spatial = x.shape.slice(2);

@@ -7,7 +7,7 @@ import { DType, F8_TYPES, isF8, isFloat } from "../../ir/dtype.ts";
 import { TensorType } from "../../ir/graph.ts";
 import { Expr, TensorRef, Var, bin, c, cast, select, un } from "../../ir/tir.ts";
 import { TE, at, maxOf, minOf, reduce } from "../te.ts";
-import { windowOf } from "./conv-pool.ts";
+import { convSum, windowOf } from "./conv-pool.ts";
 import { matmulIndex, matmulShape } from "./linalg.ts";
 import { OpCtx, defineOp } from "./registry.ts";
 import { toF8 } from "./cast.ts";
@@ -224,29 +224,10 @@ defineOp({
 
 /** Integer convolution of (x - x_zp) and (w - w_zp[m]) accumulated in i32; padding contributes 0. */
 function integerConv(ctx: OpCtx, te: TE, x: TensorRef, w: TensorRef, out: number[], xzp?: TensorRef, wzp?: TensorRef): TensorRef {
-  const spatial = x.shape.slice(2);
-  const kernel = w.shape.slice(2);
-  const win = windowOf(ctx, spatial, kernel);
-  const group = ctx.int("group", 1);
-  const cpg = w.shape[1]!;
-  const mpg = w.shape[0]! / group;
   return te.compute("conv_int", out, (idx) => {
-    const [n, m, ...o] = idx as [Var, Var, ...Var[]];
     const zx = xzp && at(xzp, ...xzp.shape.map(() => c(0)));
-    const zw = wzp && (numel(wzp.shape) === 1 ? at(wzp, ...wzp.shape.map(() => c(0))) : at(wzp, m));
-    return reduce("sum", [cpg, ...kernel], ([ci, ...r]) => {
-      const chan = group === 1 ? ci! : bin("add", bin("mul", bin("floordiv", m, c(mpg)), c(cpg)), ci!);
-      let ok: Expr | undefined;
-      const coords = o.map((oi, i) => {
-        const p = bin("add", bin("mul", oi, c(win.strides[i]!)), bin("sub", bin("mul", r[i]!, c(win.dilations[i]!)), c(win.begin[i]!)));
-        const inside = bin("land", bin("ge", p, c(0)), bin("lt", p, c(spatial[i]!)));
-        ok = ok ? bin("land", ok, inside) : inside;
-        return p;
-      });
-      const xv = centred(at(x, n, chan, ...coords), zx);
-      const guarded = ok && win.begin.concat(win.end).some((p) => p > 0) ? select(ok, xv, c(0)) : xv;
-      return bin("mul", guarded, centred(at(w, m, ci!, ...r), zw));
-    });
+    const zw = wzp && (numel(wzp.shape) === 1 ? at(wzp, ...wzp.shape.map(() => c(0))) : at(wzp, idx[1]!));
+    return convSum(ctx, x, w, idx, { x: (e) => centred(e, zx), w: (e) => centred(e, zw), zero: c(0) });
   }, { dtype: "i32" });
 }
 
