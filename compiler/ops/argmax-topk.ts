@@ -1,5 +1,5 @@
 /**
- * @fileoverview Index-producing and scan ops along one axis: ArgMax, ArgMin, TopK, CumSum.
+ * @fileoverview Index-producing and scan ops along one axis: ArgMax, ArgMin, TopK, CumSum, CumProd.
  */
 import { DType, isFloat, toNumbers } from "../../ir/dtype.ts";
 import { Expr, Stmt, TensorRef, Var, bin, c, cast, load, loop, mkVar, seq, select, store, un } from "../../ir/tir.ts";
@@ -114,8 +114,12 @@ defineOp({
   },
 });
 
-defineOp({
-  op: "CumSum", kind: "opaque", attrs: ["exclusive", "reverse"],
+/** Running sums and products share one scan; `op` combines, `identity` starts it. */
+const SCANS = [["CumSum", "add", 0], ["CumProd", "mul", 1]] as const;
+type ScanOp = (typeof SCANS)[number][1];
+
+for (const [name, op, identity] of SCANS) defineOp({
+  op: name, kind: "opaque", attrs: ["exclusive", "reverse"],
   infer(ctx) {
     const x = ctx.input(0);
     ctx.dtypeIn(x.dtype, NUMERIC);
@@ -130,19 +134,19 @@ defineOp({
     const exclusive = ctx.int("exclusive", 0) === 1;
     const reverse = ctx.int("reverse", 0) === 1;
     const ct = isFloat(x.dtype) ? computeType(x.dtype) : x.dtype;
-    if (axis === undefined) return [cumsumRuntimeAxis(te, x, ins[1]!, exclusive, reverse, ct)];
+    if (axis === undefined) return [scanRuntimeAxis(te, x, ins[1]!, { op, identity, exclusive, reverse, ct })];
     const [outer, n, inner] = around(x.shape, axis);
-    return te.extern([{ name: "cumsum", ...outs[0]! }], [x], ([xb], [yb]) => {
+    return te.extern([{ name: name.toLowerCase(), ...outs[0]! }], [x], ([xb], [yb]) => {
       const at3 = (o: Expr, i: Expr, q: Expr) => flatIndex([o, i, q], [outer, n, inner]);
       return loop(outer, (o) => loop(inner, (q) => {
         const acc = mkVar("acc", ct);
         const step = loop(n, (s) => {
           const i = reverse ? bin("sub", c(n - 1), s) : s;
-          const next: Stmt = { k: "assign", v: acc, value: bin("add", acc, cast(load(xb!, at3(o, i, q)), ct)) };
+          const next: Stmt = { k: "assign", v: acc, value: bin(op, acc, cast(load(xb!, at3(o, i, q)), ct)) };
           const put = store(yb!, at3(o, i, q), cast(acc, x.dtype));
           return exclusive ? seq(put, next) : seq(next, put);
         }, "s");
-        return seq({ k: "decl", v: acc, init: c(0, ct) }, step);
+        return seq({ k: "decl", v: acc, init: c(identity, ct) }, step);
       }, "q"), "o");
     });
   },
@@ -160,8 +164,10 @@ function cumsumAxis(ctx: OpCtx): number | undefined {
   return ctx.axis(a[0]!, ctx.input(0).shape.length);
 }
 
-/** CumSum whose axis is only known when the model runs: each output sums along a runtime stride. */
-function cumsumRuntimeAxis(te: TE, x: TensorRef, axisT: TensorRef, exclusive: boolean, reverse: boolean, ct: DType): TensorRef {
+interface ScanSpec { op: ScanOp; identity: number; exclusive: boolean; reverse: boolean; ct: DType }
+
+/** A scan whose axis is only known when the model runs: each output combines along a runtime stride. */
+function scanRuntimeAxis(te: TE, x: TensorRef, axisT: TensorRef, { op, identity, exclusive, reverse, ct }: ScanSpec): TensorRef {
   const r = x.shape.length;
   const strides = x.shape.map((_, d) => x.shape.slice(d + 1).reduce((a, b) => a * b, 1));
   const maxN = Math.max(...x.shape);
@@ -181,9 +187,9 @@ function cumsumRuntimeAxis(te: TE, x: TensorRef, axisT: TensorRef, exclusive: bo
       return seq(
         { k: "decl", v: i, init: bin("floormod", bin("floordiv", p, inner), n) },
         { k: "decl", v: base, init: bin("sub", p, bin("mul", i, inner)) },
-        { k: "decl", v: acc, init: c(0, ct) },
+        { k: "decl", v: acc, init: c(identity, ct) },
         loop(maxN, (t) => ({ k: "if", c: inRange(t), then: { k: "assign", v: acc,
-          value: bin("add", acc, cast(load(xb!, bin("add", base, bin("mul", t, inner))), ct)) } }), "t"),
+          value: bin(op, acc, cast(load(xb!, bin("add", base, bin("mul", t, inner))), ct)) } }), "t"),
         store(yb!, p, cast(acc, x.dtype)),
       );
     }, "p");
