@@ -74,7 +74,8 @@ export function buildProgram(g: Graph): Program {
   let viewAliases = 0;
   let kernelNodes = g.nodes.filter((n) => {
     const def = getOp(n.op)!;
-    if (!def.view) return true;
+    // A view node with a second output used (Dropout's mask) runs as a kernel.
+    if (!def.view || n.outputs.slice(1).some((o) => o)) return true;
     const [src, dst] = [n.inputs[0]!, n.outputs[0]!];
     const ps = pinned.get(groups.find(src)), pd = pinned.get(groups.find(dst));
     if (ps && pd) return true;

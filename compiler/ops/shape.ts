@@ -104,10 +104,26 @@ defineView("Unsqueeze", ["axes"], (ctx, x) => {
 });
 
 defineView("Identity", [], (_ctx, x) => x.shape);
-defineView("Dropout", ["ratio", "seed", "is_test"], (ctx, x) => {
-  if (ctx.node.outputs.length > 1 && ctx.node.outputs[1]) ctx.fail("the mask output is not supported", "export the model in inference mode");
-  if (ctx.has(2) && getNumber(ctx.requireConst(2, "training_mode").data, 0) !== 0) ctx.fail("training mode is not supported");
-  return x.shape;
+defineOp({
+  op: "Dropout", kind: "injective", attrs: ["ratio", "seed", "is_test"], view: true,
+  infer(ctx) {
+    const x = ctx.input(0);
+    // Training mode drops at random; with ratio 0 it keeps everything, as inference does.
+    if (ctx.has(2) && getNumber(ctx.requireConst(2, "training_mode").data, 0) !== 0) {
+      const ratio = ctx.has(1) ? getNumber(ctx.requireConst(1, "ratio").data, 0) : 0.5;
+      if (ratio !== 0) ctx.fail("training mode with a nonzero ratio is not supported", "export the model in inference mode");
+    }
+    const outs: TensorType[] = [{ dtype: x.dtype, shape: x.shape }];
+    if (ctx.node.outputs[1]) outs.push({ dtype: ctx.opset >= 10 ? "bool" : x.dtype, shape: x.shape });
+    return outs;
+  },
+  compute(_ctx, te, ins, outs) {
+    const x = ins[0]!;
+    const y = te.compute("dropout", x.shape, (idx) => at(x, ...idx));
+    // Nothing is dropped outside training, so every mask element is set.
+    const mask = outs[1] && te.compute("mask", x.shape, () => c(1, outs[1]!.dtype));
+    return mask ? [y, mask] : [y];
+  },
 });
 
 defineOp({
