@@ -27,3 +27,4 @@ export { getOp, registeredOps } from "./registry.ts";
 import "./fused.ts";
 import "./attention.ts";
 import "./recurrent.ts";
+import "./onnx-attention.ts";
