@@ -28,3 +28,5 @@ import "./fused.ts";
 import "./attention.ts";
 import "./recurrent.ts";
 import "./onnx-attention.ts";
+import "./rotary-swiglu.ts";
+import "./linear-attention.ts";
