@@ -6,7 +6,7 @@ import * as path from "node:path";
 import type { onnx as O } from "onnx-proto";
 import { fromOnnxCode } from "../../ir/dtype.ts";
 import { Attr, Graph, Node, TensorType } from "../../ir/graph.ts";
-import { EdgecError, fail, q } from "../diagnostics.ts";
+import { EdgecError, fail, nodeError, q } from "../diagnostics.ts";
 import { decodeTensor, num, onnx } from "./tensor.ts";
 
 export interface ImportOptions {
@@ -36,12 +36,13 @@ export function importModel(bytes: Uint8Array, baseDir: string | undefined, opts
     fail(`not a valid ONNX model: ${(e as Error).message.split("\n")[0]}; check the file is complete and not truncated`);
   }
   if (!model.graph) fail("not a valid ONNX model: it has no graph; check the file is an ONNX model");
-  let opset = 0;
+  let opset: number | undefined;
   for (const o of model.opsetImport ?? []) {
     const d = o.domain ?? "";
     if (d === "" || d === "ai.onnx") opset = num(o.version);
   }
-  if (opset === 0 && (model.opsetImport ?? []).length === 0) opset = 1;
+  // A model that imports only other domains (ai.onnx.ml, say) has no default-domain nodes.
+  opset ??= 1;
   if (opset < MIN_OPSET) fail(`opset ${opset} is older than the oldest supported (${MIN_OPSET}); convert the model with onnx.version_converter`);
   const functions = new Map<string, O.IFunctionProto>();
   for (const f of model.functions ?? []) functions.set(`${f.domain ?? ""}:${f.name}`, f);
@@ -98,7 +99,7 @@ function importGraph(gp: O.IGraphProto, ctx: Ctx): Graph {
   let counter = 0;
   for (const np of gp.node ?? []) {
     const node = importNode(np, ctx, counter++);
-    const fn = ctx.functions.get(`${node.domain}:${node.op}`);
+    const fn = ctx.functions.get(`${np.domain ?? ""}:${np.opType ?? ""}`);
     if (fn) g.nodes.push(...inlineFunction(node, fn, ctx, counter++));
     else g.nodes.push(node);
   }
@@ -147,6 +148,8 @@ function importNode(np: O.INodeProto, ctx: Ctx, index: number): Node {
   // Messages print the op type unquoted, so it must not carry control characters.
   if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(op)) fail(`node ${q(name)} has op type ${q(op)}, which is not an op name; the model is malformed`);
   const domain = np.domain === "ai.onnx" ? "" : np.domain ?? "";
+  if (domain === TRAINING_DOMAIN)
+    nodeError({ name, op }, `domain ${TRAINING_DOMAIN} holds training-only ops, which are not supported`, "export the model for inference");
   const attrs: Record<string, Attr> = {};
   for (const a of np.attribute ?? []) {
     const an = a.name ?? "";
@@ -160,8 +163,14 @@ function importNode(np: O.INodeProto, ctx: Ctx, index: number): Node {
       throw e;
     }
   }
-  return { name, op, domain, inputs: [...(np.input ?? [])], outputs: [...(np.output ?? [])], attrs };
+  const io = { inputs: [...(np.input ?? [])], outputs: [...(np.output ?? [])], attrs };
+  // ai.onnx.ml ops live in the op library under their qualified name.
+  if (domain === ML_DOMAIN) return { name, op: `${ML_DOMAIN}.${op}`, domain: "", ...io };
+  return { name, op, domain, ...io };
 }
+
+const ML_DOMAIN = "ai.onnx.ml";
+const TRAINING_DOMAIN = "ai.onnx.preview.training";
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
 

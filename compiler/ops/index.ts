@@ -30,3 +30,4 @@ import "./recurrent.ts";
 import "./onnx-attention.ts";
 import "./rotary-swiglu.ts";
 import "./linear-attention.ts";
+import "./ml.ts";
