@@ -11,7 +11,7 @@ import { ShapeFoldCounter, foldNode } from "../passes/fold-constants.ts";
 import { PassOptions, runPipeline } from "../passes/registry.ts";
 import { inferTypes, topoSort } from "./infer.ts";
 import { ImportOptions, loadModel } from "./onnx/import.ts";
-import { Program, buildProgram } from "./program.ts";
+import { Program, buildProgram, kernelSteps } from "./program.ts";
 
 export interface CompileOptions extends ImportOptions {
   optLevel?: number;
@@ -81,7 +81,7 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
   let before: Report["before"];
   if (opts.baseline) {
     const p0 = buildProgram(cloneGraph(g));
-    before = { kernels: p0.steps.length, arena_bytes: p0.arenaBytes, arena_lower_bound_bytes: p0.arenaLowerBound };
+    before = { kernels: kernelSteps(p0.steps).length, arena_bytes: p0.arenaBytes, arena_lower_bound_bytes: p0.arenaLowerBound };
   }
   const stats = runPipeline(g, { optLevel: opts.optLevel ?? 2, passes: opts.passes, afterPass: opts.afterPass });
   const program = buildProgram(g);
@@ -89,7 +89,7 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
   if (shapes.count) stats.set("shape-fold", (stats.get("shape-fold") ?? 0) + shapes.count);
   for (const [k, v] of [...stats, ...program.stats].sort()) if (k !== "fold-constants") fusions[k] = (fusions[k] ?? 0) + v;
   const report: Report = {
-    kernels: program.steps.length,
+    kernels: kernelSteps(program.steps).length,
     arena_bytes: program.arenaBytes,
     arena_lower_bound_bytes: program.arenaLowerBound,
     weights_bytes: program.weights.length,

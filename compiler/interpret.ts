@@ -5,7 +5,7 @@
 import { evaluate } from "../backends/js/eval.ts";
 import { DType, TypedArray, byteSize } from "../ir/dtype.ts";
 import { numel } from "../ir/graph.ts";
-import { Program, Storage } from "./program.ts";
+import { Program, Step, Storage } from "./program.ts";
 
 function view(buf: ArrayBuffer, offset: number, dtype: DType, n: number): TypedArray {
   switch (dtype) {
@@ -31,15 +31,32 @@ export function interpret(p: Program, inputs: TypedArray[]): TypedArray[] {
     const n = numel(o.type.shape);
     return view(new ArrayBuffer(Math.max(n * byteSize(o.type.dtype), 8)), 0, o.type.dtype, n);
   });
+  // Iteration of each running loop, by loop id, for sliced storage.
+  const iter = new Map<number, number>();
   const bind = (s: Storage, dtype: DType, n: number): TypedArray => {
+    const off = s.slice ? s.slice.offset + s.slice.per.reduce((a, p) => a + iter.get(p.loop)! * p.stride, 0) : 0;
     switch (s.kind) {
-      case "input": { const a = inputs[s.index]!; return view(a.buffer as ArrayBuffer, a.byteOffset, dtype, n); }
-      case "output": { const a = outputs[s.index]!; return view(a.buffer as ArrayBuffer, a.byteOffset, dtype, n); }
-      case "weight": return view(weights, s.offset, dtype, n);
-      case "arena": return view(arena, s.offset, dtype, n);
+      case "input": { const a = inputs[s.index]!; return view(a.buffer as ArrayBuffer, a.byteOffset + off, dtype, n); }
+      case "output": { const a = outputs[s.index]!; return view(a.buffer as ArrayBuffer, a.byteOffset + off, dtype, n); }
+      case "weight": return view(weights, s.offset + off, dtype, n);
+      case "arena": return view(arena, s.offset + off, dtype, n);
     }
   };
-  for (const st of p.steps)
-    evaluate(st.kernel, st.kernel.params.map((b, i) => bind(st.args[i]!, b.dtype, numel(b.shape))));
+  const run = (steps: readonly Step[]): void => {
+    for (const st of steps) {
+      if (st.kind === "kernel") evaluate(st.kernel, st.kernel.params.map((b, i) => bind(st.args[i]!, b.dtype, numel(b.shape))));
+      else if (st.kind === "if") run(bind(st.cond, "bool", 1)[0] ? st.then : st.else);
+      else {
+        const n = typeof st.trip === "number" ? st.trip : st.trip ? Number(bind(st.trip, "i64", 1)[0]) : Infinity;
+        for (let i = 0; i < n; i++) {
+          if (st.cond && !bind(st.cond, "bool", 1)[0]) break;
+          iter.set(st.id, i);
+          if (st.counter) bind(st.counter, "i64", 1)[0] = BigInt(i);
+          run(st.body);
+        }
+      }
+    }
+  };
+  run(p.steps);
   return outputs;
 }

@@ -5,7 +5,7 @@ import { Graph } from "../ir/graph.ts";
 import { BlobStore, parseGraph, printGraph } from "../ir/text/index.ts";
 import { resetVarNames } from "../ir/tir.ts";
 import { runPipeline } from "../passes/registry.ts";
-import { Program, Storage, buildProgram } from "./program.ts";
+import { Program, Step, Storage, buildProgram } from "./program.ts";
 
 export interface OptOptions {
   optLevel: number;
@@ -39,15 +39,33 @@ export function optText(text: string, opts: OptOptions): { text: string; stats: 
 }
 
 const where = (s: Storage) =>
-  s.kind === "input" ? `input${s.index}` : s.kind === "output" ? `output${s.index}` : s.kind === "weight" ? `weights+${s.offset}` : `arena+${s.offset}`;
+  (s.kind === "input" ? `input${s.index}` : s.kind === "output" ? `output${s.index}` : s.kind === "weight" ? `weights+${s.offset}` : `arena+${s.offset}`) +
+  (s.slice ? `+${s.slice.offset}${s.slice.per.map((p) => `${p.stride < 0 ? "-" : "+"}i${p.loop}*${Math.abs(p.stride)}`).join("")}` : "");
 
-/** One line per kernel call: the op (or fused ops), and where each argument lives. */
+/** One line per kernel call: the op (or fused ops), and where each argument lives; loops and branches nest. */
 export function printProgram(p: Program): string {
   const lines = [`program arena ${p.arenaBytes} lower_bound ${p.arenaLowerBound} weights ${p.weights.length} {`];
-  for (const st of p.steps) {
-    const args = st.args.map((a, i) => `${st.kernel.params[i]!.name}=${where(a)}`).join(", ");
-    lines.push(`  ${st.kernel.name} = ${st.op === "edgec.Fused" ? `Fused[${st.node}]` : st.op}(${args})`);
-  }
+  const print = (steps: readonly Step[], ind: string): void => {
+    for (const st of steps) {
+      if (st.kind === "kernel") {
+        const args = st.args.map((a, i) => `${st.kernel.params[i]!.name}=${where(a)}`).join(", ");
+        lines.push(`${ind}${st.kernel.name} = ${st.op === "edgec.Fused" ? `Fused[${st.node}]` : st.op}(${args})`);
+      } else if (st.kind === "if") {
+        lines.push(`${ind}if ${where(st.cond)} {`);
+        print(st.then, ind + "  ");
+        lines.push(`${ind}} else {`);
+        print(st.else, ind + "  ");
+        lines.push(`${ind}}`);
+      } else {
+        const trip = typeof st.trip === "number" ? `${st.trip}` : st.trip ? where(st.trip) : "unbounded";
+        const extra = [st.cond && `while ${where(st.cond)}`, st.counter && `counter ${where(st.counter)}`].filter(Boolean).join(" ");
+        lines.push(`${ind}loop i${st.id} < ${trip}${extra ? " " + extra : ""} {`);
+        print(st.body, ind + "  ");
+        lines.push(`${ind}}`);
+      }
+    }
+  };
+  print(p.steps, "  ");
   lines.push("}");
   return lines.join("\n") + "\n";
 }

@@ -12,13 +12,23 @@ import { kindOf } from "./ops/fused.ts";
 import { getOp } from "./ops/registry.ts";
 import { TE, at } from "./te.ts";
 
-export type Storage =
+/** Where a value lives. `slice` moves it by a byte offset, per iteration of enclosing loops. */
+export type Storage = (
   | { kind: "input"; index: number }
   | { kind: "output"; index: number }
   | { kind: "weight"; offset: number }
-  | { kind: "arena"; offset: number };
+  | { kind: "arena"; offset: number }
+) & { slice?: Slice };
 
-export interface Step {
+/** Byte offset `offset + Σ iteration(loop) · stride` (stride may be negative) into a storage. */
+export interface Slice {
+  offset: number;
+  per: { loop: number; stride: number }[];
+}
+
+/** One call of a generated kernel. */
+export interface KernelStep {
+  kind: "kernel";
   kernel: PrimFunc;
   /** Storage of each kernel param, in param order. */
   args: Storage[];
@@ -26,6 +36,51 @@ export interface Step {
   values: string[];
   op: string;
   node: string;
+}
+
+/** Runs `then` when the bool (one byte) at `cond` is nonzero, else `else`. */
+export interface IfStep {
+  kind: "if";
+  cond: Storage;
+  then: Step[];
+  else: Step[];
+  op: string;
+  node: string;
+}
+
+/**
+ * A counted loop, numbered `id` (slices refer to its iteration by that number):
+ *   n = trip;  for (i = 0; i < n; i++) { if (cond && !*cond) break; if (counter) *counter = i; body }
+ * `trip` is a count, an int64 scalar read once before the loop (negative runs no iteration), or
+ * absent (no bound: the loop ends by `cond`). `cond` is a bool byte, `counter` an int64 slot.
+ */
+export interface LoopStep {
+  kind: "loop";
+  id: number;
+  trip?: number | Storage;
+  cond?: Storage;
+  counter?: Storage;
+  body: Step[];
+  op: string;
+  node: string;
+}
+
+export type Step = KernelStep | IfStep | LoopStep;
+
+/** Visits every step, nested ones after their parent, in program order. */
+export function walkSteps(steps: readonly Step[], visit: (s: Step) => void): void {
+  for (const s of steps) {
+    visit(s);
+    if (s.kind === "if") { walkSteps(s.then, visit); walkSteps(s.else, visit); }
+    if (s.kind === "loop") walkSteps(s.body, visit);
+  }
+}
+
+/** Every kernel call of the program, nested ones included, in program order. */
+export function kernelSteps(steps: readonly Step[]): KernelStep[] {
+  const out: KernelStep[] = [];
+  walkSteps(steps, (s) => { if (s.kind === "kernel") out.push(s); });
+  return out;
 }
 
 export interface Program {
@@ -186,10 +241,10 @@ export function buildProgram(g: Graph): Program {
   lowered.forEach(({ n, low }, si) => {
     const args: Storage[] = [...low.inputs, ...low.outputs].map(storageOf);
     low.scratch.forEach((_, j) => args.push({ kind: "arena", offset: plan.offsets.get(ids.get(`#scratch${si}_${j}`)!)! }));
-    steps.push({ kernel: low.func, args, values: [...low.inputs, ...low.outputs, ...low.scratch.map(() => "")], op: n.op, node: n.name });
+    steps.push({ kind: "kernel", kernel: low.func, args, values: [...low.inputs, ...low.outputs, ...low.scratch.map(() => "")], op: n.op, node: n.name });
   });
   // Outputs no kernel writes (a constant, an input, or listed twice) get a copy kernel.
-  const written = new Set(steps.flatMap((st) => st.args.filter((a) => a.kind === "output").map((a) => (a as { index: number }).index)));
+  const written = new Set(kernelSteps(steps).flatMap((st) => st.args.filter((a) => a.kind === "output").map((a) => (a as { index: number }).index)));
   g.outputs.forEach((o, i) => {
     if (written.has(i)) return;
     const t = g.typeOf(o);
@@ -198,7 +253,7 @@ export function buildProgram(g: Graph): Program {
     const y = te.compute("copy", t.shape, (idx) => at(x, ...idx), { materialize: true });
     const { func } = te.lower(`k${steps.length}`, [x], [y]);
     const src = storageOf(o);
-    steps.push({ kernel: func, args: [src, { kind: "output", index: i }], values: [o, o], op: "Copy", node: o });
+    steps.push({ kind: "kernel", kernel: func, args: [src, { kind: "output", index: i }], values: [o, o], op: "Copy", node: o });
   });
   return {
     inputs: g.inputs.map((name) => ({ name, type: g.typeOf(name) })),

@@ -7,6 +7,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { compileFile } from "../../compiler/api.ts";
+import { kernelSteps } from "../../compiler/program.ts";
 import { EdgecError } from "../../compiler/diagnostics.ts";
 import { loadModel } from "../../compiler/onnx/import.ts";
 import { Graph } from "../../ir/graph.ts";
@@ -46,7 +47,7 @@ describe("ir/text: ONNX node tests round trip", () => {
     let n = 0;
     for (const t of tests) {
       const c = attempt(() => compileFile(path.join(dir!, t, "model.onnx")));
-      for (const s of c?.program.steps ?? []) {
+      for (const s of c ? kernelSteps(c.program.steps) : []) {
         const text = printFunc(s.kernel);
         const back = parseFunc(text);
         expect(irDiff(s.kernel, back), `${t}: ${s.kernel.name}`).to.equal(undefined);
