@@ -31,3 +31,4 @@ import "./onnx-attention.ts";
 import "./rotary-swiglu.ts";
 import "./linear-attention.ts";
 import "./ml.ts";
+import "./spectral.ts";
