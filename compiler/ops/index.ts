@@ -32,3 +32,5 @@ import "./rotary-swiglu.ts";
 import "./linear-attention.ts";
 import "./ml.ts";
 import "./spectral.ts";
+import "./image.ts";
+import "./text.ts";
