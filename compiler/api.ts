@@ -12,6 +12,7 @@ import { PassOptions, runPipeline } from "../passes/registry.ts";
 import { inferTypes, topoSort } from "./infer.ts";
 import { ImportOptions, loadModel } from "./onnx/import.ts";
 import { Program, buildProgram, kernelSteps } from "./program.ts";
+import { inlineConstantIfs, makeCapturesExplicit } from "./subgraph.ts";
 
 export interface CompileOptions extends ImportOptions {
   optLevel?: number;
@@ -65,6 +66,7 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
   resetVarNames();
   const modelInputs = [...g.inputs];
   freezeInputs(g, opts.freezeInputs);
+  makeCapturesExplicit(g);
   topoSort(g);
   const ops: Record<string, number> = {};
   for (const n of g.nodes) ops[n.op] = (ops[n.op] ?? 0) + 1;
@@ -78,13 +80,14 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
     shapes.observe(n);
     return true;
   });
+  inlineConstantIfs(g);
   let before: Report["before"];
   if (opts.baseline) {
-    const p0 = buildProgram(cloneGraph(g));
+    const p0 = buildProgram(cloneGraph(g), { optLevel: 0 });
     before = { kernels: kernelSteps(p0.steps).length, arena_bytes: p0.arenaBytes, arena_lower_bound_bytes: p0.arenaLowerBound };
   }
   const stats = runPipeline(g, { optLevel: opts.optLevel ?? 2, passes: opts.passes, afterPass: opts.afterPass });
-  const program = buildProgram(g);
+  const program = buildProgram(g, { optLevel: opts.optLevel ?? 2 });
   const fusions: Record<string, number> = {};
   if (shapes.count) stats.set("shape-fold", (stats.get("shape-fold") ?? 0) + shapes.count);
   for (const [k, v] of [...stats, ...program.stats].sort()) if (k !== "fold-constants") fusions[k] = (fusions[k] ?? 0) + v;
@@ -120,6 +123,42 @@ export function writeCArtifact(c: Compiled, outDir: string, opts: CompileOptions
   const srcs = [...files.keys()].filter((f) => f.endsWith(".c"));
   files.set("Makefile", makefile(name, srcs));
   files.set("report.json", JSON.stringify(c.report, null, 2) + "\n");
+  writeAtomically(outDir, files);
+  return [...files.keys()];
+}
+
+/**
+ * Writes the WebAssembly artifact (model.wasm, model.mjs, model.d.ts, report.json) into
+ * `outDir`, atomically like writeCArtifact. Returns the module's byte size.
+ */
+export async function writeWasmArtifact(c: Compiled, outDir: string, opts: { simd?: boolean } = {}): Promise<{ files: string[]; wasmBytes: number }> {
+  // Loaded on demand: binaryen is large, and the C target never needs it.
+  const { emitWasm } = await import("../backends/wasm/artifact.ts");
+  const art = await emitWasm(c.program, { simd: opts.simd ?? true });
+  const files = new Map(art.files);
+  files.set("report.json", JSON.stringify({ ...c.report, wasm_bytes: art.wasmBytes, wasm_memory_bytes: art.memoryBytes }, null, 2) + "\n");
+  writeAtomically(outDir, files);
+  return { files: [...files.keys()], wasmBytes: art.wasmBytes };
+}
+
+/**
+ * Writes the emscripten-built WebAssembly artifact through backends/emscripten/build.ts, loaded
+ * on demand so the other targets work without it.
+ */
+export async function writeEmscriptenArtifact(c: Compiled, outDir: string, opts: { simd?: boolean } = {}): Promise<void> {
+  const file = "../backends/emscripten/build.ts";
+  let mod: { buildEmscriptenArtifact?: (p: Compiled["program"], outDir: string, o: { name: string; simd?: boolean }) => Promise<void> };
+  try {
+    mod = await import(file);
+  } catch (e) {
+    if ((e as { code?: string }).code === "ERR_MODULE_NOT_FOUND") fail("--target wasm-emscripten is not available in this build (backends/emscripten/build.ts is missing); use --target wasm");
+    throw e;
+  }
+  if (!mod.buildEmscriptenArtifact) fail("--target wasm-emscripten is not available: backends/emscripten/build.ts has no buildEmscriptenArtifact");
+  await mod.buildEmscriptenArtifact(c.program, outDir, { name: "model", simd: opts.simd ?? true });
+}
+
+function writeAtomically(outDir: string, files: Map<string, string | Uint8Array>): void {
   const parent = path.dirname(path.resolve(outDir));
   fs.mkdirSync(parent, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(parent, ".edgec-tmp-"));
@@ -131,7 +170,6 @@ export function writeCArtifact(c: Compiled, outDir: string, opts: CompileOptions
     fs.rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
-  return [...files.keys()];
 }
 
 function makefile(name: string, srcs: string[]): string {

@@ -9,7 +9,8 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { DType, arrayFromBytes, bytesOf, getNumber, isFloat, storedToNumber } from "../ir/dtype.ts";
 import { Tensor, shapeStr } from "../ir/graph.ts";
-import { CompileOptions, Compiled, compileFile, writeCArtifact } from "./api.ts";
+import { pathToFileURL } from "node:url";
+import { CompileOptions, Compiled, compileFile, writeCArtifact, writeEmscriptenArtifact, writeWasmArtifact } from "./api.ts";
 import { EdgecError, fail, q } from "./diagnostics.ts";
 import { readTensorFile } from "./onnx/tensor.ts";
 
@@ -24,7 +25,14 @@ export interface TestOptions extends CompileOptions {
   keep?: boolean;
   /** Extra flags, e.g. sanitizers. */
   extraFlags?: string[];
+  /** c (default) builds with cc; wasm and wasm-emscripten run the module through its loader in Node. */
+  target?: TestTarget;
+  /** wasm targets: SIMD128 (default true). */
+  simd?: boolean;
 }
+
+export type TestTarget = "c" | "wasm" | "wasm-emscripten";
+export const TEST_TARGETS: readonly TestTarget[] = ["c", "wasm", "wasm-emscripten"];
 
 export interface OutputResult {
   set: string;
@@ -77,6 +85,10 @@ export async function testDir(dir: string, opts: TestOptions, onProgress?: (msg:
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "edgec-test-"));
   const out = path.join(tmp, "c");
   try {
+    if (opts.target === "wasm" || opts.target === "wasm-emscripten") {
+      const results = await runWasmSets(dir, sets, compiled, path.join(tmp, "wasm"), opts, onProgress);
+      return { pass: results.every((r) => r.pass), results, compiled, buildDir: opts.keep ? tmp : undefined };
+    }
     writeCArtifact(compiled, out, opts);
     onProgress?.("building C");
     const exe = await buildHarness(out, opts);
@@ -114,6 +126,47 @@ export async function testDir(dir: string, opts: TestOptions, onProgress?: (msg:
   } finally {
     if (!opts.keep) fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** The model's input tensors of one data set, checked against the compiled program. */
+function readInputs(dir: string, set: string, compiled: Compiled): Tensor[] {
+  return compiled.program.inputs.map((t, i) => {
+    const k = compiled.modelInputs.indexOf(t.name);
+    const tensor = readTensorFile(path.join(dir, set, `input_${k >= 0 ? k : i}.pb`));
+    checkMatch(tensor, t.type.dtype, t.type.shape, `input ${q(t.name)} of ${set}`);
+    return tensor;
+  });
+}
+
+interface WasmModel { run(inputs: Record<string, Tensor["data"]>): Record<string, Tensor["data"]> }
+
+/** Writes the WebAssembly artifact to `out`, loads it through its model.mjs and checks every data set. */
+async function runWasmSets(dir: string, sets: string[], compiled: Compiled, out: string, opts: TestOptions, onProgress?: (msg: string) => void): Promise<OutputResult[]> {
+  onProgress?.("building WebAssembly");
+  if (opts.target === "wasm-emscripten") await writeEmscriptenArtifact(compiled, out, { simd: opts.simd });
+  else await writeWasmArtifact(compiled, out, { simd: opts.simd });
+  const url = pathToFileURL(path.join(out, "model.mjs")).href;
+  const { createModel } = await import(url) as { createModel: () => Promise<WasmModel> };
+  const model = await createModel();
+  const p = compiled.program;
+  const results: OutputResult[] = [];
+  for (const set of sets) {
+    onProgress?.(`running ${set}`);
+    const feeds: Record<string, Tensor["data"]> = {};
+    readInputs(dir, set, compiled).forEach((t, i) => { feeds[p.inputs[i]!.name] = t.data; });
+    let got: Record<string, Tensor["data"]>;
+    try {
+      got = model.run(feeds);
+    } catch (e) {
+      throw new EdgecError(`the compiled model failed at run time: ${(e as Error).message}`);
+    }
+    p.outputs.forEach((t, i) => {
+      const expected = readTensorFile(path.join(dir, set, `output_${i}.pb`));
+      checkMatch(expected, t.type.dtype, t.type.shape, `expected output ${q(t.name)} of ${set}`);
+      results.push({ set, name: t.name, ...compare(got[t.name]!, expected.data, t.type.dtype, opts) });
+    });
+  }
+  return results;
 }
 
 function checkMatch(t: Tensor, dtype: DType, shape: number[], what: string): void {

@@ -72,7 +72,8 @@ export class WasmModule {
   loop(label: string, body: Ref): Ref { return this.m.loop(label, body); }
   br(label: string, cond?: Ref): Ref { return this.m.br(label, cond); }
   if(cond: Ref, then: Ref, otherwise?: Ref): Ref { return this.m.if(cond, then, otherwise); }
-  select(cond: Ref, a: Ref, b: Ref): Ref { return this.m.select(cond, a, b); }
+  /** `cond ? a : b` evaluating all three, in wasm's operand order (a, b, cond). */
+  select(a: Ref, b: Ref, cond: Ref): Ref { return this.m.select(cond, a, b); }
   call(name: string, args: Ref[], result: WType): Ref { return this.m.call(name, args, result); }
   drop(v: Ref): Ref { return this.m.drop(v); }
   return(v?: Ref): Ref { return this.m.return(v); }

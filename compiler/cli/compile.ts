@@ -4,17 +4,22 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { BlobStore, printGraph } from "../../ir/text/index.ts";
-import { CompileOptions, compileFile, writeCArtifact } from "../api.ts";
+import { CompileOptions, compileFile, writeCArtifact, writeEmscriptenArtifact, writeWasmArtifact } from "../api.ts";
 import { EdgecError } from "../diagnostics.ts";
 import { parse, parseFreezeInputs, parseInputShapes, progress, progressDone } from "./main.ts";
 
-const HELP = `usage: edgec compile MODEL.onnx --target c -o OUT/ [options]
+const HELP = `usage: edgec compile MODEL.onnx --target c|wasm|wasm-emscripten -o OUT/ [options]
 
-Writes OUT/<name>.h, OUT/<name>.c, the weights (OUT/<name>_weights.c, or .bin when large),
-the runtime sources, a Makefile and OUT/report.json. OUT is replaced only when complete.
+--target c writes OUT/<name>.h, OUT/<name>.c, the weights (OUT/<name>_weights.c, or .bin when
+large), the runtime sources, a Makefile and OUT/report.json.
+--target wasm writes OUT/model.wasm (built directly with binaryen, SIMD128 unless --no-simd),
+OUT/model.mjs (an ES-module loader: createModel() then run({name: typedArray})), OUT/model.d.ts
+and OUT/report.json. --target wasm-emscripten writes the same files from the C output built
+with emcc. OUT is replaced only when complete.
 
 options:
-  --target c                  output target (c)
+  --target T                  output target: c (default), wasm, wasm-emscripten
+  --no-simd                   wasm targets: a scalar module (no SIMD128 instructions)
   -o, --out DIR               output folder
   --name NAME                 prefix of generated symbols and files (default: model)
   --input-shape NAME=DIMS     fix a symbolic input shape, e.g. input=1x3x224x224 (repeatable)
@@ -27,6 +32,8 @@ options:
   --print-after-all           print the Graph IR after every pass to stderr
   --stats                     print the report to stdout, with kernels and arena before optimisation`;
 
+const TARGETS = ["c", "wasm", "wasm-emscripten"];
+
 export async function compileCommand(args: string[]): Promise<number> {
   const opt = args.find((a) => /^-O[0-3]$/.test(a));
   const { values, positionals } = parse(args.filter((a) => a !== opt), {
@@ -37,6 +44,7 @@ export async function compileCommand(args: string[]): Promise<number> {
     "freeze-input": { type: "string", multiple: true },
     "weights-bin-above": { type: "string" },
     stats: { type: "boolean" },
+    "no-simd": { type: "boolean" },
     passes: { type: "string" },
     "print-after": { type: "string", multiple: true },
     "print-after-all": { type: "boolean" },
@@ -45,7 +53,9 @@ export async function compileCommand(args: string[]): Promise<number> {
   if (values.help) { console.log(HELP); return 0; }
   if (positionals.length !== 1) throw new EdgecError("compile takes one MODEL.onnx; run 'edgec compile --help'");
   if (!values.out) throw new EdgecError("missing -o OUT; run 'edgec compile --help'");
-  if (values.target !== "c") throw new EdgecError(`unknown target '${values.target}'; available: c`);
+  const target = values.target!;
+  if (!TARGETS.includes(target)) throw new EdgecError(`unknown target '${target}'; available: ${TARGETS.join(", ")}`);
+  if (values["no-simd"] && target === "c") throw new EdgecError("--no-simd applies to the wasm targets only");
   if (!/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(values.name!)) throw new EdgecError(`--name ${values.name}: must be a C identifier starting with a letter, at most 32 characters`);
   // The runtime's files and symbols use the edgec prefix.
   if (/^edgec/i.test(values.name!)) throw new EdgecError(`--name ${values.name}: the prefix 'edgec' is reserved for the runtime; choose another name`);
@@ -65,12 +75,22 @@ export async function compileCommand(args: string[]): Promise<number> {
   checkOutDir(values.out, positionals[0]!);
   progress(`compiling ${path.basename(positionals[0]!)}`);
   const compiled = compileFile(positionals[0]!, opts);
-  progress("writing C");
-  const files = writeCArtifact(compiled, values.out, opts);
+  progress(target === "c" ? "writing C" : "building WebAssembly");
+  let files: string[], extra = "";
+  if (target === "wasm") {
+    const art = await writeWasmArtifact(compiled, values.out, { simd: !values["no-simd"] });
+    files = art.files;
+    extra = `, module ${art.wasmBytes} bytes`;
+  } else if (target === "wasm-emscripten") {
+    await writeEmscriptenArtifact(compiled, values.out, { simd: !values["no-simd"] });
+    files = fs.readdirSync(values.out);
+  } else {
+    files = writeCArtifact(compiled, values.out, opts);
+  }
   progressDone();
   const r = compiled.report;
   if (values.stats) console.log(JSON.stringify(r, null, 2));
-  else console.log(`wrote ${files.length} files to ${values.out}: ${r.kernels} kernels, arena ${r.arena_bytes} bytes (lower bound ${r.arena_lower_bound_bytes}), weights ${r.weights_bytes} bytes`);
+  else console.log(`wrote ${files.length} files to ${values.out}: ${r.kernels} kernels, arena ${r.arena_bytes} bytes (lower bound ${r.arena_lower_bound_bytes}), weights ${r.weights_bytes} bytes${extra}`);
   return 0;
 }
 

@@ -2,17 +2,19 @@
  * @fileoverview `edgec test`: check a model folder in the ONNX backend-test layout.
  */
 import { EdgecError } from "../diagnostics.ts";
-import { testDir } from "../testrun.ts";
+import { TEST_TARGETS, testDir } from "../testrun.ts";
 import { parse, parseFreezeInputs, parseInputShapes, progress, progressDone } from "./main.ts";
 
-const HELP = `usage: edgec test DIR --target c [options]
+const HELP = `usage: edgec test DIR --target c|wasm|wasm-emscripten [options]
 
-DIR holds model.onnx and test_data_set_*/input_N.pb, output_N.pb. Compiles the model to C,
-builds it with the system C compiler, runs every data set and compares each output.
-Exit status 0 only if every output matches.
+DIR holds model.onnx and test_data_set_*/input_N.pb, output_N.pb. Compiles the model for the
+target, runs every data set and compares each output. --target c builds the C with the system
+C compiler; the wasm targets build model.wasm and run it in this Node process through its
+model.mjs loader. Exit status 0 only if every output matches.
 
 options:
-  --target c               target (c)
+  --target T               c (default), wasm (binaryen) or wasm-emscripten (emcc)
+  --no-simd                wasm targets: a scalar module (no SIMD128)
   --rtol X                 relative tolerance (default 1e-3)
   --atol X                 absolute tolerance (default 1e-5)
   --cc CC                  C compiler (default cc)
@@ -30,6 +32,7 @@ export async function testCommand(args: string[]): Promise<number> {
     atol: { type: "string", default: "1e-5" },
     cc: { type: "string" },
     sanitize: { type: "boolean" },
+    "no-simd": { type: "boolean" },
     keep: { type: "boolean" },
     "input-shape": { type: "string", multiple: true },
     "freeze-input": { type: "string", multiple: true },
@@ -37,11 +40,13 @@ export async function testCommand(args: string[]): Promise<number> {
   });
   if (values.help) { console.log(HELP); return 0; }
   if (positionals.length !== 1) throw new EdgecError("test takes one DIR; run 'edgec test --help'");
-  if (values.target !== "c") throw new EdgecError(`unknown target '${values.target}'; available: c`);
+  const target = TEST_TARGETS.find((t) => t === values.target);
+  if (!target) throw new EdgecError(`unknown target '${values.target}'; available: ${TEST_TARGETS.join(", ")}`);
+  if (target !== "c" && (values.sanitize || values.cc)) throw new EdgecError("--sanitize and --cc apply to --target c only");
   const rtol = Number(values.rtol), atol = Number(values.atol);
   if (!(rtol >= 0) || !(atol >= 0)) throw new EdgecError("--rtol and --atol take non-negative numbers");
   const res = await testDir(positionals[0]!, {
-    rtol, atol, cc: values.cc, keep: values.keep, inputShapes: parseInputShapes(values["input-shape"]),
+    rtol, atol, cc: values.cc, target, simd: !values["no-simd"], keep: values.keep, inputShapes: parseInputShapes(values["input-shape"]),
     freezeInputs: parseFreezeInputs(values["freeze-input"]),
     optLevel: lvl ? Number(lvl[2]) : 2,
     extraFlags: values.sanitize ? ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"] : undefined,
