@@ -7,7 +7,8 @@ import { Graph, TensorType, numel } from "../ir/graph.ts";
 import { Buffer, PrimFunc } from "../ir/tir.ts";
 import { partitionLoops } from "../passes/loop-partition.ts";
 import { ALIGN, planMemory } from "../passes/plan-memory.ts";
-import { lowerNode } from "./lower.ts";
+import { ControlPlan, planControl } from "./control-flow.ts";
+import { LoweredNode, lowerNode } from "./lower.ts";
 import { kindOf } from "./ops/fused.ts";
 import { getOp } from "./ops/registry.ts";
 import { TE, at } from "./te.ts";
@@ -111,7 +112,15 @@ class Groups {
   }
 }
 
-export function buildProgram(g: Graph): Program {
+export interface BuildOptions {
+  /** Optimisation level of the pipeline that compiles subgraphs. */
+  optLevel?: number;
+  /** Numbers loops program-wide (subgraph programs share the counter). */
+  loopIds?: { next: number };
+}
+
+export function buildProgram(g: Graph, opts: BuildOptions = {}): Program {
+  const bopts = { optLevel: opts.optLevel ?? 2, loopIds: opts.loopIds ?? { next: 0 } };
   const ops: Record<string, number> = {};
   for (const n of g.nodes) ops[n.op] = (ops[n.op] ?? 0) + 1;
   const outIndex = new Map(g.outputs.map((o, i) => [o, i]));
@@ -153,8 +162,8 @@ export function buildProgram(g: Graph): Program {
   kernelNodes.forEach((n, si) => { for (const v of n.inputs) if (v) finalUse.set(repr(v), si); });
   for (const o of g.outputs) finalUse.set(repr(o), Infinity);
   const lowered = kernelNodes.map((n, si) => {
-    const low = lowerNode(g, n, `k${si}`);
-    low.func.body = partitionLoops(low.func.body);
+    const low: LoweredNode | ControlPlan = getOp(n.op)?.control ? planControl(g, n, bopts) : lowerNode(g, n, `k${si}`);
+    if ("func" in low) low.func.body = partitionLoops(low.func.body);
     for (const v of low.inputs) lastUse.set(repr(v), si);
     for (const v of low.outputs) {
       const src = inPlaceSource(g, n, v, si);
@@ -225,9 +234,13 @@ export function buildProgram(g: Graph): Program {
     chunks.push({ off: wsize, bytes });
     wsize += Math.ceil(Math.max(bytes.length, 1) / ALIGN) * ALIGN;
   }
-  const weights = new Uint8Array(wsize);
-  for (const ch of chunks) weights.set(ch.bytes, ch.off);
-
+  // Subgraph programs append their weights after the enclosing graph's.
+  const addWeights = (bytes: Uint8Array): number => {
+    const off = wsize;
+    chunks.push({ off, bytes });
+    wsize += Math.ceil(bytes.length / ALIGN) * ALIGN;
+    return off;
+  };
   const storageOf = (v: string): Storage => {
     const r = repr(v);
     const pin = pinned.get(r);
@@ -241,6 +254,7 @@ export function buildProgram(g: Graph): Program {
   lowered.forEach(({ n, low }, si) => {
     const args: Storage[] = [...low.inputs, ...low.outputs].map(storageOf);
     low.scratch.forEach((_, j) => args.push({ kind: "arena", offset: plan.offsets.get(ids.get(`#scratch${si}_${j}`)!)! }));
+    if (!("func" in low)) { steps.push(...low.build(args, addWeights)); return; }
     steps.push({ kind: "kernel", kernel: low.func, args, values: [...low.inputs, ...low.outputs, ...low.scratch.map(() => "")], op: n.op, node: n.name });
   });
   // Outputs no kernel writes (a constant, an input, or listed twice) get a copy kernel.
@@ -255,6 +269,8 @@ export function buildProgram(g: Graph): Program {
     const src = storageOf(o);
     steps.push({ kind: "kernel", kernel: func, args: [src, { kind: "output", index: i }], values: [o, o], op: "Copy", node: o });
   });
+  const weights = new Uint8Array(wsize);
+  for (const ch of chunks) weights.set(ch.bytes, ch.off);
   return {
     inputs: g.inputs.map((name) => ({ name, type: g.typeOf(name) })),
     outputs: g.outputs.map((name) => ({ name, type: g.typeOf(name) })),

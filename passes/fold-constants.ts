@@ -5,6 +5,7 @@
 import { evaluate } from "../backends/js/eval.ts";
 import { allocArray } from "../ir/dtype.ts";
 import { Graph, Node, numel } from "../ir/graph.ts";
+import { foldControl } from "../compiler/control-flow.ts";
 import { lowerNode } from "../compiler/lower.ts";
 import { getOp } from "../compiler/ops/registry.ts";
 import { GraphPass, bump } from "./pass.ts";
@@ -16,6 +17,7 @@ const MAX_FOLD_ELEMENTS = 1 << 22;
 export function foldNode(g: Graph, n: Node, outputs: Set<string> = new Set(g.outputs), force = false): boolean {
   const def = getOp(n.op);
   if (!def) return false;
+  if (def.control) return foldControl(g, n);
   const inputsKnown = n.inputs.every((i) => !i || g.constants.has(i));
   if (!inputsKnown && !def.shapeOnly) return false;
   const outs = n.outputs.filter((o) => o);

@@ -154,9 +154,9 @@ const storageKey = (a: Storage) =>
 
 /** The byte offset of a slice as a C expression over the loop counters. */
 function sliceOffset(sl: { offset: number; per: { loop: number; stride: number }[] }, base = 0): string {
-  let e = `${base + sl.offset}`;
-  for (const { loop, stride } of sl.per) e += stride < 0 ? ` - it${loop} * ${-stride}` : ` + it${loop} * ${stride}`;
-  return e;
+  const terms = base + sl.offset ? [`${base + sl.offset}`] : [];
+  for (const { loop, stride } of sl.per) terms.push(stride < 0 ? `- it${loop} * ${-stride}` : `${terms.length ? "+ " : ""}it${loop} * ${stride}`);
+  return terms.join(" ") || "0";
 }
 
 function argExpr(a: Storage, dtype: keyof typeof C_TYPES, ins: { id: string }[], outs: { id: string }[], writable: boolean): string {

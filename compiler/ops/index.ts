@@ -34,3 +34,4 @@ import "./ml.ts";
 import "./spectral.ts";
 import "./image.ts";
 import "./text.ts";
+import "./control-flow.ts";

@@ -141,6 +141,8 @@ export interface OpDef {
   view?: boolean;
   /** Outputs depend only on input types, so they fold even when inputs are not constant. */
   shapeOnly?: boolean;
+  /** Runs subgraphs (If, Loop, Scan): built as branch and loop steps, never lowered as one kernel. */
+  control?: boolean;
 }
 
 const registry = new Map<string, OpDef>();
