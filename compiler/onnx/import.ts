@@ -7,6 +7,7 @@ import type { onnx as O } from "onnx-proto";
 import { fromOnnxCode } from "../../ir/dtype.ts";
 import { Attr, Graph, Node, TensorType } from "../../ir/graph.ts";
 import { EdgecError, fail, nodeError, q } from "../diagnostics.ts";
+import { FLEX_DOMAIN, expandFlexAttention } from "./flex-attention.ts";
 import { decodeTensor, num, onnx } from "./tensor.ts";
 
 export interface ImportOptions {
@@ -101,6 +102,7 @@ function importGraph(gp: O.IGraphProto, ctx: Ctx): Graph {
     const node = importNode(np, ctx, counter++);
     const fn = ctx.functions.get(`${np.domain ?? ""}:${np.opType ?? ""}`);
     if (fn) g.nodes.push(...inlineFunction(node, fn, ctx, counter++));
+    else if (node.domain === FLEX_DOMAIN) g.nodes.push(...expandFlexAttention(node, g));
     else g.nodes.push(node);
   }
   return g;

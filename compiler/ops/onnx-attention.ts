@@ -98,7 +98,7 @@ defineOp({
       { dtype, shape: [d.B, d.Hq, d.S, d.T] },
     ];
   },
-  compute(ctx, te, ins, outs) {
+  compute(ctx, te, ins) {
     const d = dims(ctx);
     const [q, k, v, mask, pastK, pastV, nonpad] = ins;
     const dt = q!.dtype, ct = computeType(dt);
@@ -149,9 +149,10 @@ defineOp({
 
     const weighted = (b: Expr, h: Expr, i: Expr, e: Expr) =>
       reduce("sum", [T], ([j]) => mul(f(at(probs, b, h, i, j!)), f(at(presentV, b, kvHead(h), j!, e))));
+    // outs[0] is a placeholder when Y is omitted, so its shape comes from the dims.
     const y = d.rank === 4
-      ? te.compute("attention", outs[0]!.shape, ([b, h, i, e]) => weighted(b!, h!, i!, e!), { dtype: dt })
-      : te.compute("attention", outs[0]!.shape, ([b, i, x]) =>
+      ? te.compute("attention", [B, Hq, S, E], ([b, h, i, e]) => weighted(b!, h!, i!, e!), { dtype: dt })
+      : te.compute("attention", [B, S, Hq * E], ([b, i, x]) =>
         weighted(b!, bin("floordiv", x!, c(E)), i!, bin("floormod", x!, c(E))), { dtype: dt });
 
     const mode = ctx.int("qk_matmul_output_mode", 0);
