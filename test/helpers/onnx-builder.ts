@@ -60,6 +60,8 @@ export interface ModelSpec {
   initializers?: TensorSpec[];
   /** Default opset of the ai.onnx domain (17). */
   opset?: number;
+  /** Opsets of other domains the model imports, e.g. { "ai.onnx.ml": 5 }. */
+  opsets?: Record<string, number>;
   name?: string;
 }
 
@@ -139,7 +141,8 @@ export function buildModel(spec: ModelSpec): Uint8Array {
   const model = onnx.ModelProto.create({
     irVersion: 8,
     producerName: "edgec-tests",
-    opsetImport: [{ domain: "", version: spec.opset ?? 17 }],
+    opsetImport: [{ domain: "", version: spec.opset ?? 17 },
+      ...Object.entries(spec.opsets ?? {}).map(([domain, version]) => ({ domain, version }))],
     graph,
   });
   return onnx.ModelProto.encode(model).finish();

@@ -20,7 +20,7 @@ const ORT_TYPE: Partial<Record<DType, string>> = {
 
 /** A model input: fixed data, or uniform random values in [lo, hi) (default [-5, 5)). */
 export interface In { name: string; dtype: DType; shape: number[]; data?: number[]; lo?: number; hi?: number }
-export interface Case { name: string; opset: number; nodes: NodeSpec[]; ins: In[]; inits?: TensorSpec[]; outs: [string, DType][] }
+export interface Case { name: string; opset: number; opsets?: Record<string, number>; nodes: NodeSpec[]; ins: In[]; inits?: TensorSpec[]; outs: [string, DType][] }
 
 export const ints = (name: string, data: number[], dims = [data.length]): TensorSpec => ({ name, dtype: "i64", dims, data });
 export const floats = (name: string, data: number[]): TensorSpec => ({ name, dtype: "f32", dims: [data.length], data });
@@ -50,7 +50,7 @@ function ortTensor(i: In, data: number[]): ort.Tensor {
 
 export function caseSpec(cs: Case): ModelSpec {
   return {
-    opset: cs.opset, nodes: cs.nodes, initializers: cs.inits,
+    opset: cs.opset, opsets: cs.opsets, nodes: cs.nodes, initializers: cs.inits,
     inputs: cs.ins.map((i) => ({ name: i.name, dtype: i.dtype, shape: i.shape })),
     outputs: cs.outs.map(([name, dtype]) => ({ name, dtype })),
   };
