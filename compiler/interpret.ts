@@ -12,11 +12,12 @@ function view(buf: ArrayBuffer, offset: number, dtype: DType, n: number): TypedA
     case "f32": return new Float32Array(buf, offset, n);
     case "f64": return new Float64Array(buf, offset, n);
     case "f16": case "bf16": case "u16": return new Uint16Array(buf, offset, n);
-    case "i8": return new Int8Array(buf, offset, n);
+    case "i8": case "i4": case "i2": return new Int8Array(buf, offset, n);
     case "i16": return new Int16Array(buf, offset, n);
     case "i32": return new Int32Array(buf, offset, n);
     case "i64": return new BigInt64Array(buf, offset, n);
     case "u8": case "bool": case "f8e4m3fn": case "f8e4m3fnuz": case "f8e5m2": case "f8e5m2fnuz": return new Uint8Array(buf, offset, n);
+    case "u4": case "u2": case "f4e2m1": case "f8e8m0": return new Uint8Array(buf, offset, n);
     case "u32": return new Uint32Array(buf, offset, n);
     case "u64": return new BigUint64Array(buf, offset, n);
   }

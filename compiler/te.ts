@@ -2,7 +2,7 @@
  * @fileoverview A small tensor-expression DSL (compute, reduce, extern stages) and its lowering
  * into a Tensor IR PrimFunc. Op compute definitions are written in this DSL.
  */
-import { DType, isFloat, isSigned, byteSize } from "../ir/dtype.ts";
+import { DType, isFloat, isSigned, byteSize, bitWidth } from "../ir/dtype.ts";
 import { numel, stridesOf } from "../ir/graph.ts";
 import {
   Buffer, Expr, IterVar, PrimFunc, ReduceOp, Stmt, TensorRef, Var,
@@ -383,11 +383,11 @@ export function reduceInit(op: ReduceOp, dtype: DType): Expr {
 
 export function minOf(t: DType): number {
   if (t === "bool") return 0;
-  return isSigned(t) ? -(2 ** (byteSize(t) * 8 - 1)) : 0;
+  return isSigned(t) ? -(2 ** (bitWidth(t) - 1)) : 0;
 }
 export function maxOf(t: DType): number {
   if (t === "bool") return 1;
-  return isSigned(t) ? 2 ** (byteSize(t) * 8 - 1) - 1 : 2 ** (byteSize(t) * 8) - 1;
+  return isSigned(t) ? 2 ** (bitWidth(t) - 1) - 1 : 2 ** bitWidth(t) - 1;
 }
 
 // ---- expression helpers for op definitions ----

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { DType, arrayFromBytes, bytesOf, getNumber, isFloat, storedToNumber } from "../ir/dtype.ts";
+import { DType, arrayFromBytes, bytesOf, getNumber, isFloat, isNarrow, storedToNumber } from "../ir/dtype.ts";
 import { Tensor, shapeStr } from "../ir/graph.ts";
 import { pathToFileURL } from "node:url";
 import { CompileOptions, Compiled, compileFile, writeCArtifact, writeEmscriptenArtifact, writeWasmArtifact } from "./api.ts";
@@ -177,7 +177,8 @@ function checkMatch(t: Tensor, dtype: DType, shape: number[], what: string): voi
 
 export function compare(got: Tensor["data"], exp: Tensor["data"], dtype: DType, tol: { rtol: number; atol: number }) {
   let maxAbs = 0, maxRel = 0, mismatches = 0;
-  const fl = isFloat(dtype);
+  // float4e2m1 and float8e8m0 codes are compared exactly, like integers.
+  const fl = isFloat(dtype) && !isNarrow(dtype);
   for (let i = 0; i < exp.length; i++) {
     const a = getNumber(got, i), e = getNumber(exp, i);
     if (fl) {

@@ -33,7 +33,7 @@ export function mentions(e: Expr, v: string): boolean {
     case "var": return e.name === v;
     case "load": return mentions(e.index, v);
     case "bin": return mentions(e.a, v) || mentions(e.b, v);
-    case "un": case "cast": return mentions(e.a, v);
+    case "un": case "cast": case "bitcast": return mentions(e.a, v);
     case "select": return mentions(e.c, v) || mentions(e.a, v) || mentions(e.b, v);
     case "access": return e.idx.some((i) => mentions(i, v));
     case "reduce": return mentions(e.body, v);
@@ -45,7 +45,7 @@ export function loadsIn(e: Expr, out: Extract<Expr, { k: "load" }>[] = []): Extr
   switch (e.k) {
     case "load": out.push(e); loadsIn(e.index, out); break;
     case "bin": loadsIn(e.a, out); loadsIn(e.b, out); break;
-    case "un": case "cast": loadsIn(e.a, out); break;
+    case "un": case "cast": case "bitcast": loadsIn(e.a, out); break;
     case "select": loadsIn(e.c, out); loadsIn(e.a, out); loadsIn(e.b, out); break;
     default: break;
   }

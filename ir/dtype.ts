@@ -7,16 +7,25 @@ export type DType =
   | "i8" | "i16" | "i32" | "i64"
   | "u8" | "u16" | "u32" | "u64"
   | "bool"
-  | "f8e4m3fn" | "f8e4m3fnuz" | "f8e5m2" | "f8e5m2fnuz";
+  | "f8e4m3fn" | "f8e4m3fnuz" | "f8e5m2" | "f8e5m2fnuz"
+  | "i4" | "u4" | "i2" | "u2" | "f4e2m1" | "f8e8m0";
 
 export const ALL_DTYPES: readonly DType[] = [
   "f32", "f64", "f16", "bf16", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "bool",
-  "f8e4m3fn", "f8e4m3fnuz", "f8e5m2", "f8e5m2fnuz",
+  "f8e4m3fn", "f8e4m3fnuz", "f8e5m2", "f8e5m2fnuz", "i4", "u4", "i2", "u2", "f4e2m1", "f8e8m0",
 ];
 
 /** The 8-bit float types: stored as raw byte patterns, computed in f32. */
 export const F8_TYPES: readonly DType[] = ["f8e4m3fn", "f8e4m3fnuz", "f8e5m2", "f8e5m2fnuz"];
 export const isF8 = (t: DType): boolean => F8_TYPES.includes(t);
+
+/**
+ * The narrow types: 4- and 2-bit integers, the 4-bit float and the scale-only 8-bit float. In
+ * memory each element takes one byte (the integers sign- or zero-extended, the floats as raw
+ * codes); only ONNX files pack the sub-byte ones. ir/narrow-cast.ts defines their conversions.
+ */
+export const NARROW_TYPES: readonly DType[] = ["i4", "u4", "i2", "u2", "f4e2m1", "f8e8m0"];
+export const isNarrow = (t: DType): boolean => NARROW_TYPES.includes(t);
 
 export type TypedArray =
   | Float32Array | Float64Array
@@ -29,6 +38,8 @@ interface DTypeInfo {
   onnxName: string;
   float: boolean;
   signed: boolean;
+  /** Bits per element in ONNX files when fewer than a byte (packed there, one a byte in memory). */
+  bits?: number;
 }
 
 const INFO: Record<DType, DTypeInfo> = {
@@ -49,15 +60,25 @@ const INFO: Record<DType, DTypeInfo> = {
   f8e4m3fnuz: { bytes: 1, onnx: 18, onnxName: "float8e4m3fnuz", float: true, signed: true },
   f8e5m2: { bytes: 1, onnx: 19, onnxName: "float8e5m2", float: true, signed: true },
   f8e5m2fnuz: { bytes: 1, onnx: 20, onnxName: "float8e5m2fnuz", float: true, signed: true },
+  u4: { bytes: 1, onnx: 21, onnxName: "uint4", float: false, signed: false, bits: 4 },
+  i4: { bytes: 1, onnx: 22, onnxName: "int4", float: false, signed: true, bits: 4 },
+  f4e2m1: { bytes: 1, onnx: 23, onnxName: "float4e2m1", float: true, signed: true, bits: 4 },
+  f8e8m0: { bytes: 1, onnx: 24, onnxName: "float8e8m0", float: true, signed: false },
+  u2: { bytes: 1, onnx: 25, onnxName: "uint2", float: false, signed: false, bits: 2 },
+  i2: { bytes: 1, onnx: 26, onnxName: "int2", float: false, signed: true, bits: 2 },
 };
 
 /** ONNX TensorProto.DataType codes this compiler cannot hold, with their names for errors. */
 const UNSUPPORTED_ONNX: Record<number, string> = {
   0: "undefined", 8: "string", 14: "complex64", 15: "complex128",
-  21: "uint4", 22: "int4", 23: "float4e2m1", 24: "float8e8m0", 25: "uint2", 26: "int2",
 };
 
+/** Bytes per element in memory (kernel buffers, the arena, a compiled model's inputs and outputs). */
 export const byteSize = (t: DType): number => INFO[t].bytes;
+/** Bits of value per element: 4 for int4, 2 for int2, else 8 * byteSize. */
+export const bitWidth = (t: DType): number => INFO[t].bits ?? INFO[t].bytes * 8;
+/** True for the types ONNX packs several to a byte (int4, uint4, float4e2m1, int2, uint2). */
+export const isPacked = (t: DType): boolean => INFO[t].bits !== undefined;
 export const isFloat = (t: DType): boolean => INFO[t].float;
 export const isSigned = (t: DType): boolean => INFO[t].signed;
 export const isInt = (t: DType): boolean => !INFO[t].float && t !== "bool";
@@ -81,7 +102,8 @@ export function allocArray(t: DType, n: number): TypedArray {
     case "i16": return new Int16Array(n);
     case "i32": return new Int32Array(n);
     case "i64": return new BigInt64Array(n);
-    case "u8": case "bool": return new Uint8Array(n);
+    case "u8": case "bool": case "u4": case "u2": case "f4e2m1": case "f8e8m0": return new Uint8Array(n);
+    case "i4": case "i2": return new Int8Array(n);
     case "f8e4m3fn": case "f8e4m3fnuz": case "f8e5m2": case "f8e5m2fnuz": return new Uint8Array(n);
     case "u32": return new Uint32Array(n);
     case "u64": return new BigUint64Array(n);
@@ -233,5 +255,73 @@ export function storedToNumber(t: DType, v: number): number {
   if (t === "f16") return f16ToF32(v);
   if (t === "bf16") return bf16ToF32(v);
   if (isF8(t)) return f8ToF32(t, v);
+  if (t === "f4e2m1") return f4e2m1ToF32(v);
+  if (t === "f8e8m0") return e8m0ToF32(v);
   return v;
 }
+
+// ---- float4e2m1 and float8e8m0 (reference conversions; kernels use ir/narrow-cast.ts) ----
+
+/** Decodes a float4e2m1 code: sign bit 3, exponent bits 2..1 (bias 1), one mantissa bit. */
+export function f4e2m1ToF32(b: number): number {
+  const sign = b & 8 ? -1 : 1, e = (b >> 1) & 3, m = b & 1;
+  return sign * (e === 0 ? m * 0.5 : (1 + m / 2) * 2 ** (e - 1));
+}
+
+/**
+ * Encodes as float4e2m1, rounding to nearest even. The type has no Inf or NaN: out of range
+ * values (infinities included) saturate to ±6, and NaN becomes 0x8, as ONNX's reference does.
+ */
+export function f32ToF4e2m1(v: number): number {
+  if (Number.isNaN(v)) return 8;
+  const a = Math.abs(v);
+  const code = (a > 0.25 ? 1 : 0) + (a >= 0.75 ? 1 : 0) + (a > 1.25 ? 1 : 0) + (a >= 1.75 ? 1 : 0)
+    + (a > 2.5 ? 1 : 0) + (a >= 3.5 ? 1 : 0) + (a > 5 ? 1 : 0);
+  return (v < 0 || Object.is(v, -0) ? 8 : 0) | code;
+}
+
+/** Decodes a float8e8m0 code: 2^(b - 127), and 0xFF is NaN. */
+export const e8m0ToF32 = (b: number): number => (b === 0xff ? NaN : 2 ** (b - 127));
+
+export type E8m0Rounding = "up" | "down" | "nearest";
+
+/**
+ * Encodes as float8e8m0 from the exponent field of the f32 value (its sign is dropped), rounding
+ * as `mode` says; saturation keeps a rounded-up 0xFE from becoming 0xFF (NaN). NaN and Inf give 0xFF.
+ */
+export function f32ToE8m0(v: number, mode: E8m0Rounding = "up", saturate = true): number {
+  f32buf[0] = v;
+  const x = u32buf[0]!;
+  const exp = (x >>> 23) & 0xff;
+  if (exp === 0xff) return 0xff;
+  let up = false;
+  if (mode === "up") up = (x & 0x7fffff) !== 0;
+  else if (mode === "nearest") up = (x & 0x400000) !== 0 && ((x & 0x3fffff) !== 0 || exp > 0);
+  if (up && saturate && exp === 0xfe) up = false;
+  return exp + (up ? 1 : 0);
+}
+
+// ---- ONNX packing of the sub-byte types ----
+
+/** Packs one-a-byte elements as ONNX stores them: low bits first, the last byte padded with 0. */
+export function packSubByte(t: DType, a: TypedArray): Uint8Array {
+  const bits = bitWidth(t), per = 8 / bits, mask = (1 << bits) - 1;
+  const out = new Uint8Array(Math.ceil(a.length / per));
+  for (let i = 0; i < a.length; i++) out[Math.floor(i / per)]! |= (Number(a[i]!) & mask) << ((i % per) * bits);
+  return out;
+}
+
+/** Unpacks `n` elements of a packed type (sign-extending int4/int2). */
+export function unpackSubByte(t: DType, bytes: Uint8Array, n: number): TypedArray {
+  const bits = bitWidth(t), per = 8 / bits, mask = (1 << bits) - 1, half = 1 << (bits - 1);
+  const out = allocArray(t, n);
+  const signed = isSigned(t) && !isFloat(t);
+  for (let i = 0; i < n; i++) {
+    const v = (bytes[Math.floor(i / per)]! >> ((i % per) * bits)) & mask;
+    out[i] = signed ? (v ^ half) - half : v;
+  }
+  return out;
+}
+
+/** Bytes an ONNX file uses for `n` elements of `t`. */
+export const packedBytes = (t: DType, n: number): number => Math.ceil((n * bitWidth(t)) / 8);

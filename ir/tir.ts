@@ -2,7 +2,8 @@
  * @fileoverview Tensor IR: buffers, loops, loads/stores and scalar expressions. Every kernel a
  * backend prints or builds is a PrimFunc of this IR.
  */
-import { DType, isFloat } from "./dtype.ts";
+import { DType, isFloat, isNarrow } from "./dtype.ts";
+import { narrowCast } from "./narrow-cast.ts";
 
 /** Index arithmetic is done in this type (tensors stay below 2^31 elements). */
 export const INDEX: DType = "i32";
@@ -41,6 +42,8 @@ export type Expr =
   | { k: "bin"; op: BinOp; a: Expr; b: Expr; dtype: DType }
   | { k: "un"; op: UnOp; a: Expr; dtype: DType }
   | { k: "cast"; a: Expr; dtype: DType }
+  /** Reinterprets the stored bits of `a` as `dtype`, a type of the same byte size (see bitcast()). */
+  | { k: "bitcast"; a: Expr; dtype: DType }
   | { k: "select"; c: Expr; a: Expr; b: Expr; dtype: DType }
   // Tensor-expression forms; lowering replaces them, so a lowered PrimFunc holds none.
   | { k: "access"; t: TensorRef; idx: Expr[]; dtype: DType }
@@ -103,10 +106,20 @@ export const sub = (a: Expr, b: Expr): Expr => bin("sub", a, b);
 export const mul = (a: Expr, b: Expr): Expr => bin("mul", a, b);
 export const un = (op: UnOp, a: Expr): Expr =>
   ({ k: "un", op, a, dtype: op === "isnan" || op === "isinf" || op === "lnot" ? "bool" : a.dtype });
+/** Converts the value of `a` to `dtype`; conversions of the narrow types become Tensor IR over their storage. */
 export function cast(a: Expr, dtype: DType): Expr {
   if (a.dtype === dtype) return a;
+  if (isNarrow(a.dtype) || isNarrow(dtype)) return narrowCast(a, dtype);
   if (a.k === "const" && !isFloat(dtype) && !isFloat(a.dtype) && dtype !== "bool") return c(a.v, dtype);
   return { k: "cast", a, dtype };
+}
+/**
+ * Reinterprets bits between types of one byte size: f32 <-> i32/u32, f64 <-> i64/u64, a half or
+ * 8-bit float <-> its raw pattern, integers of one width (modular). A narrow type and its storage
+ * type (i4/i2 <-> i8, u4/u2/f4e2m1/f8e8m0 <-> u8) also bit cast, for values in the narrow range.
+ */
+export function bitcast(a: Expr, dtype: DType): Expr {
+  return a.dtype === dtype ? a : { k: "bitcast", a, dtype };
 }
 export function select(cond: Expr, a: Expr, b: Expr): Expr {
   if (cond.k === "const") return cond.v ? a : b;
@@ -163,7 +176,7 @@ export function mapExpr(e: Expr, f: (e: Expr) => Expr | undefined): Expr {
     case "load": return { ...e, index: mapExpr(e.index, f) };
     case "bin": return { ...e, a: mapExpr(e.a, f), b: mapExpr(e.b, f) };
     case "un": return { ...e, a: mapExpr(e.a, f) };
-    case "cast": return { ...e, a: mapExpr(e.a, f) };
+    case "cast": case "bitcast": return { ...e, a: mapExpr(e.a, f) };
     case "select": return { ...e, c: mapExpr(e.c, f), a: mapExpr(e.a, f), b: mapExpr(e.b, f) };
     case "access": return { ...e, idx: e.idx.map((i) => mapExpr(i, f)) };
     case "reduce": return { ...e, body: mapExpr(e.body, f), init: e.init && mapExpr(e.init, f) };
@@ -180,6 +193,7 @@ function resimplify(e: Expr): Expr {
     case "bin": return bin(e.op, resimplify(e.a), resimplify(e.b));
     case "un": return { ...e, a: resimplify(e.a) };
     case "cast": return cast(resimplify(e.a), e.dtype);
+    case "bitcast": return bitcast(resimplify(e.a), e.dtype);
     case "select": return select(resimplify(e.c), resimplify(e.a), resimplify(e.b));
     case "load": return { ...e, index: resimplify(e.index) };
     case "access": return { ...e, idx: e.idx.map(resimplify) };

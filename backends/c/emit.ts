@@ -1,7 +1,8 @@
 /**
  * @fileoverview Prints Tensor IR kernels as C99. Target variants override the hooks of CEmitter.
  */
-import { DType, byteSize, isF8, isFloat, isSigned } from "../../ir/dtype.ts";
+import { DType, byteSize, isF8, isFloat, isNarrow, isSigned } from "../../ir/dtype.ts";
+import { narrowCast } from "../../ir/narrow-cast.ts";
 import { BinOp, Buffer, Expr, PrimFunc, Stmt, UnOp } from "../../ir/tir.ts";
 
 export const C_TYPES: Record<DType, string> = {
@@ -9,6 +10,8 @@ export const C_TYPES: Record<DType, string> = {
   i8: "int8_t", i16: "int16_t", i32: "int32_t", i64: "int64_t",
   u8: "uint8_t", u16: "uint16_t", u32: "uint32_t", u64: "uint64_t", bool: "uint8_t",
   f8e4m3fn: "uint8_t", f8e4m3fnuz: "uint8_t", f8e5m2: "uint8_t", f8e5m2fnuz: "uint8_t",
+  // One element a byte: int4/int2 sign-extended, uint4/uint2 zero-extended, the floats as codes.
+  i4: "int8_t", i2: "int8_t", u4: "uint8_t", u2: "uint8_t", f4e2m1: "uint8_t", f8e8m0: "uint8_t",
 };
 
 const UNSIGNED_OF: Partial<Record<DType, string>> = { i32: "uint32_t", i64: "uint64_t" };
@@ -95,7 +98,10 @@ export class CEmitter {
       case "load": used.add(e.buf.name); return `${e.buf.name}[${r(e.index)}]`;
       case "bin": return this.binary(e.op, e.a, e.b, e.dtype, r);
       case "un": return this.unary(e.op, e.a, e.dtype, r);
-      case "cast": return this.cast(r(e.a), e.a.dtype, e.dtype);
+      case "cast":
+        if (isNarrow(e.a.dtype) || isNarrow(e.dtype)) return r(narrowCast(e.a, e.dtype));
+        return this.cast(r(e.a), e.a.dtype, e.dtype);
+      case "bitcast": return this.bitcast(r(e.a), e.a.dtype, e.dtype);
       case "select": return `(${r(e.c)} ? ${r(e.a)} : ${r(e.b)})`;
       case "access": case "reduce": throw new Error("internal error: tensor expression left in lowered IR");
     }
@@ -177,6 +183,14 @@ export class CEmitter {
     if (to === "bool") return `((uint8_t)(${x} != 0))`;
     if (isFloat(from) && !isFloat(to)) return `edgec_f2${to}(${x})`;
     return `((${C_TYPES[to]})${x})`;
+  }
+
+  /** Same-size reinterpretation: integer storage converts; f32/f64 go through memcpy helpers. */
+  bitcast(v: string, from: DType, to: DType): string {
+    const cf = C_TYPES[from], ct = C_TYPES[to];
+    if (cf === ct) return v;
+    if (from === "f32" || from === "f64" || to === "f32" || to === "f64") return `edgec_bitcast_${from}_${to}(${v})`;
+    return `((${ct})${v})`;
   }
 }
 

@@ -4,8 +4,9 @@
  * 64-bit integers are computed as JS numbers (exact up to 2^53).
  */
 import {
-  DType, TypedArray, bf16ToF32, byteSize, f16ToF32, f32ToBf16, f32ToF16, f32ToF8, f8ToF32, isF8, isFloat, isSigned,
+  DType, TypedArray, bf16ToF32, byteSize, f16ToF32, f32ToBf16, f32ToF16, f32ToF8, f8ToF32, isF8, isFloat, isNarrow, isSigned,
 } from "../../ir/dtype.ts";
+import { narrowCast } from "../../ir/narrow-cast.ts";
 import { Expr, PrimFunc, Stmt } from "../../ir/tir.ts";
 
 const cache = new Map<string, (bufs: TypedArray[]) => void>();
@@ -23,6 +24,7 @@ export function evaluate(f: PrimFunc, bufs: TypedArray[]): void {
 }
 
 const f32 = new Float32Array(1);
+const bitsView = new DataView(new ArrayBuffer(8));
 const SAT_RANGE: Record<string, [number, number]> = {
   i8: [-128, 127], i16: [-32768, 32767], i32: [-(2 ** 31), 2 ** 31 - 1], u8: [0, 255], u16: [0, 65535],
   u32: [0, 2 ** 32 - 1], i64: [-(2 ** 63), 2 ** 63], u64: [0, 2 ** 64],
@@ -69,6 +71,22 @@ const HELPERS = {
     const r = op === "and" ? x & y : op === "or" ? x | y : op === "xor" ? x ^ y : op === "shl" ? x << y
       : op === "shr" ? x >> y : ~x;
     return Number(t === "u64" ? BigInt.asUintN(64, r) : BigInt.asIntN(64, r));
+  },
+  /** Reinterprets the bits of a value held as f32, f64, i32, u32, i64 or u64. */
+  bitcast(x: number, from: string, to: string): number {
+    const d = bitsView;
+    if (from === "f32") d.setFloat32(0, x, true);
+    else if (from === "f64") d.setFloat64(0, x, true);
+    else if (from === "i32" || from === "u32") d.setUint32(0, x >>> 0, true);
+    else d.setBigUint64(0, BigInt.asUintN(64, BigInt(Math.trunc(x) || 0)), true);
+    switch (to) {
+      case "f32": return d.getFloat32(0, true);
+      case "f64": return d.getFloat64(0, true);
+      case "i32": return d.getInt32(0, true);
+      case "u32": return d.getUint32(0, true);
+      case "i64": return Number(d.getBigInt64(0, true));
+      default: return Number(d.getBigUint64(0, true));
+    }
   },
   wrap(x: number, t: string): number {
     switch (t) {
@@ -126,7 +144,10 @@ function expr(e: Expr): string {
     }
     case "bin": return binary(e.op, expr(e.a), expr(e.b), e.a.dtype, e.dtype);
     case "un": return unary(e.op, expr(e.a), e.dtype);
-    case "cast": return castJs(expr(e.a), e.a.dtype, e.dtype);
+    case "cast":
+      if (isNarrow(e.a.dtype) || isNarrow(e.dtype)) return expr(narrowCast(e.a, e.dtype));
+      return castJs(expr(e.a), e.a.dtype, e.dtype);
+    case "bitcast": return bitcastJs(expr(e.a), e.a.dtype, e.dtype);
     case "select": return `(${expr(e.c)} ? ${expr(e.a)} : ${expr(e.b)})`;
     case "access": case "reduce": throw new Error("internal error: tensor expression left in lowered IR");
   }
@@ -190,6 +211,20 @@ function unary(op: string, a: string, t: DType): string {
     case "sigmoid": return fin(`(1 / (1 + Math.exp(-${a})))`, t);
   }
   throw new Error(`internal error: unary op ${op}`);
+}
+
+/** The integer type whose values are a type's stored bits, as the typed arrays hold them. */
+const BITS_AS: Partial<Record<DType, DType>> = {
+  f16: "u16", bf16: "u16", f8e4m3fn: "u8", f8e4m3fnuz: "u8", f8e5m2: "u8", f8e5m2fnuz: "u8",
+  f4e2m1: "u8", f8e8m0: "u8", u4: "u8", u2: "u8", i4: "i8", i2: "i8", bool: "u8",
+};
+
+function bitcastJs(a: string, from: DType, to: DType): string {
+  if (from === to) return a;
+  const wide = (t: DType) => t === "f32" || t === "f64" || t === "i64" || t === "u64";
+  if (wide(from) || wide(to)) return `H.bitcast(${a}, "${from}", "${to}")`;
+  const t = BITS_AS[to] ?? to;
+  return t === "u32" || t === "i32" || byteSize(t) < 4 ? `H.wrap(${a}, "${t}")` : a;
 }
 
 function castJs(a: string, from: DType, to: DType): string {

@@ -1,11 +1,15 @@
 /**
- * @fileoverview TensorProto decoding: typed fields, raw data and external data files, with
- * external locations confined to the model's folder.
+ * @fileoverview TensorProto decoding and encoding: typed fields, raw data and external data
+ * files, with external locations confined to the model's folder. int4/uint4/float4e2m1 (two a
+ * byte) and int2/uint2 (four a byte) are unpacked to one element a byte, and packed back.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import onnxProto from "onnx-proto";
-import { DType, TypedArray, allocArray, arrayFromBytes, byteSize, fromOnnxCode } from "../../ir/dtype.ts";
+import {
+  DType, TypedArray, allocArray, arrayFromBytes, byteSize, bytesOf, fromOnnxCode, isPacked, onnxCode, packSubByte,
+  packedBytes, unpackSubByte,
+} from "../../ir/dtype.ts";
 import { Tensor, numel } from "../../ir/graph.ts";
 import { fail } from "../diagnostics.ts";
 
@@ -37,7 +41,15 @@ export function decodeTensor(tp: import("onnx-proto").onnx.ITensorProto, src: Te
   const n = numel(shape);
   if (n > 2 ** 31 - 1) fail(`${src.what}: ${n} elements is more than this compiler supports`);
   let data: TypedArray;
-  if (tp.dataLocation === 1) {
+  if (isPacked(dt)) {
+    const bytes = tp.dataLocation === 1 ? readExternal(tp, src, packedBytes(dt, n))
+      : tp.rawData && tp.rawData.length > 0 ? tp.rawData
+      // int32_data holds one packed byte per entry.
+      : Uint8Array.from(tp.int32Data ?? [], (v) => v & 0xff);
+    if (bytes.length !== packedBytes(dt, n))
+      fail(`${src.what}: holds ${bytes.length} bytes of packed ${dt} but its dims [${shape}] need ${packedBytes(dt, n)}`);
+    data = unpackSubByte(dt, bytes, n);
+  } else if (tp.dataLocation === 1) {
     data = arrayFromBytes(dt, readExternal(tp, src, n * byteSize(dt)));
   } else if (tp.rawData && tp.rawData.length > 0) {
     data = arrayFromBytes(dt, tp.rawData);
@@ -106,6 +118,12 @@ function readExternal(tp: import("onnx-proto").onnx.ITensorProto, src: TensorSou
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** A TensorProto holding `t` as raw data (the sub-byte types packed as ONNX stores them). */
+export function encodeTensor(t: Tensor, name = ""): import("onnx-proto").onnx.TensorProto {
+  const raw = isPacked(t.dtype) ? packSubByte(t.dtype, t.data) : bytesOf(t.data).slice();
+  return onnx.TensorProto.create({ name, dataType: onnxCode(t.dtype), dims: t.shape, rawData: raw });
 }
 
 /** Reads a serialized TensorProto file (the backend-test layout's input_N.pb / output_N.pb). */

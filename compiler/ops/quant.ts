@@ -13,7 +13,7 @@ import { OpCtx, defineOp } from "./registry.ts";
 import { toF8 } from "./cast.ts";
 import { FLOATS } from "./util.ts";
 
-const QTYPES: readonly DType[] = ["i8", "u8", "i16", "u16", "i32", "u32", ...F8_TYPES];
+const QTYPES: readonly DType[] = ["i8", "u8", "i16", "u16", "i32", "u32", "i4", "u4", "i2", "u2", ...F8_TYPES, "f4e2m1"];
 const numel = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
 /**
@@ -58,6 +58,7 @@ defineOp({
       const byCode: Record<number, DType> = {
         2: "u8", 3: "i8", 4: "u16", 5: "i16", 6: "i32", 12: "u32",
         17: "f8e4m3fn", 18: "f8e4m3fnuz", 19: "f8e5m2", 20: "f8e5m2fnuz",
+        21: "u4", 22: "i4", 23: "f4e2m1", 25: "u2", 26: "i2",
       };
       out = byCode[code] ?? ctx.fail(`output_dtype ${code} is not supported`, `supported: ${QTYPES.join(", ")}`);
     }
@@ -79,6 +80,8 @@ defineOp({
       const q = asT(bin("div", cast(at(x, ...idx), ct), cast(at(s, ...si(idx)), ct)), isFloat(x.dtype) ? x.dtype : s.dtype);
       // Float8 targets round once, in the conversion itself, and saturate only if asked.
       if (isF8(out)) return toF8(zp ? bin("add", q, cast(at(zp, ...zi!(idx)), ct)) : q, out, ctx.int("saturate", 1) !== 0);
+      // float4e2m1 has no Inf: its conversion always saturates.
+      if (out === "f4e2m1") return cast(zp ? bin("add", q, cast(at(zp, ...zi!(idx)), ct)) : q, out);
       let v = cast(un("round", q), "f64");
       if (zp) v = bin("add", v, cast(at(zp, ...zi!(idx)), "f64"));
       return saturate(v, out);

@@ -59,7 +59,7 @@ export function numberValue(n: CstNode): number {
 }
 
 export function dtypeOf(t: IToken): TensorType["dtype"] {
-  if (!isDType(t.image)) errorAt(t, `expected a dtype (f32, f16, bf16, f64, f8e4m3fn, f8e4m3fnuz, f8e5m2, f8e5m2fnuz, i8..i64, u8..u64, bool), got '${t.image}'`);
+  if (!isDType(t.image)) errorAt(t, `expected a dtype (f32, f16, bf16, f64, f8e4m3fn, f8e4m3fnuz, f8e5m2, f8e5m2fnuz, f4e2m1, f8e8m0, i8..i64, u8..u64, i4, u4, i2, u2, bool), got '${t.image}'`);
   return t.image;
 }
 

@@ -5,7 +5,8 @@
  */
 import {
   ALL_DTYPES, DType, TypedArray, allocArray, arrayFromBytes, bf16ToF32, byteSize, bytesOf, f16ToF32,
-  f32ToBf16, f32ToF16, f32ToF8, f8ToF32, isF8,
+  f32ToBf16, f32ToF16, f32ToF8, f8ToF32, isF8, bitWidth, e8m0ToF32, f4e2m1ToF32, f32ToE8m0, f32ToF4e2m1,
+  isNarrow, isSigned,
 } from "../dtype.ts";
 import { Tensor, TensorType, numel } from "../graph.ts";
 import { KEYWORDS } from "./tokens.ts";
@@ -75,6 +76,8 @@ function elementStr(t: DType, a: TypedArray, i: number): string {
     case "bf16": return shortest(bf16ToF32(x), f32ToBf16, x);
     case "f8e4m3fn": case "f8e4m3fnuz": case "f8e5m2": case "f8e5m2fnuz":
       return shortest(f8ToF32(t, x), (v) => f32ToF8(t, v), x);
+    case "f4e2m1": return num(f4e2m1ToF32(x));
+    case "f8e8m0": return num(e8m0ToF32(x));
     default: return num(x);
   }
 }
@@ -94,8 +97,17 @@ function setElement(t: DType, a: TypedArray, i: number, text: string, negative: 
     // Rounds like f16 does, but a finite value out of range is an error rather than NaN or Inf.
     a[i] = f32ToF8(t, v);
     return Number.isFinite(f8ToF32(t, a[i]!)) || !Number.isFinite(v);
+  } else if (t === "f4e2m1" || t === "f8e8m0") {
+    // Only values the type holds exactly.
+    a[i] = t === "f4e2m1" ? f32ToF4e2m1(v) : f32ToE8m0(v);
+    const back = t === "f4e2m1" ? f4e2m1ToF32(a[i]!) : e8m0ToF32(a[i]!);
+    return Object.is(back, v) || (Number.isNaN(back) && Number.isNaN(v));
   } else {
     a[i] = v;
+    if (isNarrow(t)) {
+      const lo = isSigned(t) ? -(2 ** (bitWidth(t) - 1)) : 0;
+      return Number.isInteger(v) && v >= lo && v < lo + 2 ** bitWidth(t);
+    }
     if (t !== "f32" && t !== "f64") return a[i] === v;
   }
   return true;

@@ -162,11 +162,16 @@ class TirBuilder extends BaseVisitor {
         errorAt(at, `expected ${n} operand${n === 1 ? "" : "s"} for ${fn.image}, got ${args.length}`);
       }
     };
-    if (dt && fn.image !== "cast") errorAt(toks(ctx, "Less")[0]!, `expected '(' after ${fn.image}, got '<'`);
+    if (dt && fn.image !== "cast" && fn.image !== "bitcast") errorAt(toks(ctx, "Less")[0]!, `expected '(' after ${fn.image}, got '<'`);
     if (fn.image === "cast") {
       if (!dt) errorAt(fn, "expected cast<dtype>(x), got cast without a dtype");
       arity(1);
       return { k: "cast", a: args[0]!, dtype: dtypeOf(dt) };
+    }
+    if (fn.image === "bitcast") {
+      if (!dt) errorAt(fn, "expected bitcast<dtype>(x), got bitcast without a dtype");
+      arity(1);
+      return { k: "bitcast", a: args[0]!, dtype: dtypeOf(dt) };
     }
     if (fn.image === "select") {
       arity(3);
@@ -182,7 +187,7 @@ class TirBuilder extends BaseVisitor {
       const op = fn.image as UnOp;
       return { k: "un", op, a: args[0]!, dtype: unType(op, args[0]!.dtype) };
     }
-    return errorAt(fn, `expected an operation (a binary or unary op, select or cast), got '${fn.image}'`);
+    return errorAt(fn, `expected an operation (a binary or unary op, select, cast or bitcast), got '${fn.image}'`);
   }
 
   private buffer(ref: IToken): Buffer {

@@ -106,6 +106,7 @@ class TirPrinter {
       }
       case "un": return [`${e.op}(${this.expr(e.a, scope)})`, unType(e.op, e.a.dtype)];
       case "cast": return [`cast<${e.dtype}>(${this.expr(e.a, scope)})`, e.dtype];
+      case "bitcast": return [`bitcast<${e.dtype}>(${this.expr(e.a, scope)})`, e.dtype];
       case "select":
         return [`select(${this.expr(e.c, scope)}, ${this.expr(e.a, scope)}, ${this.expr(e.b, scope)})`, e.a.dtype];
       case "access": case "reduce":

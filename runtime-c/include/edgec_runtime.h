@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <math.h>
+#include <string.h>
 #include "edgec_platform.h"
 
 #ifdef __cplusplus
@@ -23,11 +24,19 @@ typedef enum {
 
 const char *edgec_status_str(int status);
 
-/* Element types, numbered as ONNX numbers them. */
+/*
+ * Element types, numbered as ONNX numbers them. In memory every element of the narrow types takes
+ * ONE byte (ONNX files pack int4/uint4/float4e2m1 two to a byte and int2/uint2 four to a byte;
+ * compiled models never do): int4 and int2 are int8_t holding -8..7 and -2..1, uint4 and uint2
+ * are uint8_t holding 0..15 and 0..3, float4e2m1 is a uint8_t holding the 4-bit code (sign bit 3,
+ * 2 exponent bits, 1 mantissa bit), float8e8m0 a uint8_t holding the biased exponent (2^(b-127),
+ * 0xFF is NaN). Half and 8-bit floats are raw bit patterns in uint16_t / uint8_t.
+ */
 typedef enum {
   EDGEC_F32 = 1, EDGEC_U8 = 2, EDGEC_I8 = 3, EDGEC_U16 = 4, EDGEC_I16 = 5, EDGEC_I32 = 6,
   EDGEC_I64 = 7, EDGEC_BOOL = 9, EDGEC_F16 = 10, EDGEC_F64 = 11, EDGEC_U32 = 12, EDGEC_U64 = 13,
-  EDGEC_BF16 = 16, EDGEC_F8E4M3FN = 17, EDGEC_F8E4M3FNUZ = 18, EDGEC_F8E5M2 = 19, EDGEC_F8E5M2FNUZ = 20
+  EDGEC_BF16 = 16, EDGEC_F8E4M3FN = 17, EDGEC_F8E4M3FNUZ = 18, EDGEC_F8E5M2 = 19, EDGEC_F8E5M2FNUZ = 20,
+  EDGEC_U4 = 21, EDGEC_I4 = 22, EDGEC_F4E2M1 = 23, EDGEC_F8E8M0 = 24, EDGEC_U2 = 25, EDGEC_I2 = 26
 } edgec_dtype;
 
 size_t edgec_dtype_size(edgec_dtype t);
@@ -239,6 +248,19 @@ static inline uint8_t edgec_f32_to_f8e4m3fn(float f) { return edgec_f32_to_f8(f,
 static inline uint8_t edgec_f32_to_f8e4m3fnuz(float f) { return edgec_f32_to_f8(f, 3, 8, 0x7fu, 1); }
 static inline uint8_t edgec_f32_to_f8e5m2(float f) { return edgec_f32_to_f8(f, 2, 15, 0x7bu, 2); }
 static inline uint8_t edgec_f32_to_f8e5m2fnuz(float f) { return edgec_f32_to_f8(f, 2, 16, 0x7fu, 1); }
+
+/* Bit casts between a float and the integer of its size; memcpy keeps them strict-aliasing safe. */
+#define EDGEC_BITCAST(NAME, FROM, TO) \
+  static inline TO edgec_bitcast_##NAME(FROM x) { TO y; memcpy(&y, &x, sizeof y); return y; }
+EDGEC_BITCAST(f32_i32, float, int32_t)
+EDGEC_BITCAST(f32_u32, float, uint32_t)
+EDGEC_BITCAST(i32_f32, int32_t, float)
+EDGEC_BITCAST(u32_f32, uint32_t, float)
+EDGEC_BITCAST(f64_i64, double, int64_t)
+EDGEC_BITCAST(f64_u64, double, uint64_t)
+EDGEC_BITCAST(i64_f64, int64_t, double)
+EDGEC_BITCAST(u64_f64, uint64_t, double)
+#undef EDGEC_BITCAST
 
 #ifdef __cplusplus
 }

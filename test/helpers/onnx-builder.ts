@@ -5,7 +5,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import onnxProto from "onnx-proto";
-import { DType, TypedArray, allocArray, bytesOf, f32ToBf16, f32ToF16, onnxCode, setNumber } from "../../ir/dtype.ts";
+import {
+  DType, TypedArray, allocArray, arrayFromBytes, bytesOf, f32ToBf16, f32ToF16, isPacked, onnxCode, packSubByte, setNumber,
+} from "../../ir/dtype.ts";
 
 export const { onnx } = onnxProto as unknown as { onnx: typeof import("onnx-proto").onnx };
 type O = typeof import("onnx-proto").onnx;
@@ -93,7 +95,9 @@ export function tensorProto(t: TensorSpec): import("onnx-proto").onnx.TensorProt
     if (t.external.length !== undefined) kv.push(["length", String(t.external.length)]);
     p.externalData = kv.map(([key, value]) => onnx.StringStringEntryProto.create({ key, value }));
   } else if (!t.noData) {
-    p.rawData = tensorBytes(t.dtype, t.data ?? [], n);
+    const bytes = tensorBytes(t.dtype, t.data ?? [], n);
+    // ONNX packs int4/uint4/float4e2m1 two a byte and int2/uint2 four a byte.
+    p.rawData = isPacked(t.dtype) ? packSubByte(t.dtype, arrayFromBytes(t.dtype, bytes)) : bytes;
   }
   return p;
 }

@@ -21,7 +21,7 @@ const func = (body: string) => `func @k(%a: f32[4] input) {\n${body}\n}`;
 
 describe("ir/text: Graph IR parse errors", () => {
   const cases: [string, string][] = [
-    [graph("  input %x : f33[1]"), "2:14: expected a dtype (f32, f16, bf16, f64, f8e4m3fn, f8e4m3fnuz, f8e5m2, f8e5m2fnuz, i8..i64, u8..u64, bool), got 'f33'"],
+    [graph("  input %x : f33[1]"), "2:14: expected a dtype (f32, f16, bf16, f64, f8e4m3fn, f8e4m3fnuz, f8e5m2, f8e5m2fnuz, f4e2m1, f8e8m0, i8..i64, u8..u64, i4, u4, i2, u2, bool), got 'f33'"],
     [graph("  %y = Relu(%x"), "3:1: expected ')', got '}'"],
     ["graph @m opset {", "1:16: expected an integer, got '{'"],
     ["graph @m opset 13 {\n  input %x : f32[1]\n", "3:1: expected a statement (input, output, const, value or a node) or '}', got end of input"],
@@ -54,7 +54,7 @@ describe("ir/text: Graph IR parse errors", () => {
 describe("ir/text: Tensor IR parse errors", () => {
   const cases: [string, string][] = [
     [func("  store %b[0] = 1:f32"), "2:9: expected a buffer parameter of the function, got %b"],
-    [func("  store %a[0] = frob(%a[0])"), "2:17: expected an operation (a binary or unary op, select or cast), got 'frob'"],
+    [func("  store %a[0] = frob(%a[0])"), "2:17: expected an operation (a binary or unary op, select, cast or bitcast), got 'frob'"],
     [func("  store %a[0] = max(1:f32)"), "2:26: expected 2 operands for max, got 1"],
     [func("  store %a[%i] = 1:f32"), "2:12: expected a variable in scope (or one with a :dtype suffix), got %i"],
     [func("  for %i in 0..4 sequential {\n  }"), "2:18: expected a loop kind (serial, unroll, vectorize, parallel), got 'sequential'"],
@@ -62,7 +62,7 @@ describe("ir/text: Tensor IR parse errors", () => {
     [func("  store %a[0 = 1:f32"), "2:14: expected ']', got '='"],
     [func("  store %a[0] = cast(1)"), "2:17: expected cast<dtype>(x), got cast without a dtype"],
     [func("  %acc = 1:f32"), "2:3: expected a variable declared with 'let' or 'for', got %acc"],
-    [func("  store %a[0] = 1:f33"), "2:19: expected a dtype (f32, f16, bf16, f64, f8e4m3fn, f8e4m3fnuz, f8e5m2, f8e5m2fnuz, i8..i64, u8..u64, bool), got 'f33'"],
+    [func("  store %a[0] = 1:f33"), "2:19: expected a dtype (f32, f16, bf16, f64, f8e4m3fn, f8e4m3fnuz, f8e5m2, f8e5m2fnuz, f4e2m1, f8e8m0, i8..i64, u8..u64, i4, u4, i2, u2, bool), got 'f33'"],
     ["func @k(%a: f32[4] inout) {\n}", "1:20: expected a buffer scope (input, output, param, scratch), got 'inout'"],
     ["func @k(%a: f32[4] input, %a: f32[4] output) {\n}", "1:27: expected a new buffer name, got %a a second time"],
     ["func @k(%a: f32[4] input) {\n  if %c:bool {\n  }\n", "4:1: expected a statement (for, store, if, let, seq or an assignment) or '}', got end of input"],

@@ -66,8 +66,8 @@ describe("data-movement ops against ONNX Runtime", function () {
     expect(() => compileGraph(importModel(bytes, undefined))).to.throw(EdgecError, /Reshape\): the target shape \(input 1\) must be known at compile time/);
   });
 
-  it("rejects casts to float8e8m0 and int4 by name", () => {
-    for (const [to, name] of [[24, "float8e8m0"], [22, "int4"]] as const) {
+  it("rejects casts to string and complex64 by name", () => {
+    for (const [to, name] of [[8, "string"], [14, "complex64"]] as const) {
       const bytes = buildModel({ opset: 21, nodes: one("Cast", ["x"], { to }), inputs: [{ name: "x", dtype: "f32", shape: [2] }], outputs: [{ name: "y", dtype: to }] });
       expect(() => compileGraph(importModel(bytes, undefined))).to.throw(EdgecError, new RegExp(`cast to ${name} is not supported`));
     }

@@ -86,7 +86,7 @@ describe("dtype: codes and storage", () => {
   it("ONNX codes map both ways and unsupported codes are named", () => {
     for (const t of ALL_DTYPES) expect(fromOnnxCode(onnxCode(t))).to.equal(t);
     expect(fromOnnxCode(8)).to.deep.equal({ unsupported: "string" });
-    expect(fromOnnxCode(22)).to.deep.equal({ unsupported: "int4" });
+    expect(fromOnnxCode(14)).to.deep.equal({ unsupported: "complex64" });
     expect(fromOnnxCode(999)).to.deep.equal({ unsupported: "element type code 999" });
   });
 
