@@ -175,6 +175,12 @@ function planLoop(g: Graph, n: Node, opts: BuildOptions): ControlPlan {
   const condNext = plan.condAtRuntime ? needs.region(1) : undefined;
   const counter = sub.inputs.includes(plan.iterName) ? needs.region(8) : undefined;
   const arena = needs.region(prog.arenaBytes);
+  const bodyIn = sub.inputs.map((name) => {
+    if (name === plan.iterName) return counter!;
+    if (name === plan.condName) return condSlot!;
+    const k = carriedNames.indexOf(name);
+    return k >= 0 ? state[k]! : must(capture(name), name);
+  });
   const boolT: TensorType = { dtype: "bool", shape: [] };
   return needs.plan((args, addWeights) => {
     const copy = (t: TensorType, src: Storage, dst: Storage, what: string): KernelStep =>
@@ -184,13 +190,7 @@ function planLoop(g: Graph, n: Node, opts: BuildOptions): ControlPlan {
       const src = condIn ? condIn(args) : { kind: "weight" as const, offset: addWeights(new Uint8Array([1])) };
       steps.push(copy(boolT, src, condSlot(args), plan.condName));
     }
-    const inputs = sub.inputs.map((name) => {
-      if (name === plan.iterName) return counter!(args);
-      if (name === plan.condName) return condSlot!(args);
-      const k = carriedNames.indexOf(name);
-      if (k >= 0) return state[k]!(args);
-      return must(capture(name), name)(args);
-    });
+    const inputs = bodyIn.map((f) => f(args));
     const outputs: Storage[] = [];
     if (condNext) outputs.push(condNext(args));
     next.forEach((f) => outputs.push(f(args)));
@@ -234,6 +234,11 @@ function planScan(g: Graph, n: Node, opts: BuildOptions): ControlPlan {
   const capture = captureBinder(n, needs);
   const next = stateNames.map((_, k) => needs.region(tbytes(plan.outputs[k]!)));
   const arena = needs.region(prog.arenaBytes);
+  // Scan elements are bound in build (they may go through a transposed copy).
+  const bodyIn = sub.inputs.map((name) => {
+    const k = stateNames.indexOf(name);
+    return k >= 0 ? state[k]! : elemNames.includes(name) ? undefined : must(capture(name), name);
+  });
   const slice = (base: Storage, elem: TensorType, reverse: boolean) => {
     const eb = tbytes(elem);
     return reverse ? shift(base, (T - 1) * eb, [{ loop: id, stride: -eb }]) : shift(base, 0, [{ loop: id, stride: eb }]);
@@ -256,12 +261,9 @@ function planScan(g: Graph, n: Node, opts: BuildOptions): ControlPlan {
       }
       return slice(base, elem, s.reverse);
     });
-    const inputs = sub.inputs.map((name) => {
-      const k = stateNames.indexOf(name);
-      if (k >= 0) return state[k]!(args);
+    const inputs = sub.inputs.map((name, i) => {
       const j = elemNames.indexOf(name);
-      if (j >= 0) return elemIn[j]!;
-      return must(capture(name), name)(args);
+      return j >= 0 ? elemIn[j]! : bodyIn[i]!(args);
     });
     const outputs: Storage[] = next.map((f) => f(args));
     const after: Step[] = [];
@@ -315,3 +317,4 @@ export function foldControl(g: Graph, n: Node): boolean {
   outs.forEach((o, i) => g.constants.set(o, { ...g.typeOf(o), data: vals[i]! } as Tensor));
   return true;
 }
+

@@ -44,7 +44,17 @@ export const FS = (floats: number[]) => ({ floats });
 export type AttrValue =
   | number | number[] | string | string[]
   | { f: number } | { floats: number[] }
-  | { tensor: TensorSpec };
+  | { tensor: TensorSpec }
+  | { graph: GraphSpec };
+
+/** A subgraph attribute: an If branch, a Loop or Scan body. */
+export interface GraphSpec {
+  name?: string;
+  inputs: ValueSpec[];
+  outputs: ValueSpec[];
+  nodes: NodeSpec[];
+  initializers?: TensorSpec[];
+}
 
 export interface NodeSpec {
   op: string;
@@ -123,13 +133,13 @@ function attribute(name: string, v: AttrValue): import("onnx-proto").onnx.IAttri
   }
   if ("f" in v) return { name, type: A.FLOAT, f: v.f };
   if ("floats" in v) return { name, type: A.FLOATS, floats: v.floats };
+  if ("graph" in v) return { name, type: A.GRAPH, g: graphProto(v.graph) };
   return { name, type: A.TENSOR, t: tensorProto(v.tensor) };
 }
 
-/** Encodes a model to ONNX bytes. */
-export function buildModel(spec: ModelSpec): Uint8Array {
-  const graph = onnx.GraphProto.create({
-    name: spec.name ?? "test_graph",
+function graphProto(spec: GraphSpec): import("onnx-proto").onnx.GraphProto {
+  return onnx.GraphProto.create({
+    name: spec.name ?? "body",
     input: spec.inputs.map(valueInfo),
     output: spec.outputs.map(valueInfo),
     initializer: (spec.initializers ?? []).map(tensorProto),
@@ -142,6 +152,11 @@ export function buildModel(spec: ModelSpec): Uint8Array {
       attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attribute(k, v)),
     })),
   });
+}
+
+/** Encodes a model to ONNX bytes. */
+export function buildModel(spec: ModelSpec): Uint8Array {
+  const graph = graphProto({ ...spec, name: spec.name ?? "test_graph" });
   const model = onnx.ModelProto.create({
     irVersion: 8,
     producerName: "edgec-tests",

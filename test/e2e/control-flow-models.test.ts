@@ -1,0 +1,160 @@
+/**
+ * @fileoverview Whole models with control flow and recurrence, built in code, run in ONNX Runtime
+ * for the reference outputs and checked through `edgec test` (sanitized C): a Loop bounded by a
+ * run-time trip count with an If inside, a Loop with scan outputs, and a bidirectional LSTM with
+ * initial states and sequence lengths followed by a MatMul.
+ */
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import ort from "onnxruntime-node";
+import { DType } from "../../ir/dtype.ts";
+import { cleanup, edgec, haveCc, tempDir } from "../helpers/cli.ts";
+import { GraphSpec, ModelSpec, TensorSpec, buildModel, rng, tensorFile, uniform, writeModelDir } from "../helpers/onnx-builder.ts";
+
+type Feed = Record<string, { dtype: DType; dims: number[]; data: number[] }>;
+
+const ORT_ARRAY: Partial<Record<DType, (d: number[]) => ort.Tensor["data"]>> = {
+  f32: (d) => Float32Array.from(d),
+  i32: (d) => Int32Array.from(d),
+  i64: (d) => BigInt64Array.from(d.map(BigInt)),
+  bool: (d) => Uint8Array.from(d),
+};
+const ORT_TYPE: Partial<Record<DType, string>> = { f32: "float32", i32: "int32", i64: "int64", bool: "bool" };
+
+/** Writes the model with one data set per feed, outputs computed by ONNX Runtime. */
+export async function writeCase(dir: string, spec: ModelSpec, feeds: Feed[]): Promise<void> {
+  writeModelDir(dir, spec);
+  const sess = await ort.InferenceSession.create(buildModel(spec));
+  for (const [k, feed] of feeds.entries()) {
+    const ins: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feed)) ins[name] = new ort.Tensor(ORT_TYPE[t.dtype] as "float32", ORT_ARRAY[t.dtype]!(t.data) as Float32Array, t.dims);
+    const res = await sess.run(ins);
+    const sd = path.join(dir, `test_data_set_${k}`);
+    fs.mkdirSync(sd, { recursive: true });
+    spec.inputs.forEach((v, i) => {
+      const t = feed[v.name]!;
+      fs.writeFileSync(path.join(sd, `input_${i}.pb`), tensorFile({ name: v.name, ...t }));
+    });
+    spec.outputs.forEach((v, i) => {
+      const t = res[v.name]!;
+      const out: TensorSpec = { name: v.name, dtype: v.dtype as DType, dims: [...t.dims], data: Array.from(t.data as ArrayLike<number | bigint>, Number) };
+      fs.writeFileSync(path.join(sd, `output_${i}.pb`), tensorFile(out));
+    });
+  }
+}
+
+const f32 = (name: string, dims: number[], data: ArrayLike<number>): TensorSpec => ({ name, dtype: "f32", dims, data });
+const scalar = (name: string, dtype: DType) => ({ name, dtype, shape: [] as number[] });
+
+/** A Loop run while a computed condition holds (at most M times), an If inside, then a scan Loop. */
+export function loopIfModel(): ModelSpec {
+  const r = rng(7);
+  const thenBranch: GraphSpec = {
+    name: "halve", inputs: [], outputs: [{ name: "t2", dtype: "f32", shape: [2, 3] }],
+    nodes: [{ op: "Mul", inputs: ["acc", "half"], outputs: ["t1"] }, { op: "Sub", inputs: ["t1", "x"], outputs: ["t2"] }],
+  };
+  const elseBranch: GraphSpec = {
+    name: "grow", inputs: [], outputs: [{ name: "e2", dtype: "f32", shape: [2, 3] }],
+    nodes: [{ op: "Add", inputs: ["acc", "x"], outputs: ["e1"] }, { op: "Add", inputs: ["e1", "i_f"], outputs: ["e2"] }],
+  };
+  const body: GraphSpec = {
+    name: "body",
+    inputs: [scalar("i", "i64"), scalar("c", "bool"), { name: "acc", dtype: "f32", shape: [2, 3] }],
+    outputs: [scalar("c_out", "bool"), { name: "nxt", dtype: "f32", shape: [2, 3] }],
+    nodes: [
+      { op: "Cast", inputs: ["i"], outputs: ["i_f"], attrs: { to: 1 } },
+      { op: "ReduceSum", inputs: ["acc"], outputs: ["s"], attrs: { keepdims: 0 } },
+      { op: "Greater", inputs: ["s", "limit"], outputs: ["gt"] },
+      { op: "If", inputs: ["gt"], outputs: ["nxt"], attrs: { then_branch: { graph: thenBranch }, else_branch: { graph: elseBranch } } },
+      { op: "Less", inputs: ["i_f", "six"], outputs: ["c_out"] },
+    ],
+  };
+  const scanBody: GraphSpec = {
+    name: "scan_body",
+    inputs: [scalar("j", "i64"), scalar("c2", "bool"), { name: "a", dtype: "f32", shape: [2, 3] }],
+    outputs: [scalar("c2_out", "bool"), { name: "a2", dtype: "f32", shape: [2, 3] }, { name: "row", dtype: "f32", shape: [2, 3] }],
+    nodes: [
+      { op: "Identity", inputs: ["c2"], outputs: ["c2_out"] },
+      { op: "Cast", inputs: ["j"], outputs: ["j_f"], attrs: { to: 1 } },
+      { op: "Mul", inputs: ["a", "decay"], outputs: ["a2"] },
+      { op: "Add", inputs: ["a2", "j_f"], outputs: ["row"] },
+    ],
+  };
+  return {
+    opset: 17,
+    inputs: [{ name: "x", dtype: "f32", shape: [2, 3] }, scalar("M", "i64"), scalar("limit", "f32")],
+    outputs: [{ name: "y", dtype: "f32", shape: [2, 4] }, { name: "rows", dtype: "f32", shape: [3, 2, 3] }],
+    initializers: [
+      f32("half", [], [0.5]), f32("six", [], [6]), f32("decay", [], [0.75]),
+      { name: "cond0", dtype: "bool", dims: [], data: [1] }, { name: "three", dtype: "i64", dims: [], data: [3] },
+      f32("W", [3, 4], uniform(r, 12)),
+    ],
+    nodes: [
+      { op: "Loop", inputs: ["M", "cond0", "x"], outputs: ["acc_final"], attrs: { body: { graph: body } } },
+      { op: "Loop", inputs: ["three", "", "acc_final"], outputs: ["acc2", "rows"], attrs: { body: { graph: scanBody } } },
+      { op: "MatMul", inputs: ["acc2", "W"], outputs: ["mm"] },
+      { op: "Relu", inputs: ["mm"], outputs: ["y"] },
+    ],
+  };
+}
+
+/** A bidirectional LSTM with initial states and per-batch sequence lengths, then a MatMul. */
+export function lstmModel(): ModelSpec {
+  const r = rng(11);
+  const [T, N, I, H] = [5, 2, 3, 4];
+  return {
+    opset: 14,
+    inputs: [
+      { name: "X", dtype: "f32", shape: [T, N, I] }, { name: "seq", dtype: "i32", shape: [N] },
+      { name: "h0", dtype: "f32", shape: [2, N, H] }, { name: "c0", dtype: "f32", shape: [2, N, H] },
+    ],
+    outputs: [{ name: "z", dtype: "f32", shape: [T, 2, N, 3] }, { name: "Y_h", dtype: "f32", shape: [2, N, H] }, { name: "Y_c", dtype: "f32", shape: [2, N, H] }],
+    initializers: [
+      f32("W", [2, 4 * H, I], uniform(r, 2 * 4 * H * I)), f32("R", [2, 4 * H, H], uniform(r, 2 * 4 * H * H)),
+      f32("B", [2, 8 * H], uniform(r, 2 * 8 * H)), f32("W2", [H, 3], uniform(r, H * 3)),
+    ],
+    nodes: [
+      { op: "LSTM", inputs: ["X", "W", "R", "B", "seq", "h0", "c0"], outputs: ["Y", "Y_h", "Y_c"], attrs: { direction: "bidirectional", hidden_size: H } },
+      { op: "MatMul", inputs: ["Y", "W2"], outputs: ["z"] },
+    ],
+  };
+}
+
+describe("control-flow and recurrent models through edgec test", function () {
+  this.timeout(300_000);
+  let dir: string | undefined;
+  let cc = false;
+  before(async () => { cc = await haveCc(); dir = tempDir("cf-models"); });
+  after(() => cleanup(dir));
+
+  const check = async (name: string, spec: ModelSpec, feeds: Feed[]) => {
+    const d = path.join(dir!, name);
+    await writeCase(d, spec, feeds);
+    const res = await edgec("test", d, "--sanitize");
+    expect(res.status, res.stdout + res.stderr).to.equal(0);
+    expect(res.stdout).to.match(/PASS/);
+    return res;
+  };
+
+  it("Loop with a run-time bound and condition, an If inside, then a Loop with scan outputs", async function () {
+    if (!cc) this.skip();
+    const r = rng(3);
+    const x = () => Array.from(uniform(r, 6, -2, 2));
+    const feed = (m: number, limit: number): Feed => ({
+      x: { dtype: "f32", dims: [2, 3], data: x() }, M: { dtype: "i64", dims: [], data: [m] }, limit: { dtype: "f32", dims: [], data: [limit] },
+    });
+    // No iteration, a few, and more than the condition allows (it stops after i = 6).
+    await check("loop_if", loopIfModel(), [feed(0, 1), feed(3, 4), feed(20, 5), feed(9, -100)]);
+  });
+
+  it("bidirectional LSTM with initial states and sequence lengths, then MatMul", async function () {
+    if (!cc) this.skip();
+    const r = rng(5);
+    const feed = (lens: number[]): Feed => ({
+      X: { dtype: "f32", dims: [5, 2, 3], data: Array.from(uniform(r, 30)) }, seq: { dtype: "i32", dims: [2], data: lens },
+      h0: { dtype: "f32", dims: [2, 2, 4], data: Array.from(uniform(r, 16)) }, c0: { dtype: "f32", dims: [2, 2, 4], data: Array.from(uniform(r, 16)) },
+    });
+    await check("lstm", lstmModel(), [feed([5, 3]), feed([2, 5])]);
+  });
+});
