@@ -2,7 +2,7 @@
  * @fileoverview Writes a Program as a standalone C artifact: model.h, model.c, the weights
  * (a const array or a .bin file) and the runtime sources.
  */
-import { onnxCode } from "../../ir/dtype.ts";
+import { DType, onnxCode } from "../../ir/dtype.ts";
 import { TensorType, numel } from "../../ir/graph.ts";
 import { byteSize } from "../../ir/dtype.ts";
 import { KernelStep, Program, Step, Storage, kernelSteps } from "../../compiler/program.ts";
@@ -146,7 +146,13 @@ export function emitC(p: Program, opts: CArtifactOptions, emitter = new CEmitter
 }
 
 const tbytes = (t: TensorType) => numel(t.shape) * byteSize(t.dtype);
-const dimsComment = (t: TensorType) => `${t.dtype} [${t.shape.join(", ")}]`;
+/** How a narrow type's elements sit in memory: one a byte (ONNX files pack them; edgec never does). */
+const NARROW_LAYOUT: Partial<Record<DType, string>> = {
+  i4: "int8_t -8..7", u4: "uint8_t 0..15", i2: "int8_t -2..1", u2: "uint8_t 0..3",
+  f4e2m1: "uint8_t 4-bit code", f8e8m0: "uint8_t biased exponent",
+};
+const dimsComment = (t: TensorType) =>
+  `${t.dtype} [${t.shape.join(", ")}]${NARROW_LAYOUT[t.dtype] ? `, one element a byte: ${NARROW_LAYOUT[t.dtype]}` : ""}`;
 
 /** Identifies the bytes a storage names, to detect a kernel called with overlapping arguments. */
 const storageKey = (a: Storage) =>
