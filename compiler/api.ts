@@ -12,7 +12,8 @@ import { PassOptions, runPipeline } from "../passes/registry.ts";
 import { inferTypes, topoSort } from "./infer.ts";
 import { ImportOptions, loadModel } from "./onnx/import.ts";
 import { Program, buildProgram, kernelSteps } from "./program.ts";
-import { inlineConstantIfs, makeCapturesExplicit } from "./subgraph.ts";
+import { makeCapturesExplicit } from "./captures.ts";
+import { inlineConstantIfs } from "./subgraph.ts";
 
 export interface CompileOptions extends ImportOptions {
   optLevel?: number;
@@ -83,11 +84,11 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
   inlineConstantIfs(g);
   let before: Report["before"];
   if (opts.baseline) {
-    const p0 = buildProgram(cloneGraph(g), { optLevel: 0 });
+    const p0 = buildProgram(cloneGraph(g), { passes: (sub) => runPipeline(sub, { optLevel: 0 }) });
     before = { kernels: kernelSteps(p0.steps).length, arena_bytes: p0.arenaBytes, arena_lower_bound_bytes: p0.arenaLowerBound };
   }
   const stats = runPipeline(g, { optLevel: opts.optLevel ?? 2, passes: opts.passes, afterPass: opts.afterPass });
-  const program = buildProgram(g, { optLevel: opts.optLevel ?? 2 });
+  const program = buildProgram(g, { passes: (sub) => runPipeline(sub, { optLevel: opts.optLevel ?? 2, passes: opts.passes }) });
   const fusions: Record<string, number> = {};
   if (shapes.count) stats.set("shape-fold", (stats.get("shape-fold") ?? 0) + shapes.count);
   for (const [k, v] of [...stats, ...program.stats].sort()) if (k !== "fold-constants") fusions[k] = (fusions[k] ?? 0) + v;

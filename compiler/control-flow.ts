@@ -9,13 +9,12 @@
 import { byteSize } from "../ir/dtype.ts";
 import { Graph, Node, Tensor, TensorType, numel } from "../ir/graph.ts";
 import { Buffer, PrimFunc } from "../ir/tir.ts";
-import { runPipeline } from "../passes/registry.ts";
 import { check } from "./diagnostics.ts";
 import { opCtx } from "./infer.ts";
 import { interpret } from "./interpret.ts";
 import { analyzeIf, analyzeLoop, analyzeScan } from "./ops/control-flow.ts";
 import { BuildOptions, KernelStep, Program, Slice, Step, Storage, buildProgram } from "./program.ts";
-import { capturesOf } from "./subgraph.ts";
+import { capturesOf } from "./captures.ts";
 import { TE, at } from "./te.ts";
 
 /** What a control-flow node needs from the enclosing program, and how to build its steps then. */
@@ -101,9 +100,9 @@ class Needs {
   }
 }
 
-/** Compiles a prepared subgraph into its own program. */
+/** Compiles a prepared subgraph into its own program, through the enclosing graph's passes. */
 function compileBody(sub: Graph, opts: BuildOptions): Program {
-  runPipeline(sub, { optLevel: opts.optLevel ?? 2 });
+  opts.passes?.(sub);
   return buildProgram(sub, opts);
 }
 

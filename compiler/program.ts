@@ -113,14 +113,14 @@ class Groups {
 }
 
 export interface BuildOptions {
-  /** Optimisation level of the pipeline that compiles subgraphs. */
-  optLevel?: number;
+  /** The graph passes subgraphs (If branches, loop bodies) go through before they are built. */
+  passes?: (sub: Graph) => void;
   /** Numbers loops program-wide (subgraph programs share the counter). */
   loopIds?: { next: number };
 }
 
 export function buildProgram(g: Graph, opts: BuildOptions = {}): Program {
-  const bopts = { optLevel: opts.optLevel ?? 2, loopIds: opts.loopIds ?? { next: 0 } };
+  const bopts = { ...opts, loopIds: opts.loopIds ?? { next: 0 } };
   const ops: Record<string, number> = {};
   for (const n of g.nodes) ops[n.op] = (ops[n.op] ?? 0) + 1;
   const outIndex = new Map(g.outputs.map((o, i) => [o, i]));

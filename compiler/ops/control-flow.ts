@@ -4,7 +4,8 @@
  * whether the condition is known); compiler/control-flow.ts turns them into branch and loop steps.
  */
 import { Graph, TensorType, shapeStr } from "../../ir/graph.ts";
-import { BodyInput, CAPTURES, capturesOf, prepareSubgraph } from "../subgraph.ts";
+import { CAPTURES, capturesOf } from "../captures.ts";
+import { BodyInput, prepareSubgraph } from "../subgraph.ts";
 import { OpCtx, defineOp } from "./registry.ts";
 
 const sameType = (a: TensorType, b: TensorType) =>
