@@ -5,7 +5,7 @@
  * and ops without a SIMD form). Pure analysis; backends/wasm/simd.ts builds the code.
  */
 import { DType, byteSize, isFloat } from "../../ir/dtype.ts";
-import { BinOp, Buffer, Expr, Stmt, UnOp, Var, bin, c, load, mapExpr, substExpr } from "../../ir/tir.ts";
+import { BinOp, Buffer, Expr, Stmt, UnOp, Var, c, mapExpr, substExpr } from "../../ir/tir.ts";
 
 export const LANES = 4;
 
@@ -28,7 +28,7 @@ export interface Reduction {
 export interface SimdPlan {
   kind: "loop";
   loop: For;
-  /** The body's statements, flattened; loads under a lane-dependent condition clamped in bounds. */
+  /** The body's statements, flattened. */
   body: Stmt[];
   /** How every classified node is computed; children of uniform and lanes nodes are not listed. */
   mode: Map<Expr, Mode>;
@@ -119,9 +119,12 @@ export function planLoop(loop: For): PlanResult {
     }
   }
 
-  // Clamp loads that scalar code would skip (under a lane-dependent select, && or ||).
-  const clamped = body.map((s) => mapStmtExprs(s, (e) => guardLoads(e, false)));
+  // A load scalar code skips unless a lane-dependent condition holds may be out of bounds in the
+  // lanes where it fails; such loops are padding borders, short and slow as gathers anyway.
+  if (body.some((s) => exprsOf(s).some((e) => condLoad(e, false)))) return fail("loads under a lane-dependent condition");
   if (body.some((s) => exprsOf(s).some((e) => unsafeDivide(e, false)))) return fail("integer division under a lane-dependent condition");
+  if (body.some((s) => exprsOf(s).some((e) => !knownKinds(e)))) return fail("an expression kind the vectorizer does not know");
+  const clamped = body;
 
   const mode = new Map<Expr, Mode>();
   const base = new Map<Expr | Store, Expr>();
@@ -280,29 +283,28 @@ function intDivide(e: Expr): boolean {
   return e.k === "bin" && !isFloat(e.dtype) && (e.op === "div" || e.op === "mod" || e.op === "floordiv" || e.op === "floormod");
 }
 
-/**
- * Rewrites loads that scalar code evaluates only when a lane-dependent condition holds: vector
- * code evaluates both sides, so their index is clamped into the buffer (the value is discarded
- * where the clamp changes it).
- */
-function guardLoads(e: Expr, cond: boolean): Expr {
+/** True if a load sits where scalar code evaluates it only when a lane-dependent condition holds. */
+function condLoad(e: Expr, cond: boolean): boolean {
   switch (e.k) {
-    case "load": {
-      const index = guardLoads(e.index, cond);
-      if (!cond) return index === e.index ? e : { ...e, index };
-      const n = numel(e.buf);
-      return load(e.buf, bin("min", bin("max", index, c(0)), c(Math.max(0, n - 1))));
-    }
+    case "load": return cond || condLoad(e.index, cond);
     case "select": {
-      const lane = mentionsAny(e);
-      return { ...e, c: guardLoads(e.c, cond), a: guardLoads(e.a, cond || lane), b: guardLoads(e.b, cond || lane) };
+      const lane = cond || mentionsAny(e);
+      return condLoad(e.c, cond) || condLoad(e.a, lane) || condLoad(e.b, lane);
     }
-    case "bin": {
-      const short = (e.op === "land" || e.op === "lor") && mentionsAny(e);
-      return { ...e, a: guardLoads(e.a, cond), b: guardLoads(e.b, cond || short) };
-    }
-    case "un": case "cast": return { ...e, a: guardLoads(e.a, cond) };
-    default: return e;
+    case "bin": return condLoad(e.a, cond) || condLoad(e.b, cond || ((e.op === "land" || e.op === "lor") && mentionsAny(e)));
+    case "un": case "cast": return condLoad(e.a, cond);
+    default: return false;
+  }
+}
+
+function knownKinds(e: Expr): boolean {
+  switch (e.k) {
+    case "const": case "var": return true;
+    case "load": return knownKinds(e.index);
+    case "bin": return knownKinds(e.a) && knownKinds(e.b);
+    case "un": case "cast": return knownKinds(e.a);
+    case "select": return knownKinds(e.c) && knownKinds(e.a) && knownKinds(e.b);
+    default: return false;
   }
 }
 
