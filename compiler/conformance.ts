@@ -13,11 +13,11 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { DType, arrayFromBytes, bytesOf } from "../ir/dtype.ts";
 import { shapeStr } from "../ir/graph.ts";
-import { compileFile, writeCArtifact } from "./api.ts";
+import { Compiled, compileFile, writeCArtifact, writeEmscriptenArtifact, writeWasmArtifact } from "./api.ts";
 import { EdgecError } from "./diagnostics.ts";
 import { onnx } from "./onnx/tensor.ts";
 import { readTensorFile } from "./onnx/tensor.ts";
-import { compare, listDataSets } from "./testrun.ts";
+import { TestTarget, compare, listDataSets } from "./testrun.ts";
 
 export type Status = "PASS" | "FAIL" | "UNSUPPORTED" | "ERROR";
 export const STATUSES: readonly Status[] = ["PASS", "FAIL", "UNSUPPORTED", "ERROR"];
@@ -43,6 +43,10 @@ export interface ConformanceOptions {
   atol?: number;
   cc?: string;
   cflags?: string[];
+  /** c (default) builds and runs with cc; the wasm targets build the module and run it in the worker. */
+  target?: TestTarget;
+  /** wasm targets: SIMD128 (default true). */
+  simd?: boolean;
   /** Per-step limits in milliseconds. */
   compileTimeoutMs?: number;
   buildTimeoutMs?: number;
@@ -63,10 +67,12 @@ export function listTests(dir: string, filter?: RegExp): string[] {
 // ---------------------------------------------------------------------------------------------
 // Worker side: decode the model's op types, compile, write the C and the raw inputs.
 
-interface CompileRequest { id: number; dir: string; out: string }
+interface CompileRequest { id: number; dir: string; out: string; target?: TestTarget; simd?: boolean }
 interface TensorInfo { name: string; dtype: DType; shape: number[] }
 type CompileReply = { id: number; op: string } & (
   | { ok: true; cfiles: string[]; weights: string; sets: { name: string; inputs: string[] }[]; outputs: TensorInfo[] }
+  /** A wasm target: the worker also ran and compared; this is the test's outcome. */
+  | { ok: true; done: { status: Status; reason: string }; poisoned?: boolean }
   | { ok: false; status: "UNSUPPORTED" | "ERROR"; reason: string; rejected?: string });
 
 function modelOps(file: string): string[] {
@@ -119,10 +125,20 @@ function classify(e: unknown): { status: "UNSUPPORTED" | "ERROR"; reason: string
   return { status: "ERROR", reason: `internal error: ${oneLine(String(err?.message ?? e))}` };
 }
 
-function compileTest(req: CompileRequest): CompileReply {
+async function compileTest(req: CompileRequest): Promise<CompileReply> {
   const op = testFamily(req.dir);
+  let compiled: Compiled;
   try {
-    const compiled = compileFile(path.join(req.dir, "model.onnx"), { inputShapes: dynamicInputShapes(req.dir) });
+    compiled = compileFile(path.join(req.dir, "model.onnx"), { inputShapes: dynamicInputShapes(req.dir) });
+  } catch (e) {
+    return { id: req.id, op, ok: false, ...classify(e) };
+  }
+  if (req.target === "wasm" || req.target === "wasm-emscripten") {
+    const done = await runWasmTest(req, compiled);
+    // binaryen (compiled with emscripten) cannot be used again after it aborts: replace the worker.
+    return { id: req.id, op, ok: true, done, poisoned: /\bAborted\(/.test(done.reason) };
+  }
+  try {
     const p = compiled.program;
     const c = path.join(req.out, "c");
     writeCArtifact(compiled, c);
@@ -181,8 +197,55 @@ function checkTensor(dt: DType, shape: number[], wantDt: DType, want: number[], 
     throw new EdgecError(`${what} has shape ${shapeStr(shape)} but the compiled model takes ${shapeStr(want)}`);
 }
 
+/** Builds the wasm artifact, runs every data set through its loader in this worker and compares. */
+async function runWasmTest(req: CompileRequest, compiled: Compiled): Promise<{ status: Status; reason: string }> {
+  const p = compiled.program;
+  try {
+    const out = path.join(req.out, "wasm");
+    if (req.target === "wasm-emscripten") await writeEmscriptenArtifact(compiled, out, { simd: req.simd });
+    else await writeWasmArtifact(compiled, out, { simd: req.simd });
+    const { createModel } = await import(pathToFileURL(path.join(out, "model.mjs")).href) as
+      { createModel: () => Promise<{ run(x: Record<string, unknown>): Record<string, ReturnType<typeof arrayFromBytes>> }> };
+    const model = await createModel();
+    const sets = listDataSets(req.dir);
+    if (sets.length === 0) return { status: "ERROR", reason: "the folder has no test_data_set_*" };
+    const failures: string[] = [];
+    for (const set of sets) {
+      const feeds: Record<string, unknown> = {};
+      p.inputs.forEach((t, i) => {
+        const tensor = readTensorFile(path.join(req.dir, set, `input_${i}.pb`));
+        checkTensor(tensor.dtype, tensor.shape, t.type.dtype, t.type.shape, `input ${i} of ${set}`);
+        feeds[t.name] = tensor.data;
+      });
+      let got: Record<string, ReturnType<typeof arrayFromBytes>>;
+      try {
+        got = model.run(feeds);
+      } catch (e) {
+        return { status: "ERROR", reason: `run failed: ${oneLine(String((e as Error)?.message ?? e), 200)}` };
+      }
+      for (const [i, t] of p.outputs.entries()) {
+        const expected = readTensorFile(path.join(req.dir, set, `output_${i}.pb`));
+        checkTensor(expected.dtype, expected.shape, t.type.dtype, t.type.shape, `expected output ${i} of ${set}`);
+        const g = got[t.name]!;
+        const c = compare(g, expected.data, t.type.dtype, { rtol: 1e-3, atol: 1e-7 });
+        if (!c.pass) {
+          const where = sets.length > 1 ? `${set} ` : "";
+          failures.push(g.length !== expected.data.length
+            ? `${where}output ${JSON.stringify(t.name)}: ${g.length} elements, expected ${expected.data.length}`
+            : `${where}output ${JSON.stringify(t.name)}: ${c.mismatches}/${expected.data.length} out of tolerance, max abs err ${exp(c.maxAbs)}, max rel err ${exp(c.maxRel)}`);
+        }
+      }
+    }
+    if (failures.length) return { status: "FAIL", reason: oneLine(failures.join("; "), 300) };
+    return { status: "PASS", reason: "" };
+  } catch (e) {
+    const c = classify(e);
+    return { status: c.status, reason: c.reason };
+  }
+}
+
 if (!isMainThread && (workerData as { edgecConformance?: boolean } | null)?.edgecConformance) {
-  parentPort!.on("message", (req: CompileRequest) => parentPort!.postMessage(compileTest(req)));
+  parentPort!.on("message", (req: CompileRequest) => { void compileTest(req).then((r) => parentPort!.postMessage(r)); });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -204,7 +267,7 @@ class Lane {
         if (kill) { this.worker = undefined; void w.terminate(); }
         resolve(r);
       };
-      const onMsg = (m: CompileReply) => { if (m.id === id) done(m, false); };
+      const onMsg = (m: CompileReply) => { if (m.id === id) done(m, "poisoned" in m && !!m.poisoned); };
       const onErr = (e: Error) => done({ crash: oneLine(e.message) }, true);
       const onExit = (code: number) => done({ crash: `the compiler worker exited with code ${code}` }, true);
       const timer = setTimeout(() => done({ timeout: true }, true), timeoutMs);
@@ -279,11 +342,12 @@ async function runOne(name: string, lane: Lane, root: string, objs: { runtime: s
   const work = fs.mkdtempSync(path.join(root, `${name.slice(0, 60)}-`));
   let op = name.replace(/^test_/, "");
   try {
-    const r = await lane.compile({ dir, out: work }, o.compileTimeoutMs);
+    const r = await lane.compile({ dir, out: work, target: o.target, simd: o.simd }, o.compileTimeoutMs);
     if ("timeout" in r) return { test: name, op: testFamily(dir), status: "ERROR", reason: `compile timed out after ${o.compileTimeoutMs / 1000} s` };
     if ("crash" in r) return { test: name, op: testFamily(dir), status: "ERROR", reason: `compiler crashed: ${r.crash}` };
     op = r.op;
     if (!r.ok) return { test: name, op, status: r.status, reason: r.reason, ...(r.rejected ? { rejected: r.rejected } : {}) };
+    if ("done" in r) return { test: name, op, ...r.done };
     const exe = path.join(work, "harness");
     const b = await runProc(o.cc, [...o.cflags, `-I${path.join(work, "c")}`, ...r.cfiles, objs.runtime, objs.harness, "-o", exe, "-lm"], o.buildTimeoutMs);
     if (b.timedOut) return { test: name, op, status: "ERROR", reason: `cc timed out after ${o.buildTimeoutMs / 1000} s` };
@@ -334,14 +398,18 @@ export async function runConformance(opts: ConformanceOptions): Promise<Outcome[
     compileTimeoutMs: opts.compileTimeoutMs ?? 60_000,
     buildTimeoutMs: opts.buildTimeoutMs ?? 120_000,
     runTimeoutMs: opts.runTimeoutMs ?? 60_000,
+    target: opts.target ?? "c",
+    simd: opts.simd ?? true,
   };
+  // A wasm test compiles and runs in the worker, under one limit.
+  if (o.target !== "c" && !opts.compileTimeoutMs) o.compileTimeoutMs += o.runTimeoutMs;
   const tests = listTests(o.dir, opts.filter);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "edgec-conformance-"));
   const cleanup = () => fs.rmSync(root, { recursive: true, force: true });
   process.once("exit", cleanup);
   const lanes = Array.from({ length: Math.min(o.jobs, Math.max(1, tests.length)) }, () => new Lane());
   try {
-    const objs = await buildObjects(root, o.cc, o.cflags);
+    const objs = o.target === "c" ? await buildObjects(root, o.cc, o.cflags) : { runtime: "", harness: "" };
     const results: Outcome[] = [];
     let next = 0;
     await Promise.all(lanes.map(async (lane) => {
@@ -410,12 +478,18 @@ const sci = (x: number) => x.toExponential();
 const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const cell = (s: string) => s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/`/g, "'");
 
-export function renderMarkdown(rs: Outcome[], opts: { rtol: number; atol: number; cflags: string[] }): string {
+export function renderMarkdown(rs: Outcome[], opts: { rtol: number; atol: number; cflags: string[]; target?: TestTarget; simd?: boolean }): string {
   const t = totals(rs);
   const L: string[] = [];
-  L.push("# ONNX node-test conformance (C target)", "");
-  L.push("Generated by `edgec conformance`; do not edit. Each test's model is compiled to C, built with");
-  L.push(`\`cc ${opts.cflags.join(" ")}\`, run on test_data_set_*, and compared with rtol ${sci(opts.rtol)}, atol ${sci(opts.atol)}`);
+  const target = opts.target ?? "c";
+  L.push(`# ONNX node-test conformance (${target === "c" ? "C" : target} target)`, "");
+  if (target === "c") {
+    L.push("Generated by `edgec conformance`; do not edit. Each test's model is compiled to C, built with");
+    L.push(`\`cc ${opts.cflags.join(" ")}\`, run on test_data_set_*, and compared with rtol ${sci(opts.rtol)}, atol ${sci(opts.atol)}`);
+  } else {
+    L.push(`Generated by \`edgec conformance --target ${target}\`; do not edit. Each test's model is compiled to a`);
+    L.push(`WebAssembly module (${target === "wasm" ? "binaryen" : "emcc"}, ${opts.simd === false ? "scalar" : "SIMD128"}), run in Node through its model.mjs loader on test_data_set_*, and compared with rtol ${sci(opts.rtol)}, atol ${sci(opts.atol)}`);
+  }
   L.push("(integers and bools exactly). Symbolic input dims are fixed from test_data_set_0's inputs, as");
   L.push("`--input-shape` would; every other input stays a run-time input.", "");
   L.push("| status | tests |", "|---|---:|");

@@ -117,3 +117,13 @@ export class WasmModule {
   emitText(): string { return this.m.emitText(); }
   dispose(): void { this.m.dispose(); }
 }
+
+/** The text form of a module binary (for tests and inspection). */
+export function disassemble(bytes: Uint8Array): string {
+  const m = binaryen.readBinary(bytes);
+  try {
+    return m.emitText();
+  } finally {
+    m.dispose();
+  }
+}

@@ -11,6 +11,7 @@ import {
   CONFORMANCE_CFLAGS, Outcome, checkAgainst, readResults, renderJson, renderMarkdown, runConformance, totals, totalsLine, worstOps,
 } from "../conformance.ts";
 import { EdgecError } from "../diagnostics.ts";
+import { TEST_TARGETS } from "../testrun.ts";
 import { parse, progress, progressDone } from "./main.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -21,13 +22,17 @@ const HELP = `usage: edgec conformance [options]
 Compiles every ONNX node test (EDGEC_SHARED/onnx-node-tests, EDGEC_SHARED defaulting to
 ../shared beside the repository) to C, builds and runs it, and compares each output with
 rtol 1e-3, atol 1e-7 (integers and bools exactly). Each test is PASS, FAIL, UNSUPPORTED or ERROR.
+With --target wasm (or wasm-emscripten) each model becomes a WebAssembly module run in Node
+through its loader, and the table goes to its own file (test/conformance/results-<target>.md).
 
 options:
+  --target T     c (default), wasm or wasm-emscripten
+  --no-simd      wasm targets: scalar modules (no SIMD128)
   --filter RE    only tests whose folder name matches the regular expression RE
   --jobs N       tests in flight at once (default: the number of CPUs)
   --out FILE     write the table to FILE and the machine-readable results beside it as .json
-                 (default test/conformance/results.md; a --filter run writes only when --out
-                 is given)
+                 (default test/conformance/results.md, or results-<target>.md for a wasm
+                 target; a --filter run writes only when --out is given)
   --check        write nothing; compare with the results .json beside --out (default the
                  committed test/conformance/results.json) and exit 1 if a test that passed
                  there no longer passes (exit 0 with a note when the test folder is absent)
@@ -47,6 +52,8 @@ export async function conformanceCommand(args: string[]): Promise<number> {
     out: { type: "string" },
     check: { type: "boolean" },
     cc: { type: "string" },
+    target: { type: "string", default: "c" },
+    "no-simd": { type: "boolean" },
     sanitize: { type: "boolean" },
     verbose: { type: "boolean" },
     help: { type: "boolean", short: "h" },
@@ -64,14 +71,19 @@ export async function conformanceCommand(args: string[]): Promise<number> {
   const jobs = values.jobs === undefined ? os.availableParallelism() : Number(values.jobs);
   if (!Number.isSafeInteger(jobs) || jobs < 1) throw new EdgecError(`--jobs ${values.jobs}: expected a positive integer`);
 
+  const target = TEST_TARGETS.find((t) => t === values.target);
+  if (!target) throw new EdgecError(`unknown target '${values.target}'; available: ${TEST_TARGETS.join(", ")}`);
+  if (target !== "c" && (values.sanitize || values.cc)) throw new EdgecError("--sanitize and --cc apply to --target c only");
+  const simd = !values["no-simd"];
+  const defaultOut = target === "c" ? DEFAULT_OUT : path.join(ROOT, "test", "conformance", `results-${target}${simd ? "" : "-scalar"}.md`);
   const dir = nodeTestsDir();
   if (!fs.existsSync(dir)) {
     const why = `${dir} not found (set EDGEC_SHARED to the folder holding onnx-node-tests/)`;
     if (values.check) { console.log(`conformance check skipped: ${why}`); return 0; }
     throw new EdgecError(why);
   }
-  const out = values.check ? undefined : values.out !== undefined ? path.resolve(values.out) : filter ? undefined : DEFAULT_OUT;
-  const baselineFile = values.check ? jsonPath(values.out !== undefined ? path.resolve(values.out) : DEFAULT_OUT) : undefined;
+  const out = values.check ? undefined : values.out !== undefined ? path.resolve(values.out) : filter ? undefined : defaultOut;
+  const baselineFile = values.check ? jsonPath(values.out !== undefined ? path.resolve(values.out) : defaultOut) : undefined;
   const baseline = baselineFile ? readResults(baselineFile) : undefined;
 
   const cflags = values.sanitize ? [...CONFORMANCE_CFLAGS, ...SANITIZE_FLAGS] : CONFORMANCE_CFLAGS;
@@ -82,7 +94,7 @@ export async function conformanceCommand(args: string[]): Promise<number> {
   const t0 = Date.now();
   const counts = { PASS: 0, FAIL: 0, UNSUPPORTED: 0, ERROR: 0 };
   const results = await runConformance({
-    dir, filter, jobs, cc: values.cc, cflags,
+    dir, filter, jobs, cc: values.cc, cflags, target, simd,
     onProgress: (done, total, last) => {
       counts[last.status]++;
       progress(`[${done}/${total}] ${counts.PASS} pass, ${counts.FAIL} fail, ${counts.UNSUPPORTED} unsupported, ${counts.ERROR} error  ${last.test}`);
@@ -97,7 +109,7 @@ export async function conformanceCommand(args: string[]): Promise<number> {
   if (values.verbose || (filter && !values.check)) for (const r of results) if (r.status !== "PASS") console.log(line(r));
   if (out) {
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, renderMarkdown(results, { rtol: 1e-3, atol: 1e-7, cflags }));
+    fs.writeFileSync(out, renderMarkdown(results, { rtol: 1e-3, atol: 1e-7, cflags, target, simd }));
     fs.writeFileSync(jsonPath(out), renderJson(results));
     console.log(`wrote ${path.relative(process.cwd(), out)} and ${path.relative(process.cwd(), jsonPath(out))}`);
   }
