@@ -6,6 +6,7 @@
 import { DType, isFloat } from "../../ir/dtype.ts";
 import { numel } from "../../ir/graph.ts";
 import { Buffer, Expr, Stmt, TensorRef, Var, bin, c, cast, load, loop, mkVar, select, seq, store, un } from "../../ir/tir.ts";
+import { TE } from "../te.ts";
 import { OpCtx, defineOp } from "./registry.ts";
 import { table } from "./shape.ts";
 import { FLOATS } from "./util.ts";
@@ -23,6 +24,31 @@ const narrow = (v: Expr, t: DType): Expr => (t === F64 ? v : cast(cast(v, "f32")
 function angle(a: Expr, b: Expr, n: Expr): Expr {
   const m = bin("mod", bin("mul", cast(a, "i64"), cast(b, "i64")), cast(n, "i64"));
   return bin("div", bin("mul", f(2 * Math.PI), cast(m, F64)), cast(n, F64));
+}
+
+/** cos and sin of 2*pi*k*n/len, with any statements that must run first. */
+type Twiddle = (k: Expr, n: Expr) => { pre: Stmt[]; cos: Expr; sin: Expr };
+
+/** Twiddles computed per term, for lengths known only at run time. */
+function directTwiddle(len: Expr): Twiddle {
+  return (k, n) => {
+    const th = mkVar("th", F64);
+    return { pre: [decl(th, angle(k, n, len))], cos: un("cos", th), sin: un("sin", th) };
+  };
+}
+
+/** A [len, 2] table of cos and sin, computed once per run, so a sum reads instead of calling cos/sin. */
+function twiddleTable(te: TE, len: number): TensorRef {
+  return te.compute("twiddles", [len, 2], ([m, j]) =>
+    select(bin("eq", j!, c(0)), un("cos", angle(m!, c(1), c(len))), un("sin", angle(m!, c(1), c(len)))), { dtype: F64, materialize: true });
+}
+
+function tableTwiddle(tb: Buffer, len: number): Twiddle {
+  return (k, n) => {
+    const m = cast(bin("mod", bin("mul", cast(k, "i64"), cast(n, "i64")), c(len, "i64")), "i32");
+    const at0 = bin("mul", m, c(2));
+    return { pre: [], cos: load(tb, at0), sin: load(tb, bin("add", at0, c(1))) };
+  };
 }
 
 function scalarConst(ctx: OpCtx, i: number, what: string): number {
@@ -99,13 +125,14 @@ defineOp({
     const stride = numel(x.shape.slice(s.axis + 1, -1));
     const nIn = x.shape[s.axis]!, nOut = s.outShape[s.axis]!;
     const rows = numel(x.shape.slice(0, s.axis));
+    const tw = twiddleTable(te, s.len);
     if (s.inverse && s.onesided)
-      return te.extern([out], [x], ([xb], [yb]) => loop(rows, (o) => loop(stride, (q) =>
-        irfftLine(xb!, yb!, comps, bin("add", bin("mul", o, c(nIn * stride)), q), bin("add", bin("mul", o, c(nOut * stride)), q), stride, nIn, s.len), "q"), "o"));
-    return te.extern([out], [x], ([xb], [yb]) => loop(rows, (o) => loop(nOut, (k) => loop(stride, (q) => {
+      return te.extern([out], [x, tw], ([xb, tb], [yb]) => loop(rows, (o) => loop(stride, (q) =>
+        irfftLine(xb!, yb!, tableTwiddle(tb!, s.len), comps, bin("add", bin("mul", o, c(nIn * stride)), q), bin("add", bin("mul", o, c(nOut * stride)), q), stride, nIn, s.len), "q"), "o"));
+    return te.extern([out], [x, tw], ([xb, tb], [yb]) => loop(rows, (o) => loop(nOut, (k) => loop(stride, (q) => {
       const src = bin("add", bin("mul", o, c(nIn * stride)), q);
       const dst = bin("add", bin("add", bin("mul", o, c(nOut * stride)), bin("mul", k, c(stride))), q);
-      return dftPoint(xb!, yb!, comps, src, dst, k, c(stride), c(Math.min(nIn, s.len)), Math.min(nIn, s.len), c(s.len), s.inverse);
+      return dftPoint(xb!, yb!, tableTwiddle(tb!, s.len), comps, src, dst, k, c(stride), c(Math.min(nIn, s.len)), Math.min(nIn, s.len), c(s.len), s.inverse);
     }, "q"), "k"), "o"));
   },
 });
@@ -114,16 +141,16 @@ defineOp({
  * One output bin k: sums the first `count` (at most `maxCount`) samples starting at element `src`
  * with step `stride`, and writes the complex result at element `dst`.
  */
-function dftPoint(xb: Buffer, yb: Buffer, comps: number, src: Expr, dst: Expr,
+function dftPoint(xb: Buffer, yb: Buffer, tw: Twiddle, comps: number, src: Expr, dst: Expr,
   k: Expr, stride: Expr, count: Expr, maxCount: number, len: Expr, inverse: boolean): Stmt {
   const re = mkVar("re", F64), im = mkVar("im", F64);
-  const sign = inverse ? 1 : -1;
   const term = (n: Var): Stmt => {
-    const th = mkVar("th", F64), xr = mkVar("xr", F64), xi = mkVar("xi", F64);
+    const xr = mkVar("xr", F64), xi = mkVar("xi", F64);
     const at0 = bin("mul", bin("add", src, bin("mul", n, stride)), c(comps));
-    const cs = un("cos", th), sn = bin("mul", f(sign), un("sin", th));
+    const t = tw(k, n);
+    const cs = t.cos, sn = inverse ? t.sin : un("neg", t.sin);
     const body = seq(
-      decl(th, angle(k, n, len)),
+      ...t.pre,
       decl(xr, cast(load(xb, at0), F64)),
       decl(xi, comps === 2 ? cast(load(xb, bin("add", at0, c(1))), F64) : f(0)),
       // (xr + i xi)(cos + i sn)
@@ -158,7 +185,7 @@ function dftRuntimeAxis(x: TensorRef, xb: Buffer, ab: Buffer, yb: Buffer, invers
     loop(total, (q) => {
       const k = bin("floormod", bin("floordiv", q, stride), n);
       const src = bin("sub", q, bin("mul", k, stride));
-      return dftPoint(xb, yb, comps, src, q, k, stride, n, Math.max(...dims), n, inverse);
+      return dftPoint(xb, yb, directTwiddle(n), comps, src, q, k, stride, n, Math.max(...dims), n, inverse);
     }, "q"),
   );
 }
@@ -167,7 +194,7 @@ function dftRuntimeAxis(x: TensorRef, xb: Buffer, ab: Buffer, yb: Buffer, invers
  * The real inverse of a one-sided spectrum: bins past the half are the conjugates of those
  * below it; missing bins are zero and bins past len/2 are ignored.
  */
-function irfftLine(xb: Buffer, yb: Buffer, comps: number, src: Expr, dst: Expr, stride: number, nIn: number, len: number): Stmt {
+function irfftLine(xb: Buffer, yb: Buffer, tw: Twiddle, comps: number, src: Expr, dst: Expr, stride: number, nIn: number, len: number): Stmt {
   const half = Math.floor(len / 2);
   const used = Math.min(nIn, half + 1);
   return loop(len, (t) => {
@@ -179,8 +206,8 @@ function irfftLine(xb: Buffer, yb: Buffer, comps: number, src: Expr, dst: Expr, 
       const xi = comps === 2 ? cast(load(xb, bin("add", at0, c(1))), F64) : f(0);
       // Bin 0 and, for even lengths, bin len/2 appear once; the others twice (with their conjugates).
       const once = k === 0 || (len % 2 === 0 && k === half);
-      const th = angle(c(k), t, c(len));
-      const v = once ? bin("mul", xr, un("cos", th)) : bin("mul", f(2), bin("sub", bin("mul", xr, un("cos", th)), bin("mul", xi, un("sin", th))));
+      const { cos, sin } = tw(c(k), t);
+      const v = once ? bin("mul", xr, cos) : bin("mul", f(2), bin("sub", bin("mul", xr, cos), bin("mul", xi, sin)));
       parts.push(assign(acc, bin("add", acc, v)));
     }
     parts.push(store(yb, bin("add", dst, bin("mul", t, c(stride))), narrow(bin("div", acc, f(len)), yb.dtype)));
@@ -200,17 +227,17 @@ defineOp({
     const s = stftSpec(ctx);
     const [x, w] = [ins[0]!, ins[2]];
     const comps = x.shape[2]!, sigLen = x.shape[1]!;
-    return te.extern([{ name: "stft", ...outs[0]! }], w ? [x, w] : [x], ([xb, wb], [yb]) =>
+    const table = twiddleTable(te, s.len);
+    return te.extern([{ name: "stft", ...outs[0]! }], w ? [x, table, w] : [x, table], ([xb, tb, wb], [yb]) =>
       loop(s.batch, (b) => loop(s.frames, (fr) => loop(s.bins, (k) => {
         const re = mkVar("re", F64), im = mkVar("im", F64);
         const term = (n: Var): Stmt => {
-          const th = mkVar("th", F64), wv = mkVar("w", F64);
+          const wv = mkVar("w", F64);
           const at0 = bin("mul", bin("add", bin("mul", b, c(sigLen)), bin("add", bin("mul", fr, c(s.step)), n)), c(comps));
           const xr = bin("mul", cast(load(xb!, at0), F64), wv);
           const xi = comps === 2 ? bin("mul", cast(load(xb!, bin("add", at0, c(1))), F64), wv) : f(0);
-          const cs = un("cos", th), sn = un("sin", th);
+          const { cos: cs, sin: sn } = tableTwiddle(tb!, s.len)(k, n);
           return seq(
-            decl(th, angle(k, n, c(s.len))),
             decl(wv, wb ? cast(load(wb, n), F64) : f(1)),
             assign(re, bin("add", re, bin("add", bin("mul", xr, cs), bin("mul", xi, sn)))),
             assign(im, bin("add", im, bin("sub", bin("mul", xi, cs), bin("mul", xr, sn)))),
