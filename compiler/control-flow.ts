@@ -72,7 +72,12 @@ function kernelOf(name: string, t: TensorType, f: (te: TE, x: ReturnType<TE["pla
   return te.lower(name, [x], [f(te, x)]).func;
 }
 
-const copyKernel = (t: TensorType) => kernelOf("copy", t, (te, x) => te.compute("copy", t.shape, (idx) => at(x, ...idx), { materialize: true }));
+function copyKernel(t: TensorType, opts: BuildOptions): PrimFunc {
+  const key = `${t.dtype}[${t.shape}]`;
+  let k = opts.shared!.copies.get(key);
+  if (!k) opts.shared!.copies.set(key, (k = kernelOf("copy", t, (te, x) => te.compute("copy", t.shape, (idx) => at(x, ...idx), { materialize: true }))));
+  return k;
+}
 
 /** Collects a plan's enclosing values and scratch, handing out their positions in `args`. */
 class Needs {
@@ -103,6 +108,9 @@ class Needs {
 /** Compiles a prepared subgraph into its own program, through the enclosing graph's passes. */
 function compileBody(sub: Graph, opts: BuildOptions): Program {
   opts.passes?.(sub);
+  // Inputs nothing reads (an unused iteration number, a capture folded away) need no binding.
+  const read = new Set([...sub.nodes.flatMap((m) => m.inputs), ...sub.outputs]);
+  sub.inputs = sub.inputs.filter((v) => read.has(v));
   return buildProgram(sub, opts);
 }
 
@@ -157,7 +165,7 @@ function planLoop(g: Graph, n: Node, opts: BuildOptions): ControlPlan {
   const body = n.attrs.body!.value as Graph;
   const carriedNames = body.inputs.slice(2);
   const types = plan.outputs;
-  const id = opts.loopIds!.next++;
+  const id = opts.shared!.nextLoop++;
   // Body outputs kept: the condition when checked at run time, the carried values, used scans.
   const scanUsed = Array.from({ length: plan.scans }, (_, j) => !!n.outputs[plan.carried + j]);
   sub.outputs = sub.outputs.filter((_, i) => (i === 0 ? plan.condAtRuntime : i <= plan.carried || scanUsed[i - 1 - plan.carried]));
@@ -183,7 +191,7 @@ function planLoop(g: Graph, n: Node, opts: BuildOptions): ControlPlan {
   const boolT: TensorType = { dtype: "bool", shape: [] };
   return needs.plan((args, addWeights) => {
     const copy = (t: TensorType, src: Storage, dst: Storage, what: string): KernelStep =>
-      ({ kind: "kernel", kernel: copyKernel(t), args: [src, dst], values: [what, what], op: "Copy", node: n.name });
+      ({ kind: "kernel", kernel: copyKernel(t, opts), args: [src, dst], values: [what, what], op: "Copy", node: n.name });
     const steps: Step[] = carriedNames.map((v, k) => copy(types[k]!, init[k]!(args), state[k]!(args), v));
     if (condSlot) {
       const src = condIn ? condIn(args) : { kind: "weight" as const, offset: addWeights(new Uint8Array([1])) };
@@ -213,7 +221,7 @@ function planScan(g: Graph, n: Node, opts: BuildOptions): ControlPlan {
   const body = n.attrs.body!.value as Graph;
   const { declared } = capturesOf(n);
   const first = declared - plan.state - plan.ins.length;
-  const id = opts.loopIds!.next++;
+  const id = opts.shared!.nextLoop++;
   const T = plan.trip;
   const stateNames = body.inputs.slice(0, plan.state);
   const elemNames = body.inputs.slice(plan.state, plan.state + plan.ins.length);
@@ -243,9 +251,9 @@ function planScan(g: Graph, n: Node, opts: BuildOptions): ControlPlan {
     return reverse ? shift(base, (T - 1) * eb, [{ loop: id, stride: -eb }]) : shift(base, 0, [{ loop: id, stride: eb }]);
   };
   return needs.plan((args, addWeights) => {
-    const kstep = (kernel: PrimFunc, src: Storage, dst: Storage, what: string): KernelStep =>
-      ({ kind: "kernel", kernel, args: [src, dst], values: [what, what], op: "Copy", node: n.name });
-    const steps: Step[] = stateNames.map((v, k) => kstep(copyKernel(plan.outputs[k]!), init[k]!(args), state[k]!(args), v));
+    const kstep = (kernel: PrimFunc, src: Storage, dst: Storage, what: string, op = "Copy"): KernelStep =>
+      ({ kind: "kernel", kernel, args: [src, dst], values: [what, what], op, node: n.name });
+    const steps: Step[] = stateNames.map((v, k) => kstep(copyKernel(plan.outputs[k]!, opts), init[k]!(args), state[k]!(args), v));
     const elemIn = plan.ins.map((s, j) => {
       const t = outerIn(first + plan.state + j);
       const shape = plan.batched ? t.shape.slice(1) : t.shape;
@@ -255,7 +263,7 @@ function planScan(g: Graph, n: Node, opts: BuildOptions): ControlPlan {
         // [.., T at axis, ..] -> [T, ..]
         const k = kernelOf("scan_in", { dtype: t.dtype, shape }, (te, x) =>
           te.compute("t", [T, ...elem.shape], (idx) => { const r = idx.slice(1); r.splice(s.axis, 0, idx[0]!); return at(x, ...r); }, { materialize: true }));
-        steps.push(kstep(k, base, inT[j]!(args), elemNames[j]!));
+        steps.push(kstep(k, base, inT[j]!(args), elemNames[j]!, "Transpose"));
         base = inT[j]!(args);
       }
       return slice(base, elem, s.reverse);
@@ -276,10 +284,10 @@ function planScan(g: Graph, n: Node, opts: BuildOptions): ControlPlan {
       shape.splice(s.axis, 0, T);
       const k = kernelOf("scan_out", { dtype: e.dtype, shape: [T, ...e.shape] }, (te, x) =>
         te.compute("t", shape, (idx) => at(x, idx[s.axis]!, ...idx.filter((_, d) => d !== s.axis)), { materialize: true }));
-      after.push(kstep(k, outT[j]!(args), scanOut[j]!(args), n.outputs[plan.state + j]!));
+      after.push(kstep(k, outT[j]!(args), scanOut[j]!(args), n.outputs[plan.state + j]!, "Transpose"));
     });
     const inner = embed(prog.steps, { inputs, outputs, arena: arena(args), weights: addWeights(prog.weights) });
-    stateNames.forEach((v, k) => inner.push(kstep(copyKernel(plan.outputs[k]!), next[k]!(args), state[k]!(args), v)));
+    stateNames.forEach((v, k) => inner.push(kstep(copyKernel(plan.outputs[k]!, opts), next[k]!(args), state[k]!(args), v)));
     steps.push({ kind: "loop", id, trip: T, body: inner, op: n.op, node: n.name }, ...after);
     return steps;
   });

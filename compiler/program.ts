@@ -115,12 +115,19 @@ class Groups {
 export interface BuildOptions {
   /** The graph passes subgraphs (If branches, loop bodies) go through before they are built. */
   passes?: (sub: Graph) => void;
-  /** Numbers loops program-wide (subgraph programs share the counter). */
-  loopIds?: { next: number };
+  /** State a program shares with the programs of its subgraphs. */
+  shared?: BuildShared;
+}
+
+export interface BuildShared {
+  /** Loops are numbered program-wide. */
+  nextLoop: number;
+  /** Copy kernels by element type and shape, so equal copies print as one C function. */
+  copies: Map<string, PrimFunc>;
 }
 
 export function buildProgram(g: Graph, opts: BuildOptions = {}): Program {
-  const bopts = { ...opts, loopIds: opts.loopIds ?? { next: 0 } };
+  const bopts = { ...opts, shared: opts.shared ?? { nextLoop: 0, copies: new Map() } };
   const ops: Record<string, number> = {};
   for (const n of g.nodes) ops[n.op] = (ops[n.op] ?? 0) + 1;
   const outIndex = new Map(g.outputs.map((o, i) => [o, i]));

@@ -99,6 +99,50 @@ export function loopIfModel(): ModelSpec {
   };
 }
 
+/**
+ * A Scan over axis 1, backwards, with a Loop nested in its body that reads the current scan
+ * element, scan outputs along axes 1 and 0 (reversed), then an If on a run-time flag.
+ */
+export function scanModel(): ModelSpec {
+  const inner: GraphSpec = {
+    name: "inner",
+    inputs: [scalar("k", "i64"), scalar("kc", "bool"), { name: "acc", dtype: "f32", shape: [3, 2] }],
+    outputs: [scalar("kc_out", "bool"), { name: "acc2", dtype: "f32", shape: [3, 2] }],
+    nodes: [{ op: "Identity", inputs: ["kc"], outputs: ["kc_out"] }, { op: "Add", inputs: ["acc", "e"], outputs: ["acc2"] }],
+  };
+  const body: GraphSpec = {
+    name: "scan_body",
+    inputs: [{ name: "st", dtype: "f32", shape: [3, 2] }, { name: "e", dtype: "f32", shape: [3, 2] }],
+    outputs: [{ name: "st_out", dtype: "f32", shape: [3, 2] }, { name: "y1e", dtype: "f32", shape: [3, 2] }, { name: "y2e", dtype: "f32", shape: [3, 2] }],
+    nodes: [
+      { op: "Mul", inputs: ["st", "decay"], outputs: ["st_k"] },
+      { op: "Loop", inputs: ["two", "", "st_k"], outputs: ["summed"], attrs: { body: { graph: inner } } },
+      { op: "Tanh", inputs: ["summed"], outputs: ["st_out"] },
+      { op: "Mul", inputs: ["summed", "decay"], outputs: ["y1e"] },
+      { op: "Sub", inputs: ["summed", "e"], outputs: ["y2e"] },
+    ],
+  };
+  const branch = (name: string, op: string, inputs: string[]): GraphSpec => ({
+    name, inputs: [], outputs: [{ name: `${name}_out`, dtype: "f32", shape: [3, 2] }], nodes: [{ op, inputs, outputs: [`${name}_out`] }],
+  });
+  return {
+    opset: 17,
+    inputs: [{ name: "init", dtype: "f32", shape: [3, 2] }, { name: "seq", dtype: "f32", shape: [3, 4, 2] }, scalar("flag", "bool")],
+    outputs: [
+      { name: "final", dtype: "f32", shape: [3, 2] }, { name: "y1", dtype: "f32", shape: [3, 4, 2] },
+      { name: "y2", dtype: "f32", shape: [4, 3, 2] }, { name: "z", dtype: "f32", shape: [3, 2] },
+    ],
+    initializers: [f32("decay", [], [0.5]), { name: "two", dtype: "i64", dims: [], data: [2] }],
+    nodes: [
+      {
+        op: "Scan", inputs: ["init", "seq"], outputs: ["final", "y1", "y2"],
+        attrs: { body: { graph: body }, num_scan_inputs: 1, scan_input_axes: [1], scan_input_directions: [1], scan_output_axes: [1, 0], scan_output_directions: [0, 1] },
+      },
+      { op: "If", inputs: ["flag"], outputs: ["z"], attrs: { then_branch: { graph: branch("pos", "Abs", ["final"]) }, else_branch: { graph: branch("neg", "Neg", ["final"]) } } },
+    ],
+  };
+}
+
 /** A bidirectional LSTM with initial states and per-batch sequence lengths, then a MatMul. */
 export function lstmModel(): ModelSpec {
   const r = rng(11);
@@ -148,6 +192,16 @@ describe("control-flow and recurrent models through edgec test", function () {
     await check("loop_if", loopIfModel(), [feed(0, 1), feed(3, 4), feed(20, 5), feed(9, -100)]);
   });
 
+  it("Scan along axis 1 backwards with a nested Loop, outputs on two axes, then an If on a run-time flag", async function () {
+    if (!cc) this.skip();
+    const r = rng(9);
+    const feed = (flag: number): Feed => ({
+      init: { dtype: "f32", dims: [3, 2], data: Array.from(uniform(r, 6)) }, seq: { dtype: "f32", dims: [3, 4, 2], data: Array.from(uniform(r, 24)) },
+      flag: { dtype: "bool", dims: [], data: [flag] },
+    });
+    await check("scan", scanModel(), [feed(1), feed(0)]);
+  });
+
   it("bidirectional LSTM with initial states and sequence lengths, then MatMul", async function () {
     if (!cc) this.skip();
     const r = rng(5);
@@ -156,5 +210,38 @@ describe("control-flow and recurrent models through edgec test", function () {
       h0: { dtype: "f32", dims: [2, 2, 4], data: Array.from(uniform(r, 16)) }, c0: { dtype: "f32", dims: [2, 2, 4], data: Array.from(uniform(r, 16)) },
     });
     await check("lstm", lstmModel(), [feed([5, 3]), feed([2, 5])]);
+  });
+});
+
+describe("control-flow errors", function () {
+  this.timeout(120_000);
+  let dir: string | undefined;
+  before(() => { dir = tempDir("cf-errors"); });
+  after(() => cleanup(dir));
+
+  const compileError = async (name: string, spec: ModelSpec) => {
+    const d = writeModelDir(path.join(dir!, name), spec);
+    const res = await edgec("compile", path.join(d, "model.onnx"), "-o", path.join(d, "out"));
+    expect(res.status).to.not.equal(0);
+    expect(res.stderr.trim().split("\n")).to.have.length(1);
+    return res.stderr;
+  };
+
+  it("a Loop with scan outputs needs its trip count at compile time", async () => {
+    const spec = loopIfModel();
+    spec.nodes[1]!.inputs[0] = "M";
+    expect(await compileError("scan_trip", spec)).to.match(/node "Loop_1" \(Loop\): the trip count M of a Loop with scan outputs \(input 0\) must be known at compile time/);
+  });
+
+  it("If branches must give outputs of one shape", async () => {
+    const branch = (name: string, dims: number[]): GraphSpec => ({
+      name, inputs: [], outputs: [{ name: `${name}_out`, dtype: "f32", shape: dims }],
+      nodes: [{ op: "Constant", inputs: [], outputs: [`${name}_out`], attrs: { value: { tensor: f32("v", dims, new Array(dims.reduce((a, b) => a * b, 1)).fill(1)) } } }],
+    });
+    const spec: ModelSpec = {
+      opset: 17, inputs: [scalar("c", "bool")], outputs: [{ name: "y", dtype: "f32" }],
+      nodes: [{ op: "If", inputs: ["c"], outputs: ["y"], attrs: { then_branch: { graph: branch("a", [2]) }, else_branch: { graph: branch("b", [3]) } } }],
+    };
+    expect(await compileError("if_shapes", spec)).to.match(/output 0 is f32\[2\] in the then branch but f32\[3\] in the else branch/);
   });
 });
