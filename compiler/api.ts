@@ -124,6 +124,42 @@ export function writeCArtifact(c: Compiled, outDir: string, opts: CompileOptions
   const srcs = [...files.keys()].filter((f) => f.endsWith(".c"));
   files.set("Makefile", makefile(name, srcs));
   files.set("report.json", JSON.stringify(c.report, null, 2) + "\n");
+  writeAtomically(outDir, files);
+  return [...files.keys()];
+}
+
+/**
+ * Writes the WebAssembly artifact (model.wasm, model.mjs, model.d.ts, report.json) into
+ * `outDir`, atomically like writeCArtifact. Returns the module's byte size.
+ */
+export async function writeWasmArtifact(c: Compiled, outDir: string, opts: { simd?: boolean } = {}): Promise<{ files: string[]; wasmBytes: number }> {
+  // Loaded on demand: binaryen is large, and the C target never needs it.
+  const { emitWasm } = await import("../backends/wasm/artifact.ts");
+  const art = await emitWasm(c.program, { simd: opts.simd ?? true });
+  const files = new Map(art.files);
+  files.set("report.json", JSON.stringify({ ...c.report, wasm_bytes: art.wasmBytes, wasm_memory_bytes: art.memoryBytes }, null, 2) + "\n");
+  writeAtomically(outDir, files);
+  return { files: [...files.keys()], wasmBytes: art.wasmBytes };
+}
+
+/**
+ * Writes the emscripten-built WebAssembly artifact through backends/emscripten/build.ts, loaded
+ * on demand so the other targets work without it.
+ */
+export async function writeEmscriptenArtifact(c: Compiled, outDir: string, opts: { simd?: boolean } = {}): Promise<void> {
+  const file = "../backends/emscripten/build.ts";
+  let mod: { buildEmscriptenArtifact?: (p: Compiled["program"], outDir: string, o: { name: string; simd?: boolean }) => Promise<void> };
+  try {
+    mod = await import(file);
+  } catch (e) {
+    if ((e as { code?: string }).code === "ERR_MODULE_NOT_FOUND") fail("--target wasm-emscripten is not available in this build (backends/emscripten/build.ts is missing); use --target wasm");
+    throw e;
+  }
+  if (!mod.buildEmscriptenArtifact) fail("--target wasm-emscripten is not available: backends/emscripten/build.ts has no buildEmscriptenArtifact");
+  await mod.buildEmscriptenArtifact(c.program, outDir, { name: "model", simd: opts.simd ?? true });
+}
+
+function writeAtomically(outDir: string, files: Map<string, string | Uint8Array>): void {
   const parent = path.dirname(path.resolve(outDir));
   fs.mkdirSync(parent, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(parent, ".edgec-tmp-"));
@@ -135,7 +171,6 @@ export function writeCArtifact(c: Compiled, outDir: string, opts: CompileOptions
     fs.rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
-  return [...files.keys()];
 }
 
 function makefile(name: string, srcs: string[]): string {
