@@ -26,6 +26,8 @@ export interface EmscriptenOptions {
   name: string;
   /** The emcc command (default: $EMCC or emcc). */
   emcc?: string;
+  /** Use WebAssembly SIMD128 (default true); false builds a module for hosts without it. */
+  simd?: boolean;
   /** Keep the build folder (its path is returned). */
   keep?: boolean;
 }
@@ -40,8 +42,11 @@ function emccEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** The emcc command, after checking it runs; a one-line error naming the package otherwise. */
+const checked = new Set<string>();
+
+/** The emcc command, after checking it runs (once per process); a one-line error naming the package otherwise. */
 export async function findEmcc(emcc = process.env.EMCC || "emcc"): Promise<string> {
+  if (checked.has(emcc)) return emcc;
   try {
     await run(emcc, ["--version"], { env: emccEnv() });
   } catch (e) {
@@ -50,6 +55,7 @@ export async function findEmcc(emcc = process.env.EMCC || "emcc"): Promise<strin
       throw new EdgecError(`--target wasm-emscripten needs emcc, which was not found; install the Debian package 'emscripten' (apt-get install emscripten) or set EMCC`);
     throw new EdgecError(`emcc --version failed: ${(err.stderr || err.message).split("\n")[0]!.trim()}`);
   }
+  checked.add(emcc);
   return emcc;
 }
 
@@ -70,7 +76,7 @@ export async function compileEmscripten(p: Program, opts: EmscriptenOptions): Pr
     const memory = Math.ceil((staticBytes(p) + STACK_AND_SLACK) / PAGE) * PAGE;
     const out = path.join(tmp, `${name}.wasm`);
     const args = [
-      "-std=c99", "-O3", "-msimd128", "-Wall", "-Wextra", "-Werror",
+      "-std=c99", "-O3", ...(opts.simd === false ? [] : ["-msimd128"]), "-Wall", "-Wextra", "-Werror",
       "--no-entry", "-sSTANDALONE_WASM=1", "-sFILESYSTEM=0", "-sSUPPORT_ERRNO=0",
       "-sEXPORTED_FUNCTIONS=_edgec_run,_edgec_input,_edgec_output",
       `-sINITIAL_MEMORY=${memory}`, "-sALLOW_MEMORY_GROWTH=0",

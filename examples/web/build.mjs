@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// Compiles the demo classifier (examples/demo/model.onnx) for the page:
+//   node examples/web/build.mjs [--target wasm|wasm-emscripten] [--out DIR]
+// writes DIR/model.wasm, model.mjs and model.d.ts (default DIR: examples/web/out).
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const { values } = parseArgs({ options: { target: { type: 'string', default: 'wasm' }, out: { type: 'string', default: path.join(here, 'out') } } });
+const args = [path.join(root, 'bin', 'edgec.mjs'), 'compile', path.join(root, 'examples', 'demo', 'model.onnx'),
+  '--target', values.target, '-o', path.resolve(values.out)];
+console.log(`$ node ${args.map((a) => path.relative(process.cwd(), a) || a).join(' ')}`);
+const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
+if (r.status !== 0) {
+  console.error(`build: edgec failed (exit ${r.status ?? r.signal})`);
+  process.exit(1);
+}
+console.log(`serve it with: node ${path.relative(process.cwd(), path.join(here, 'serve.mjs'))}`);
