@@ -5,7 +5,7 @@
  */
 import { DType, isFloat, toNumbers } from "../../ir/dtype.ts";
 import { Tensor, numel } from "../../ir/graph.ts";
-import { Expr, Stmt, bin, c, cast, load, loop, select, seq, store, un } from "../../ir/tir.ts";
+import { Buffer, Expr, Stmt, bin, c, cast, load, loop, mkVar, select, seq, store, un } from "../../ir/tir.ts";
 import { at } from "../te.ts";
 import { OpCtx, defineOp } from "./registry.ts";
 import { safeIndex } from "./shape.ts";
@@ -17,7 +17,9 @@ defineElementwise({
   op: `${ML}Binarizer`, attrs: ["threshold"], arity: 1, dtypes: ["f32", "f64", "i64", "i32"],
   f: ([x], ctx, t) => {
     const ct = isFloat(t) ? computeType(t) : t;
-    return select(bin("gt", x!, c(ctx.float("threshold", 0), ct)), c(1, ct), c(0, ct));
+    // Integers compare against the float threshold in f64.
+    const v = isFloat(t) ? x! : cast(x!, "f64");
+    return select(bin("gt", v, c(ctx.float("threshold", 0), v.dtype)), c(1, ct), c(0, ct));
   },
 });
 
@@ -118,7 +120,7 @@ const AGGREGATES = ["average", "sum", "min", "max"] as const;
 interface Trees {
   featureIds: number[]; modes: number[]; splits: number[]; trueIds: number[]; falseIds: number[];
   trueLeaf: number[]; falseLeaf: number[]; missingTrue: number[]; members: number[][];
-  leafTargets: number[]; leafWeights: number[]; roots: number[]; nTargets: number; aggregate: number;
+  leafTargets: number[]; leafWeights: number[]; roots: number[]; nTargets: number; aggregate: number; post: number;
 }
 
 const tensorAttr = (ctx: OpCtx, name: string): number[] => {
@@ -143,7 +145,7 @@ function treesOf(ctx: OpCtx): Trees {
   if (leafWeights.length !== leafTargets.length) ctx.fail(`leaf_weights has ${leafWeights.length} entries but leaf_targetids has ${leafTargets.length}`);
   if (!(aggregate in AGGREGATES)) ctx.fail(`aggregate_function ${aggregate} is not supported`, "use 0 (average), 1 (sum), 2 (min) or 3 (max)");
   const post = ctx.int("post_transform", 0);
-  if (post !== 0) ctx.fail(`post_transform ${post} is not supported`, "only 0 (none) can be compiled");
+  if (post < 0 || post > 3) ctx.fail(`post_transform ${post} is not supported`, "use 0 (none), 1 (softmax), 2 (logistic) or 3 (softmax_zero)");
   if (nTargets < 1) ctx.fail(`n_targets must be at least 1, got ${nTargets}`);
   if (modes.some((m) => !(m in MODES))) ctx.fail("nodes_modes holds an unknown mode", "modes are 0..6 (LEQ, LT, GTE, GT, EQ, NEQ, MEMBER)");
   for (const t of leafTargets) if (t < 0 || t >= nTargets) ctx.fail(`leaf target ${t} is out of range for ${nTargets} targets`);
@@ -166,7 +168,7 @@ function treesOf(ctx: OpCtx): Trees {
     k++;
     members.push(set);
   }
-  return { featureIds, modes, splits, trueIds, falseIds, trueLeaf, falseLeaf, missingTrue, members, leafTargets, leafWeights, roots, nTargets, aggregate };
+  return { featureIds, modes, splits, trueIds, falseIds, trueLeaf, falseLeaf, missingTrue, members, leafTargets, leafWeights, roots, nTargets, aggregate, post };
 }
 
 defineOp({
@@ -218,7 +220,31 @@ defineOp({
           const o = bin("add", bin("mul", r, c(t.nTargets)), j);
           return store(yb!, o, cast(bin("div", cast(load(yb!, o), ct), c(t.roots.length, ct)), x.dtype));
         }, "t"));
+      if (t.post) body.push(postTransform(t.post, yb!, bin("mul", r, c(t.nTargets)), t.nTargets, ct));
       return seq(...body);
     }, "row"));
   },
 });
+
+/**
+ * Scores of one row to probabilities, numbered as the ONNX spec numbers them: 1 softmax,
+ * 2 logistic, 3 softmax that leaves zero scores (near) zero. (ONNX Runtime reads 1 and 2 swapped.)
+ */
+function postTransform(post: number, yb: Buffer, base: Expr, n: number, ct: DType): Stmt {
+  const t = yb.dtype;
+  const at_ = (j: Expr) => bin("add", base, j);
+  const get = (j: Expr) => cast(load(yb, at_(j)), ct);
+  const put = (j: Expr, v: Expr) => store(yb, at_(j), cast(v, t));
+  if (post === 2) return loop(n, (j) => put(j, bin("div", c(1, ct), bin("add", c(1, ct), un("exp", un("neg", get(j)))))), "t");
+  const mx = mkVar("mx", ct), sum = mkVar("sum", ct);
+  // Softmax-zero, as ONNX Runtime does it: scores within 1e-7 of zero are scaled, not exponentiated, and not summed.
+  const keep = (v: Expr) => (post === 3 ? bin("gt", un("abs", v), c(1e-7, ct)) : c(1, "bool"));
+  const e = (v: Expr) => select(keep(v), un("exp", bin("sub", v, mx)), bin("mul", v, un("exp", un("neg", mx))));
+  return seq(
+    { k: "decl", v: mx, init: get(c(0)) },
+    loop(n, (j) => ({ k: "assign", v: mx, value: bin("max", mx, get(j)) }), "t"),
+    { k: "decl", v: sum, init: c(0, ct) },
+    loop(n, (j) => seq(put(j, e(get(j))), { k: "assign", v: sum, value: bin("add", sum, select(keep(get(j)), get(j), c(0, ct))) }), "t"),
+    loop(n, (j) => put(j, select(bin("gt", sum, c(0, ct)), bin("div", get(j), sum), get(j))), "t"),
+  );
+}

@@ -39,6 +39,15 @@ const cases: Case[] = [
       leaf_targetids: [0, 1, 1, 0], leaf_weights: { tensor: tensor("w", "f32", [4], [1.5, -2, 4, 0.25]) },
     },
   }], ins: [x([6, 3])], outs: [["y", "f32"]] },
+  // ONNX Runtime reads post_transform 1 and 2 swapped (logistic for 1); only 3 (softmax_zero) agrees with the spec.
+  ...[3].map((post): Case => ({ name: `ml TreeEnsemble post_transform ${post}`, opset: 17, opsets: { [ML]: 5 }, nodes: [{
+    op: "TreeEnsemble", domain: ML, inputs: ["x"], outputs: ["y"], attrs: {
+      n_targets: 3, aggregate_function: 1, post_transform: post, tree_roots: [0],
+      nodes_featureids: [0, 1], nodes_modes: { tensor: tensor("m", "u8", [2], [0, 3]) }, nodes_splits: { tensor: tensor("s", "f32", [2], [0, 1]) },
+      nodes_truenodeids: [1, 0], nodes_trueleafs: [0, 1], nodes_falsenodeids: [2, 1], nodes_falseleafs: [1, 1],
+      leaf_targetids: [0, 2, 1], leaf_weights: { tensor: tensor("w", "f32", [3], [1.5, -2, 0.75]) },
+    },
+  }], ins: [x([5, 2])], outs: [["y", "f32"]] })),
 ];
 
 describe("ops: scans, spectral, image-region, text and ai.onnx.ml against ONNX Runtime", function () {
