@@ -202,6 +202,23 @@ describe("control-flow and recurrent models through edgec test", function () {
     await check("scan", scanModel(), [feed(1), feed(0)]);
   });
 
+  it("a Loop on constants folds at compile time, through its own program run in process", async function () {
+    if (!cc) this.skip();
+    const spec = loopIfModel();
+    // The scan Loop now starts from a constant: it folds, the first Loop is dead, and no loop is left.
+    spec.nodes[1]!.inputs[2] = "start";
+    spec.initializers!.push(f32("start", [2, 3], [1, -2, 3, -4, 5, -6]));
+    const r = rng(4);
+    const feed: Feed = {
+      x: { dtype: "f32", dims: [2, 3], data: Array.from(uniform(r, 6)) }, M: { dtype: "i64", dims: [], data: [2] }, limit: { dtype: "f32", dims: [], data: [0] },
+    };
+    await check("folded", spec, [feed]);
+    const out = path.join(dir!, "folded", "c");
+    expect((await edgec("compile", path.join(dir!, "folded", "model.onnx"), "-o", out)).status).to.equal(0);
+    const c = fs.readFileSync(path.join(out, "model.c"), "utf8");
+    expect(c).to.not.match(/for \(int64_t it/);
+  });
+
   it("bidirectional LSTM with initial states and sequence lengths, then MatMul", async function () {
     if (!cc) this.skip();
     const r = rng(5);
