@@ -2,15 +2,17 @@
  * @fileoverview Image-region ops: RoiAlign, Col2Im and AffineGrid. Every position
  * computed from run-time data is clamped before it indexes a buffer.
  */
-import { isFloat, toNumbers } from "../../ir/dtype.ts";
+import { DType, isFloat, toNumbers } from "../../ir/dtype.ts";
 import { numel } from "../../ir/graph.ts";
-import { Expr, Var, bin, c, cast, select, un } from "../../ir/tir.ts";
-import { at, reduce } from "../te.ts";
+import { Expr, Stmt, TensorRef, Var, bin, c, cast, load, loop, mkVar, select, seq, store, un } from "../../ir/tir.ts";
+import { TE, at, reduce } from "../te.ts";
 import { OpCtx, defineOp } from "./registry.ts";
 import { safeIndex } from "./shape.ts";
 import { FLOATS, computeType } from "./util.ts";
 
 // ---- RoiAlign ----
+
+type RoiSpec = ReturnType<typeof roiSpec>;
 
 function roiSpec(ctx: OpCtx) {
   const x = ctx.input(0), rois = ctx.input(1), bi = ctx.input(2);
@@ -25,8 +27,6 @@ function roiSpec(ctx: OpCtx) {
   const ctm = ctx.opset >= 16 ? ctx.string("coordinate_transformation_mode", "half_pixel") : "output_half_pixel";
   if (ctm !== "half_pixel" && ctm !== "output_half_pixel") ctx.fail(`coordinate_transformation_mode '${ctm}' is not one of half_pixel, output_half_pixel`);
   const sampling = ctx.int("sampling_ratio", 0);
-  // The adaptive grid's size depends on each ROI, so its loop has no bound known here.
-  if (sampling <= 0) ctx.fail("sampling_ratio 0 (an adaptive sampling grid) is not supported", "set sampling_ratio to a positive count");
   const oh = ctx.int("output_height", 1), ow = ctx.int("output_width", 1);
   if (oh < 1 || ow < 1) ctx.fail(`output size ${oh}x${ow} must be positive`);
   if (x.shape[0] === 0 && rois.shape[0]! > 0) ctx.fail("X has no batch entries to take ROIs from");
@@ -47,36 +47,14 @@ defineOp({
     const [nb, , h, w] = x.shape as [number, number, number, number];
     const ct = computeType(x.dtype);
     const k = (v: number) => c(v, ct);
+    if (s.sampling <= 0) return roiAlignAdaptive(te, s, x, rois, bi, outs[0]!.shape);
     return [te.compute("roi_align", outs[0]!.shape, ([r, ch, ph, pw]) => {
-      const coord = (j: number) => bin("sub", bin("mul", cast(at(rois, r!, c(j)), ct), k(s.scale)), k(s.half ? 0.5 : 0));
-      const [sw, sh] = [coord(0), coord(1)];
-      let rw = bin("sub", coord(2), sw), rh = bin("sub", coord(3), sh);
-      // Without half-pixel offsets malformed ROIs are forced to 1x1.
-      if (!s.half) { rw = bin("max", rw, k(1)); rh = bin("max", rh, k(1)); }
-      const bh = bin("div", rh, k(s.oh)), bw = bin("div", rw, k(s.ow));
+      const g = roiGeometry(s, (j) => cast(at(rois, r!, c(j)), ct), ct);
       const b = safeIndex(at(bi, r!), nb);
       const sample = (iy: Var, ix: Var) => {
-        const pos = (start: Expr, p: Expr, bin_: Expr, i: Var) =>
-          bin("add", bin("add", start, bin("mul", cast(p, ct), bin_)), bin("div", bin("mul", bin("add", cast(i, ct), k(0.5)), bin_), k(s.sampling)));
-        const yy = pos(sh, ph!, bh, iy), xx = pos(sw, pw!, bw, ix);
-        const outside = bin("lor", bin("lor", bin("lt", yy, k(-1)), bin("gt", yy, k(h))), bin("lor", bin("lt", xx, k(-1)), bin("gt", xx, k(w))));
-        const axis = (v: Expr, n: number) => {
-          const cl = bin("min", bin("max", v, k(0)), k(n));
-          const low0 = cast(un("floor", cl), "i32");
-          const edge = bin("ge", low0, c(n - 1));
-          const low = bin("min", low0, c(n - 1)), high = bin("min", bin("add", low0, c(1)), c(n - 1));
-          const frac = select(edge, k(0), bin("sub", cl, cast(low0, ct)));
-          return { low, high, l: frac, hgt: bin("sub", k(1), frac) };
-        };
-        const Y = axis(yy, h), X = axis(xx, w);
-        const v = (yi: Expr, xi: Expr) => cast(at(x, b, ch!, yi, xi), ct);
-        const terms = [
-          bin("mul", bin("mul", Y.hgt, X.hgt), v(Y.low, X.low)), bin("mul", bin("mul", Y.hgt, X.l), v(Y.low, X.high)),
-          bin("mul", bin("mul", Y.l, X.hgt), v(Y.high, X.low)), bin("mul", bin("mul", Y.l, X.l), v(Y.high, X.high)),
-        ];
-        // Max mode takes the largest weighted corner, not the interpolated value.
-        const val = s.mode === "avg" ? terms.reduce((a, t) => bin("add", a, t)) : terms.reduce((a, t) => bin("max", a, t));
-        return select(outside, k(0), val);
+        const pos = (start: Expr, p: Expr, size: Expr, i: Var) =>
+          bin("add", bin("add", start, bin("mul", cast(p, ct), size)), bin("div", bin("mul", bin("add", cast(i, ct), k(0.5)), size), k(s.sampling)));
+        return roiSample(pos(g.sh, ph!, g.bh, iy), pos(g.sw, pw!, g.bw, ix), h, w, ct, s.mode === "avg", (yi, xi) => cast(at(x, b, ch!, yi, xi), ct));
       };
       const grid = [s.sampling, s.sampling];
       if (s.mode === "avg") return bin("div", reduce("sum", grid, ([iy, ix]) => sample(iy!, ix!)), k(s.sampling * s.sampling));
@@ -84,6 +62,103 @@ defineOp({
     }, { dtype: x.dtype })];
   },
 });
+
+/** Start and bin size of an ROI in feature-map coordinates, from its four stored coordinates. */
+function roiGeometry(s: RoiSpec, coord: (j: number) => Expr, ct: DType) {
+  const k = (v: number) => c(v, ct);
+  const at_ = (j: number) => bin("sub", bin("mul", coord(j), k(s.scale)), k(s.half ? 0.5 : 0));
+  const [sw, sh] = [at_(0), at_(1)];
+  let rw = bin("sub", at_(2), sw), rh = bin("sub", at_(3), sh);
+  // Without half-pixel offsets malformed ROIs are forced to 1x1.
+  if (!s.half) { rw = bin("max", rw, k(1)); rh = bin("max", rh, k(1)); }
+  return { sw, sh, rw, rh, bh: bin("div", rh, k(s.oh)), bw: bin("div", rw, k(s.ow)) };
+}
+
+/**
+ * The sample at (yy, xx): the bilinear value (avg mode) or the largest weighted corner (max
+ * mode, as the ONNX definition has it); 0 beyond one pixel outside the map.
+ */
+function roiSample(yy: Expr, xx: Expr, h: number, w: number, ct: DType, avg: boolean, read: (yi: Expr, xi: Expr) => Expr): Expr {
+  const k = (v: number) => c(v, ct);
+  const outside = bin("lor", bin("lor", bin("lt", yy, k(-1)), bin("gt", yy, k(h))), bin("lor", bin("lt", xx, k(-1)), bin("gt", xx, k(w))));
+  const axis = (v: Expr, n: number) => {
+    const cl = bin("min", bin("max", v, k(0)), k(n));
+    const low0 = cast(un("floor", cl), "i32");
+    const edge = bin("ge", low0, c(n - 1));
+    const low = bin("min", low0, c(n - 1)), high = bin("min", bin("add", low0, c(1)), c(n - 1));
+    const frac = select(edge, k(0), bin("sub", cl, cast(low0, ct)));
+    return { low, high, l: frac, hgt: bin("sub", k(1), frac) };
+  };
+  const Y = axis(yy, h), X = axis(xx, w);
+  const terms = [
+    bin("mul", bin("mul", Y.hgt, X.hgt), read(Y.low, X.low)), bin("mul", bin("mul", Y.hgt, X.l), read(Y.low, X.high)),
+    bin("mul", bin("mul", Y.l, X.hgt), read(Y.high, X.low)), bin("mul", bin("mul", Y.l, X.l), read(Y.high, X.high)),
+  ];
+  const val = avg ? terms.reduce((a, t) => bin("add", a, t)) : terms.reduce((a, t) => bin("max", a, t));
+  return select(outside, k(0), val);
+}
+
+/**
+ * sampling_ratio 0: each ROI samples a ceil(bin size) grid per bin. Grid points are at most one
+ * pixel apart, so at most 2n+3 of them fall inside a map of n pixels along an axis; the loops
+ * visit a window of that size around the first such point, and every point outside the window
+ * is outside the map (a zero sample).
+ */
+function roiAlignAdaptive(te: TE, s: RoiSpec, x: TensorRef, rois: TensorRef, bi: TensorRef, shape: number[]): TensorRef[] {
+  const [nb, ch, h, w] = x.shape as [number, number, number, number];
+  const ct = computeType(x.dtype);
+  const k = (v: number) => c(v, ct);
+  const avg = s.mode === "avg";
+  const d = (v: Var, init: Expr): Stmt => ({ k: "decl", v, init });
+  const set = (v: Var, value: Expr): Stmt => ({ k: "assign", v, value });
+  return te.extern([{ name: "roi_align", dtype: x.dtype, shape }], [x, rois, bi], ([xb, rb, bb], [yb]) => loop(shape[0]!, (r) => {
+    const coords = [0, 1, 2, 3].map((j) => mkVar(`roi${j}_`, ct));
+    const g = roiGeometry(s, (j) => coords[j]!, ct);
+    const [sh, sw, bh, bw] = [mkVar("sh", ct), mkVar("sw", ct), mkVar("bh", ct), mkVar("bw", ct)];
+    const [gh, gw, b] = [mkVar("gh"), mkVar("gw"), mkVar("b")];
+    const [ghf, gwf] = [mkVar("ghf", ct), mkVar("gwf", ct)];
+    const grid = (size: Expr) => bin("max", cast(un("ceil", bin("min", size, k(1 << 30))), "i32"), c(0));
+    const pre: Stmt[] = [
+      ...coords.map((v, j) => d(v, cast(load(rb!, bin("add", bin("mul", r, c(4)), c(j))), ct))),
+      d(sh, g.sh), d(sw, g.sw), d(bh, g.bh), d(bw, g.bw),
+      d(gh, grid(bh)), d(gw, grid(bw)), d(ghf, cast(gh, ct)), d(gwf, cast(gw, ct)),
+      d(b, safeIndex(load(bb!, r), nb)),
+    ];
+    const body = loop(ch, (cc) => loop(s.oh, (ph) => loop(s.ow, (pw) => {
+      const [y0, x0, acc, seen] = [mkVar("y0", ct), mkVar("x0", ct), mkVar("acc", ct), mkVar("seen", ct)];
+      const [ly, lx] = [mkVar("ly"), mkVar("lx")];
+      // First grid index to visit: one before the first point at or past -1.
+      const first = (o: Var, size: Var, n: Var) => {
+        const step = bin("div", size, bin("max", cast(n, ct), k(1)));
+        const est = bin("sub", bin("sub", bin("div", bin("sub", k(-1), o), step), k(0.5)), k(1));
+        return cast(un("floor", bin("min", bin("max", est, k(0)), cast(n, ct))), "i32");
+      };
+      const pos = (o: Var, size: Var, nf: Var, i: Expr) => bin("add", o, bin("div", bin("mul", bin("add", cast(i, ct), k(0.5)), size), nf));
+      const read = (yi: Expr, xi: Expr) =>
+        cast(load(xb!, bin("add", bin("mul", bin("add", bin("mul", bin("add", bin("mul", b, c(ch)), cc), c(h)), yi), c(w)), xi)), ct);
+      const inner = loop(2 * h + 5, (jy) => {
+        const iy = bin("add", ly, jy);
+        return { k: "if", c: bin("lt", iy, gh), then: loop(2 * w + 5, (jx) => {
+          const ix = bin("add", lx, jx);
+          const v = roiSample(pos(y0, bh, ghf, iy), pos(x0, bw, gwf, ix), h, w, ct, avg, read);
+          return { k: "if", c: bin("lt", ix, gw), then: seq(set(acc, avg ? bin("add", acc, v) : bin("max", acc, v)), set(seen, bin("add", seen, k(1)))) };
+        }, "jx") };
+      }, "jy");
+      const total = bin("mul", ghf, gwf);
+      // Max mode: unvisited points are outside the map and sample 0; no points at all gives 0.
+      const result = avg ? bin("div", acc, bin("max", total, k(1)))
+        : select(bin("eq", seen, k(0)), k(0), select(bin("lt", seen, total), bin("max", acc, k(0)), acc));
+      return seq(
+        d(y0, bin("add", sh, bin("mul", cast(ph, ct), bh))), d(x0, bin("add", sw, bin("mul", cast(pw, ct), bw))),
+        d(acc, k(avg ? 0 : -Infinity)), d(seen, k(0)),
+        d(ly, first(y0, bh, gh)), d(lx, first(x0, bw, gw)),
+        inner,
+        store(yb!, bin("add", bin("mul", bin("add", bin("mul", bin("add", bin("mul", r, c(ch)), cc), c(s.oh)), ph), c(s.ow)), pw), cast(result, x.dtype)),
+      );
+    }, "pw"), "ph"), "c");
+    return seq(...pre, body);
+  }, "r"));
+}
 
 // ---- Col2Im ----
 
