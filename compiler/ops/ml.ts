@@ -69,7 +69,7 @@ function labelMap(ctx: OpCtx): { keys: number[]; values: number[]; vtype: DType;
     values = toNumbers(vt.data);
     vtype = vt.dtype;
     if (dt && dt.dtype !== vtype) ctx.fail(`default_tensor is ${dt.dtype} but values_tensor is ${vtype}`);
-    def = dt ? tensorScalar(ctx, dt) : isFloat(vtype) ? NaN : -1;
+    def = dt ? tensorScalar(ctx, dt) : isFloat(vtype) ? -0 : -1;
   } else if (ctx.hasAttr("values_int64s")) {
     values = ctx.ints("values_int64s");
     vtype = "i64";
@@ -106,7 +106,9 @@ defineOp({
     return [te.compute("label_encoder", outs[0]!.shape, (idx) => {
       const v = at(x, ...idx);
       let e: Expr = c(def, vtype);
-      for (let j = keys.length - 1; j >= 0; j--) e = select(bin("eq", v, c(keys[j]!, x.dtype)), c(values[j]!, vtype), e);
+      // A NaN key matches NaN inputs.
+      const hit = (key: number) => (Number.isNaN(key) && isFloat(x.dtype) ? un("isnan", v) : bin("eq", v, c(key, x.dtype)));
+      for (let j = keys.length - 1; j >= 0; j--) e = select(hit(keys[j]!), c(values[j]!, vtype), e);
       return e;
     })];
   },
