@@ -272,6 +272,9 @@ class KernelBuilder implements KernelContext {
     const A = this.expr(a), o = (n: string, ...x: Ref[]) => w.op(k, n, ...x);
     const zero = () => this.constant(0, a.dtype);
     if (fl) {
+      // The hot ones on f32 run in WebAssembly; the rest call the loader's Math.
+      if (k === "f32" && op === "exp") return this.rt.expF32(A);
+      if (k === "f32" && op === "tanh") return this.rt.tanhF32(A);
       const m = MATH_UN[op];
       if (m) return this.fromF64(this.rt.math(m, [this.toF64(A, k)]), k);
       const n = NATIVE_UN[op];
@@ -287,7 +290,7 @@ class KernelBuilder implements KernelContext {
           return o("convert_s.i32", s);
         }
         case "sigmoid": {
-          const e = this.fromF64(this.rt.math("exp", [this.toF64(o("neg", A), k)]), k);
+          const e = k === "f32" ? this.rt.expF32(o("neg", A)) : this.rt.math("exp", [o("neg", A)]);
           const one = this.constant(1, a.dtype);
           return o("div", one, o("add", this.constant(1, a.dtype), e));
         }

@@ -155,6 +155,56 @@ export class Runtime {
     return w.call(name, [f], W.i32);
   }
 
+  /**
+   * e^d for d in [-104, 89] (every f32 whose expf is neither 0 nor Inf), in f64: d = k ln2 + r,
+   * |r| <= ln2/2, e^r by its Taylor series to r^10 (relative error below 3e-13), times 2^k.
+   */
+  private expCore(d: Ref): Ref {
+    const w = this.w, f = (n: string, ...a: Ref[]) => w.op("f64", n, ...a);
+    // locals: 0 d, 1 k, 2 r, 3 p
+    const name = this.fn("edgec_exp_core", [W.f64], W.f64, [W.f64, W.f64, W.f64], (g) => {
+      let p = w.f64(1 / 3628800);
+      for (let n = 9; n >= 0; n--) {
+        let fact = 1;
+        for (let j = 2; j <= n; j++) fact *= j;
+        p = f("add", w.f64(1 / fact), f("mul", g(2), p));
+      }
+      return w.block(null, [
+        w.set(1, f("nearest", f("mul", g(0), w.f64(Math.LOG2E)))),
+        w.set(2, f("sub", g(0), f("mul", g(1), w.f64(Math.LN2)))),
+        w.set(3, p),
+        f("mul", g(3), f("reinterpret", w.op("i64", "shl", w.op("i64", "add", w.op("i64", "trunc_s_sat.f64", g(1)), w.i64(1023n)), w.i64(52n)))),
+      ], W.f64);
+    });
+    return w.call(name, [d], W.f64);
+  }
+
+  /** expf in WebAssembly: within an ulp of the correctly rounded result. */
+  expF32(x: Ref): Ref {
+    const w = this.w, f = (n: string, ...a: Ref[]) => w.op("f32", n, ...a);
+    const name = this.fn("edgec_expf", [W.f32], W.f32, [], (g) => w.block(null, [
+      w.if(f("ne", g(0), g(0)), w.return(g(0))),
+      w.if(f("gt", g(0), w.f32(89)), w.return(w.f32(Infinity))),
+      w.if(f("lt", g(0), w.f32(-104)), w.return(w.f32(0))),
+      f("demote", this.expCore(w.op("f64", "promote", g(0)))),
+    ], W.f32));
+    return w.call(name, [x], W.f32);
+  }
+
+  /** tanhf in WebAssembly: 1 - 2/(e^2|x| + 1) in f64, x itself where that would cancel. */
+  tanhF32(x: Ref): Ref {
+    const w = this.w, d = (n: string, ...a: Ref[]) => w.op("f64", n, ...a);
+    // locals: 0 x, 1 |x| (f64), 2 e^2|x|
+    const name = this.fn("edgec_tanhf", [W.f32], W.f32, [W.f64, W.f64], (g) => w.block(null, [
+      w.set(1, d("abs", w.op("f64", "promote", g(0)))),
+      // tanh x = x (1 - x^2/3 + ...) rounds to x in f32 below 2^-12.
+      w.if(d("lt", g(1), w.f64(2 ** -12)), w.return(g(0))),
+      w.set(2, this.expCore(d("mul", d("min", g(1), w.f64(20)), w.f64(2)))),
+      w.op("f32", "demote", d("copysign", d("sub", w.f64(1), d("div", w.f64(2), d("add", g(2), w.f64(1)))), w.op("f64", "promote", g(0)))),
+    ], W.f32));
+    return w.call(name, [x], W.f32);
+  }
+
   /** Integer division that never traps: x / 0 is 0 and MIN / -1 wraps, as the C helpers do. */
   div(k: IntKind, signed: boolean, a: Ref, b: Ref): Ref {
     const w = this.w, t = W[k], o = (n: string, ...x: Ref[]) => w.op(k, n, ...x);
