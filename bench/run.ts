@@ -375,22 +375,22 @@ async function nodeBaselineRss(): Promise<number | undefined> {
   });
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
 
-function msg(e: unknown): string {
+export function msg(e: unknown): string {
   const err = e as { stderr?: string; message?: string };
   return ((err.stderr && err.stderr.trim()) || err.message || String(e)).split("\n")[0]!.trim();
 }
 
-const fmtMs = (x?: number) => (x === undefined ? "—" : x < 0.1 ? x.toFixed(4) : x < 10 ? x.toFixed(3) : x.toFixed(1));
-const fmtInt = (x?: number) => (x === undefined ? "—" : x.toLocaleString("en-US"));
+export const fmtMs = (x?: number) => (x === undefined ? "—" : x < 0.1 ? x.toFixed(4) : x < 10 ? x.toFixed(3) : x.toFixed(1));
+export const fmtInt = (x?: number) => (x === undefined ? "—" : x.toLocaleString("en-US"));
 const fmtMB = (kb?: number) => (kb === undefined || kb < 0 ? "—" : `${(kb / 1024).toFixed(1)} MiB`);
-const fmtDiff = (x?: number) => (x === undefined ? "—" : x === 0 ? "0" : x.toExponential(1));
+export const fmtDiff = (x?: number) => (x === undefined ? "—" : x === 0 ? "0" : x.toExponential(1));
 
-function machine(): string {
+export function machine(): string {
   let cpu = "unknown CPU";
   try {
     cpu = /^model name\s*:\s*(.*)$/m.exec(fs.readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpu;
@@ -398,7 +398,7 @@ function machine(): string {
   return `${os.availableParallelism()} CPUs (nproc), ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.platform()} ${os.release()}`;
 }
 
-function tool(cmd: string, args: string[]): string {
+export function tool(cmd: string, args: string[]): string {
   try {
     return execFileSync(cmd, args, { encoding: "utf8" }).split("\n")[0]!.trim();
   } catch {
