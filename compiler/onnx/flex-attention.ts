@@ -6,7 +6,6 @@
  * a Softmax, and the probabilities meet V through a broadcasting MatMul over the KV-head groups,
  * all in default-domain ops that shape folding then settles.
  */
-import { DType } from "../../ir/dtype.ts";
 import { Attr, Graph, Node } from "../../ir/graph.ts";
 import { nodeError } from "../diagnostics.ts";
 
@@ -38,15 +37,14 @@ export function expandFlexAttention(n: Node, g: Graph): Node[] {
     return full;
   };
   const int = (a: number): Attr => ({ type: "int", value: a });
-  // Softmax runs in f32 for narrower floats, in f64 for doubles.
+  // Softmax runs in f64 for doubles, else in f32. Q's type is known here when Q is a graph input
+  // or initializer; otherwise f32 is assumed and Y is cast back like Q.
   const qType = g.types.get(q)?.dtype;
-  const cast = (x: string, to: "compute" | "input"): string =>
-    qType === "f32" || qType === "f64" ? x : emit("Cast", [x], { to: int(to === "compute" ? 1 : ONNX_CODE[qType ?? "f32"] ?? 1) });
-  if (qType === undefined) nodeError(n, "Q has no known type here", "FlexAttention needs Q to be a graph input or initializer of known type");
-
+  const sp = qType === "f64" ? "f64" : "f32";
+  const toSp = (x: string): string => (qType === sp ? x : emit("Cast", [x], { to: int(sp === "f64" ? 11 : 1) }));
   const scoresOut = `${p}scores`;
   nodes.push({ name: `${p}scores`, op: "Attention", domain: "", inputs: [q, k, v], outputs: ["", "", "", scoresOut], attrs: scale });
-  let s = cast(scoresOut, "compute");
+  let s = toSp(scoresOut);
   if (scoreMod) s = inline(scoreMod, s, `${p}score_mod/`, nodes, g);
   let probs = emit("Softmax", [s], { axis: int(-1) });
   if (probMod) probs = inline(probMod, probs, `${p}prob_mod/`, nodes, g);
@@ -55,15 +53,13 @@ export function expandFlexAttention(n: Node, g: Graph): Node[] {
   const b = emit("Shape", [probs], { start: int(0), end: int(1) });
   const ls = emit("Shape", [probs], { start: int(2), end: int(4) });
   const grouped = emit("Reshape", [probs, emit("Concat", [b, hkv, ints("minus_one", [-1]), ls], { axis: int(0) })]);
-  const v5 = emit("Unsqueeze", [cast(v, "compute"), ints("axis2", [2])]);
+  const v5 = emit("Unsqueeze", [toSp(v), ints("axis2", [2])]);
   const y5 = emit("MatMul", [grouped, v5]);
   const yShape = emit("Concat", [emit("Shape", [q], { start: int(0), end: int(3) }), emit("Shape", [v], { start: int(3), end: int(4) })], { axis: int(0) });
-  if (qType === "f32" || qType === "f64") emit("Reshape", [y5, yShape], {}, y);
-  else emit("Cast", [emit("Reshape", [y5, yShape])], { to: int(ONNX_CODE[qType] ?? 1) }, y);
+  if (qType === sp) emit("Reshape", [y5, yShape], {}, y);
+  else emit("CastLike", [emit("Reshape", [y5, yShape]), q], {}, y);
   return nodes;
 }
-
-const ONNX_CODE: Partial<Record<DType, number>> = { f32: 1, f16: 10, f64: 11, bf16: 16 };
 
 function subgraph(n: Node, name: string): Graph | undefined {
   const a = n.attrs[name];
