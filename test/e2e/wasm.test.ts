@@ -11,8 +11,8 @@ import { disassemble } from "../../backends/wasm/binaryen.ts";
 import { compileGraph, writeWasmArtifact } from "../../compiler/api.ts";
 import { importModel } from "../../compiler/onnx/import.ts";
 import { testDir } from "../../compiler/testrun.ts";
-import { cleanup, tempDir } from "../helpers/cli.ts";
-import { buildModel } from "../helpers/onnx-builder.ts";
+import { cleanup, edgec, tempDir } from "../helpers/cli.ts";
+import { buildModel, tensorFile } from "../helpers/onnx-builder.ts";
 import { sharedDir } from "../shared.ts";
 
 interface Model {
@@ -83,6 +83,35 @@ describe("wasm target", function () {
     expect(() => model.run({ x: [1, 2], n })).to.throw(Error, /input "x": expected a Float32Array \(f32\), got Array/);
     expect(() => model.run({ x: new Float32Array(15), n })).to.throw(Error, /input "x": expected 16 elements \(f32 \[2, 8\]\), got 15/);
     expect(() => model.run(null as unknown as Record<string, unknown>)).to.throw(TypeError, /run\(\) takes an object/);
+  });
+});
+
+describe("edgec compile/test --target wasm", function () {
+  let dir: string | undefined;
+  afterEach(() => { cleanup(dir); dir = undefined; });
+
+  it("writes model.wasm, model.mjs, model.d.ts and report.json, and edgec test passes", async () => {
+    dir = tempDir("wasm-cli");
+    const model = path.join(dir, "case");
+    fs.mkdirSync(path.join(model, "test_data_set_0"), { recursive: true });
+    fs.writeFileSync(path.join(model, "model.onnx"), smallModel());
+    const x = Array.from({ length: 16 }, (_, i) => i / 8 - 1), n = [3, -4, 5];
+    fs.writeFileSync(path.join(model, "test_data_set_0", "input_0.pb"), tensorFile({ name: "x", dtype: "f32", dims: [2, 8], data: x }));
+    fs.writeFileSync(path.join(model, "test_data_set_0", "input_1.pb"), tensorFile({ name: "n", dtype: "i64", dims: [3], data: n }));
+    fs.writeFileSync(path.join(model, "test_data_set_0", "output_0.pb"), tensorFile({ name: "y", dtype: "f32", dims: [2, 8], data: x.map((v, i) => Math.fround(Math.exp(v)) + (i % 8) + 1) }));
+    fs.writeFileSync(path.join(model, "test_data_set_0", "output_1.pb"), tensorFile({ name: "z", dtype: "i64", dims: [3], data: n.map((v) => v * 2) }));
+    const out = path.join(dir, "out");
+    const c = await edgec("compile", path.join(model, "model.onnx"), "--target", "wasm", "-o", out);
+    expect(c.status, c.stderr).to.equal(0);
+    expect(fs.readdirSync(out).sort()).to.deep.equal(["model.d.ts", "model.mjs", "model.wasm", "report.json"]);
+    expect(fs.readFileSync(path.join(out, "model.d.ts"), "utf8")).to.include('export type InputName = "x" | "n";');
+    for (const simd of [[], ["--no-simd"]]) {
+      const t = await edgec("test", model, "--target", "wasm", ...simd);
+      expect(t.status, t.stdout + t.stderr).to.equal(0);
+      expect(t.stdout).to.match(/PASS\n$/);
+    }
+    const bad = await edgec("compile", path.join(model, "model.onnx"), "--target", "wasm64", "-o", out);
+    expect(bad.stderr).to.include("unknown target 'wasm64'; available: c, wasm, wasm-emscripten");
   });
 });
 
