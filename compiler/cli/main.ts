@@ -10,12 +10,14 @@ import { conformanceCommand } from "./conformance.ts";
 import { optCommand } from "./opt.ts";
 import { testCommand } from "./test.ts";
 
-const USAGE = `edgec - compiles ONNX models to standalone C
+const USAGE = `edgec - compiles ONNX models to standalone C and WebAssembly
 
 usage:
   edgec compile MODEL.onnx --target c -o OUT/   write the C artifact and OUT/report.json
-  edgec test DIR --target c                     build and check DIR/model.onnx against DIR/test_data_set_*
-  edgec conformance [--filter RE]               run the ONNX node tests, write the results table
+  edgec compile MODEL.onnx --target wasm -o OUT/
+                                                write OUT/model.wasm, model.mjs (loader), model.d.ts
+  edgec test DIR --target c|wasm                build and check DIR/model.onnx against DIR/test_data_set_*
+  edgec conformance [--filter RE] [--target T]  run the ONNX node tests, write the results table
   edgec opt FILE.ir --passes a,b                run graph passes on IR text and print the result
 
 Run 'edgec COMMAND --help' for a command's options.`;
