@@ -17,7 +17,8 @@ import {
 } from "../../ir/dtype.ts";
 import { toE8m0 } from "../../ir/narrow-cast.ts";
 import { Buffer as TBuffer, PrimFunc, bitcast, cast, load, loop, seq, store } from "../../ir/tir.ts";
-import { parseFunc, printFunc } from "../../ir/text/index.ts";
+import { Graph } from "../../ir/graph.ts";
+import { parseFunc, parseGraph, printFunc, printGraph } from "../../ir/text/index.ts";
 import { compileGraph } from "../../compiler/api.ts";
 import { interpret } from "../../compiler/interpret.ts";
 import { importModel } from "../../compiler/onnx/import.ts";
@@ -122,6 +123,27 @@ function convFunc(n: number): PrimFunc {
   );
   return { name: "narrow_conv", params: [X, C, ...outs, ...modes, ...decs, ...ints, bits], body };
 }
+
+describe("narrow types: Graph IR text", () => {
+  it("prints and parses back every value of every narrow type, and rejects values out of range", () => {
+    const g = new Graph();
+    const vals: Record<string, number[]> = {
+      i4: [...Array(16).keys()].map((v) => v - 8), u4: [...Array(16).keys()], i2: [-2, -1, 0, 1], u2: [0, 1, 2, 3],
+      f4e2m1: [...Array(16).keys()], f8e8m0: [...Array(256).keys()],
+    };
+    for (const t of NARROW_TYPES) {
+      g.constants.set(t, { dtype: t, shape: [vals[t]!.length], data: arr(t, vals[t]!) });
+      g.types.set(t, { dtype: t, shape: [vals[t]!.length] });
+    }
+    const text = printGraph(g, { inlineLimit: 1000 });
+    const back = parseGraph(text);
+    for (const t of NARROW_TYPES) expect(nums(back.constants.get(t)!.data), t).to.deep.equal(vals[t]);
+    expect(printGraph(back, { inlineLimit: 1000 })).to.equal(text);
+    expect(text).to.contain("dense<f4e2m1[16] [0, 0.5, 1, 1.5, 2, 3, 4, 6, -0, -0.5,");
+    for (const bad of ["i4[1] [8]", "u2[1] [4]", "f4e2m1[1] [2.5]", "f8e8m0[1] [0]"])
+      expect(() => parseGraph(`graph @g opset 25 {\n  const %c = dense<${bad}>\n}\n`), bad).to.throw(/to be a value of type/);
+  });
+});
 
 describe("narrow types: Tensor IR conversions in JS and C", function () {
   this.timeout(120_000);
