@@ -183,7 +183,7 @@ async function benchModel(name: string, dir: string, work: string, opts: Options
     const t0 = performance.now();
     let n = 0;
     while (n < 3 || (performance.now() - t0 < Math.min(opts.roundMs, 200) && n < 10_000)) { await eng.call(); n++; }
-    row.k[key] = Math.max(1, Math.min(100_000, Math.round(opts.roundMs / ((performance.now() - t0) / n))));
+    row.k[key] = Math.max(3, Math.min(100_000, Math.round(opts.roundMs / ((performance.now() - t0) / n))));
   }
   const perRound = new Map<EngineKey, number[]>(), cpuPerRound = new Map<EngineKey, number[]>();
   const keys = [...engines.keys()];
@@ -240,7 +240,7 @@ function render(rows: Row[], opts: Options, seconds: number, load: number[]): st
     "- edgec wasm: `edgec compile --target wasm` (binaryen); edgec emcc: `edgec compile --target wasm-emscripten` " +
       `(${tool("emcc", ["--version"]).replace(/ \(.*$/, "")}, -O3 -msimd128); both called through their generated model.mjs \`run()\`, which copies inputs in and outputs out`,
     `- onnxruntime-web ${ortVersion}: WASM execution provider, \`numThreads = 1\`, \`simd = true\`, graph optimisation level "all"; \`await session.run()\` per call`,
-    `- method: ${opts.rounds} interleaved rounds per model (engine order rotates each round); each round times K calls per engine, K chosen so a round takes ~${opts.roundMs} ms per engine; reported: median over rounds of the per-round median`,
+    `- method: ${opts.rounds} interleaved rounds per model (engine order rotates each round); each round times K calls per engine (after a warm-up), K chosen so a round takes ~${opts.roundMs} ms per engine (at least 3 calls); reported: median over rounds of the per-round median`,
     "- inputs: each model's test_data_set_0; before timing, every engine's outputs are compared with the reference outputs and each edgec route with onnxruntime-web (max abs diff below)",
     `- total bench time: ${seconds.toFixed(0)} s; load average (1 min) ${load[0]!.toFixed(2)} at start, ${os.loadavg()[0]!.toFixed(2)} at end (shared machine)`,
     "",

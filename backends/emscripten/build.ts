@@ -30,6 +30,8 @@ export interface EmscriptenOptions {
   simd?: boolean;
   /** Keep the build folder (its path is returned). */
   keep?: boolean;
+  /** More emcc flags, after the default ones. */
+  extraFlags?: string[];
 }
 
 /** emcc's environment: Debian's emcc needs node-acorn from /usr/share/nodejs, and EM_CACHE unset. */
@@ -80,7 +82,7 @@ export async function compileEmscripten(p: Program, opts: EmscriptenOptions): Pr
       "--no-entry", "-sSTANDALONE_WASM=1", "-sFILESYSTEM=0", "-sSUPPORT_ERRNO=0",
       "-sEXPORTED_FUNCTIONS=_edgec_run,_edgec_input,_edgec_output",
       `-sINITIAL_MEMORY=${memory}`, "-sALLOW_MEMORY_GROWTH=0",
-      `-I${tmp}`, ...srcs.map((f) => path.join(tmp, f)), "-o", out,
+      ...(opts.extraFlags ?? []), `-I${tmp}`, ...srcs.map((f) => path.join(tmp, f)), "-o", out,
     ];
     try {
       await run(emcc, args, { cwd: tmp, env: emccEnv(), maxBuffer: 64 << 20 });
