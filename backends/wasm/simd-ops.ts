@@ -68,8 +68,10 @@ export class VecOps {
     const size = byteSize(t);
     if (size === 4) return this.v("store", 0, 4, ptr, x);
     const y = t === "bool" ? this.v("and", x, this.constVec([1, 1, 1, 1], "i32")) : x;
-    if (size === 2) return this.v("store64_lane", 0, 2, 0, ptr, this.w.op("i8x16", "shuffle", y, y, [0, 1, 4, 5, 8, 9, 12, 13, 0, 1, 4, 5, 8, 9, 12, 13]));
-    return this.v("store32_lane", 0, 1, 0, ptr, this.w.op("i8x16", "shuffle", y, y, [0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12]));
+    // The shuffle reads only its first operand (indices below 16); the second is a dummy.
+    const z = this.constVec([0, 0, 0, 0], "i32");
+    if (size === 2) return this.v("store64_lane", 0, 2, 0, ptr, this.w.op("i8x16", "shuffle", y, z, [0, 1, 4, 5, 8, 9, 12, 13, 0, 1, 4, 5, 8, 9, 12, 13]));
+    return this.v("store32_lane", 0, 1, 0, ptr, this.w.op("i8x16", "shuffle", y, z, [0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12]));
   }
 
   /** Re-wraps i32 lanes to a narrow type, as a C cast to it does. */

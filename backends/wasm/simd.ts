@@ -5,60 +5,25 @@
  * four 32-bit lanes: f32 as f32x4, integers sign/zero-extended in i32x4, bool as a lane mask.
  */
 import { DType, byteSize } from "../../ir/dtype.ts";
-import { Buffer, Expr, Stmt, Var, bin, c } from "../../ir/tir.ts";
-import { mentions } from "../../ir/affine.ts";
+import { Buffer, Expr, Var } from "../../ir/tir.ts";
 import { Ref, W } from "./binaryen.ts";
 import { ForStmt, KernelContext, SimdLoopHook } from "./context.ts";
 import { SlpPlan, planSlp } from "./slp-plan.ts";
-import { LANES, Mode, Reduction, SimdPlan, key, planLoop } from "./vectorize-plan.ts";
-import { VecOps } from "./simd-ops.ts";
+import { LANES, Reduction, SimdPlan, key, planLoop } from "./vectorize-plan.ts";
+import { Pool, VectorExprs, poolOf } from "./simd-exprs.ts";
+import { RegionBuilder, countedLoop, isRegion, items, planRegions } from "./simd-region.ts";
 
 /** Remainder loops this file hands back to the scalar builder, which must not vectorize them again. */
 const remainders = new WeakSet<ForStmt>();
-let fresh = 0;
-
-/**
- * Locals of one kernel function reused from loop to loop: every local a vector loop takes is
- * dead once the loop is done, and fewer locals keep binaryen's optimiser fast.
- */
-class Pool {
-  private free = new Map<string, (number | Var)[]>();
-  private taken: [string, number | Var][] = [];
-  constructor(private readonly ctx: KernelContext) {}
-
-  local(type: number): number {
-    const k = `w${type}`, l = (this.free.get(k)?.pop() as number | undefined) ?? this.ctx.tmp(type);
-    this.taken.push([k, l]);
-    return l;
-  }
-
-  /** A scalar variable of `dtype` the scalar builder knows, for lane values and bounds. */
-  variable(dtype: DType): Var {
-    const k = `v${dtype}`, v = (this.free.get(k)?.pop() as Var | undefined) ?? { k: "var", name: `simd~${fresh++}`, dtype };
-    this.taken.push([k, v]);
-    return v;
-  }
-
-  release(): void {
-    for (const [k, x] of this.taken) {
-      const list = this.free.get(k) ?? [];
-      list.push(x);
-      this.free.set(k, list);
-    }
-    this.taken = [];
-  }
-}
-const pools = new WeakMap<KernelContext, Pool>();
-function poolOf(ctx: KernelContext): Pool {
-  let p = pools.get(ctx);
-  if (!p) { p = new Pool(ctx); pools.set(ctx, p); }
-  return p;
-}
-
 export const trySimdLoop: SimdLoopHook = (loop, ctx) => {
   if (!ctx.w.simd || remainders.has(loop)) return null;
-  const pool = poolOf(ctx);
+  const pool = poolOf(ctx), mark = pool.mark();
   try {
+    const regions = planRegions(items(loop.body));
+    if (regions) {
+      const body = regions.map((x) => (isRegion(x) ? new RegionBuilder(x, ctx, pool).build() : ctx.stmt(x)));
+      return countedLoop(ctx, loop, body, pool);
+    }
     const slp = planSlp(loop);
     if (slp) return new SlpBuilder(slp, ctx, pool).build();
     const r = planLoop(loop);
@@ -66,155 +31,9 @@ export const trySimdLoop: SimdLoopHook = (loop, ctx) => {
     if (!r.plan.loop.lo && !r.plan.loop.hi && r.plan.loop.extent < LANES) return null;
     return new LoopBuilder(r.plan, ctx, pool).build();
   } finally {
-    pool.release();
+    pool.release(mark);
   }
 };
-
-/** Builds the vector form of classified expressions; shared by both plans. */
-abstract class VectorExprs {
-  readonly ops: VecOps;
-  /** Computed once before the loop. */
-  readonly prologue: Ref[] = [];
-  /** Computed at the start of the statement being built (loads shared within an iteration). */
-  pending: Ref[] = [];
-  private hoisted = new Map<string, number>();
-  private loads = new Map<string, { local: number; buf: Buffer }>();
-  private iota: number | undefined;
-
-  constructor(protected readonly ctx: KernelContext, protected readonly pool: Pool, protected readonly v: Var,
-    protected readonly mode: Map<Expr, Mode>, private readonly varying: ReadonlySet<string>) {
-    this.ops = new VecOps(ctx.w);
-    this.ops.tmp = () => pool.local(W.v128);
-  }
-
-  /** The address of lane 0 of a vector load. */
-  protected abstract loadAddress(e: Extract<Expr, { k: "load" }>): { ptr: Ref; key: string };
-  /** A v128 local standing for a scalar declared in the body, if any. */
-  protected abstract localVec(name: string): number | undefined;
-
-  vec(e: Expr): Ref {
-    const m = this.mode.get(e) ?? "uniform";
-    if (m === "uniform") return this.uniform(e);
-    if (m === "lanes") return this.lanes(e);
-    const o = this.ops, w = this.ctx.w;
-    switch (e.k) {
-      case "var": {
-        const lv = this.localVec(e.name);
-        if (lv !== undefined) return w.get(lv, W.v128);
-        if (this.iota === undefined) {
-          this.iota = this.pool.local(W.v128);
-          this.pending.push(w.set(this.iota, w.op("i32x4", "add", w.op("i32x4", "splat", w.get(this.ctx.local(this.v), W.i32)), o.constVec([0, 1, 2, 3], "i32"))));
-        }
-        return w.get(this.iota, W.v128);
-      }
-      case "load": {
-        const { ptr, key: k } = this.loadAddress(e);
-        const id = `${e.buf.name}|${e.buf.dtype}|${k}`;
-        let hit = this.loads.get(id);
-        if (!hit) {
-          hit = { local: this.pool.local(W.v128), buf: e.buf };
-          this.loads.set(id, hit);
-          this.pending.push(w.set(hit.local, o.load(e.buf.dtype, ptr)));
-        }
-        return w.get(hit.local, W.v128);
-      }
-      case "bin":
-        if (e.op === "shl" || e.op === "shr") return o.shift(e.op, this.vec(e.a), this.ctx.expr(e.b), e.a.dtype);
-        return o.bin(e.op, this.vec(e.a), this.vec(e.b), e.a.dtype);
-      case "un": return o.un(e.op, this.vec(e.a), e.a.dtype);
-      case "cast": return o.cast(this.vec(e.a), e.a.dtype, e.dtype);
-      case "select": {
-        const cnd = this.vec(e.c), a = this.vec(e.a), b = this.vec(e.b);
-        return w.op("v128", "bitselect", a, b, e.c.dtype === "bool" ? cnd : o.cast(cnd, e.c.dtype, "bool"));
-      }
-      default: throw new Error(`internal error: no vector form for ${e.k}`);
-    }
-  }
-
-  /** Forgets loaded vectors a store to `buf` may change. */
-  stored(buf: Buffer, distinct: (a: Buffer, b: Buffer) => boolean): void {
-    for (const [k, l] of this.loads) if (l.buf.name === buf.name || !distinct(l.buf, buf)) this.loads.delete(k);
-  }
-
-  /** Starts a new iteration: loads and the lane index are computed again. */
-  nextIteration(): void {
-    this.loads.clear();
-    this.iota = undefined;
-  }
-
-  /** Takes the statements computed ahead of the current one. */
-  flush(): Ref[] {
-    const p = this.pending;
-    this.pending = [];
-    return p;
-  }
-
-  /** A lane-independent value: splatted once before the loop when it does not change inside it. */
-  private uniform(e: Expr): Ref {
-    const w = this.ctx.w;
-    if (e.k === "const") return this.ops.constVec([e.v, e.v, e.v, e.v], e.dtype);
-    const invariant = ![...this.varying].some((n) => mentions(e, n));
-    if (!invariant) return this.ops.splat(this.ctx.expr(e), e.dtype);
-    const k = key(e);
-    let l = this.hoisted.get(k);
-    if (l === undefined) {
-      l = this.pool.local(W.v128);
-      this.hoisted.set(k, l);
-      this.prologue.push(w.set(l, this.ops.splat(this.ctx.expr(e), e.dtype)));
-    }
-    return w.get(l, W.v128);
-  }
-
-  /** Lane by lane in scalar code: lane l substitutes v + l and extracts body-local vectors. */
-  private lanes(e: Expr): Ref {
-    const w = this.ctx.w;
-    const names = [...this.varying].filter((n) => n !== this.v.name && mentions(e, n));
-    const vals: Ref[] = [];
-    for (let l = 0; l < LANES; l++) {
-      const sets: Ref[] = [];
-      const m = new Map<string, Expr>([[this.v.name, l ? bin("add", this.v, c(l)) : this.v]]);
-      for (const n of names) {
-        const lv = this.localVec(n)!;
-        const dt = localType(e, n);
-        const t = this.pool.variable(dt);
-        sets.push(w.set(this.ctx.local(t), this.ops.extract(w.get(lv, W.v128), l, dt)));
-        m.set(n, t);
-      }
-      const x = this.ctx.expr(substAll(e, m));
-      vals.push(sets.length ? w.block(null, [...sets, x], this.ctx.wtype(e.dtype)) : x);
-    }
-    return this.ops.build(vals, e.dtype);
-  }
-}
-
-/** Substitutes variables without re-simplifying (so every node keeps its dtype). */
-function substAll(e: Expr, m: Map<string, Expr>): Expr {
-  switch (e.k) {
-    case "var": return m.get(e.name) ?? e;
-    case "const": return e;
-    case "load": return { ...e, index: substAll(e.index, m) };
-    case "bin": return { ...e, a: substAll(e.a, m), b: substAll(e.b, m) };
-    case "un": case "cast": return { ...e, a: substAll(e.a, m) };
-    case "select": return { ...e, c: substAll(e.c, m), a: substAll(e.a, m), b: substAll(e.b, m) };
-    default: {
-      const x = e as Expr & { a?: Expr };
-      return x.a ? { ...x, a: substAll(x.a, m) } as Expr : e;
-    }
-  }
-}
-
-function localType(e: Expr, name: string): DType {
-  let t: DType | undefined;
-  const walk = (x: Expr): void => {
-    if (x.k === "var" && x.name === name) t = x.dtype;
-    else if (x.k === "load") walk(x.index);
-    else if (x.k === "bin") { walk(x.a); walk(x.b); }
-    else if (x.k === "un" || x.k === "cast") walk(x.a);
-    else if (x.k === "select") { walk(x.c); walk(x.a); walk(x.b); }
-  };
-  walk(e);
-  return t!;
-}
 
 /** Identity element (lanes 1-3 of a fresh accumulator). */
 function identity(op: Reduction["op"], t: DType): number {
@@ -345,10 +164,11 @@ const pairKey = (a: Buffer, b: Buffer) => (a.name < b.name ? `${a.name}|${b.name
 
 class SlpBuilder extends VectorExprs {
   constructor(private readonly plan: SlpPlan, ctx: KernelContext, pool: Pool) {
-    super(ctx, pool, plan.loop.v, plan.mode, new Set([plan.loop.v.name]));
+    super(ctx, pool, plan.loop.v, plan.lanes.mode, new Set([plan.loop.v.name]));
   }
 
   protected localVec(): number | undefined { return undefined; }
+  protected override strideOf(e: Expr): number { return this.plan.lanes.stride.get(e) ?? 1; }
 
   protected loadAddress(e: Extract<Expr, { k: "load" }>): { ptr: Ref; key: string } {
     return { ptr: this.ctx.address(e.buf, e.index), key: key(e.index) };

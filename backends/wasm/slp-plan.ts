@@ -5,6 +5,7 @@
  * Each lane sees exactly the scalar sequence of its partial, so the result is bit for bit the
  * scalar loop's.
  */
+import { byteSize } from "../../ir/dtype.ts";
 import { Expr, Stmt, Var } from "../../ir/tir.ts";
 import { LANES, Mode, Reduction, asReduction, children, combine, flatten, hasVectorForm, laneType, linear, varsIn } from "./vectorize-plan.ts";
 
@@ -22,8 +23,32 @@ export interface SlpPlan {
   kind: "slp";
   loop: For;
   groups: SlpGroup[];
-  /** vector: differs per lane (holds a vector load); uniform: the same value in every lane. */
+  lanes: LaneMatch;
+}
+
+/**
+ * Four expressions matched lane by lane: the same shape, loads l*stride elements apart in lane
+ * l (vector, stride 1 or 2) or the same element (uniform), and variables either the same
+ * (uniform) or lane l of one group of four scalars (vector).
+ */
+export interface LaneMatch {
   mode: Map<Expr, Mode>;
+  /** Element stride between lanes of each vector load (1 or 2). */
+  stride: Map<Expr, number>;
+  /** Group id of each variable node that stands for a group of four scalars. */
+  group: Map<Expr, number>;
+}
+
+export type GroupOf = (name: string) => { id: number; lane: number } | undefined;
+
+export const newLaneMatch = (): LaneMatch => ({ mode: new Map(), stride: new Map(), group: new Map() });
+
+/** Matches es[0..3] lane by lane into `out`; the mode of es[0], or undefined if they do not match. */
+export function matchLanes(es: Expr[], groupOf: GroupOf, out: LaneMatch): Mode | undefined {
+  const shifts = new Map<Expr, number[]>();
+  const groups = new Map<Expr, number>();
+  for (let l = 0; l < LANES; l++) if (!match(es[0]!, es[l]!, l, shifts, groups, groupOf)) return undefined;
+  return classify(es[0]!, shifts, groups, out);
 }
 
 export function planSlp(loop: For): SlpPlan | undefined {
@@ -39,65 +64,87 @@ export function planSlp(loop: For): SlpPlan | undefined {
   const names = new Set(reds.map((r) => r.v.name));
   if (names.size !== reds.length) return undefined;
   if (reds.some((r) => varsIn(r.operand).some((n) => names.has(n)))) return undefined;
-  const mode = new Map<Expr, Mode>();
+  const lanes = newLaneMatch();
   const groups: SlpGroup[] = [];
   for (let g = 0; g < reds.length; g += LANES) {
-    const lanes = reds.slice(g, g + LANES);
-    const first = lanes[0]!;
-    if (lanes.some((r) => r.op !== first.op || r.v.dtype !== first.v.dtype)) return undefined;
-    // Every lane must have the same accumulator side, for min/max NaN order.
-    if (lanes.some((r) => sideOf(r) !== sideOf(first))) return undefined;
-    const shifts = new Map<Expr, number[]>();
-    for (let l = 0; l < LANES; l++) if (!match(first.operand, lanes[l]!.operand, l, shifts)) return undefined;
-    if (classify(first.operand, shifts, mode) !== "vector") return undefined;
-    groups.push({ vars: lanes.map((r) => r.v), op: first.op, operand: first.operand });
+    const four = reds.slice(g, g + LANES);
+    const group = reductionGroup(four, () => undefined, lanes);
+    if (!group) return undefined;
+    groups.push(group);
   }
-  return { kind: "slp", loop, groups, mode };
+  return { kind: "slp", loop, groups, lanes };
+}
+
+/** Four reductions updated as one v128 accumulator, if they match lane by lane. */
+export function reductionGroup(four: Reduction[], groupOf: GroupOf, lanes: LaneMatch): SlpGroup | undefined {
+  const first = four[0]!;
+  if (four.some((r) => r.op !== first.op || r.v.dtype !== first.v.dtype)) return undefined;
+  if (first.v.dtype !== "f32" && first.v.dtype !== "i32") return undefined;
+  // Every lane must have the accumulator on the same side, for min/max NaN order.
+  if (four.some((r) => sideOf(r) !== sideOf(first))) return undefined;
+  if (matchLanes(four.map((r) => r.operand), groupOf, lanes) !== "vector") return undefined;
+  return { vars: four.map((r) => r.v), op: first.op, operand: first.operand };
 }
 
 const sideOf = (r: Reduction) => (r.stmt.value.k === "bin" && r.stmt.value.a.k === "var" && r.stmt.value.a.name === r.v.name ? "left" : "right");
 
-/** Structural equality of lane 0's operand and lane l's, recording each load's index shift. */
-function match(a: Expr, b: Expr, l: number, shifts: Map<Expr, number[]>): boolean {
+/** Structural equality of lane 0's expression and lane l's, recording load shifts and group variables. */
+function match(a: Expr, b: Expr, l: number, shifts: Map<Expr, number[]>, groups: Map<Expr, number>, groupOf: GroupOf): boolean {
   if (a.k !== b.k || a.dtype !== b.dtype) return false;
+  const m = (x: Expr, y: Expr) => match(x, y, l, shifts, groups, groupOf);
   switch (a.k) {
     case "const": return b.k === "const" && (a.v === b.v || (Number.isNaN(a.v) && Number.isNaN(b.v)));
-    case "var": return b.k === "var" && a.name === b.name;
+    case "var": {
+      if (b.k !== "var") return false;
+      const ga = groupOf(a.name), gb = groupOf(b.name);
+      if (!ga && !gb) return a.name === b.name;
+      if (!ga || !gb || ga.id !== gb.id || ga.lane !== 0 || gb.lane !== l) return false;
+      groups.set(a, ga.id);
+      return true;
+    }
     case "load": {
       if (b.k !== "load" || a.buf.name !== b.buf.name) return false;
       const la = linear(a.index), lb = linear(b.index);
       if (!la || !lb) return false;
       const d = combine(lb, la, -1);
-      if (d.terms.size || (d.k !== 0 && d.k !== l)) return false;
+      if (d.terms.size) return false;
       const s = shifts.get(a) ?? [];
+      if (s[l] !== undefined && s[l] !== d.k) return false;
       s[l] = d.k;
       shifts.set(a, s);
       return true;
     }
-    case "bin": return b.k === "bin" && a.op === b.op && match(a.a, b.a, l, shifts) && match(a.b, b.b, l, shifts);
-    case "un": return b.k === "un" && a.op === b.op && match(a.a, b.a, l, shifts);
-    case "cast": return b.k === "cast" && match(a.a, b.a, l, shifts);
-    case "select": return b.k === "select" && match(a.c, b.c, l, shifts) && match(a.a, b.a, l, shifts) && match(a.b, b.b, l, shifts);
+    case "bin": return b.k === "bin" && a.op === b.op && m(a.a, b.a) && m(a.b, b.b);
+    case "un": return b.k === "un" && a.op === b.op && m(a.a, b.a);
+    case "cast": return b.k === "cast" && m(a.a, b.a);
+    case "select": return b.k === "select" && m(a.c, b.c) && m(a.a, b.a) && m(a.b, b.b);
     default: return false;
   }
 }
 
-/** A load is a vector load when lane l reads l past lane 0, uniform when every lane reads one element. */
-function classify(e: Expr, shifts: Map<Expr, number[]>, mode: Map<Expr, Mode>): Mode | undefined {
+function classify(e: Expr, shifts: Map<Expr, number[]>, groups: Map<Expr, number>, out: LaneMatch): Mode | undefined {
   let m: Mode | undefined;
   if (e.k === "load") {
     const s = shifts.get(e)!;
-    // Indices inside the index are the same in every lane (the shift is checked on the whole index).
     if (s.every((d) => d === 0)) m = "uniform";
-    else if (s.every((d, l) => d === l)) m = laneType(e.dtype) ? "vector" : undefined;
+    else {
+      const stride = s[1]!;
+      if ((stride === 1 || (stride === 2 && byteSize(e.dtype) === 4)) && s.every((d, l) => d === stride * l) && laneType(e.dtype)) {
+        m = "vector";
+        out.stride.set(e, stride);
+      }
+    }
+  } else if (e.k === "var") {
+    const g = groups.get(e);
+    if (g !== undefined) { out.group.set(e, g); m = "vector"; } else m = "uniform";
   } else {
-    const kids = children(e).map((k) => classify(k, shifts, mode));
+    const kids = children(e).map((k) => classify(k, shifts, groups, out));
     if (kids.some((k) => k === undefined)) return undefined;
     if (!kids.includes("vector")) m = "uniform";
     // A shift count must be one scalar for all lanes.
     else if (e.k === "bin" && (e.op === "shl" || e.op === "shr") && kids[1] === "vector") return undefined;
     else m = hasVectorForm(e) && laneType(e.dtype) ? "vector" : undefined;
   }
-  if (m) mode.set(e, m);
+  if (m) out.mode.set(e, m);
   return m;
 }

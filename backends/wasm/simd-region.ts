@@ -1,0 +1,250 @@
+/**
+ * @fileoverview Register tiles in v128 registers. In a loop body, a run of scalar declarations
+ * followed by a loop nest whose innermost body only accumulates into them (the register-tile
+ * schedule of Conv/MatMul/Gemm, or partial sums) keeps each group of four accumulators that
+ * match lane by lane in one v128 local from declaration to store; four stores of consecutive
+ * outputs become one v128 store. Each lane computes exactly its scalar's sequence of operations.
+ */
+import { Buffer, Expr, Stmt } from "../../ir/tir.ts";
+import { mentions } from "../../ir/affine.ts";
+import { Ref, W } from "./binaryen.ts";
+import { ForStmt, KernelContext } from "./context.ts";
+import { GroupOf, LaneMatch, SlpGroup, matchLanes, newLaneMatch, reductionGroup } from "./slp-plan.ts";
+import { LANES, Reduction, asReduction, key, laneType, linear, combine, loadsOf, varsIn } from "./vectorize-plan.ts";
+import { Pool, VectorExprs } from "./simd-exprs.ts";
+
+type Decl = Extract<Stmt, { k: "decl" }>;
+type Store = Extract<Stmt, { k: "store" }>;
+
+interface StoreGroup { k: "store4"; buf: Buffer; index: Expr; value: Expr; valueType: Expr["dtype"] }
+
+interface Region {
+  k: "region";
+  decls: Decl[];
+  /** Outermost first; the last one's body is `inner`. */
+  nest: ForStmt[];
+  inner: (SlpGroup | Stmt)[];
+  groups: SlpGroup[];
+  /** Lane 0's declaration value of each group when the four match, else undefined (built from scalars). */
+  inits: (Expr | undefined)[];
+  after: (StoreGroup | Stmt)[];
+  lanes: LaneMatch;
+  /** Statements after the region read group variables: their scalars must be written back. */
+  writeBack: boolean;
+}
+
+const isGroup = (x: SlpGroup | Stmt): x is SlpGroup => "vars" in x;
+const isStore4 = (x: StoreGroup | Stmt): x is StoreGroup => x.k === "store4";
+
+/** The statements of a body with nested seqs flattened. */
+export function items(s: Stmt): Stmt[] {
+  return s.k === "seq" ? s.body.flatMap(items) : [s];
+}
+
+/** The body with tile regions found, or undefined when there is none worth vectorizing. */
+export function planRegions(body: Stmt[]): (Region | Stmt)[] | undefined {
+  const out: (Region | Stmt)[] = [];
+  let found = false;
+  for (let i = 0; i < body.length;) {
+    if (body[i]!.k !== "decl") { out.push(body[i++]!); continue; }
+    let j = i;
+    while (j < body.length && body[j]!.k === "decl") j++;
+    let end = j + 1;
+    while (end < body.length && body[end]!.k !== "decl") end++;
+    const r = region(body.slice(i, j) as Decl[], body[j], body.slice(j + 1, end));
+    if (!r) { out.push(...body.slice(i, j)); i = j; continue; }
+    r.writeBack = body.slice(end).some((s) => r.groups.some((g) => g.vars.some((v) => stmtMentions(s, v.name))));
+    out.push(r);
+    found = true;
+    i = end;
+  }
+  return found ? out : undefined;
+}
+
+function region(decls: Decl[], nestStmt: Stmt | undefined, rest: Stmt[]): Region | undefined {
+  if (!nestStmt || nestStmt.k !== "for") return undefined;
+  const nest: ForStmt[] = [nestStmt];
+  let inner = items(nestStmt.body);
+  while (inner.length === 1 && inner[0]!.k === "for") { nest.push(inner[0]); inner = items(inner[0].body); }
+  const declared = new Set(decls.map((d) => d.v.name));
+  const reds: Reduction[] = [];
+  for (const s of inner) {
+    if (s.k !== "assign") return undefined;
+    const r = asReduction(s);
+    if (!r || !declared.has(r.v.name) || varsIn(r.operand).some((n) => declared.has(n))) return undefined;
+    reds.push(r);
+  }
+  const lanes = newLaneMatch();
+  const groups: SlpGroup[] = [];
+  const innerItems: (SlpGroup | Stmt)[] = [];
+  const used = new Set<string>();
+  for (let p = 0; p < reds.length;) {
+    const four = reds.slice(p, p + LANES);
+    const names = new Set(four.map((r) => r.v.name));
+    const g = four.length === LANES && names.size === LANES && ![...names].some((n) => used.has(n))
+      ? reductionGroup(four, () => undefined, lanes) : undefined;
+    if (g) { groups.push(g); innerItems.push(g); names.forEach((n) => used.add(n)); p += LANES; }
+    else { innerItems.push(reds[p]!.stmt); p++; }
+  }
+  if (!groups.length) return undefined;
+  // A scalar update of a grouped accumulator would need its lane: leave such tiles scalar.
+  for (const x of innerItems) if (!isGroup(x) && x.k === "assign" && used.has(x.v.name)) return undefined;
+  const groupOf: GroupOf = (name) => {
+    for (let id = 0; id < groups.length; id++) {
+      const lane = groups[id]!.vars.findIndex((v) => v.name === name);
+      if (lane >= 0) return { id, lane };
+    }
+    return undefined;
+  };
+  const declOf = new Map(decls.map((d) => [d.v.name, d]));
+  if (decls.some((d) => varsIn(d.init).some((n) => used.has(n)))) return undefined;
+  const inits = groups.map((g) => {
+    const es = g.vars.map((v) => declOf.get(v.name)!.init);
+    return es.every((e) => e.dtype === g.vars[0]!.dtype) && matchLanes(es, () => undefined, lanes) ? es[0] : undefined;
+  });
+  // After the nest: stores of four consecutive outputs from one group, else scalar statements.
+  const after: (StoreGroup | Stmt)[] = [];
+  let scalar = false;
+  for (let q = 0; q < rest.length;) {
+    const g = scalar ? undefined : storeGroup(rest.slice(q, q + LANES), groupOf, lanes);
+    if (g) { after.push(g); q += LANES; continue; }
+    const s = rest[q++]!;
+    if ([...used].some((n) => stmtMentions(s, n))) scalar = true;
+    after.push(s);
+  }
+  return { k: "region", decls, nest, inner: innerItems, groups, inits, after, lanes, writeBack: false };
+}
+
+function storeGroup(four: Stmt[], groupOf: GroupOf, lanes: LaneMatch): StoreGroup | undefined {
+  if (four.length !== LANES || four.some((s) => s.k !== "store")) return undefined;
+  const st = four as Store[], buf = st[0]!.buf;
+  if (!laneType(buf.dtype) || st.some((s) => s.buf.name !== buf.name || s.value.dtype !== st[0]!.value.dtype)) return undefined;
+  const l0 = linear(st[0]!.index);
+  if (!l0) return undefined;
+  for (let l = 1; l < LANES; l++) {
+    const li = linear(st[l]!.index);
+    const d = li && combine(li, l0, -1);
+    if (!d || d.terms.size || d.k !== l) return undefined;
+  }
+  const trial = newLaneMatch();
+  if (!laneType(st[0]!.value.dtype) || !matchLanes(st.map((s) => s.value), groupOf, trial)) return undefined;
+  // Lane l's value may read memory only where lane l stores (or weights): all four are read first.
+  for (const ld of loadsOf(st[0]!.value)) {
+    if (ld.buf.scope === "param") continue;
+    const li = linear(ld.index), d = li && combine(li, l0, -1);
+    if (trial.mode.get(ld) !== "vector" || trial.stride.get(ld) !== 1 || !d || d.terms.size || d.k !== 0) return undefined;
+  }
+  for (const [k, v] of trial.mode) lanes.mode.set(k, v);
+  for (const [k, v] of trial.stride) lanes.stride.set(k, v);
+  for (const [k, v] of trial.group) lanes.group.set(k, v);
+  return { k: "store4", buf, index: st[0]!.index, value: st[0]!.value, valueType: st[0]!.value.dtype };
+}
+
+function stmtMentions(s: Stmt, name: string): boolean {
+  switch (s.k) {
+    case "for": return (!!s.lo && mentions(s.lo, name)) || (!!s.hi && mentions(s.hi, name)) || stmtMentions(s.body, name);
+    case "store": return mentions(s.index, name) || mentions(s.value, name);
+    case "seq": return s.body.some((x) => stmtMentions(x, name));
+    case "if": return mentions(s.c, name) || stmtMentions(s.then, name) || (!!s.else && stmtMentions(s.else, name));
+    case "decl": return s.v.name === name || mentions(s.init, name);
+    case "assign": return s.v.name === name || mentions(s.value, name);
+  }
+}
+
+export const isRegion = (x: Region | Stmt): x is Region => x.k === "region";
+
+/** `for` as the scalar builder runs it, around a prepared body. */
+export function countedLoop(ctx: KernelContext, f: ForStmt, body: Ref[], pool: Pool): Ref {
+  const w = ctx.w, i = (n: string, ...a: Ref[]) => w.op("i32", n, ...a);
+  const v = ctx.local(f.v), cont = ctx.label("tile");
+  if (!f.lo && !f.hi) {
+    if (f.extent <= 0) return w.nop();
+    return w.block(null, [
+      w.set(v, w.i32(0)),
+      w.loop(cont, w.block(null, [...body, w.br(cont, i("lt_s", w.tee(v, i("add", w.get(v, W.i32), w.i32(1)), W.i32), w.i32(f.extent)))])),
+    ]);
+  }
+  const hi = pool.local(W.i32), brk = ctx.label("tiled");
+  return w.block(brk, [
+    w.set(v, f.lo ? ctx.expr(f.lo) : w.i32(0)),
+    w.set(hi, f.hi ? ctx.expr(f.hi) : w.i32(f.extent)),
+    w.br(brk, i("ge_s", w.get(v, W.i32), w.get(hi, W.i32))),
+    w.loop(cont, w.block(null, [...body, w.br(cont, i("lt_s", w.tee(v, i("add", w.get(v, W.i32), w.i32(1)), W.i32), w.get(hi, W.i32)))])),
+  ]);
+}
+
+export class RegionBuilder extends VectorExprs {
+  private readonly locals: number[];
+
+  constructor(private readonly r: Region, ctx: KernelContext, pool: Pool) {
+    super(ctx, pool, r.nest[r.nest.length - 1]!.v, r.lanes.mode, new Set([...r.nest.map((f) => f.v.name), ...r.decls.map((d) => d.v.name)]));
+    this.locals = r.groups.map(() => pool.local(W.v128));
+  }
+
+  protected localVec(): number | undefined { return undefined; }
+  protected override groupVec(e: Expr): number | undefined {
+    const g = this.r.lanes.group.get(e);
+    return g === undefined ? undefined : this.locals[g];
+  }
+  protected override strideOf(e: Expr): number { return this.r.lanes.stride.get(e) ?? 1; }
+  protected loadAddress(e: Extract<Expr, { k: "load" }>): { ptr: Ref; key: string } {
+    return { ptr: this.ctx.address(e.buf, e.index), key: key(e.index) };
+  }
+
+  build(): Ref {
+    const { ctx, r } = this, w = ctx.w;
+    const grouped = new Set(r.groups.flatMap((g) => g.vars.map((v) => v.name)));
+    const head: Ref[] = [];
+    for (const d of r.decls) if (!grouped.has(d.v.name)) head.push(ctx.stmt(d));
+    // Declarations: nothing hoisted above them.
+    this.hoist = false;
+    r.groups.forEach((g, gi) => {
+      const t = g.vars[0]!.dtype, init = r.inits[gi];
+      const x = init ? this.vec(init)
+        : this.ops.build(g.vars.map((v) => ctx.expr(r.decls.find((d) => d.v.name === v.name)!.init)), t);
+      head.push(...this.flush(), w.set(this.locals[gi]!, x));
+    });
+    this.hoist = true;
+    this.nextIteration();
+    const body: Ref[] = [];
+    for (const x of r.inner) {
+      if (!isGroup(x)) { body.push(...this.flush(), ctx.stmt(x)); continue; }
+      const gi = r.groups.indexOf(x), t = x.vars[0]!.dtype, acc = w.get(this.locals[gi]!, W.v128);
+      const red = asReduction(findAssign(r, x))!;
+      const left = red.stmt.value.k === "bin" && red.stmt.value.a.k === "var" && red.stmt.value.a.name === red.v.name;
+      const v = this.vec(x.operand);
+      body.push(...this.flush(), w.set(this.locals[gi]!, left ? this.ops.bin(x.op, acc, v, t) : this.ops.bin(x.op, v, acc, t)));
+    }
+    let nest: Ref = w.block(null, body);
+    for (let k = r.nest.length - 1; k >= 0; k--) nest = countedLoop(ctx, r.nest[k]!, [nest], this.pool);
+    const prologue = this.prologue.splice(0);
+    // After the nest: stores may have changed memory, so values are computed in place.
+    this.hoist = false;
+    this.nextIteration();
+    const tail: Ref[] = [];
+    let written = false;
+    const writeBack = () => {
+      if (written) return;
+      written = true;
+      r.groups.forEach((g, gi) => g.vars.forEach((v, l) =>
+        tail.push(w.set(ctx.local(v), this.ops.extract(w.get(this.locals[gi]!, W.v128), l, v.dtype)))));
+    };
+    for (const x of r.after) {
+      if (isStore4(x)) {
+        const val = this.ops.cast(this.vec(x.value), x.valueType, x.buf.dtype);
+        tail.push(...this.flush(), this.ops.store(x.buf.dtype, ctx.address(x.buf, x.index), val));
+        this.nextIteration();
+        continue;
+      }
+      if (r.groups.some((g) => g.vars.some((v) => stmtMentions(x, v.name)))) writeBack();
+      tail.push(ctx.stmt(x));
+    }
+    if (r.writeBack) writeBack();
+    return w.block(null, [...head, ...prologue, nest, ...tail]);
+  }
+}
+
+function findAssign(r: Region, g: SlpGroup): Extract<Stmt, { k: "assign" }> {
+  const inner = items(r.nest[r.nest.length - 1]!.body);
+  return inner.find((s): s is Extract<Stmt, { k: "assign" }> => s.k === "assign" && s.v.name === g.vars[0]!.name)!;
+}
