@@ -11,7 +11,7 @@ import * as ort from "onnxruntime-node";
 import { readTensorFile } from "../../compiler/onnx/tensor.ts";
 import { cleanup, edgec, runProcess, tempDir } from "../helpers/cli.ts";
 import { ModelSpec, rng, uniform, writeModelDir } from "../helpers/onnx-builder.ts";
-import { sharedDir } from "../shared.ts";
+import { EDGEC, ROOT, sharedDir } from "../shared.ts";
 
 const SHARED_MODELS = ["digits_cnn", "kws_dscnn", "ad_autoencoder"];
 
@@ -62,6 +62,22 @@ describe("--target wasm-emscripten", function () {
   const need = (ctx: Mocha.Context) => {
     if (!emcc) { console.log("  skipped: emcc not found (apt-get install emscripten)"); ctx.skip(); }
   };
+
+  it("without emcc, says in one line which Debian package to install", async function () {
+    const dir = tempDir("emcc-missing");
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, EMCC: path.join(dir, "no-such-emcc") };
+      delete env.EDGEC_DEBUG;
+      const r = await runProcess(process.execPath, [EDGEC, "compile", path.join(ROOT, "examples", "demo", "model.onnx"),
+        "--target", "wasm-emscripten", "-o", path.join(dir, "out")], { env, timeoutMs: 120_000 });
+      expect(r.status).to.not.equal(0);
+      expect(r.stderr.trim().split("\n")).to.have.length(1);
+      expect(r.stderr).to.match(/emcc.*not found.*Debian package 'emscripten'/);
+      expect(fs.existsSync(path.join(dir, "out", "model.wasm"))).to.equal(false);
+    } finally {
+      cleanup(dir);
+    }
+  });
 
   for (const name of SHARED_MODELS) {
     it(`shared model ${name} passes edgec test`, async function () {

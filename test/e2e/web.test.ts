@@ -31,6 +31,29 @@ async function haveEmcc(): Promise<boolean> {
   }
 }
 
+describe("examples/web/serve.mjs", function () {
+  it("serves the folder with module and wasm MIME types, and nothing outside it", async () => {
+    const dir = tempDir("serve");
+    const { serve } = await import(pathToFileURL(path.join(WEB, "serve.mjs")).href) as { serve(root: string, port?: number): Promise<{ close(): void; address(): { port: number } }> };
+    const server = await serve(dir, 0);
+    try {
+      fs.writeFileSync(path.join(dir, "a.mjs"), "export {};");
+      fs.writeFileSync(path.join(dir, "m.wasm"), new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+      fs.writeFileSync(path.join(dir, "index.html"), "<!doctype html>");
+      const get = (p: string) => fetch(`http://127.0.0.1:${server.address().port}${p}`);
+      expect((await get("/a.mjs")).headers.get("content-type")).to.match(/^text\/javascript/);
+      expect((await get("/m.wasm")).headers.get("content-type")).to.equal("application/wasm");
+      expect((await get("/")).headers.get("content-type")).to.match(/^text\/html/);
+      expect((await get("/missing.mjs")).status).to.equal(404);
+      expect((await get("/..%2F..%2Fpackage.json")).status).to.equal(403);
+      expect((await get("/%E0%A4%A")).status).to.equal(400);
+    } finally {
+      server.close();
+      cleanup(dir);
+    }
+  });
+});
+
 describe("examples/web in headless Chromium", function () {
   this.timeout(300_000);
 
