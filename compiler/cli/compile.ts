@@ -21,11 +21,11 @@ options:
   --target T                  output target: c (default), wasm, wasm-emscripten
   --no-simd                   wasm targets: a scalar module (no SIMD128 instructions)
   -o, --out DIR               output folder
-  --name NAME                 prefix of generated symbols and files (default: model)
+  --name NAME                 c: prefix of generated symbols and files (default: model)
   --input-shape NAME=DIMS     fix a symbolic input shape, e.g. input=1x3x224x224 (repeatable)
   --freeze-input NAME=FILE    make input NAME the constant in TensorProto FILE (repeatable);
                               the result is specialised to that value
-  --weights-bin-above BYTES   put weights larger than this in a .bin file (default 8388608)
+  --weights-bin-above BYTES   c: put weights larger than this in a .bin file (default 8388608)
   -O0 | -O1 | -O2             optimisation level (default -O2)
   --passes a,b,c              run exactly these graph passes instead of the level's pipeline
   --print-after PASS          print the Graph IR after PASS to stderr (repeatable)
