@@ -108,10 +108,12 @@ defineOp({
   op: "Dropout", kind: "injective", attrs: ["ratio", "seed", "is_test"], view: true,
   infer(ctx) {
     const x = ctx.input(0);
-    // Training mode drops at random; with ratio 0 it keeps everything, as inference does.
-    if (ctx.has(2) && getNumber(ctx.requireConst(2, "training_mode").data, 0) !== 0) {
-      const ratio = ctx.has(1) ? getNumber(ctx.requireConst(1, "ratio").data, 0) : 0.5;
-      if (ratio !== 0) ctx.fail("training mode with a nonzero ratio is not supported", "export the model in inference mode");
+    // Training mode drops at random; with a constant ratio of 0 it keeps everything, as inference does.
+    const ratio = ctx.has(1) ? ctx.constant(1) : undefined;
+    const keepsAll = ratio !== undefined && getNumber(ratio.data, 0) === 0;
+    if (ctx.has(2) && !keepsAll && getNumber(ctx.requireConst(2, "training_mode").data, 0) !== 0) {
+      if (!ctx.has(1) || getNumber(ctx.requireConst(1, "ratio").data, 0) !== 0)
+        ctx.fail("training mode with a nonzero ratio is not supported", "export the model in inference mode");
     }
     const outs: TensorType[] = [{ dtype: x.dtype, shape: x.shape }];
     if (ctx.node.outputs[1]) outs.push({ dtype: ctx.opset >= 10 ? "bool" : x.dtype, shape: x.shape });
