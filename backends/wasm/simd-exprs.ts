@@ -72,7 +72,9 @@ export abstract class VectorExprs {
   }
 
   /** The address of lane 0 of a vector load. */
-  protected abstract loadAddress(e: Extract<Expr, { k: "load" }>): { ptr: Ref; key: string };
+  protected abstract loadAddress(e: Extract<Expr, { k: "load" }>): { ptr: Ref; key: string; offset?: number };
+  /** A uniform 32-bit load as v128.load32_splat, when the builder has a cheap address for it. */
+  protected splatLoad(_e: Extract<Expr, { k: "load" }>): Ref | undefined { return undefined; }
   /** A v128 local standing for a scalar declared in the body, if any. */
   protected abstract localVec(name: string): number | undefined;
   /** The v128 local of a group of four scalars a variable node stands for, if any. */
@@ -98,7 +100,7 @@ export abstract class VectorExprs {
         return w.get(this.iota, W.v128);
       }
       case "load": {
-        const { ptr, key: k } = this.loadAddress(e);
+        const { ptr, key: k, offset = 0 } = this.loadAddress(e);
         const id = `${e.buf.name}|${e.buf.dtype}|${k}|${this.strideOf(e)}`;
         let hit = this.loads.get(id);
         if (!hit) {
@@ -107,9 +109,9 @@ export abstract class VectorExprs {
           if (this.strideOf(e) === 2) {
             // Lanes 0, 2, 4, 6 of eight consecutive elements.
             const p = this.pool.local(W.i32);
-            const lo = o.load(e.buf.dtype, w.tee(p, ptr, W.i32)), hi = o.load(e.buf.dtype, w.op("i32", "add", w.get(p, W.i32), w.i32(16)));
+            const lo = o.load(e.buf.dtype, w.tee(p, ptr, W.i32), offset), hi = o.load(e.buf.dtype, w.get(p, W.i32), offset + 16);
             this.pending.push(w.set(hit.local, w.op("i8x16", "shuffle", lo, hi, [0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27])));
-          } else this.pending.push(w.set(hit.local, o.load(e.buf.dtype, ptr)));
+          } else this.pending.push(w.set(hit.local, o.load(e.buf.dtype, ptr, offset)));
         }
         return w.get(hit.local, W.v128);
       }
@@ -149,7 +151,7 @@ export abstract class VectorExprs {
     const w = this.ctx.w;
     if (e.k === "const") return this.ops.constVec([e.v, e.v, e.v, e.v], e.dtype);
     const invariant = this.hoist && ![...this.varying].some((n) => mentions(e, n));
-    if (!invariant) return this.ops.splat(this.ctx.expr(e), e.dtype);
+    if (!invariant) return (e.k === "load" ? this.splatLoad(e) : undefined) ?? this.ops.splat(this.ctx.expr(e), e.dtype);
     const k = key(e);
     let l = this.hoisted.get(k);
     if (l === undefined) {

@@ -54,13 +54,14 @@ export class VecOps {
     return x;
   }
 
-  load(t: DType, ptr: Ref): Ref {
+  /** Four consecutive elements at ptr + offset bytes. */
+  load(t: DType, ptr: Ref, offset = 0): Ref {
     const size = byteSize(t);
-    if (size === 4) return this.v("load", 0, 4, ptr);
+    if (size === 4) return this.v("load", offset, 4, ptr);
     const signed = t === "i8" || t === "i16";
     const sfx = signed ? "s" : "u";
-    if (size === 2) return this.i(`extend_low_i16x8_${sfx}`, this.v("load64_zero", 0, 2, ptr));
-    const x = this.i(`extend_low_i16x8_${sfx}`, this.w.op("i16x8", `extend_low_i8x16_${sfx}`, this.v("load32_zero", 0, 1, ptr)));
+    if (size === 2) return this.i(`extend_low_i16x8_${sfx}`, this.v("load64_zero", offset, 2, ptr));
+    const x = this.i(`extend_low_i16x8_${sfx}`, this.w.op("i16x8", `extend_low_i8x16_${sfx}`, this.v("load32_zero", offset, 1, ptr)));
     return t === "bool" ? this.i("neg", x) : x;
   }
 

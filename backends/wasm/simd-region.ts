@@ -5,7 +5,8 @@
  * match lane by lane in one v128 local from declaration to store; four stores of consecutive
  * outputs become one v128 store. Each lane computes exactly its scalar's sequence of operations.
  */
-import { Buffer, Expr, Stmt } from "../../ir/tir.ts";
+import { byteSize } from "../../ir/dtype.ts";
+import { Buffer, Expr, Stmt, c, substExpr } from "../../ir/tir.ts";
 import { mentions } from "../../ir/affine.ts";
 import { Ref, W } from "./binaryen.ts";
 import { ForStmt, KernelContext } from "./context.ts";
@@ -175,6 +176,10 @@ export function countedLoop(ctx: KernelContext, f: ForStmt, body: Ref[], pool: P
 
 export class RegionBuilder extends VectorExprs {
   private readonly locals: number[];
+  private readonly pointers = new Map<string, number>();
+  private readonly preheader: Ref[] = [];
+  private readonly bumps: Ref[] = [];
+  private inInner = false;
 
   constructor(private readonly r: Region, ctx: KernelContext, pool: Pool) {
     super(ctx, pool, r.nest[r.nest.length - 1]!.v, r.lanes.mode, new Set([...r.nest.map((f) => f.v.name), ...r.decls.map((d) => d.v.name)]));
@@ -187,8 +192,40 @@ export class RegionBuilder extends VectorExprs {
     return g === undefined ? undefined : this.locals[g];
   }
   protected override strideOf(e: Expr): number { return this.r.lanes.stride.get(e) ?? 1; }
-  protected loadAddress(e: Extract<Expr, { k: "load" }>): { ptr: Ref; key: string } {
-    return { ptr: this.ctx.address(e.buf, e.index), key: key(e.index) };
+  protected loadAddress(e: Extract<Expr, { k: "load" }>): { ptr: Ref; key: string; offset?: number } {
+    return this.innerPointer(e.buf, e.index) ?? { ptr: this.ctx.address(e.buf, e.index), key: key(e.index) };
+  }
+
+  protected override splatLoad(e: Extract<Expr, { k: "load" }>): Ref | undefined {
+    if (byteSize(e.dtype) !== 4 || !laneType(e.dtype)) return undefined;
+    const p = this.innerPointer(e.buf, e.index);
+    return p && this.ctx.w.op("v128", "load32_splat", p.offset, 4, p.ptr);
+  }
+
+  /**
+   * In the innermost loop, an address is a pointer set before the loop and advanced by a
+   * constant each iteration, with the index's constant term as the instruction's offset.
+   */
+  private innerPointer(buf: Buffer, index: Expr): { ptr: Ref; key: string; offset: number } | undefined {
+    const inner = this.r.nest[this.r.nest.length - 1]!, v = inner.v.name;
+    if (!this.inInner || inner.lo || inner.hi) return undefined;
+    const lin = linear(index);
+    if (!lin) return undefined;
+    const step = lin.terms.get(v) ?? 0;
+    let rest = substExpr(index, new Map([[v, c(0)]]));
+    if (mentions(rest, v)) return undefined;
+    let off = 0;
+    if (rest.k === "bin" && rest.op === "add" && rest.b.k === "const" && rest.b.v >= 0) { off = rest.b.v; rest = rest.a; }
+    const size = byteSize(buf.dtype), k = `${buf.name}|${key(rest)}|${step}`;
+    let p = this.pointers.get(k);
+    if (p === undefined) {
+      p = this.pool.local(W.i32);
+      this.pointers.set(k, p);
+      const w = this.ctx.w;
+      this.preheader.push(w.set(p, this.ctx.address(buf, rest)));
+      if (step) this.bumps.push(w.set(p, w.op("i32", "add", w.get(p, W.i32), w.i32(step * size))));
+    }
+    return { ptr: this.ctx.w.get(p, W.i32), key: `${k}|${off}`, offset: off * size };
   }
 
   build(): Ref {
@@ -206,6 +243,7 @@ export class RegionBuilder extends VectorExprs {
     });
     this.hoist = true;
     this.nextIteration();
+    this.inInner = true;
     const body: Ref[] = [];
     for (const x of r.inner) {
       if (!isGroup(x)) { body.push(...this.flush(), ctx.stmt(x)); continue; }
@@ -215,8 +253,10 @@ export class RegionBuilder extends VectorExprs {
       const v = this.vec(x.operand);
       body.push(...this.flush(), w.set(this.locals[gi]!, left ? this.ops.bin(x.op, acc, v, t) : this.ops.bin(x.op, v, acc, t)));
     }
-    let nest: Ref = w.block(null, body);
-    for (let k = r.nest.length - 1; k >= 0; k--) nest = countedLoop(ctx, r.nest[k]!, [nest], this.pool);
+    this.inInner = false;
+    body.push(...this.bumps);
+    let nest: Ref = w.block(null, [...this.preheader, countedLoop(ctx, r.nest[r.nest.length - 1]!, body, this.pool)]);
+    for (let k = r.nest.length - 2; k >= 0; k--) nest = countedLoop(ctx, r.nest[k]!, [nest], this.pool);
     const prologue = this.prologue.splice(0);
     // After the nest: stores may have changed memory, so values are computed in place.
     this.hoist = false;
