@@ -13,7 +13,7 @@ import { inferTypes, topoSort } from "./infer.ts";
 import { ImportOptions, loadModel } from "./onnx/import.ts";
 import { Program, buildProgram, kernelSteps } from "./program.ts";
 import { makeCapturesExplicit } from "./captures.ts";
-import { inlineConstantIfs } from "./subgraph.ts";
+import { simplifyControlFlow } from "./subgraph.ts";
 
 export interface CompileOptions extends ImportOptions {
   optLevel?: number;
@@ -81,7 +81,7 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
     shapes.observe(n);
     return true;
   });
-  inlineConstantIfs(g);
+  simplifyControlFlow(g);
   let before: Report["before"];
   if (opts.baseline) {
     const p0 = buildProgram(cloneGraph(g), { passes: (sub) => runPipeline(sub, { optLevel: 0 }) });

@@ -47,7 +47,10 @@ export async function writeCase(dir: string, spec: ModelSpec, feeds: Feed[]): Pr
 const f32 = (name: string, dims: number[], data: ArrayLike<number>): TensorSpec => ({ name, dtype: "f32", dims, data });
 const scalar = (name: string, dtype: DType) => ({ name, dtype, shape: [] as number[] });
 
-/** A Loop run while a computed condition holds (at most M times), an If inside, then a scan Loop. */
+/**
+ * A Loop run while a computed condition holds (at most M times), an If inside, then a Loop of 6
+ * iterations with scan outputs (too many to unroll).
+ */
 export function loopIfModel(): ModelSpec {
   const r = rng(7);
   const thenBranch: GraphSpec = {
@@ -84,15 +87,15 @@ export function loopIfModel(): ModelSpec {
   return {
     opset: 17,
     inputs: [{ name: "x", dtype: "f32", shape: [2, 3] }, scalar("M", "i64"), scalar("limit", "f32")],
-    outputs: [{ name: "y", dtype: "f32", shape: [2, 4] }, { name: "rows", dtype: "f32", shape: [3, 2, 3] }],
+    outputs: [{ name: "y", dtype: "f32", shape: [2, 4] }, { name: "rows", dtype: "f32", shape: [6, 2, 3] }],
     initializers: [
       f32("half", [], [0.5]), f32("six", [], [6]), f32("decay", [], [0.75]),
-      { name: "cond0", dtype: "bool", dims: [], data: [1] }, { name: "three", dtype: "i64", dims: [], data: [3] },
+      { name: "cond0", dtype: "bool", dims: [], data: [1] }, { name: "trips", dtype: "i64", dims: [], data: [6] },
       f32("W", [3, 4], uniform(r, 12)),
     ],
     nodes: [
       { op: "Loop", inputs: ["M", "cond0", "x"], outputs: ["acc_final"], attrs: { body: { graph: body } } },
-      { op: "Loop", inputs: ["three", "", "acc_final"], outputs: ["acc2", "rows"], attrs: { body: { graph: scanBody } } },
+      { op: "Loop", inputs: ["trips", "", "acc_final"], outputs: ["acc2", "rows"], attrs: { body: { graph: scanBody } } },
       { op: "MatMul", inputs: ["acc2", "W"], outputs: ["mm"] },
       { op: "Relu", inputs: ["mm"], outputs: ["y"] },
     ],
@@ -116,7 +119,7 @@ export function scanModel(): ModelSpec {
     outputs: [{ name: "st_out", dtype: "f32", shape: [3, 2] }, { name: "y1e", dtype: "f32", shape: [3, 2] }, { name: "y2e", dtype: "f32", shape: [3, 2] }],
     nodes: [
       { op: "Mul", inputs: ["st", "decay"], outputs: ["st_k"] },
-      { op: "Loop", inputs: ["two", "", "st_k"], outputs: ["summed"], attrs: { body: { graph: inner } } },
+      { op: "Loop", inputs: ["five", "", "st_k"], outputs: ["summed"], attrs: { body: { graph: inner } } },
       { op: "Tanh", inputs: ["summed"], outputs: ["st_out"] },
       { op: "Mul", inputs: ["summed", "decay"], outputs: ["y1e"] },
       { op: "Sub", inputs: ["summed", "e"], outputs: ["y2e"] },
@@ -132,7 +135,7 @@ export function scanModel(): ModelSpec {
       { name: "final", dtype: "f32", shape: [3, 2] }, { name: "y1", dtype: "f32", shape: [3, 4, 2] },
       { name: "y2", dtype: "f32", shape: [4, 3, 2] }, { name: "z", dtype: "f32", shape: [3, 2] },
     ],
-    initializers: [f32("decay", [], [0.5]), { name: "two", dtype: "i64", dims: [], data: [2] }],
+    initializers: [f32("decay", [], [0.5]), { name: "five", dtype: "i64", dims: [], data: [5] }],
     nodes: [
       {
         op: "Scan", inputs: ["init", "seq"], outputs: ["final", "y1", "y2"],
@@ -217,6 +220,22 @@ describe("control-flow and recurrent models through edgec test", function () {
     expect((await edgec("compile", path.join(dir!, "folded", "model.onnx"), "-o", out)).status).to.equal(0);
     const c = fs.readFileSync(path.join(out, "model.c"), "utf8");
     expect(c).to.not.match(/for \(int64_t it/);
+  });
+
+  it("a Loop of at most 4 iterations with a small body unrolls, its iteration number a constant", async function () {
+    if (!cc) this.skip();
+    const spec = loopIfModel();
+    spec.initializers!.find((t) => t.name === "trips")!.data = [3];
+    spec.outputs[1]!.shape = [3, 2, 3];
+    const r = rng(6);
+    const feed: Feed = {
+      x: { dtype: "f32", dims: [2, 3], data: Array.from(uniform(r, 6)) }, M: { dtype: "i64", dims: [], data: [4] }, limit: { dtype: "f32", dims: [], data: [1] },
+    };
+    await check("unrolled", spec, [feed]);
+    const out = path.join(dir!, "unrolled", "c");
+    expect((await edgec("compile", path.join(dir!, "unrolled", "model.onnx"), "-o", out)).status).to.equal(0);
+    // Only the first Loop (run-time bound) is left.
+    expect(fs.readFileSync(path.join(out, "model.c"), "utf8").match(/for \(int64_t it/g) ?? []).to.have.length(1);
   });
 
   it("bidirectional LSTM with initial states and sequence lengths, then MatMul", async function () {
