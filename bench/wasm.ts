@@ -238,7 +238,7 @@ function render(rows: Row[], opts: Options, seconds: number, load: number[]): st
     `- machine: ${machine()}`,
     `- runtime: Node ${process.version} (V8 ${process.versions.v8}); every engine in the same process, single-threaded, SIMD128`,
     "- edgec wasm: `edgec compile --target wasm` (binaryen); edgec emcc: `edgec compile --target wasm-emscripten` " +
-      `(${tool("emcc", ["--version"]).replace(/ \(.*$/, "")}, -O3 -msimd128); both called through their generated model.mjs \`run()\`, which copies inputs in and outputs out`,
+      `(emcc ${/\d+\.\d+\.\d+/.exec(tool("emcc", ["--version"]))?.[0] ?? "(version unknown)"}, -O3 -msimd128); both called through their generated model.mjs \`run()\`, which copies inputs in and outputs out`,
     `- onnxruntime-web ${ortVersion}: WASM execution provider, \`numThreads = 1\`, \`simd = true\`, graph optimisation level "all"; \`await session.run()\` per call`,
     `- method: ${opts.rounds} interleaved rounds per model (engine order rotates each round); each round times K calls per engine (after a warm-up), K chosen so a round takes ~${opts.roundMs} ms per engine (at least 3 calls); reported: median over rounds of the per-round median`,
     "- inputs: each model's test_data_set_0; before timing, every engine's outputs are compared with the reference outputs and each edgec route with onnxruntime-web (max abs diff below)",
