@@ -4,10 +4,12 @@
  * a padded additive mask, 3D layouts with boolean masks, partial interleaved rotation): each small
  * model runs in ONNX Runtime and through the generated C built with sanitizers, and the outputs
  * must agree; LinearAttention, which ONNX Runtime lacks, is checked against its recurrence written
- * out here. Malformed nodes fail with one clear line.
+ * out here, and FlexAttention against Attention with the mask its score_mod adds. Malformed nodes
+ * fail with one clear line.
  */
 import { expect } from "chai";
 import * as path from "node:path";
+import ort from "onnxruntime-node";
 import { compileGraph } from "../../compiler/api.ts";
 import { EdgecError } from "../../compiler/diagnostics.ts";
 import { importModel } from "../../compiler/onnx/import.ts";
@@ -136,6 +138,39 @@ describe("LinearAttention against its recurrence", function () {
   }
 });
 
+describe("FlexAttention against ONNX Runtime's Attention", function () {
+  let dir: string | undefined;
+  let cc = false;
+  before(async () => { cc = await haveCc(); dir = tempDir("edgec-flex-attention-"); });
+  after(() => cleanup(dir));
+
+  it("a score_mod adding a bias equals Attention with that additive mask (GQA, Q computed in the graph)", async function () {
+    if (!cc) this.skip();
+    const shapes: Record<string, number[]> = { q: [1, 4, 3, 8], k: [1, 2, 5, 8], v: [1, 2, 5, 6] };
+    const vals = { q: data(96, 21), k: data(80, 22), v: data(60, 23) };
+    const bias: TensorSpec = { name: "bias", dtype: "f32", dims: [3, 5], data: data(15, 24).map((z) => Math.fround(z - 1)) };
+    const io = (names: string[]) => names.map((name) => ({ name, dtype: "f32" as const, shape: shapes[name]! }));
+    const ref = buildModel({ opset: 23, nodes: one("Attention", ["q", "k", "v", "bias"]), initializers: [bias], inputs: io(["q", "k", "v"]), outputs: [{ name: "y", dtype: "f32" }] });
+    const sess = await ort.InferenceSession.create(ref);
+    const feeds = Object.fromEntries(Object.entries(vals).map(([n, d]) => [n, new ort.Tensor("float32", Float32Array.from(d), shapes[n]!)]));
+    const y = (await sess.run(feeds)).y!;
+    const scoreMod = {
+      inputs: [{ name: "s", dtype: "f32" as const, shape: ["B", "H", "L", "S"] }], outputs: [{ name: "t", dtype: "f32" as const, shape: ["B", "H", "L", "S"] }],
+      nodes: one("Add", ["s", "bias"], {}, ["t"]), initializers: [bias],
+    };
+    const spec: ModelSpec = {
+      opset: 26, opsets: { "ai.onnx.preview": 1 }, inputs: io(["q", "k", "v"]), outputs: [{ name: "y", dtype: "f32" }],
+      nodes: [...one("Neg", ["q"], {}, ["qn"]), ...one("Neg", ["qn"], {}, ["qi"]),
+        { op: "FlexAttention", domain: "ai.onnx.preview", inputs: ["qi", "k", "v"], outputs: ["y"], attrs: { score_mod: { graph: scoreMod } } }],
+    };
+    const mdir = path.join(dir!, "flex");
+    writeModelDir(mdir, spec, (["q", "k", "v"] as const).map((n) => ({ name: n, dtype: "f32", dims: shapes[n]!, data: vals[n] })),
+      [{ name: "y", dtype: "f32", dims: [...y.dims], data: Array.from(y.data as Float32Array) }]);
+    const got = await testDir(mdir, { rtol: 1e-3, atol: 1e-5, cflags: SANITIZED_CFLAGS, extraFlags: SANITIZE });
+    for (const o of got.results) expect(o.pass, `${o.name}: max abs ${o.maxAbs}, ${o.mismatches} mismatches`).to.equal(true);
+  });
+});
+
 describe("ONNX attention-family ops against ONNX Runtime", function () {
   itMatchesOrt(cases, { seed: 41, atol: 1e-5, prefix: "edgec-attention-onnx-" });
 
@@ -146,5 +181,15 @@ describe("ONNX attention-family ops against ONNX Runtime", function () {
       outputs: [{ name: "y", dtype: "f32" }],
     });
     expect(() => compileGraph(importModel(bytes, undefined))).to.throw(EdgecError, /Attention\): 3D inputs need positive q_num_heads and kv_num_heads/);
+  });
+
+  it("rejects a FlexAttention score_mod that is not one tensor in, one out", () => {
+    const v4 = (name: string) => ({ name, dtype: "f32" as const, shape: [1, 1, 2, 4] });
+    const mod = { inputs: [v4("s"), v4("extra")], outputs: [v4("t")], nodes: one("Add", ["s", "extra"], {}, ["t"]) };
+    const bytes = buildModel({
+      opset: 26, opsets: { "ai.onnx.preview": 1 }, inputs: [v4("q"), v4("k"), v4("v")], outputs: [{ name: "y", dtype: "f32" }],
+      nodes: [{ op: "FlexAttention", domain: "ai.onnx.preview", inputs: ["q", "k", "v"], outputs: ["y"], attrs: { score_mod: { graph: mod } } }],
+    });
+    expect(() => importModel(bytes, undefined)).to.throw(EdgecError, /FlexAttention\): score_mod must take one tensor and return one, got 2 and 1/);
   });
 });
