@@ -17,6 +17,9 @@ export const W = {
 /** Instruction namespaces of a binaryen module: scalar types and the SIMD lane shapes. */
 export type Ns = "i32" | "i64" | "f32" | "f64" | "v128" | "i8x16" | "i16x8" | "i32x4" | "i64x2" | "f32x4" | "f64x2";
 
+/** binaryen's expression accessors for loads (present at run time, missing from index.d.ts). */
+const loadApi = (binaryen as unknown as { Load: { setSigned(e: Ref, signed: boolean): void } }).Load;
+
 type OpArg = Ref | number | bigint | ArrayLike<number>;
 type OpFn = (...args: OpArg[]) => Ref;
 
@@ -53,7 +56,11 @@ export class WasmModule {
       f = (f as Record<string, unknown> | undefined)?.[part];
     }
     if (typeof f !== "function") throw new Error(`internal error: binaryen has no ${ns}.${name}`);
-    return (f as OpFn).apply(self, args);
+    const r = (f as OpFn).apply(self, args);
+    // binaryen's JS API marks full-width integer loads signed, and its optimiser (132) then turns
+    // i64.extend_i32_u(i32.load) into i64.load32_s; a full-width load's signedness means nothing else.
+    if (name === "load" && (ns === "i32" || ns === "i64")) loadApi.setSigned(r, false);
+    return r;
   }
 
   i32(v: number): Ref { return this.m.i32.const(v | 0); }
