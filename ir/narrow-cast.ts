@@ -67,13 +67,15 @@ function e8m0Value(a: Expr): Expr {
 /** Magnitude thresholds of float4e2m1 codes 1..7; ties go to the even code (>= where it is above). */
 const F4_STEPS: [">" | ">=", number][] = [[">", 0.25], [">=", 0.75], [">", 1.25], [">=", 1.75], [">", 2.5], [">=", 3.5], [">", 5]];
 
-/** f32 -> float4e2m1 code with round to nearest even, saturating; NaN gives 0x8. */
+/** float -> float4e2m1 code with round to nearest even, saturating; NaN gives 0x8. */
 export function toF4e2m1(a: Expr): Expr {
-  const x = cast(a, "f32"), ax = un("abs", x);
-  const code = F4_STEPS.map(([op, t]) => cast(bin(op === ">" ? "gt" : "ge", ax, c(t, "f32")), "u8"))
+  // f64 is compared as is (going through f32 could round a value onto a tie); the rest via f32.
+  const ft: DType = a.dtype === "f64" ? "f64" : "f32", it: DType = ft === "f64" ? "i64" : "i32";
+  const x = cast(a, ft), ax = un("abs", x);
+  const code = F4_STEPS.map(([op, t]) => cast(bin(op === ">" ? "gt" : "ge", ax, c(t, ft)), "u8"))
     .reduce((s, b) => bin("add", s, b));
   // The sign comes from the bit pattern so that -0 keeps it.
-  const sign = cast(bin("lt", bitcast(x, "i32"), c(0, "i32")), "u8");
+  const sign = cast(bin("lt", bitcast(x, it), c(0, it)), "u8");
   const bits = select(un("isnan", x), c(8, "u8"), bin("or", bin("shl", sign, c(3, "u8")), code));
   return bitcast(bits, "f4e2m1");
 }

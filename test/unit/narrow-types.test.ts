@@ -107,12 +107,13 @@ function convFunc(n: number): PrimFunc {
   const modes = MODES.map(([m, s], i) => b(`e8m0_${i}`, "f8e8m0", n, "output"));
   const decs = ["f4e2m1", "f8e8m0"].map((t) => b(`from_${t}`, "f32", 256, "output"));
   const ints = (["i4", "u4", "i2", "u2"] as DType[]).map((t) => b(`wrap_${t}`, t, 256, "output"));
-  const bits = b("bits", "u32", n, "output");
+  const bits = b("bits", "u32", n, "output"), f4d = b("f64_to_f4e2m1", "f4e2m1", n, "output");
   const body = seq(
     loop(n, (i) => seq(
       ...outs.map((o) => store(o, i, cast(load(X, i), o.dtype))),
       ...modes.map((o, k) => store(o, i, toE8m0(load(X, i), MODES[k]![0], MODES[k]![1]))),
       store(bits, i, bitcast(load(X, i), "u32")),
+      store(f4d, i, cast(cast(load(X, i), "f64"), "f4e2m1")),
     )),
     loop(256, (i) => seq(
       // Codes above 15 are not float4e2m1 values; only the low nibble is decoded.
@@ -121,7 +122,7 @@ function convFunc(n: number): PrimFunc {
       ...ints.map((o) => store(o, i, cast(cast(load(C, i), "i32"), o.dtype))),
     )),
   );
-  return { name: "narrow_conv", params: [X, C, ...outs, ...modes, ...decs, ...ints, bits], body };
+  return { name: "narrow_conv", params: [X, C, ...outs, ...modes, ...decs, ...ints, bits, f4d], body };
 }
 
 describe("narrow types: Graph IR text", () => {
@@ -167,6 +168,7 @@ describe("narrow types: Tensor IR conversions in JS and C", function () {
       expect(get("to_i2")[i], `i2 ${v}`).to.equal((((t & 3) ^ 2) - 2));
       expect(get("to_u2")[i], `u2 ${v}`).to.equal(t & 3);
       expect(get("to_f4e2m1")[i], `f4e2m1 ${v}`).to.equal(f32ToF4e2m1(v));
+      expect(get("f64_to_f4e2m1")[i], `f4e2m1 from f64 ${v}`).to.equal(f32ToF4e2m1(v));
       expect(get("to_f8e8m0")[i], `e8m0 ${v}`).to.equal(f32ToE8m0(v));
       MODES.forEach(([m, s], k) => expect(get(`e8m0_${k}`)[i], `e8m0 ${m} ${s} ${v}`).to.equal(f32ToE8m0(v, m, s)));
       expect(get("bits")[i]).to.equal(new Uint32Array(Float32Array.of(v).buffer)[0]);
