@@ -187,7 +187,8 @@ function attnBias(ctx: OpCtx, d: Dims, mask: TensorRef | undefined, nonpad: Tens
         : n === 1 ? c(0) : full[3 - (r - 1) + a]!));
       const mv = at(mask, ...idx);
       e = mask.dtype === "bool" ? select(mv, ZERO, NEG) : cast(mv, t);
-      if (Tm < d.T) e = select(bin("lt", j!, c(Tm)), e, NEG);
+      if (Tm === 0) e = NEG;
+      else if (Tm < d.T) e = select(bin("lt", j!, c(Tm)), e, NEG);
     }
     const allowed: Expr[] = [];
     // nonpad_kv_seqlen clamped to [0, T + S]: comparisons keep their result and cannot overflow.

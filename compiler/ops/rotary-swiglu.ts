@@ -33,7 +33,8 @@ function rope(ctx: OpCtx): Rope {
   if (ctx.has(3)) {
     ctx.dtypeIn(ctx.input(3).dtype, ["i64", "i32"], "position_ids");
     ctx.expectShape(3, [B, S]);
-    if (cos.shape.length !== 2 || cos.shape[1]! < half) ctx.fail(`with position_ids the caches must be [max_position, ${half}], got [${cos.shape}]`);
+    if (cos.shape.length !== 2 || cos.shape[0]! < 1 || cos.shape[1]! < half)
+      ctx.fail(`with position_ids the caches must be [max_position, ${half}], got [${cos.shape}]`);
   } else if (cos.shape.length !== 3 || cos.shape[0] !== B || cos.shape[1] !== S || cos.shape[2]! < half) {
     ctx.fail(`without position_ids the caches must be [${B}, ${S}, ${half}], got [${cos.shape}]`);
   }
