@@ -107,10 +107,10 @@ export abstract class VectorExprs {
           hit = { local: this.pool.local(W.v128), buf: e.buf };
           this.loads.set(id, hit);
           if (this.strideOf(e) === 2) {
-            // Lanes 0, 2, 4, 6 of eight consecutive elements.
+            // Elements 0, 2, 4, 6: from [0..3] and [3..6], so nothing past element 6 is read.
             const p = this.pool.local(W.i32);
-            const lo = o.load(e.buf.dtype, w.tee(p, ptr, W.i32), offset), hi = o.load(e.buf.dtype, w.get(p, W.i32), offset + 16);
-            this.pending.push(w.set(hit.local, w.op("i8x16", "shuffle", lo, hi, [0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27])));
+            const lo = o.load(e.buf.dtype, w.tee(p, ptr, W.i32), offset), hi = o.load(e.buf.dtype, w.get(p, W.i32), offset + 12);
+            this.pending.push(w.set(hit.local, w.op("i8x16", "shuffle", lo, hi, [0, 1, 2, 3, 8, 9, 10, 11, 20, 21, 22, 23, 28, 29, 30, 31])));
           } else this.pending.push(w.set(hit.local, o.load(e.buf.dtype, ptr, offset)));
         }
         return w.get(hit.local, W.v128);

@@ -242,21 +242,28 @@ export class RegionBuilder extends VectorExprs {
       head.push(...this.flush(), w.set(this.locals[gi]!, x));
     });
     this.hoist = true;
-    this.nextIteration();
-    this.inInner = true;
-    const body: Ref[] = [];
-    for (const x of r.inner) {
-      if (!isGroup(x)) { body.push(...this.flush(), ctx.stmt(x)); continue; }
-      const gi = r.groups.indexOf(x), t = x.vars[0]!.dtype, acc = w.get(this.locals[gi]!, W.v128);
-      const red = asReduction(findAssign(r, x))!;
-      const left = red.stmt.value.k === "bin" && red.stmt.value.a.k === "var" && red.stmt.value.a.name === red.v.name;
-      const v = this.vec(x.operand);
-      body.push(...this.flush(), w.set(this.locals[gi]!, left ? this.ops.bin(x.op, acc, v, t) : this.ops.bin(x.op, v, acc, t)));
+    const nests: Ref[] = [];
+    for (const part of passes(r.inner)) {
+      this.nextIteration();
+      this.pointers.clear();
+      this.preheader.length = 0;
+      this.bumps.length = 0;
+      this.inInner = true;
+      const body: Ref[] = [];
+      for (const x of part) {
+        if (!isGroup(x)) { body.push(...this.flush(), ctx.stmt(x)); continue; }
+        const gi = r.groups.indexOf(x), t = x.vars[0]!.dtype, acc = w.get(this.locals[gi]!, W.v128);
+        const red = asReduction(findAssign(r, x))!;
+        const left = red.stmt.value.k === "bin" && red.stmt.value.a.k === "var" && red.stmt.value.a.name === red.v.name;
+        const v = this.vec(x.operand);
+        body.push(...this.flush(), w.set(this.locals[gi]!, left ? this.ops.bin(x.op, acc, v, t) : this.ops.bin(x.op, v, acc, t)));
+      }
+      this.inInner = false;
+      body.push(...this.bumps);
+      let nest: Ref = w.block(null, [...this.preheader, countedLoop(ctx, r.nest[r.nest.length - 1]!, body, this.pool)]);
+      for (let k = r.nest.length - 2; k >= 0; k--) nest = countedLoop(ctx, r.nest[k]!, [nest], this.pool);
+      nests.push(nest);
     }
-    this.inInner = false;
-    body.push(...this.bumps);
-    let nest: Ref = w.block(null, [...this.preheader, countedLoop(ctx, r.nest[r.nest.length - 1]!, body, this.pool)]);
-    for (let k = r.nest.length - 2; k >= 0; k--) nest = countedLoop(ctx, r.nest[k]!, [nest], this.pool);
     const prologue = this.prologue.splice(0);
     // After the nest: stores may have changed memory, so values are computed in place.
     this.hoist = false;
@@ -280,8 +287,26 @@ export class RegionBuilder extends VectorExprs {
       tail.push(ctx.stmt(x));
     }
     if (r.writeBack) writeBack();
-    return w.block(null, [...head, ...prologue, nest, ...tail]);
+    return w.block(null, [...head, ...prologue, ...nests, ...tail]);
   }
+}
+
+/**
+ * Accumulators live in one pass of the nest. x86-64 has 16 vector registers: with more live
+ * accumulators than about 12 (plus the loaded row and a splat), the engine spills them every
+ * iteration. Groups are independent reductions that read no memory the nest writes, so the nest
+ * can run once per slice of them.
+ */
+const LIVE_ACCUMULATORS = 12;
+
+function passes(inner: (SlpGroup | Stmt)[]): (SlpGroup | Stmt)[][] {
+  const groups = inner.filter(isGroup), scalars = inner.filter((x) => !isGroup(x));
+  const n = Math.max(1, Math.ceil(groups.length / LIVE_ACCUMULATORS));
+  const size = Math.ceil(groups.length / n);
+  const out: (SlpGroup | Stmt)[][] = [];
+  for (let i = 0; i < n; i++) out.push(groups.slice(i * size, (i + 1) * size));
+  out[out.length - 1]!.push(...scalars);
+  return out;
 }
 
 function findAssign(r: Region, g: SlpGroup): Extract<Stmt, { k: "assign" }> {
