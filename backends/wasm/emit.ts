@@ -195,8 +195,8 @@ class KernelBuilder implements KernelContext {
   }
 
   /** Re-wraps an i32-held small integer to its type after arithmetic. */
-  norm(x: Ref, t: DType | Raw): Ref {
-    const w = this.w, r = (t.length <= 3 && /^[iuf]\d+$/.test(t) ? t : rawOf(t as DType)) as Raw;
+  norm(x: Ref, r: Raw): Ref {
+    const w = this.w;
     switch (r) {
       case "i8": return w.op("i32", "extend8_s", x);
       case "i16": return w.op("i32", "extend16_s", x);
