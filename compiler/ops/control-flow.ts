@@ -95,6 +95,8 @@ export function analyzeLoop(ctx: OpCtx): LoopPlan {
   };
   if (ctx.has(0)) scalar(0, "i64", "the trip count M");
   if (ctx.has(1)) scalar(1, "bool", "the condition");
+  // Scan outputs need a static length: checked before the body, which may need it too.
+  if (body.outputs.length > 1 + carried && !ctx.constant(0)) ctx.requireConst(0, "the trip count M of a Loop with scan outputs");
   const mConst = ctx.constant(0);
   const m = mConst ? Math.max(0, Number(mConst.data[0])) : undefined;
   const condConst = ctx.has(1) ? ctx.constant(1) : { dtype: "bool" as const, shape: [], data: new Uint8Array([1]) };
