@@ -1,6 +1,7 @@
 /**
- * @fileoverview Subgraphs of If, Loop and Scan: their types inferred for given input types, and
- * If nodes whose condition is known at compile time replaced by the branch they take.
+ * @fileoverview Subgraphs of If, Loop and Scan: their types inferred for given input types; If
+ * nodes whose condition is known at compile time replaced by the branch they take, and short
+ * Loops with small bodies unrolled into straight-line code.
  */
 import { Graph, Node, Tensor, TensorType, cloneGraph, shapeStr } from "../ir/graph.ts";
 import { foldNode } from "../passes/fold-constants.ts";
@@ -44,7 +45,7 @@ export function prepareSubgraph(owner: Node, body: Graph, inputs: BodyInput[], c
   return sub;
 }
 
-/** The inputs of a node from `from` on, as BodyInputs of graph `g` (undefined where omitted). */
+/** Values of graph `g` as subgraph inputs: their types, and their values where constant. */
 export function bodyInputs(g: Graph, names: readonly string[]): BodyInput[] {
   return names.map((v) => ({ type: g.typeOf(v), value: g.constants.get(v) }));
 }
