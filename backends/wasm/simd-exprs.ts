@@ -81,6 +81,8 @@ export abstract class VectorExprs {
   protected groupVec(_e: Expr): number | undefined { return undefined; }
   /** Elements between lanes of a vector load. */
   protected strideOf(_e: Expr): number { return 1; }
+  /** Lanes a vector load fills (2 or 3 read only those elements; the rest are zero). */
+  protected widthOf(_e: Expr): number { return LANES; }
   /** False while building code that runs after stores of the region (nothing may be hoisted). */
   protected hoist = true;
 
@@ -101,12 +103,16 @@ export abstract class VectorExprs {
       }
       case "load": {
         const { ptr, key: k, offset = 0 } = this.loadAddress(e);
-        const id = `${e.buf.name}|${e.buf.dtype}|${k}|${this.strideOf(e)}`;
+        const n = this.widthOf(e), id = `${e.buf.name}|${e.buf.dtype}|${k}|${this.strideOf(e)}|${n}`;
         let hit = this.loads.get(id);
         if (!hit) {
           hit = { local: this.pool.local(W.v128), buf: e.buf };
           this.loads.set(id, hit);
-          if (this.strideOf(e) === 2) {
+          if (n < LANES) {
+            const p = this.pool.local(W.i32);
+            const two = w.op("v128", "load64_zero", offset, 4, n === 3 ? w.get(p, W.i32) : ptr);
+            this.pending.push(w.set(hit.local, n === 3 ? w.op("v128", "load32_lane", offset + 8, 4, 2, w.tee(p, ptr, W.i32), two) : two));
+          } else if (this.strideOf(e) === 2) {
             // Elements 0, 2, 4, 6: from [0..3] and [3..6], so nothing past element 6 is read.
             const p = this.pool.local(W.i32);
             const lo = o.load(e.buf.dtype, w.tee(p, ptr, W.i32), offset), hi = o.load(e.buf.dtype, w.get(p, W.i32), offset + 12);

@@ -17,7 +17,7 @@ import { Pool, VectorExprs } from "./simd-exprs.ts";
 type Decl = Extract<Stmt, { k: "decl" }>;
 type Store = Extract<Stmt, { k: "store" }>;
 
-interface StoreGroup { k: "store4"; buf: Buffer; index: Expr; value: Expr; valueType: Expr["dtype"] }
+interface StoreGroup { k: "store4"; buf: Buffer; index: Expr; value: Expr; valueType: Expr["dtype"]; width: number }
 
 interface Region {
   k: "region";
@@ -80,11 +80,14 @@ function region(decls: Decl[], nestStmt: Stmt | undefined, rest: Stmt[]): Region
   const innerItems: (SlpGroup | Stmt)[] = [];
   const used = new Set<string>();
   for (let p = 0; p < reds.length;) {
-    const four = reds.slice(p, p + LANES);
-    const names = new Set(four.map((r) => r.v.name));
-    const g = four.length === LANES && names.size === LANES && ![...names].some((n) => used.has(n))
-      ? reductionGroup(four, () => undefined, lanes) : undefined;
-    if (g) { groups.push(g); innerItems.push(g); names.forEach((n) => used.add(n)); p += LANES; }
+    let g: SlpGroup | undefined;
+    // Four lanes, else the two or three left at the end of a row.
+    for (let n = LANES; n >= 2 && !g; n--) {
+      const some = reds.slice(p, p + n);
+      const names = new Set(some.map((r) => r.v.name));
+      if (some.length === n && names.size === n && ![...names].some((x) => used.has(x))) g = reductionGroup(some, () => undefined, lanes);
+    }
+    if (g) { groups.push(g); innerItems.push(g); g.vars.forEach((v) => used.add(v.name)); p += g.vars.length; }
     else { innerItems.push(reds[p]!.stmt); p++; }
   }
   if (!groups.length) return undefined;
@@ -107,8 +110,9 @@ function region(decls: Decl[], nestStmt: Stmt | undefined, rest: Stmt[]): Region
   const after: (StoreGroup | Stmt)[] = [];
   let scalar = false;
   for (let q = 0; q < rest.length;) {
-    const g = scalar ? undefined : storeGroup(rest.slice(q, q + LANES), groupOf, lanes);
-    if (g) { after.push(g); q += LANES; continue; }
+    let g: StoreGroup | undefined;
+    for (let n = LANES; n >= 2 && !g && !scalar; n--) g = storeGroup(rest.slice(q, q + n), n, groupOf, (id) => groups[id]!.vars.length, lanes);
+    if (g) { after.push(g); q += g.width; continue; }
     const s = rest[q++]!;
     if ([...used].some((n) => stmtMentions(s, n))) scalar = true;
     after.push(s);
@@ -116,13 +120,14 @@ function region(decls: Decl[], nestStmt: Stmt | undefined, rest: Stmt[]): Region
   return { k: "region", decls, nest, inner: innerItems, groups, inits, after, lanes, writeBack: false };
 }
 
-function storeGroup(four: Stmt[], groupOf: GroupOf, lanes: LaneMatch): StoreGroup | undefined {
-  if (four.length !== LANES || four.some((s) => s.k !== "store")) return undefined;
+function storeGroup(four: Stmt[], n: number, groupOf: GroupOf, widthOf: (g: number) => number, lanes: LaneMatch): StoreGroup | undefined {
+  if (four.length !== n || four.some((s) => s.k !== "store")) return undefined;
   const st = four as Store[], buf = st[0]!.buf;
   if (!laneType(buf.dtype) || st.some((s) => s.buf.name !== buf.name || s.value.dtype !== st[0]!.value.dtype)) return undefined;
+  if (n < LANES && byteSize(buf.dtype) !== 4) return undefined;
   const l0 = linear(st[0]!.index);
   if (!l0) return undefined;
-  for (let l = 1; l < LANES; l++) {
+  for (let l = 1; l < n; l++) {
     const li = linear(st[l]!.index);
     const d = li && combine(li, l0, -1);
     if (!d || d.terms.size || d.k !== l) return undefined;
@@ -135,10 +140,13 @@ function storeGroup(four: Stmt[], groupOf: GroupOf, lanes: LaneMatch): StoreGrou
     const li = linear(ld.index), d = li && combine(li, l0, -1);
     if (trial.mode.get(ld) !== "vector" || trial.stride.get(ld) !== 1 || !d || d.terms.size || d.k !== 0) return undefined;
   }
+  // A group of fewer lanes must be stored by a group of the same width.
+  if ([...trial.group.values()].some((g) => widthOf(g) !== n)) return undefined;
   for (const [k, v] of trial.mode) lanes.mode.set(k, v);
   for (const [k, v] of trial.stride) lanes.stride.set(k, v);
   for (const [k, v] of trial.group) lanes.group.set(k, v);
-  return { k: "store4", buf, index: st[0]!.index, value: st[0]!.value, valueType: st[0]!.value.dtype };
+  for (const [k, v] of trial.width) lanes.width.set(k, v);
+  return { k: "store4", buf, index: st[0]!.index, value: st[0]!.value, valueType: st[0]!.value.dtype, width: n };
 }
 
 function stmtMentions(s: Stmt, name: string): boolean {
@@ -192,6 +200,7 @@ export class RegionBuilder extends VectorExprs {
     return g === undefined ? undefined : this.locals[g];
   }
   protected override strideOf(e: Expr): number { return this.r.lanes.stride.get(e) ?? 1; }
+  protected override widthOf(e: Expr): number { return this.r.lanes.width.get(e) ?? LANES; }
   protected loadAddress(e: Extract<Expr, { k: "load" }>): { ptr: Ref; key: string; offset?: number } {
     return this.innerPointer(e.buf, e.index) ?? { ptr: this.ctx.address(e.buf, e.index), key: key(e.index) };
   }
@@ -279,7 +288,15 @@ export class RegionBuilder extends VectorExprs {
     for (const x of r.after) {
       if (isStore4(x)) {
         const val = this.ops.cast(this.vec(x.value), x.valueType, x.buf.dtype);
-        tail.push(...this.flush(), this.ops.store(x.buf.dtype, ctx.address(x.buf, x.index), val));
+        const pending = this.flush();
+        if (x.width === LANES) tail.push(...pending, this.ops.store(x.buf.dtype, ctx.address(x.buf, x.index), val));
+        else {
+          // Lanes 0-1 as one 64-bit store, lane 2 as a 32-bit one.
+          const p = this.pool.local(W.i32), t = this.pool.local(W.v128);
+          tail.push(...pending, w.set(p, ctx.address(x.buf, x.index)), w.set(t, val),
+            w.op("v128", "store64_lane", 0, 4, 0, w.get(p, W.i32), w.get(t, W.v128)));
+          if (x.width === 3) tail.push(w.op("v128", "store32_lane", 8, 4, 2, w.get(p, W.i32), w.get(t, W.v128)));
+        }
         this.nextIteration();
         continue;
       }

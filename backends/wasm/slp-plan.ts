@@ -37,18 +37,24 @@ export interface LaneMatch {
   stride: Map<Expr, number>;
   /** Group id of each variable node that stands for a group of four scalars. */
   group: Map<Expr, number>;
+  /** Lanes in use when fewer than four (a row's last two or three outputs). */
+  width: Map<Expr, number>;
 }
 
 export type GroupOf = (name: string) => { id: number; lane: number } | undefined;
 
-export const newLaneMatch = (): LaneMatch => ({ mode: new Map(), stride: new Map(), group: new Map() });
+export const newLaneMatch = (): LaneMatch => ({ mode: new Map(), stride: new Map(), group: new Map(), width: new Map() });
 
-/** Matches es[0..3] lane by lane into `out`; the mode of es[0], or undefined if they do not match. */
+/**
+ * Matches es lane by lane into `out` (two to four lanes; with fewer than four, the unused lanes
+ * hold zeros); the mode of es[0], or undefined if they do not match.
+ */
 export function matchLanes(es: Expr[], groupOf: GroupOf, out: LaneMatch): Mode | undefined {
+  if (es.length < 2 || es.length > LANES) return undefined;
   const shifts = new Map<Expr, number[]>();
   const groups = new Map<Expr, number>();
-  for (let l = 0; l < LANES; l++) if (!match(es[0]!, es[l]!, l, shifts, groups, groupOf)) return undefined;
-  return classify(es[0]!, shifts, groups, out);
+  for (let l = 0; l < es.length; l++) if (!match(es[0]!, es[l]!, l, shifts, groups, groupOf)) return undefined;
+  return classify(es[0]!, shifts, groups, out, es.length);
 }
 
 export function planSlp(loop: For): SlpPlan | undefined {
@@ -77,6 +83,7 @@ export function planSlp(loop: For): SlpPlan | undefined {
 
 /** Four reductions updated as one v128 accumulator, if they match lane by lane. */
 export function reductionGroup(four: Reduction[], groupOf: GroupOf, lanes: LaneMatch): SlpGroup | undefined {
+  if (four.length < 2 || four.length > LANES) return undefined;
   const first = four[0]!;
   if (four.some((r) => r.op !== first.op || r.v.dtype !== first.v.dtype)) return undefined;
   if (first.v.dtype !== "f32" && first.v.dtype !== "i32") return undefined;
@@ -122,23 +129,25 @@ function match(a: Expr, b: Expr, l: number, shifts: Map<Expr, number[]>, groups:
   }
 }
 
-function classify(e: Expr, shifts: Map<Expr, number[]>, groups: Map<Expr, number>, out: LaneMatch): Mode | undefined {
+function classify(e: Expr, shifts: Map<Expr, number[]>, groups: Map<Expr, number>, out: LaneMatch, n: number): Mode | undefined {
   let m: Mode | undefined;
   if (e.k === "load") {
     const s = shifts.get(e)!;
     if (s.every((d) => d === 0)) m = "uniform";
     else {
       const stride = s[1]!;
-      if ((stride === 1 || (stride === 2 && byteSize(e.dtype) === 4)) && s.every((d, l) => d === stride * l) && laneType(e.dtype)) {
+      const ok = n === LANES ? stride === 1 || (stride === 2 && byteSize(e.dtype) === 4) : stride === 1 && byteSize(e.dtype) === 4;
+      if (ok && s.every((d, l) => d === stride * l) && laneType(e.dtype)) {
         m = "vector";
         out.stride.set(e, stride);
+        if (n < LANES) out.width.set(e, n);
       }
     }
   } else if (e.k === "var") {
     const g = groups.get(e);
     if (g !== undefined) { out.group.set(e, g); m = "vector"; } else m = "uniform";
   } else {
-    const kids = children(e).map((k) => classify(k, shifts, groups, out));
+    const kids = children(e).map((k) => classify(k, shifts, groups, out, n));
     if (kids.some((k) => k === undefined)) return undefined;
     if (!kids.includes("vector")) m = "uniform";
     // A shift count must be one scalar for all lanes.

@@ -123,4 +123,20 @@ describe("wasm SIMD builds agree with scalar builds", function () {
     expect(text).to.match(/f32x4\.(add|mul)/);
     for (const k of ["y", "p"]) expect([...simd[k]!]).to.deep.equal([...scalar[k]!]);
   });
+
+  it("rows of 7 outputs: groups of four and three lanes, bit-identical", async () => {
+    dir = tempDir("edgec-simd-");
+    const spec: ModelSpec = {
+      inputs: [{ name: "x", dtype: "f32", shape: [1, 4, 7, 7] }],
+      outputs: [{ name: "y", dtype: "f32", shape: [1, 8, 7, 7] }],
+      initializers: [{ name: "w", dtype: "f32", dims: [8, 4, 3, 3], data: rand(288, 7) }, { name: "b", dtype: "f32", dims: [8], data: rand(8, 8) }],
+      nodes: [
+        { op: "Conv", inputs: ["x", "w", "b"], outputs: ["c"], attrs: { pads: [1, 1, 1, 1] } },
+        { op: "Relu", inputs: ["c"], outputs: ["y"] },
+      ],
+    };
+    const { simd, scalar, text } = await both(spec, { x: rand(4 * 7 * 7, 9) }, dir);
+    expect(text).to.match(/v128\.load32_lane/);
+    expect([...simd.y!]).to.deep.equal([...scalar.y!]);
+  });
 });
