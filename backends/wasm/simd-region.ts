@@ -188,6 +188,8 @@ export class RegionBuilder extends VectorExprs {
   private readonly preheader: Ref[] = [];
   private readonly bumps: Ref[] = [];
   private inInner = false;
+  /** Which unrolled copy of the innermost body is being built. */
+  private copy = 0;
 
   constructor(private readonly r: Region, ctx: KernelContext, pool: Pool) {
     super(ctx, pool, r.nest[r.nest.length - 1]!.v, r.lanes.mode, new Set([...r.nest.map((f) => f.v.name), ...r.decls.map((d) => d.v.name)]));
@@ -226,6 +228,9 @@ export class RegionBuilder extends VectorExprs {
     let off = 0;
     if (rest.k === "bin" && rest.op === "add" && rest.b.k === "const" && rest.b.v >= 0) { off = rest.b.v; rest = rest.a; }
     const size = byteSize(buf.dtype), k = `${buf.name}|${key(rest)}|${step}`;
+    // Unrolled copy j reads j steps further through the same pointer.
+    const offset = (off + this.copy * step) * size;
+    if (offset < 0) return undefined;
     let p = this.pointers.get(k);
     if (p === undefined) {
       p = this.pool.local(W.i32);
@@ -234,7 +239,7 @@ export class RegionBuilder extends VectorExprs {
       this.preheader.push(w.set(p, this.ctx.address(buf, rest)));
       if (step) this.bumps.push(w.set(p, w.op("i32", "add", w.get(p, W.i32), w.i32(step * size))));
     }
-    return { ptr: this.ctx.w.get(p, W.i32), key: `${k}|${off}`, offset: off * size };
+    return { ptr: this.ctx.w.get(p, W.i32), key: `${k}|${offset}`, offset };
   }
 
   build(): Ref {
@@ -252,24 +257,32 @@ export class RegionBuilder extends VectorExprs {
     });
     this.hoist = true;
     const nests: Ref[] = [];
+    const innerLoop = r.nest[r.nest.length - 1]!;
+    // A short innermost loop (a 3x3 window's row) is unrolled: the copies differ only in offsets.
+    const unroll = !innerLoop.lo && !innerLoop.hi && innerLoop.extent <= MAX_UNROLL ? innerLoop.extent : 0;
     for (const part of passes(r.inner)) {
-      this.nextIteration();
       this.pointers.clear();
       this.preheader.length = 0;
       this.bumps.length = 0;
       this.inInner = true;
       const body: Ref[] = [];
-      for (const x of part) {
-        if (!isGroup(x)) { body.push(...this.flush(), ctx.stmt(x)); continue; }
-        const gi = r.groups.indexOf(x), t = x.vars[0]!.dtype, acc = w.get(this.locals[gi]!, W.v128);
-        const red = asReduction(findAssign(r, x))!;
-        const left = red.stmt.value.k === "bin" && red.stmt.value.a.k === "var" && red.stmt.value.a.name === red.v.name;
-        const v = this.vec(x.operand);
-        body.push(...this.flush(), w.set(this.locals[gi]!, left ? this.ops.bin(x.op, acc, v, t) : this.ops.bin(x.op, v, acc, t)));
+      for (let copy = 0; copy < Math.max(1, unroll); copy++) {
+        this.copy = copy;
+        this.nextIteration();
+        if (unroll) body.push(w.set(ctx.local(innerLoop.v), w.i32(copy)));
+        for (const x of part) {
+          if (!isGroup(x)) { body.push(...this.flush(), ctx.stmt(x)); continue; }
+          const gi = r.groups.indexOf(x), t = x.vars[0]!.dtype, acc = w.get(this.locals[gi]!, W.v128);
+          const red = asReduction(findAssign(r, x))!;
+          const left = red.stmt.value.k === "bin" && red.stmt.value.a.k === "var" && red.stmt.value.a.name === red.v.name;
+          const v = this.vec(x.operand);
+          body.push(...this.flush(), w.set(this.locals[gi]!, left ? this.ops.bin(x.op, acc, v, t) : this.ops.bin(x.op, v, acc, t)));
+        }
       }
       this.inInner = false;
-      body.push(...this.bumps);
-      let nest: Ref = w.block(null, [...this.preheader, countedLoop(ctx, r.nest[r.nest.length - 1]!, body, this.pool)]);
+      this.copy = 0;
+      let nest: Ref = unroll ? w.block(null, [...this.preheader, ...body])
+        : w.block(null, [...this.preheader, countedLoop(ctx, innerLoop, [...body, ...this.bumps], this.pool)]);
       for (let k = r.nest.length - 2; k >= 0; k--) nest = countedLoop(ctx, r.nest[k]!, [nest], this.pool);
       nests.push(nest);
     }
@@ -315,6 +328,8 @@ export class RegionBuilder extends VectorExprs {
  * can run once per slice of them.
  */
 const LIVE_ACCUMULATORS = 12;
+/** Innermost loops up to this trip count are unrolled. */
+const MAX_UNROLL = 4;
 
 function passes(inner: (SlpGroup | Stmt)[]): (SlpGroup | Stmt)[][] {
   const groups = inner.filter(isGroup), scalars = inner.filter((x) => !isGroup(x));
