@@ -1,8 +1,10 @@
 /**
- * @fileoverview The SIMD128 loop vectorizer: builds an innermost loop planned by
- * vectorize-plan.ts as a four-lane v128 loop plus the scalar remainder, or a partial-sum
- * reduction planned by slp-plan.ts as v128 accumulators. Values of every lane type are held as
- * four 32-bit lanes: f32 as f32x4, integers sign/zero-extended in i32x4, bool as a lane mask.
+ * @fileoverview The SIMD128 loop vectorizer, the hook the kernel builder calls on every `for`
+ * loop. In order of preference: a loop whose body holds register tiles (simd-region.ts) keeps
+ * them in v128 registers; a partial-sum reduction loop (slp-plan.ts) becomes v128
+ * accumulators; an innermost loop planned by vectorize-plan.ts runs four iterations at a time
+ * plus the scalar remainder. Values of every lane type are held as four 32-bit lanes: f32 as
+ * f32x4, integers sign/zero-extended in i32x4, bool as a lane mask.
  */
 import { DType, byteSize } from "../../ir/dtype.ts";
 import { Buffer, Expr, Var } from "../../ir/tir.ts";
