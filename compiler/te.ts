@@ -10,6 +10,7 @@ import {
 } from "../ir/tir.ts";
 import { check } from "./diagnostics.ts";
 import { coeffOf, loadsIn } from "../ir/affine.ts";
+import { tileReduction } from "./schedule-tile.ts";
 
 type ComputeFn = (idx: Var[]) => Expr;
 type ExternFn = (ins: Buffer[], outs: Buffer[]) => Stmt;
@@ -192,19 +193,24 @@ export class TE {
    */
   private accumulateInOutput(t: TensorRef, fn: ComputeFn, bufs: Map<number, Buffer>): Stmt | undefined {
     const out = bufs.get(t.id)!;
-    if (isFloat(out.dtype) && out.dtype !== "f32" && out.dtype !== "f64") return undefined;
     const idx = t.shape.map((_, i) => mkVar(`i${i}_`));
     const e = this.inlined(fn(idx), bufs);
     const reds: Extract<Expr, { k: "reduce" }>[] = [];
     mapExpr(e, (x) => { if (x.k === "reduce") { reds.push(x); return x; } return undefined; });
     if (reds.length !== 1) return undefined;
     const red = reds[0]!;
-    if (red.dtype !== out.dtype || red.init) return undefined;
     const body = this.expand(red.body, bufs);
     if (body.pre.length) return undefined;
     const hole = mkVar("hole", red.dtype);
     const post = this.expand(mapExpr(e, (x) => (x === red ? hole : undefined)), bufs);
     if (post.pre.length) return undefined;
+    const start = red.init ? this.expand(red.init, bufs) : { pre: [], e: reduceInit(red.op, red.dtype) };
+    const tiled = start.pre.length ? undefined : tileReduction({
+      out, shape: t.shape, idx, op: red.op, axes: red.axes, dtype: red.dtype, body: body.e, init: start.e, post: post.e, hole,
+    });
+    if (tiled) return tiled;
+    if (isFloat(out.dtype) && out.dtype !== "f32" && out.dtype !== "f64") return undefined;
+    if (red.dtype !== out.dtype || red.init) return undefined;
     const loads = loadsIn(body.e);
     const unit = (v: Var) => loads.every((l) => { const k = coeffOf(l.index, v.name); return k === 0 || k === 1; });
     const rAxes = red.axes.filter((a) => a.extent > 1);

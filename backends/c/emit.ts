@@ -37,7 +37,8 @@ export class CEmitter {
     const used = new Set<string>();
     const body = this.stmt(f.body, 1, used);
     const unused = f.params.filter((b) => !used.has(b.name)).map((b) => `  (void)${b.name};\n`).join("");
-    return `static void ${name}(${params.join(", ")}) {\n${unused}${body}}\n`;
+    const tile = hasRegisterTile(f.body) ? "EDGEC_REGISTER_TILE " : "";
+    return `static ${tile}void ${name}(${params.join(", ")}) {\n${unused}${body}}\n`;
   }
 
   /** Pointers are restrict-qualified unless the call site passes overlapping buffers (in place). */
@@ -191,6 +192,19 @@ export class CEmitter {
     if (cf === ct) return v;
     if (from === "f32" || from === "f64" || to === "f32" || to === "f64") return `edgec_bitcast_${from}_${to}(${v})`;
     return `((${ct})${v})`;
+  }
+}
+
+/**
+ * True when a loop updates many scalar accumulators (a register tile): the C compiler should
+ * vectorise across them, not along the loop (in-order float reductions, one lane at a time).
+ */
+function hasRegisterTile(s: Stmt): boolean {
+  switch (s.k) {
+    case "for": return (s.body.k === "seq" && s.body.body.filter((x) => x.k === "assign").length >= 16) || hasRegisterTile(s.body);
+    case "seq": return s.body.some(hasRegisterTile);
+    case "if": return hasRegisterTile(s.then) || (!!s.else && hasRegisterTile(s.else));
+    default: return false;
   }
 }
 

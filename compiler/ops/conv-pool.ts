@@ -101,8 +101,10 @@ defineOp({
     const win = windowOf(ctx, spatial, kernel);
     const ct = computeType(x.dtype);
     const f = (e: Expr) => cast(e, ct);
+    // Padding is written once into a scratch copy, so the sum reads without bounds checks.
+    const padded = padInput(te, x, win, k(0, x.dtype));
     const y = te.compute("conv", outs[0]!.shape, (idx) => {
-      const acc = convSum(ctx, x, w, idx, { x: f, w: f, zero: k(0, x.dtype) });
+      const acc = convSum(ctx, padded.x, w, idx, { x: f, w: f, zero: k(0, x.dtype) }, padded.win);
       return b ? bin("add", acc, f(at(b, idx[1]!))) : acc;
     }, { dtype: outs[0]!.dtype });
     return [y];
@@ -115,10 +117,10 @@ defineOp({
  * convolutions differ only in how they read an element.
  */
 export function convSum(ctx: OpCtx, x: TensorRef, w: TensorRef, idx: Var[],
-  read: { x: (e: Expr) => Expr; w: (e: Expr) => Expr; zero: Expr }): Expr {
+  read: { x: (e: Expr) => Expr; w: (e: Expr) => Expr; zero: Expr }, window?: Window): Expr {
   const spatial = x.shape.slice(2);
   const kernel = w.shape.slice(2);
-  const win = windowOf(ctx, spatial, kernel);
+  const win = window ?? windowOf(ctx, spatial, kernel);
   const group = ctx.int("group", 1);
   const cpg = w.shape[1]!;
   const mpg = w.shape[0]! / group;
@@ -130,6 +132,22 @@ export function convSum(ctx: OpCtx, x: TensorRef, w: TensorRef, idx: Var[],
     const guarded = pads0(win) ? xv : select(inside(coords, spatial)!, xv, read.zero);
     return bin("mul", guarded, read.w(at(w, m, ci!, ...r)));
   });
+}
+
+/**
+ * A materialised copy of x with the window's padding filled with `fill`, and the window over it
+ * (no padding left); x itself when the window has no padding.
+ */
+export function padInput(te: TE, x: TensorRef, win: Window, fill: Expr): { x: TensorRef; win: Window } {
+  if (pads0(win)) return { x, win };
+  const spatial = x.shape.slice(2);
+  const shape = [...x.shape.slice(0, 2), ...spatial.map((d, i) => d + win.begin[i]! + win.end[i]!)];
+  const xp = te.compute("pad", shape, ([n, ch, ...s]) => {
+    const coords = s.map((si, i) => bin("sub", si!, c(win.begin[i]!)));
+    return select(inside(coords, spatial)!, at(x, n!, ch!, ...coords), fill);
+  }, { dtype: x.dtype, materialize: true });
+  const zeros = win.begin.map(() => 0);
+  return { x: xp, win: { ...win, begin: zeros, end: zeros } };
 }
 
 function poolCompute(ctx: OpCtx, te: TE, x: TensorRef, outShape: number[], mode: "max" | "avg" | "lp", withIndices = false): TensorRef[] {

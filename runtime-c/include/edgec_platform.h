@@ -26,6 +26,19 @@
 #endif
 #endif
 
+/*
+ * Marks kernels that keep a tile of scalar accumulators across a reduction loop. GCC's loop
+ * vectoriser would vectorise that loop with in-order (scalar) float reductions; its SLP
+ * vectoriser instead packs the accumulators into vector registers.
+ */
+#ifndef EDGEC_REGISTER_TILE
+#if defined(__GNUC__) && !defined(__clang__)
+#define EDGEC_REGISTER_TILE __attribute__((optimize("no-tree-loop-vectorize", "fp-contract=fast")))
+#else
+#define EDGEC_REGISTER_TILE
+#endif
+#endif
+
 /* Weights are stored little-endian. */
 #if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "edgec weights are little-endian; this target is big-endian"

@@ -1,0 +1,254 @@
+/**
+ * @fileoverview The register-tile schedule of a reduction (Conv, MatMul, Gemm with untransposed B,
+ * reductions over outer axes): a tile of JM x VW outputs is held in scalar accumulators while
+ * the reduction loops run inside it, and each output is stored once. VW consecutive outputs run
+ * along the last output axis, where the loads are (near) unit-stride, so the C compiler turns
+ * each row of the tile into vector registers; JM outputs run along an axis that a varying load
+ * does not depend on (Conv's output channel, MatMul's row), so that load is shared by the rows.
+ */
+import { coeffOf } from "../ir/affine.ts";
+import { Expr, IterVar, ReduceOp, Stmt, Var, add, bin, c, cast, load, mapExpr, mkVar, mul, seq, store, substExpr, Buffer } from "../ir/tir.ts";
+import { DType } from "../ir/dtype.ts";
+
+/** Accumulators in one tile: 8 rows of 16, 16 vector registers of 8 lanes. */
+const TILE_ACCS = 128;
+/** Preferred tile width along the last output axis. */
+const TILE_VW = 16;
+
+export interface TileInput {
+  out: Buffer;
+  shape: number[];
+  idx: Var[];
+  op: ReduceOp;
+  axes: IterVar[];
+  dtype: DType;
+  /** The reduced value, in terms of idx and the reduction axes. */
+  body: Expr;
+  /** The accumulator's start value (in terms of idx). */
+  init: Expr;
+  /** The stored value, in terms of idx and `hole` (the finished accumulator). */
+  post: Expr;
+  hole: Var;
+}
+
+type Load = Extract<Expr, { k: "load" }>;
+
+/** Loads of e, not descending into their indices. */
+function topLoads(e: Expr): Load[] {
+  const out: Load[] = [];
+  mapExpr(e, (x) => { if (x.k === "load") { out.push(x); return x; } return undefined; });
+  return out;
+}
+
+/** True when v occurs in e only inside load indices, each affine in v. */
+function onlyIndexed(e: Expr, v: string): boolean {
+  let ok = true;
+  mapExpr(e, (x) => {
+    if (x.k === "load") { if (coeffOf(x.index, v) === undefined) ok = false; return x; }
+    if (x.k === "var" && x.name === v) ok = false;
+    return undefined;
+  });
+  return ok;
+}
+
+/**
+ * Builds the tiled loop nest, or returns undefined when the reduction does not have the shape
+ * this schedule is for (then the caller keeps its own schedule).
+ */
+export function tileReduction(p: TileInput): Stmt | undefined {
+  const { shape, idx } = p;
+  const rank = shape.length;
+  const loads = topLoads(p.body);
+  const dims = shape.map((d, i) => i).filter((i) => shape[i]! > 1);
+  if (!dims.length || !p.axes.length) return undefined;
+  const vec = dims[dims.length - 1]!;
+  const vName = idx[vec]!.name;
+  if (!onlyIndexed(p.body, vName) || !onlyIndexed(p.post, vName)) return undefined;
+  const kv = loads.map((l) => coeffOf(l.index, vName)!);
+  if (!kv.some((k) => k !== 0) || kv.some((k) => Math.abs(k) > 2)) return undefined;
+  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const flat = idx.reduce<Expr>((f, v, i) => add(f, mul(v, c(strides[i]!))), c(0));
+  // Merge the axis before the last into it where every access sees the two as one contiguous run
+  // (1x1 convolutions, whose rows are short): idx[prev] -> 0, idx[vec] -> prev*E + vec.
+  let vecExtent = shape[vec]!;
+  const merged: number[] = [];
+  const exprs = [p.body, p.post];
+  for (let j = dims.length - 2; j >= 0 && vecExtent < 64; j--) {
+    const prev = dims[j]!, pName = idx[prev]!.name;
+    if (!exprs.every((e) => onlyIndexed(e, pName))) break;
+    const accs = [...topLoads(p.body), ...topLoads(p.post)].map((l) => l.index);
+    accs.push(flat);
+    if (!accs.every((ix) => coeffOf(ix, pName) === vecExtent * coeffOf(ix, vName)!)) break;
+    merged.push(prev);
+    vecExtent *= shape[prev]!;
+  }
+  // A reduction that is contiguous along its own innermost axis and longer than the output row
+  // is better served by the dot-product form.
+  const rLast = [...p.axes].reverse().find((a) => a.extent > 1);
+  const unitR = rLast && loads.every((l) => { const k = coeffOf(l.index, rLast.v.name); return k === 0 || k === 1; });
+  if (unitR && rLast.extent >= vecExtent) return undefined;
+  // The jam axis: outside the tile's row, not read by some load that varies along the row.
+  const jamCands = dims.filter((d) => d !== vec && !merged.includes(d) && loads.some((l, i) =>
+    kv[i] !== 0 && coeffOf(l.index, idx[d]!.name) === 0));
+  // Failing that (depthwise Conv), an axis some load is invariant along: its rows share that
+  // load and give the tile independent accumulators.
+  const shareCands = dims.filter((d) => d !== vec && !merged.includes(d) && loads.some((l) => coeffOf(l.index, idx[d]!.name) === 0));
+  const jam = jamCands.length ? jamCands[jamCands.length - 1] : shareCands[shareCands.length - 1];
+  const vw = Math.min(vecExtent, TILE_VW);
+  let jmMax = jam === undefined ? 1 : Math.max(1, Math.min(shape[jam]!, Math.floor(TILE_ACCS / vw)));
+  // Prefer a row count that divides the axis, so no tail tile is needed.
+  if (jam !== undefined) for (let j = jmMax; j * 2 > jmMax; j--) if (shape[jam]! % j === 0) { jmMax = j; break; }
+
+  // The longest reduction axis runs innermost: the accumulators then live in one loop, which
+  // the C compiler's SLP vectoriser keeps in vector registers (Conv: taps outside, channels in).
+  const longest = p.axes.reduce((b, a) => (a.extent > b.extent ? a : b), p.axes[0]!);
+  const rOrder = [...p.axes.filter((a) => a !== longest), longest];
+  const zero = new Map<string, Expr>(merged.map((d) => [idx[d]!.name, c(0)]));
+  const z = (e: Expr) => (zero.size ? substExpr(e, zero) : e);
+  const body = z(p.body), post = z(p.post), init = z(p.init), flatZ = z(flat);
+  // An epilogue with a select or min/max (ReLU) keeps the C compiler from vectorising the tile's
+  // stores, and with them the accumulators: the tile then stores the sums and applies it after.
+  const split = p.out.dtype === p.dtype && !isLinear(post);
+  const vVar = idx[vec]!, jVar = jam === undefined ? undefined : idx[jam]!;
+  /** One tile: rows jBase+u (u < jm), columns vBase+w (w < wv). */
+  const tile = (jBase: Expr | undefined, jm: number, vBase: Expr, wv: number): Stmt => {
+    const at = (e: Expr, u: number, w: number) => {
+      const m = new Map<string, Expr>([[vVar.name, add(vBase, c(w))]]);
+      if (jVar) m.set(jVar.name, add(jBase!, c(u)));
+      return substExpr(e, m);
+    };
+    const accs: Var[][] = Array.from({ length: jm }, () => Array.from({ length: wv }, () => mkVar("acc", p.dtype)));
+    const decls: Stmt[] = [], updates: Stmt[] = [], stores: Stmt[] = [], fin: Stmt[] = [];
+    for (let u = 0; u < jm; u++)
+      for (let w = 0; w < wv; w++) {
+        const a = accs[u]![w]!;
+        decls.push({ k: "decl", v: a, init: canonLoads(at(init, u, w)) });
+        updates.push({ k: "assign", v: a, value: combine(p.op, a, cast(canonLoads(at(body, u, w)), p.dtype)) });
+        const o = canonIndex(at(flatZ, u, w));
+        if (!split) {
+          stores.push(store(p.out, o, cast(canonLoads(substExpr(at(post, u, w), new Map([[p.hole.name, a]]))), p.out.dtype)));
+          continue;
+        }
+        stores.push(store(p.out, o, a));
+      }
+    // The epilogue runs over each finished row as a loop: small code, once per tile.
+    if (split)
+      for (let u = 0; u < jm; u++) {
+        const w = mkVar("w");
+        const m = new Map<string, Expr>([[vVar.name, add(vBase, w)]]);
+        if (jVar) m.set(jVar.name, add(jBase!, c(u)));
+        const o = canonIndex(substExpr(flatZ, m));
+        const value = canonLoads(substExpr(substExpr(post, m), new Map([[p.hole.name, load(p.out, o)]])));
+        fin.push(forAxis(w, wv, store(p.out, o, cast(value, p.out.dtype))));
+      }
+    let nest: Stmt = seq(...updates);
+    for (let j = rOrder.length - 1; j >= 0; j--) nest = forAxis(rOrder[j]!.v, rOrder[j]!.extent, nest);
+    return seq(...decls, nest, ...stores, ...fin);
+  };
+  /** Tiles along the row: full blocks of vw, then the rest. */
+  const row = (jBase: Expr | undefined, jm: number): Stmt => {
+    const full = Math.floor(vecExtent / vw), rest = vecExtent - full * vw;
+    const parts: Stmt[] = [];
+    if (full === 1) parts.push(tile(jBase, jm, c(0), vw));
+    else if (full > 1) {
+      const vb = mkVar("vb");
+      parts.push({ k: "for", v: vb, extent: full, kind: "serial", body: tile(jBase, jm, mul(vb, c(vw)), vw) });
+    }
+    if (rest) parts.push(tile(jBase, jm, c(full * vw), rest));
+    return seq(...parts);
+  };
+  const outer = dims.filter((d) => d !== vec && !merged.includes(d));
+  const nestOuter = (ds: number[], inner: Stmt): Stmt => {
+    let s = inner;
+    for (let j = ds.length - 1; j >= 0; j--) s = forAxis(idx[ds[j]!]!, shape[ds[j]!]!, s);
+    return s;
+  };
+  const unitDims = shape.map((d, i) => i).filter((i) => shape[i]! <= 1);
+  const fixUnit = (s: Stmt) => unitDims.reduce((x, d) => substStmtVar(x, idx[d]!, c(0)), s);
+  if (jam === undefined) return fixUnit(nestOuter(outer, row(undefined, 1)));
+  const before = outer.filter((d) => d < jam), after = outer.filter((d) => d > jam);
+  const ext = shape[jam]!, full = Math.floor(ext / jmMax), rest = ext - full * jmMax;
+  const parts: Stmt[] = [];
+  if (full >= 1) {
+    const jb = mkVar("jb");
+    const body1 = nestOuter(after, row(mul(jb, c(jmMax)), jmMax));
+    parts.push(full === 1 ? substStmtVar(body1, jb, c(0)) : { k: "for", v: jb, extent: full, kind: "serial", body: body1 });
+  }
+  if (rest) parts.push(nestOuter(after, row(c(full * jmMax), rest)));
+  return fixUnit(nestOuter(before, seq(...parts)));
+}
+
+/** True when e is built from loads, constants, variables, +, - and * only. */
+function isLinear(e: Expr): boolean {
+  let ok = true;
+  mapExpr(e, (x) => {
+    if (x.k === "load") return x;
+    if (x.k === "bin" && (x.op === "add" || x.op === "sub" || x.op === "mul")) return undefined;
+    if (x.k !== "const" && x.k !== "var") ok = false;
+    return undefined;
+  });
+  return ok;
+}
+
+/**
+ * Rewrites an integer index as (sum of coefficient * atom) + constant, the constant outermost, so
+ * the C compiler sees the tile's accesses as one base plus consecutive offsets.
+ */
+function canonIndex(e: Expr): Expr {
+  const terms = new Map<string, { atom: Expr; k: number }>();
+  let k0 = 0;
+  let ok = true;
+  const walk = (x: Expr, k: number): void => {
+    if (x.k === "const") { k0 += k * x.v; return; }
+    if (x.k === "bin" && (x.op === "add" || x.op === "sub")) { walk(x.a, k); walk(x.b, x.op === "sub" ? -k : k); return; }
+    if (x.k === "bin" && x.op === "mul" && x.b.k === "const") { walk(x.a, k * x.b.v); return; }
+    if (x.k === "bin" && x.op === "mul" && x.a.k === "const") { walk(x.b, k * x.a.v); return; }
+    if (x.k !== "var") { ok = false; return; }
+    const t = terms.get(x.name);
+    if (t) t.k += k; else terms.set(x.name, { atom: x, k });
+  };
+  if (e.dtype !== "i32") return e;
+  walk(e, 1);
+  if (!ok) return e;
+  let out: Expr | undefined;
+  for (const { atom, k } of terms.values()) {
+    if (k === 0) continue;
+    const t = mul(atom, c(k));
+    out = out ? add(out, t) : t;
+  }
+  return out ? add(out, c(k0)) : c(k0);
+}
+
+const canonLoads = (e: Expr): Expr => mapExpr(e, (x) => (x.k === "load" ? { ...x, index: canonIndex(canonLoads(x.index)) } : undefined));
+
+function combine(op: ReduceOp, acc: Expr, v: Expr): Expr {
+  switch (op) {
+    case "sum": return bin("add", acc, v);
+    case "prod": return bin("mul", acc, v);
+    case "max": return bin("max", acc, v);
+    case "min": return bin("min", acc, v);
+  }
+}
+
+function forAxis(v: Var, extent: number, body: Stmt): Stmt {
+  if (extent === 1) return substStmtVar(body, v, c(0));
+  return { k: "for", v, extent, body, kind: "serial" };
+}
+
+function substStmtVar(s: Stmt, v: Var, e: Expr): Stmt {
+  const m = new Map([[v.name, e]]);
+  const walk = (x: Stmt): Stmt => {
+    switch (x.k) {
+      case "for": return {
+        ...x, body: walk(x.body),
+        ...(x.lo ? { lo: substExpr(x.lo, m) } : {}), ...(x.hi ? { hi: substExpr(x.hi, m) } : {}),
+      };
+      case "store": return { ...x, index: substExpr(x.index, m), value: substExpr(x.value, m) };
+      case "seq": return { k: "seq", body: x.body.map(walk) };
+      case "if": return { k: "if", c: substExpr(x.c, m), then: walk(x.then), else: x.else && walk(x.else) };
+      case "decl": return { ...x, init: substExpr(x.init, m) };
+      case "assign": return { ...x, value: substExpr(x.value, m) };
+    }
+  };
+  return walk(s);
+}
