@@ -2,6 +2,7 @@
  * @fileoverview The public API: compile an ONNX model to a Program and write target artifacts.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { emitC } from "../backends/c/artifact.ts";
 import { Graph, Tensor, cloneGraph, shapeStr } from "../ir/graph.ts";
@@ -156,7 +157,16 @@ export async function writeEmscriptenArtifact(c: Compiled, outDir: string, opts:
     throw e;
   }
   if (!mod.buildEmscriptenArtifact) fail("--target wasm-emscripten is not available: backends/emscripten/build.ts has no buildEmscriptenArtifact");
-  await mod.buildEmscriptenArtifact(c.program, outDir, { name: "model", simd: opts.simd ?? true });
+  // Built in a temporary folder, then written like the other targets: whole, with its report.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "edgec-emcc-"));
+  try {
+    await mod.buildEmscriptenArtifact(c.program, tmp, { name: "model", simd: opts.simd ?? true });
+    const files = new Map<string, string | Uint8Array>(fs.readdirSync(tmp).map((f) => [f, fs.readFileSync(path.join(tmp, f))]));
+    files.set("report.json", JSON.stringify({ ...c.report, wasm_bytes: files.get("model.wasm")?.length ?? 0 }, null, 2) + "\n");
+    writeAtomically(outDir, files);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 function writeAtomically(outDir: string, files: Map<string, string | Uint8Array>): void {
