@@ -185,7 +185,7 @@ describe("control-flow and recurrent models through edgec test", function () {
   };
 
   it("Loop with a run-time bound and condition, an If inside, then a Loop with scan outputs", async function () {
-    if (!cc) this.skip();
+    if (!cc) { console.log("  skipped: no C compiler 'cc' on PATH"); this.skip(); }
     const r = rng(3);
     const x = () => Array.from(uniform(r, 6, -2, 2));
     const feed = (m: number, limit: number): Feed => ({
@@ -196,7 +196,7 @@ describe("control-flow and recurrent models through edgec test", function () {
   });
 
   it("Scan along axis 1 backwards with a nested Loop, outputs on two axes, then an If on a run-time flag", async function () {
-    if (!cc) this.skip();
+    if (!cc) { console.log("  skipped: no C compiler 'cc' on PATH"); this.skip(); }
     const r = rng(9);
     const feed = (flag: number): Feed => ({
       init: { dtype: "f32", dims: [3, 2], data: Array.from(uniform(r, 6)) }, seq: { dtype: "f32", dims: [3, 4, 2], data: Array.from(uniform(r, 24)) },
@@ -206,7 +206,7 @@ describe("control-flow and recurrent models through edgec test", function () {
   });
 
   it("a Loop on constants folds at compile time, through its own program run in process", async function () {
-    if (!cc) this.skip();
+    if (!cc) { console.log("  skipped: no C compiler 'cc' on PATH"); this.skip(); }
     const spec = loopIfModel();
     // The scan Loop now starts from a constant: it folds, the first Loop is dead, and no loop is left.
     spec.nodes[1]!.inputs[2] = "start";
@@ -223,7 +223,7 @@ describe("control-flow and recurrent models through edgec test", function () {
   });
 
   it("a Loop of at most 4 iterations with a small body unrolls, its iteration number a constant", async function () {
-    if (!cc) this.skip();
+    if (!cc) { console.log("  skipped: no C compiler 'cc' on PATH"); this.skip(); }
     const spec = loopIfModel();
     spec.initializers!.find((t) => t.name === "trips")!.data = [3];
     spec.outputs[1]!.shape = [3, 2, 3];
@@ -239,7 +239,7 @@ describe("control-flow and recurrent models through edgec test", function () {
   });
 
   it("bidirectional LSTM with initial states and sequence lengths, then MatMul", async function () {
-    if (!cc) this.skip();
+    if (!cc) { console.log("  skipped: no C compiler 'cc' on PATH"); this.skip(); }
     const r = rng(5);
     const feed = (lens: number[]): Feed => ({
       X: { dtype: "f32", dims: [5, 2, 3], data: Array.from(uniform(r, 30)) }, seq: { dtype: "i32", dims: [2], data: lens },

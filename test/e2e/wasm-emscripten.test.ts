@@ -83,7 +83,7 @@ describe("--target wasm-emscripten", function () {
     it(`shared model ${name} passes edgec test`, async function () {
       need(this);
       const models = sharedDir("models");
-      if (!models || !fs.existsSync(path.join(models, name))) this.skip();
+      if (!models || !fs.existsSync(path.join(models, name))) { console.log(`  skipped: shared model ${name} not found (set EDGEC_SHARED)`); this.skip(); }
       const r = await edgec("test", path.join(models!, name), "--target", "wasm-emscripten");
       expect(r.status, r.stdout + r.stderr).to.equal(0);
       expect(r.stdout).to.match(/\nPASS\n?$/);

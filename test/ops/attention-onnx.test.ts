@@ -111,7 +111,7 @@ describe("LinearAttention against its recurrence", function () {
   after(() => cleanup(dir));
   for (const folded of [false, true]) {
     it(`gated_delta with GQA, past state and per-key-dim decay${folded ? ", folded at compile time" : ""}`, async function () {
-      if (!cc) this.skip();
+      if (!cc) { console.log("  skipped: no C compiler 'cc' on PATH"); this.skip(); }
       const t = (name: string): TensorSpec => ({ name, dtype: "f32", dims: shapes[name]!, data: vals[name]! });
       const zeros = (name: string, dims: number[]): TensorSpec => ({ name, dtype: "f32", dims, data: new Array(dims.reduce((a, b) => a * b, 1)).fill(0) });
       const la = { op: "LinearAttention", inputs: names, outputs: folded ? ["o0", "s0"] : ["o", "so"], attrs: { q_num_heads: d.Hq, kv_num_heads: d.Hkv } };
@@ -145,7 +145,7 @@ describe("FlexAttention against ONNX Runtime's Attention", function () {
   after(() => cleanup(dir));
 
   it("a score_mod adding a bias equals Attention with that additive mask (GQA, Q computed in the graph)", async function () {
-    if (!cc) this.skip();
+    if (!cc) { console.log("  skipped: no C compiler 'cc' on PATH"); this.skip(); }
     const shapes: Record<string, number[]> = { q: [1, 4, 3, 8], k: [1, 2, 5, 8], v: [1, 2, 5, 6] };
     const vals = { q: data(96, 21), k: data(80, 22), v: data(60, 23) };
     const bias: TensorSpec = { name: "bias", dtype: "f32", dims: [3, 5], data: data(15, 24).map((z) => Math.fround(z - 1)) };

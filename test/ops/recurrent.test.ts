@@ -109,7 +109,7 @@ describe("LSTM, GRU and RNN against ONNX Runtime", function () {
 
   for (const cs of cases) {
     it(cs.name, async function () {
-      if (!cc) this.skip();
+      if (!cc) { console.log("  skipped: no C compiler 'cc' on PATH"); this.skip(); }
       const d = path.join(dir!, cs.name.replace(/[^A-Za-z0-9]+/g, "_"));
       const datas = cs.ins.map((i) => i.data ?? Array.from({ length: i.shape.reduce((a, b) => a * b, 1) }, () => Math.fround(r() - 0.5)));
       const sess = await ort.InferenceSession.create(buildModel(spec(cs, datas)));

@@ -87,7 +87,7 @@ describe("elementwise ops at the edges of their types", function () {
 
   for (const folded of [false, true]) {
     it(folded ? "constant folding (the evaluator) gives the exact results" : "the generated C gives the exact results under ASan and UBSan", async function () {
-      if (!(await haveCc())) this.skip();
+      if (!(await haveCc())) { console.log("  skipped: no C compiler 'cc' on PATH"); this.skip(); }
       const m = model(folded);
       const dir = writeModelDir(path.join(scratch, folded ? "folded" : "run"), m.spec, m.inputs, m.outputs);
       const res = await testDir(dir, { rtol: 0, atol: 0, extraFlags: SANITIZE });
