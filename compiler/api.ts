@@ -13,6 +13,7 @@ import { PassOptions, runPipeline } from "../passes/registry.ts";
 import { inferTypes, topoSort } from "./infer.ts";
 import { ImportOptions, loadModel } from "./onnx/import.ts";
 import { Program, buildProgram, kernelSteps } from "./program.ts";
+import { TileConfig } from "./schedule-tile.ts";
 import { makeCapturesExplicit } from "./captures.ts";
 import { simplifyControlFlow } from "./subgraph.ts";
 
@@ -29,6 +30,8 @@ export interface CompileOptions extends ImportOptions {
   baseline?: boolean;
   /** Graph inputs fixed to these values at compile time (a specialised model). */
   freezeInputs?: Map<string, Tensor>;
+  /** The register tile of Conv/MatMul/Gemm kernels: tileFor(target); C_TILE by default. */
+  tile?: TileConfig;
 }
 
 /** Turns the named runtime inputs into constants, checking type and shape against the model. */
@@ -89,7 +92,7 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
     before = { kernels: kernelSteps(p0.steps).length, arena_bytes: p0.arenaBytes, arena_lower_bound_bytes: p0.arenaLowerBound };
   }
   const stats = runPipeline(g, { optLevel: opts.optLevel ?? 2, passes: opts.passes, afterPass: opts.afterPass });
-  const program = buildProgram(g, { passes: (sub) => runPipeline(sub, { optLevel: opts.optLevel ?? 2, passes: opts.passes }) });
+  const program = buildProgram(g, { passes: (sub) => runPipeline(sub, { optLevel: opts.optLevel ?? 2, passes: opts.passes }), tile: opts.tile });
   const fusions: Record<string, number> = {};
   if (shapes.count) stats.set("shape-fold", (stats.get("shape-fold") ?? 0) + shapes.count);
   for (const [k, v] of [...stats, ...program.stats].sort()) if (k !== "fold-constants") fusions[k] = (fusions[k] ?? 0) + v;

@@ -14,6 +14,7 @@ import { Worker, isMainThread, parentPort, workerData } from "node:worker_thread
 import { DType, arrayFromBytes, bytesOf } from "../ir/dtype.ts";
 import { shapeStr } from "../ir/graph.ts";
 import { Compiled, compileFile, writeCArtifact, writeEmscriptenArtifact, writeWasmArtifact } from "./api.ts";
+import { tileFor } from "./schedule-tile.ts";
 import { EdgecError } from "./diagnostics.ts";
 import { onnx } from "./onnx/tensor.ts";
 import { readTensorFile } from "./onnx/tensor.ts";
@@ -129,7 +130,7 @@ async function compileTest(req: CompileRequest): Promise<CompileReply> {
   const op = testFamily(req.dir);
   let compiled: Compiled;
   try {
-    compiled = compileFile(path.join(req.dir, "model.onnx"), { inputShapes: dynamicInputShapes(req.dir) });
+    compiled = compileFile(path.join(req.dir, "model.onnx"), { inputShapes: dynamicInputShapes(req.dir), tile: tileFor(req.target) });
   } catch (e) {
     return { id: req.id, op, ok: false, ...classify(e) };
   }

@@ -8,6 +8,7 @@ import { check } from "./diagnostics.ts";
 import { opCtx } from "./infer.ts";
 import { getOp } from "./ops/registry.ts";
 import { TE, at } from "./te.ts";
+import { TileConfig } from "./schedule-tile.ts";
 
 export interface LoweredNode {
   func: PrimFunc;
@@ -18,11 +19,11 @@ export interface LoweredNode {
   scratch: Buffer[];
 }
 
-export function lowerNode(g: Graph, n: Node, name: string): LoweredNode {
+export function lowerNode(g: Graph, n: Node, name: string, tile?: TileConfig): LoweredNode {
   const def = getOp(n.op);
   check(def, `no definition for ${n.op}`);
   const ctx = opCtx(g, n);
-  const te = new TE();
+  const te = new TE(tile);
   const refs: (TensorRef | undefined)[] = n.inputs.map((v, i) => {
     if (!v) return undefined;
     const t = g.typeOf(v);

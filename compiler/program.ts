@@ -9,6 +9,7 @@ import { partitionLoops } from "../passes/loop-partition.ts";
 import { ALIGN, planMemory } from "../passes/plan-memory.ts";
 import { ControlPlan, planControl } from "./control-flow.ts";
 import { LoweredNode, lowerNode } from "./lower.ts";
+import { TileConfig } from "./schedule-tile.ts";
 import { kindOf } from "./ops/fused.ts";
 import { getOp } from "./ops/registry.ts";
 import { TE, at } from "./te.ts";
@@ -117,6 +118,8 @@ export interface BuildOptions {
   passes?: (sub: Graph) => void;
   /** State a program shares with the programs of its subgraphs. */
   shared?: BuildShared;
+  /** The register tile of Conv/MatMul/Gemm kernels (the target's; C_TILE by default). */
+  tile?: TileConfig;
 }
 
 export interface BuildShared {
@@ -169,7 +172,7 @@ export function buildProgram(g: Graph, opts: BuildOptions = {}): Program {
   kernelNodes.forEach((n, si) => { for (const v of n.inputs) if (v) finalUse.set(repr(v), si); });
   for (const o of g.outputs) finalUse.set(repr(o), Infinity);
   const lowered = kernelNodes.map((n, si) => {
-    const low: LoweredNode | ControlPlan = getOp(n.op)?.control ? planControl(g, n, bopts) : lowerNode(g, n, `k${si}`);
+    const low: LoweredNode | ControlPlan = getOp(n.op)?.control ? planControl(g, n, bopts) : lowerNode(g, n, `k${si}`, opts.tile);
     if ("func" in low) low.func.body = partitionLoops(low.func.body);
     for (const v of low.inputs) lastUse.set(repr(v), si);
     for (const v of low.outputs) {

@@ -10,10 +10,25 @@ import { coeffOf } from "../ir/affine.ts";
 import { Expr, IterVar, ReduceOp, Stmt, Var, add, bin, c, cast, load, mapExpr, mkVar, mul, seq, store, substExpr, Buffer } from "../ir/tir.ts";
 import { DType } from "../ir/dtype.ts";
 
-/** Accumulators in one tile: 8 rows of 16, 16 vector registers of 8 lanes. */
-const TILE_ACCS = 128;
-/** Preferred tile width along the last output axis. */
-const TILE_VW = 16;
+/** The register tile's size: at most `accs` accumulators, rows at most `width` outputs long. */
+export interface TileConfig {
+  accs: number;
+  width: number;
+}
+
+/** C: 8 rows of 16, sixteen vector registers of 8 lanes. */
+export const C_TILE: TileConfig = { accs: 128, width: 16 };
+/**
+ * WebAssembly: a v128 holds 4 lanes and x86 engines have 16 of them, so 48 accumulators (12
+ * v128, plus the loaded row and a splat) stay in registers without splitting the tile's nest
+ * into passes that each re-read the inputs.
+ */
+export const WASM_TILE: TileConfig = { accs: 48, width: 16 };
+
+/** The tile a target's kernels are scheduled with. */
+export function tileFor(target: string | undefined): TileConfig {
+  return target === "wasm" ? WASM_TILE : C_TILE;
+}
 
 export interface TileInput {
   out: Buffer;
@@ -29,6 +44,8 @@ export interface TileInput {
   /** The stored value, in terms of idx and `hole` (the finished accumulator). */
   post: Expr;
   hole: Var;
+  /** The tile's size (default C_TILE). */
+  config?: TileConfig;
 }
 
 type Load = Extract<Expr, { k: "load" }>;
@@ -94,8 +111,9 @@ export function tileReduction(p: TileInput): Stmt | undefined {
   // load and give the tile independent accumulators.
   const shareCands = dims.filter((d) => d !== vec && !merged.includes(d) && loads.some((l) => coeffOf(l.index, idx[d]!.name) === 0));
   const jam = jamCands.length ? jamCands[jamCands.length - 1] : shareCands[shareCands.length - 1];
-  const vw = Math.min(vecExtent, TILE_VW);
-  let jmMax = jam === undefined ? 1 : Math.max(1, Math.min(shape[jam]!, Math.floor(TILE_ACCS / vw)));
+  const cfg = p.config ?? C_TILE;
+  const vw = Math.min(vecExtent, cfg.width);
+  let jmMax = jam === undefined ? 1 : Math.max(1, Math.min(shape[jam]!, Math.floor(cfg.accs / vw)));
   // Prefer a row count that divides the axis, so no tail tile is needed.
   if (jam !== undefined) for (let j = jmMax; j * 2 > jmMax; j--) if (shape[jam]! % j === 0) { jmMax = j; break; }
 

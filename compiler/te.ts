@@ -10,7 +10,7 @@ import {
 } from "../ir/tir.ts";
 import { check } from "./diagnostics.ts";
 import { coeffOf, loadsIn } from "../ir/affine.ts";
-import { tileReduction } from "./schedule-tile.ts";
+import { C_TILE, TileConfig, tileReduction } from "./schedule-tile.ts";
 
 type ComputeFn = (idx: Var[]) => Expr;
 type ExternFn = (ins: Buffer[], outs: Buffer[]) => Stmt;
@@ -25,6 +25,9 @@ export class TE {
   private stages: Stage[] = [];
   private byId = new Map<number, Stage>();
   private nextId = 0;
+
+  /** `tile`: the register tile reductions are scheduled with (the target's). */
+  constructor(private readonly tile: TileConfig = C_TILE) {}
 
   private ref(name: string, dtype: DType, shape: number[]): TensorRef {
     return { id: this.nextId++, name, dtype, shape: [...shape] };
@@ -206,7 +209,7 @@ export class TE {
     if (post.pre.length) return undefined;
     const start = red.init ? this.expand(red.init, bufs) : { pre: [], e: reduceInit(red.op, red.dtype) };
     const tiled = start.pre.length ? undefined : tileReduction({
-      out, shape: t.shape, idx, op: red.op, axes: red.axes, dtype: red.dtype, body: body.e, init: start.e, post: post.e, hole,
+      out, shape: t.shape, idx, op: red.op, axes: red.axes, dtype: red.dtype, body: body.e, init: start.e, post: post.e, hole, config: this.tile,
     });
     if (tiled) return tiled;
     if (isFloat(out.dtype) && out.dtype !== "f32" && out.dtype !== "f64") return undefined;

@@ -11,6 +11,7 @@ import { DType, arrayFromBytes, bytesOf, getNumber, isFloat, isNarrow, storedToN
 import { Tensor, shapeStr } from "../ir/graph.ts";
 import { pathToFileURL } from "node:url";
 import { CompileOptions, Compiled, compileFile, writeCArtifact, writeEmscriptenArtifact, writeWasmArtifact } from "./api.ts";
+import { tileFor } from "./schedule-tile.ts";
 import { EdgecError, fail, q } from "./diagnostics.ts";
 import { readTensorFile } from "./onnx/tensor.ts";
 
@@ -81,7 +82,7 @@ export async function testDir(dir: string, opts: TestOptions, onProgress?: (msg:
   const sets = listDataSets(dir);
   if (sets.length === 0) fail(`${dir} has no test_data_set_* folders`);
   onProgress?.("compiling");
-  const compiled = compileFile(model, opts);
+  const compiled = compileFile(model, { ...opts, tile: tileFor(opts.target) });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "edgec-test-"));
   const out = path.join(tmp, "c");
   try {

@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { BlobStore, printGraph } from "../../ir/text/index.ts";
 import { CompileOptions, compileFile, writeCArtifact, writeEmscriptenArtifact, writeWasmArtifact } from "../api.ts";
+import { tileFor } from "../schedule-tile.ts";
 import { EdgecError } from "../diagnostics.ts";
 import { parse, parseFreezeInputs, parseInputShapes, progress, progressDone } from "./main.ts";
 
@@ -68,6 +69,7 @@ export async function compileCommand(args: string[]): Promise<number> {
     optLevel: opt ? Number(opt[2]) : 2,
     passes: values.passes?.split(",").map((x) => x.trim()).filter((x) => x),
     baseline: true,
+    tile: tileFor(target),
     afterPass: (pass, g) => {
       if (values["print-after-all"] || printAfter.has(pass)) process.stderr.write(`// ----- IR after ${pass} -----\n${printGraph(g, { blobs: new BlobStore() })}`);
     },
