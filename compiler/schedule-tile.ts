@@ -7,7 +7,7 @@
  * does not depend on (Conv's output channel, MatMul's row), so that load is shared by the rows.
  */
 import { coeffOf } from "../ir/affine.ts";
-import { Expr, IterVar, ReduceOp, Stmt, Var, add, bin, c, cast, load, mapExpr, mkVar, mul, seq, store, substExpr, Buffer } from "../ir/tir.ts";
+import { Expr, IterVar, ReduceOp, Stmt, Var, add, bin, c, cast, load, mapExpr, mkVar, mul, seq, store, substExpr, substStmtVar, Buffer } from "../ir/tir.ts";
 import { DType } from "../ir/dtype.ts";
 
 /** The register tile's size: at most `accs` accumulators, rows at most `width` outputs long. */
@@ -253,20 +253,3 @@ function forAxis(v: Var, extent: number, body: Stmt): Stmt {
   return { k: "for", v, extent, body, kind: "serial" };
 }
 
-function substStmtVar(s: Stmt, v: Var, e: Expr): Stmt {
-  const m = new Map([[v.name, e]]);
-  const walk = (x: Stmt): Stmt => {
-    switch (x.k) {
-      case "for": return {
-        ...x, body: walk(x.body),
-        ...(x.lo ? { lo: substExpr(x.lo, m) } : {}), ...(x.hi ? { hi: substExpr(x.hi, m) } : {}),
-      };
-      case "store": return { ...x, index: substExpr(x.index, m), value: substExpr(x.value, m) };
-      case "seq": return { k: "seq", body: x.body.map(walk) };
-      case "if": return { k: "if", c: substExpr(x.c, m), then: walk(x.then), else: x.else && walk(x.else) };
-      case "decl": return { ...x, init: substExpr(x.init, m) };
-      case "assign": return { ...x, value: substExpr(x.value, m) };
-    }
-  };
-  return walk(s);
-}

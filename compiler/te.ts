@@ -6,7 +6,7 @@ import { DType, isFloat, isSigned, byteSize, bitWidth } from "../ir/dtype.ts";
 import { numel, stridesOf } from "../ir/graph.ts";
 import {
   Buffer, Expr, IterVar, PrimFunc, ReduceOp, Stmt, TensorRef, Var,
-  add, bin, c, cast, load, loop, mapExpr, mkVar, mul, seq, store, substExpr,
+  add, bin, c, cast, load, loop, mapExpr, mkVar, mul, seq, store, substExpr, substStmtVar,
 } from "../ir/tir.ts";
 import { check } from "./diagnostics.ts";
 import { coeffOf, loadsIn } from "../ir/affine.ts";
@@ -345,24 +345,6 @@ function forVar(v: Var, extent: number, body: Stmt): Stmt {
 function reduceLoop(iv: IterVar, body: Stmt): Stmt {
   if (iv.extent === 1) return substStmtVar(body, iv.v, c(0));
   return { k: "for", v: iv.v, extent: iv.extent, body, kind: "serial" };
-}
-
-function substStmtVar(s: Stmt, v: Var, e: Expr): Stmt {
-  const m = new Map([[v.name, e]]);
-  const walk = (x: Stmt): Stmt => {
-    switch (x.k) {
-      case "for": return {
-        ...x, body: walk(x.body),
-        ...(x.lo ? { lo: substExpr(x.lo, m) } : {}), ...(x.hi ? { hi: substExpr(x.hi, m) } : {}),
-      };
-      case "store": return { ...x, index: substExpr(x.index, m), value: substExpr(x.value, m) };
-      case "seq": return { k: "seq", body: x.body.map(walk) };
-      case "if": return { k: "if", c: substExpr(x.c, m), then: walk(x.then), else: x.else && walk(x.else) };
-      case "decl": return { ...x, init: substExpr(x.init, m) };
-      case "assign": return { ...x, value: substExpr(x.value, m) };
-    }
-  };
-  return walk(s);
 }
 
 export function flatIndex(idx: Expr[], shape: number[]): Expr {

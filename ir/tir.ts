@@ -216,6 +216,9 @@ export function substStmt(s: Stmt, m: Map<string, Expr>): Stmt {
   }
 }
 
+/** Substitutes one variable in a statement. */
+export const substStmtVar = (s: Stmt, v: Var, e: Expr): Stmt => substStmt(s, new Map([[v.name, e]]));
+
 export function visitStmt(s: Stmt, fs: (s: Stmt) => void, fe?: (e: Expr) => void): void {
   const ve = (e: Expr) => { if (fe) mapExpr(e, (x) => { fe(x); return undefined; }); };
   fs(s);

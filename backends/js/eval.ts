@@ -7,6 +7,7 @@ import {
   DType, TypedArray, bf16ToF32, byteSize, f16ToF32, f32ToBf16, f32ToF16, f32ToF8, f8ToF32, isF8, isFloat, isNarrow, isSigned,
 } from "../../ir/dtype.ts";
 import { narrowCast } from "../../ir/narrow-cast.ts";
+import { erf } from "./erf.ts";
 import { Expr, PrimFunc, Stmt } from "../../ir/tir.ts";
 
 const cache = new Map<string, (bufs: TypedArray[]) => void>();
@@ -31,26 +32,7 @@ const SAT_RANGE: Record<string, [number, number]> = {
 };
 const HELPERS = {
   f16ToF32, f32ToF16, bf16ToF32, f32ToBf16, f8ToF32, f32ToF8,
-  erf(x: number): number {
-    // Abramowitz-Stegun 7.1.26 is too coarse; use a series/continued-fraction pair.
-    const ax = Math.abs(x);
-    if (ax < 2.5) {
-      let sum = x, term = x;
-      const xx = x * x;
-      for (let n = 1; n < 100; n++) {
-        term *= -xx / n;
-        const add = term / (2 * n + 1);
-        sum += add;
-        if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-      }
-      return (2 / Math.sqrt(Math.PI)) * sum;
-    }
-    // erfc continued fraction for large |x|.
-    let fr = 0;
-    for (let n = 60; n >= 1; n--) fr = (n / 2) / (ax + fr);
-    const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + fr);
-    return Math.sign(x) * (1 - erfc);
-  },
+  erf,
   round(x: number): number {
     // Round half to even, as C's nearbyint in the default mode.
     const r = Math.round(x);

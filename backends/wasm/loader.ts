@@ -5,6 +5,7 @@
  * and imports limited to `env.edgec_<fn>` math and `wasi_snapshot_preview1` stubs.
  */
 import { DType, allocArray, byteSize } from "../../ir/dtype.ts";
+import { erf } from "../js/erf.ts";
 
 export interface IOTensor {
   name: string;
@@ -40,24 +41,8 @@ export function emitLoader(meta: LoaderMeta): { mjs: string; dts: string } {
 const INPUTS = ${specs(meta.inputs)};
 const OUTPUTS = ${specs(meta.outputs)};
 
-// erf is not in Math: a series for small |x|, a continued fraction for erfc beyond.
-function erf(x) {
-  const ax = Math.abs(x);
-  if (ax < 2.5) {
-    let sum = x, term = x;
-    const xx = x * x;
-    for (let n = 1; n < 100; n++) {
-      term *= -xx / n;
-      const add = term / (2 * n + 1);
-      sum += add;
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-    }
-    return (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  let fr = 0;
-  for (let n = 60; n >= 1; n--) fr = (n / 2) / (ax + fr);
-  return Math.sign(x) * (1 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + fr));
-}
+// erf is not in Math; the same function the compiler folds constants with.
+${erf.toString()}
 
 const MATH = {
   exp: Math.exp, log: Math.log, tanh: Math.tanh, sin: Math.sin, cos: Math.cos, tan: Math.tan,
