@@ -51,3 +51,16 @@ export function loadsIn(e: Expr, out: Extract<Expr, { k: "load" }>[] = []): Extr
   }
   return out;
 }
+
+/** Conservative proof that an index expression is never negative. */
+export function nonneg(e: Expr): boolean {
+  switch (e.k) {
+    case "const": return e.v >= 0;
+    case "var": return true;
+    case "bin":
+      if (e.op === "add" || e.op === "mul" || e.op === "min" || e.op === "floordiv" || e.op === "floormod") return nonneg(e.a) && nonneg(e.b);
+      if (e.op === "max") return nonneg(e.a) || nonneg(e.b);
+      return false;
+    default: return false;
+  }
+}

@@ -4,6 +4,7 @@
 import { DType, byteSize, isF8, isFloat, isNarrow, isSigned } from "../../ir/dtype.ts";
 import { narrowCast } from "../../ir/narrow-cast.ts";
 import { BinOp, Buffer, Expr, PrimFunc, Stmt, UnOp } from "../../ir/tir.ts";
+import { nonneg } from "../../ir/affine.ts";
 
 export const C_TYPES: Record<DType, string> = {
   f32: "float", f64: "double", f16: "uint16_t", bf16: "uint16_t",
@@ -227,15 +228,3 @@ function isIndex(e: Expr): boolean {
 
 const isPosConst = (e: Expr) => e.k === "const" && e.v > 0;
 
-/** Conservative proof that an index expression is never negative. */
-function nonneg(e: Expr): boolean {
-  switch (e.k) {
-    case "const": return e.v >= 0;
-    case "var": return true;
-    case "bin":
-      if (e.op === "add" || e.op === "mul" || e.op === "min" || e.op === "floordiv" || e.op === "floormod") return nonneg(e.a) && nonneg(e.b);
-      if (e.op === "max") return nonneg(e.a) || nonneg(e.b);
-      return false;
-    default: return false;
-  }
-}

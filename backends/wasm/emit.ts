@@ -6,6 +6,7 @@
  */
 import { DType, byteSize, isF8, isFloat, isSigned } from "../../ir/dtype.ts";
 import { BinOp, Buffer, Expr, PrimFunc, Stmt, UnOp, Var } from "../../ir/tir.ts";
+import { nonneg } from "../../ir/affine.ts";
 import { Ref, W, WasmModule, WType } from "./binaryen.ts";
 import { ForStmt, KernelContext, SimdLoopHook } from "./context.ts";
 import { Runtime } from "./runtime.ts";
@@ -408,15 +409,3 @@ function hasLoad(e: Expr): boolean {
   }
 }
 
-/** Conservative proof that an index expression is never negative (as the C backend's). */
-function nonneg(e: Expr): boolean {
-  switch (e.k) {
-    case "const": return e.v >= 0;
-    case "var": return true;
-    case "bin":
-      if (e.op === "add" || e.op === "mul" || e.op === "min" || e.op === "floordiv" || e.op === "floormod") return nonneg(e.a) && nonneg(e.b);
-      if (e.op === "max") return nonneg(e.a) || nonneg(e.b);
-      return false;
-    default: return false;
-  }
-}
