@@ -14,6 +14,12 @@ import { DType } from "../ir/dtype.ts";
 export interface TileConfig {
   accs: number;
   width: number;
+  /**
+   * The target's vector lanes: a row whose length is not a multiple of them ends with one full
+   * vector that overlaps the one before (both compute the shared outputs identically), instead
+   * of a partial vector or scalar tail. Omitted: rows end where they end.
+   */
+  lanes?: number;
 }
 
 /** C: 8 rows of 16, sixteen vector registers of 8 lanes. */
@@ -23,7 +29,7 @@ export const C_TILE: TileConfig = { accs: 128, width: 16 };
  * accumulators, plus the loaded rows and splats) stay in registers without splitting the tile's
  * nest into passes that each re-read the inputs; measured faster than 3 rows of 16 or 4 of 8.
  */
-export const WASM_TILE: TileConfig = { accs: 32, width: 16 };
+export const WASM_TILE: TileConfig = { accs: 32, width: 16, lanes: 4 };
 
 /** The tile a target's kernels are scheduled with. */
 export function tileFor(target: string | undefined): TileConfig {
@@ -135,11 +141,11 @@ export function tileReduction(p: TileInput): Stmt | undefined {
       if (jVar) m.set(jVar.name, add(jBase!, c(u)));
       return substExpr(e, m);
     };
-    const accs: Var[][] = Array.from({ length: jm }, () => Array.from({ length: wv }, () => mkVar("acc", p.dtype)));
+    const cols = rowColumns(wv, cfg.lanes);
     const decls: Stmt[] = [], updates: Stmt[] = [], stores: Stmt[] = [], fin: Stmt[] = [];
     for (let u = 0; u < jm; u++)
-      for (let w = 0; w < wv; w++) {
-        const a = accs[u]![w]!;
+      for (const w of cols) {
+        const a = mkVar("acc", p.dtype);
         decls.push({ k: "decl", v: a, init: canonLoads(at(init, u, w)) });
         updates.push({ k: "assign", v: a, value: combine(p.op, a, cast(canonLoads(at(body, u, w)), p.dtype)) });
         const o = canonIndex(at(flatZ, u, w));
@@ -194,6 +200,17 @@ export function tileReduction(p: TileInput): Stmt | undefined {
   }
   if (rest) parts.push(nestOuter(after, row(c(full * jmMax), rest)));
   return fixUnit(nestOuter(before, seq(...parts)));
+}
+
+/**
+ * The columns of a tile row of wv outputs, in vector order: whole vectors of `lanes`, then, when
+ * wv is not a multiple, one more vector ending at the row's end (overlapping the one before).
+ */
+function rowColumns(wv: number, lanes: number | undefined): number[] {
+  const all = Array.from({ length: wv }, (_, w) => w);
+  if (!lanes || lanes < 2 || wv <= lanes || wv % lanes === 0) return all;
+  const whole = Math.floor(wv / lanes) * lanes;
+  return [...all.slice(0, whole), ...all.slice(wv - lanes)];
 }
 
 /** True when e is built from loads, constants, variables, +, - and * only. */

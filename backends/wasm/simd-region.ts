@@ -7,7 +7,7 @@
  */
 import { byteSize } from "../../ir/dtype.ts";
 import { Buffer, Expr, Stmt, c, substExpr } from "../../ir/tir.ts";
-import { mentions } from "../../ir/affine.ts";
+import { coeffOf, mentions } from "../../ir/affine.ts";
 import { Ref, W } from "./binaryen.ts";
 import { ForStmt, KernelContext } from "./context.ts";
 import { GroupOf, LaneMatch, SlpGroup, matchLanes, newLaneMatch, reductionGroup } from "./slp-plan.ts";
@@ -220,9 +220,9 @@ export class RegionBuilder extends VectorExprs {
   private innerPointer(buf: Buffer, index: Expr): { ptr: Ref; key: string; offset: number } | undefined {
     const inner = this.r.nest[this.r.nest.length - 1]!, v = inner.v.name;
     if (!this.inInner || inner.lo || inner.hi) return undefined;
-    const lin = linear(index);
-    if (!lin) return undefined;
-    const step = lin.terms.get(v) ?? 0;
+    // The step must be the same every iteration: an index like x[r / 2] is not a bumped pointer.
+    const step = coeffOf(index, v);
+    if (step === undefined) return undefined;
     let rest = substExpr(index, new Map([[v, c(0)]]));
     if (mentions(rest, v)) return undefined;
     let off = 0;

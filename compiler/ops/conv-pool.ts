@@ -101,10 +101,13 @@ defineOp({
     const win = windowOf(ctx, spatial, kernel);
     const ct = computeType(x.dtype);
     const f = (e: Expr) => cast(e, ct);
-    // Padding is written once into a scratch copy, so the sum reads without bounds checks.
-    const padded = padInput(te, x, win, k(0, x.dtype));
+    // Padding is written once into a scratch copy, so the sum reads without bounds checks; a
+    // strided window reads a copy split into phases, where every tap reads consecutive elements.
+    const strided = win.strides.some((s) => s > 1) && win.dilations.every((d) => d === 1);
+    const phased = strided ? phaseInput(te, x, win, k(0, x.dtype)) : undefined;
+    const padded = phased ? { x, win } : padInput(te, x, win, k(0, x.dtype));
     const y = te.compute("conv", outs[0]!.shape, (idx) => {
-      const acc = convSum(ctx, padded.x, w, idx, { x: f, w: f, zero: k(0, x.dtype) }, padded.win);
+      const acc = convSum(ctx, padded.x, w, idx, { x: f, w: f, zero: k(0, x.dtype), at: phased }, padded.win);
       return b ? bin("add", acc, f(at(b, idx[1]!))) : acc;
     }, { dtype: outs[0]!.dtype });
     return [y];
@@ -117,7 +120,7 @@ defineOp({
  * convolutions differ only in how they read an element.
  */
 export function convSum(ctx: OpCtx, x: TensorRef, w: TensorRef, idx: Var[],
-  read: { x: (e: Expr) => Expr; w: (e: Expr) => Expr; zero: Expr }, window?: Window): Expr {
+  read: { x: (e: Expr) => Expr; w: (e: Expr) => Expr; zero: Expr; at?: PhaseRead }, window?: Window): Expr {
   const spatial = x.shape.slice(2);
   const kernel = w.shape.slice(2);
   const win = window ?? windowOf(ctx, spatial, kernel);
@@ -127,6 +130,7 @@ export function convSum(ctx: OpCtx, x: TensorRef, w: TensorRef, idx: Var[],
   const [n, m, ...o] = idx as [Var, Var, ...Var[]];
   return reduce("sum", [cpg, ...kernel], ([ci, ...r]) => {
     const chan = group === 1 ? ci! : bin("add", bin("mul", bin("floordiv", m, c(mpg)), c(cpg)), ci!);
+    if (read.at) return bin("mul", read.x(read.at(n, chan, o, r as Var[])), read.w(at(w, m, ci!, ...r)));
     const coords = o.map((oi, i) => tap(win, i, oi, r[i]!));
     const xv = read.x(at(x, n, chan, ...coords));
     const guarded = pads0(win) ? xv : select(inside(coords, spatial)!, xv, read.zero);
@@ -148,6 +152,31 @@ export function padInput(te: TE, x: TensorRef, win: Window, fill: Expr): { x: Te
   }, { dtype: x.dtype, materialize: true });
   const zeros = win.begin.map(() => 0);
   return { x: xp, win: { ...win, begin: zeros, end: zeros } };
+}
+
+/** The element of a phase-split input that output position o reads at kernel tap r. */
+export type PhaseRead = (n: Expr, chan: Expr, o: Expr[], r: Expr[]) => Expr;
+
+/**
+ * A materialised copy of x, padded with `fill` and split by the window's strides into phases:
+ * element [n, c, p..., j...] is padded coordinate j*stride + p. Tap r of output o then reads
+ * phase r % stride at o + r / stride, so consecutive outputs read consecutive elements. Only
+ * the phases some tap reads are kept (min(stride, kernel) per dim). Dilation must be 1.
+ */
+export function phaseInput(te: TE, x: TensorRef, win: Window, fill: Expr): PhaseRead {
+  const spatial = x.shape.slice(2);
+  const s = win.strides, kern = win.kernel;
+  const phases = spatial.map((_, i) => Math.min(s[i]!, kern[i]!));
+  const len = spatial.map((_, i) => win.out[i]! + Math.floor((kern[i]! - 1) / s[i]!));
+  const xp = te.compute("phase", [...x.shape.slice(0, 2), ...phases, ...len], ([n, ch, ...pj]) => {
+    const coords = spatial.map((_, i) => bin("sub", bin("add", bin("mul", pj[spatial.length + i]!, c(s[i]!)), pj[i]!), c(win.begin[i]!)));
+    return select(inside(coords, spatial)!, at(x, n!, ch!, ...coords), fill);
+  }, { dtype: x.dtype, materialize: true });
+  return (n, chan, o, r) => {
+    const p = r.map((ri, i) => (phases[i]! > 1 ? bin("floormod", ri, c(s[i]!)) : c(0)));
+    const j = o.map((oi, i) => (phases[i]! > 1 ? bin("add", oi, bin("floordiv", r[i]!, c(s[i]!))) : bin("add", oi, r[i]!)));
+    return at(xp, n, chan, ...p, ...j);
+  };
 }
 
 function poolCompute(ctx: OpCtx, te: TE, x: TensorRef, outShape: number[], mode: "max" | "avg" | "lp", withIndices = false): TensorRef[] {
