@@ -189,7 +189,8 @@ function poolCompute(ctx: OpCtx, te: TE, x: TensorRef, outShape: number[], mode:
   const coordsOf = (o: Var[], r: Var[]) => o.map((oi, i) => tap(win, i, oi, r[i]!));
   if (mode === "max") {
     const lowest = isFloat(x.dtype) ? k(-Infinity, x.dtype) : c(minOf(x.dtype), x.dtype);
-    const unguarded = pads0(win) && !ctx.int("ceil_mode", 0);
+    // ceil_mode adds a window only when the last one would hang past the end.
+    const unguarded = win.out.every((o, i) => win.begin[i] === 0 && (o - 1) * win.strides[i]! + (kernel[i]! - 1) * win.dilations[i]! < spatial[i]!);
     const tapValue = (n: Var, ch: Var, o: Var[], r: Var[]) => {
       const xv = cast(at(x, n, ch, ...coordsOf(o, r)), ct);
       return unguarded ? xv : select(inside(coordsOf(o, r), spatial)!, xv, lowest);
