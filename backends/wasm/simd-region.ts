@@ -190,6 +190,8 @@ export class RegionBuilder extends VectorExprs {
   private inInner = false;
   /** Which unrolled copy of the innermost body is being built. */
   private copy = 0;
+  /** The innermost loop is unrolled: `copy` is its variable's value. */
+  private unrolled = false;
 
   constructor(private readonly r: Region, ctx: KernelContext, pool: Pool) {
     super(ctx, pool, r.nest[r.nest.length - 1]!.v, r.lanes.mode, new Set([...r.nest.map((f) => f.v.name), ...r.decls.map((d) => d.v.name)]));
@@ -220,8 +222,13 @@ export class RegionBuilder extends VectorExprs {
   private innerPointer(buf: Buffer, index: Expr): { ptr: Ref; key: string; offset: number } | undefined {
     const inner = this.r.nest[this.r.nest.length - 1]!, v = inner.v.name;
     if (!this.inInner || inner.lo || inner.hi) return undefined;
-    // The step must be the same every iteration: an index like x[r / 2] is not a bumped pointer.
-    const step = coeffOf(index, v);
+    // The step must be the same every iteration: an index like x[r / 2] is not a bumped pointer,
+    // except in an unrolled copy, where r is a constant and the index folds.
+    let step = coeffOf(index, v);
+    if (step === undefined && this.unrolled) {
+      index = substExpr(index, new Map([[v, c(this.copy)]]));
+      step = 0;
+    }
     if (step === undefined) return undefined;
     let rest = substExpr(index, new Map([[v, c(0)]]));
     if (mentions(rest, v)) return undefined;
@@ -260,6 +267,7 @@ export class RegionBuilder extends VectorExprs {
     const innerLoop = r.nest[r.nest.length - 1]!;
     // A short innermost loop (a 3x3 window's row) is unrolled: the copies differ only in offsets.
     const unroll = !innerLoop.lo && !innerLoop.hi && innerLoop.extent <= MAX_UNROLL ? innerLoop.extent : 0;
+    this.unrolled = unroll > 0;
     for (const part of passes(r.inner)) {
       this.pointers.clear();
       this.preheader.length = 0;

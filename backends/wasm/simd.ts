@@ -64,8 +64,8 @@ class LoopBuilder extends VectorExprs {
     return l;
   }
 
-  /** Hoisted byte address of element `base` (the index at v = 0) plus v elements. */
-  private pointer(buf: Buffer, base: Expr): { ptr: Ref; key: string } {
+  /** Hoisted byte address of element `base` (the index at v = 0) plus stride * v elements. */
+  private pointer(buf: Buffer, base: Expr, stride = 1): { ptr: Ref; key: string } {
     const w = this.ctx.w, k = `${buf.name}|${key(base)}`;
     let l = this.bases.get(k);
     if (l === undefined) {
@@ -74,12 +74,15 @@ class LoopBuilder extends VectorExprs {
       this.prologue.push(w.set(l, this.ctx.address(buf, base)));
     }
     const size = byteSize(buf.dtype), v = w.get(this.ctx.local(this.v), W.i32);
-    const off = size === 1 ? v : w.op("i32", "shl", v, w.i32(Math.log2(size)));
+    const shift = Math.log2(size * stride);
+    const off = shift === 0 ? v : w.op("i32", "shl", v, w.i32(shift));
     return { ptr: w.op("i32", "add", w.get(l, W.i32), off), key: key(base) };
   }
 
+  protected override strideOf(e: Expr): number { return this.plan.stride2.has(e) ? 2 : 1; }
+
   protected loadAddress(e: Extract<Expr, { k: "load" }>): { ptr: Ref; key: string } {
-    return this.pointer(e.buf, this.plan.base.get(e)!);
+    return this.pointer(e.buf, this.plan.base.get(e)!, this.strideOf(e));
   }
 
   build(): Ref {

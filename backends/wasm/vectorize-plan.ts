@@ -34,6 +34,8 @@ export interface SimdPlan {
   mode: Map<Expr, Mode>;
   /** Contiguous loads and stores: the element index at v = 0 (uniform), so index = base + v. */
   base: Map<Expr | Store, Expr>;
+  /** Loads that read every other element (index = base + 2v): two v128 loads and a shuffle. */
+  stride2: Set<Expr>;
   /** Scalars declared in the body: one v128 local each. */
   locals: Map<string, Var>;
   reductions: Map<string, Reduction>;
@@ -128,6 +130,7 @@ export function planLoop(loop: For): PlanResult {
 
   const mode = new Map<Expr, Mode>();
   const base = new Map<Expr | Store, Expr>();
+  const stride2 = new Set<Expr>();
   const written = new Set(clamped.filter((s): s is Store => s.k === "store").map((s) => s.buf.name));
   let problem: string | undefined;
   let vectorCost = 0, scalarCost = 0;
@@ -149,7 +152,9 @@ export function planLoop(loop: For): PlanResult {
       vectorCost += 1;
     } else if (e.k === "load") {
       const b = contiguousBase(e.index, loop.v.name);
+      const b2 = b || byteSize(e.dtype) !== 4 ? undefined : contiguousBase(e.index, loop.v.name, 2);
       if (b) { base.set(e, b); m = "vector"; vectorCost += 1; }
+      else if (b2) { base.set(e, b2); stride2.add(e); m = "vector"; vectorCost += 3; }
       else { m = "lanes"; vectorCost += LANES * (2 + size(e.index)); }
     } else if (hasVectorForm(e) && !intDivide(e)) {
       children(e).forEach(cls);
@@ -196,7 +201,7 @@ export function planLoop(loop: For): PlanResult {
   if (vectorCost >= scalarCost) return fail(`no gain (vector ${vectorCost} vs scalar ${scalarCost})`);
   return {
     ok: true,
-    plan: { kind: "loop", loop, body: clamped, mode, base, locals, reductions, distinct: dep, cost: { scalar: scalarCost, vector: vectorCost } },
+    plan: { kind: "loop", loop, body: clamped, mode, base, stride2, locals, reductions, distinct: dep, cost: { scalar: scalarCost, vector: vectorCost } },
   };
 }
 
@@ -379,12 +384,12 @@ export function key(e: Expr): string {
 }
 
 /**
- * The index at v = 0 when `index` is v plus a lane-independent part (a contiguous access), else
- * undefined. Opaque terms that mention a lane-dependent name make it non-contiguous.
+ * The index at v = 0 when `index` is stride * v plus a lane-independent part (stride 1: a
+ * contiguous access), else undefined. Opaque terms that mention a lane-dependent name make it non-contiguous.
  */
-function contiguousBase(index: Expr, v: string): Expr | undefined {
+function contiguousBase(index: Expr, v: string, stride = 1): Expr | undefined {
   const l = linear(index);
-  if (!l || l.terms.get(v) !== 1) return undefined;
+  if (!l || l.terms.get(v) !== stride) return undefined;
   for (const t of l.terms.keys()) {
     if (t === v) continue;
     if (varyingNames.has(t)) return undefined;
