@@ -22,6 +22,12 @@ export interface TileConfig {
   lanes?: number;
   /** Block length of a long innermost reduction axis that has other reduction axes around it. */
   rblock?: number;
+  /**
+   * The epilogue (bias, ReLU) is applied to the accumulators before their one store, also when
+   * it has a select or min/max; otherwise such an epilogue runs over the stored sums after the
+   * tile, which keeps a C compiler's vectoriser on the tile.
+   */
+  epilogueInTile?: boolean;
 }
 
 /** C: 8 rows of 16, sixteen vector registers of 8 lanes. */
@@ -32,7 +38,7 @@ export const C_TILE: TileConfig = { accs: 128, width: 16 };
  * nest into passes that each re-read the inputs; measured faster than 3 rows of 16 or 4 of 8.
  * Channel blocks of 128 keep a 512-channel 3x3 Conv's working set in L1 (16.5 -> 25 GMAC/s).
  */
-export const WASM_TILE: TileConfig = { accs: 32, width: 16, lanes: 4, rblock: 128 };
+export const WASM_TILE: TileConfig = { accs: 32, width: 16, lanes: 4, rblock: 128, epilogueInTile: true };
 
 /** The tile a target's kernels are scheduled with. */
 export function tileFor(target: string | undefined): TileConfig {
@@ -143,7 +149,7 @@ export function tileReduction(p: TileInput): Stmt | undefined {
   const body = z(p.body), post = z(p.post), init = z(p.init), flatZ = z(flat);
   // An epilogue with a select or min/max (ReLU) keeps the C compiler from vectorising the tile's
   // stores, and with them the accumulators: the tile then stores the sums and applies it after.
-  const split = p.out.dtype === p.dtype && !isLinear(post);
+  const split = p.out.dtype === p.dtype && !isLinear(post) && !cfg.epilogueInTile;
   const vVar = idx[vec]!, jVar = jam === undefined ? undefined : idx[jam]!;
   /** One tile: rows jBase+u (u < jm), columns vBase+w (w < wv). */
   const tile = (jBase: Expr | undefined, jm: number, vBase: Expr, wv: number): Stmt => {

@@ -135,8 +135,9 @@ function storeGroup(four: Stmt[], n: number, groupOf: GroupOf, widthOf: (g: numb
   const trial = newLaneMatch();
   if (!laneType(st[0]!.value.dtype) || !matchLanes(st.map((s) => s.value), groupOf, trial)) return undefined;
   // Lane l's value may read memory only where lane l stores (or weights): all four are read first.
+  // A buffer of another size is never the stored one (only same-shape values share storage).
   for (const ld of loadsOf(st[0]!.value)) {
-    if (ld.buf.scope === "param") continue;
+    if (ld.buf.scope === "param" || numelOf(ld.buf) !== numelOf(buf)) continue;
     const li = linear(ld.index), d = li && combine(li, l0, -1);
     if (trial.mode.get(ld) !== "vector" || trial.stride.get(ld) !== 1 || !d || d.terms.size || d.k !== 0) return undefined;
   }
@@ -148,6 +149,8 @@ function storeGroup(four: Stmt[], n: number, groupOf: GroupOf, widthOf: (g: numb
   for (const [k, v] of trial.width) lanes.width.set(k, v);
   return { k: "store4", buf, index: st[0]!.index, value: st[0]!.value, valueType: st[0]!.value.dtype, width: n };
 }
+
+const numelOf = (b: Buffer) => b.shape.reduce((a, d) => a * d, 1);
 
 function stmtMentions(s: Stmt, name: string): boolean {
   switch (s.k) {
