@@ -6,6 +6,7 @@ import { BlobStore, parseGraph, printGraph } from "../ir/text/index.ts";
 import { resetVarNames } from "../ir/tir.ts";
 import { runPipeline } from "../passes/registry.ts";
 import { Program, Step, Storage, buildProgram } from "./program.ts";
+import { tileFor } from "./schedule-tile.ts";
 
 export interface OptOptions {
   optLevel: number;
@@ -15,19 +16,22 @@ export interface OptOptions {
   log?: (text: string) => void;
   /** "graph" (default) prints the optimised graph; "program" prints its kernel calls and storage. */
   emit?: "graph" | "program";
+  /** The target whose schedule choices the passes follow (tileFor): c (default) or wasm. */
+  target?: string;
 }
 
 export function optGraph(g: Graph, opts: OptOptions): { text: string; stats: Map<string, number> } {
   resetVarNames();
+  const tile = tileFor(opts.target);
   const stats = runPipeline(g, {
-    optLevel: opts.optLevel, passes: opts.passes,
+    optLevel: opts.optLevel, passes: opts.passes, winograd: tile.winograd,
     afterPass: (name, graph) => {
       if (opts.printAfter && (opts.printAfter.has("*") || opts.printAfter.has(name)))
         opts.log?.(`// ----- IR after ${name} -----\n${printGraph(graph, { blobs: new BlobStore() })}`);
     },
   });
   if (opts.emit === "program") {
-    const p = buildProgram(g);
+    const p = buildProgram(g, { tile });
     for (const [k, v] of p.stats) stats.set(k, (stats.get(k) ?? 0) + v);
     return { text: printProgram(p), stats };
   }

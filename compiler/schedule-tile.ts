@@ -22,6 +22,8 @@ export interface TileConfig {
   lanes?: number;
   /** Block length of a long innermost reduction axis that has other reduction axes around it. */
   rblock?: number;
+  /** 3x3 stride-1 convolutions with many channels run as Winograd F(2x2, 3x3) (passes/winograd.ts). */
+  winograd?: boolean;
   /**
    * The epilogue (bias, ReLU) is applied to the accumulators before their one store, also when
    * it has a select or min/max; otherwise such an epilogue runs over the stored sums after the
@@ -38,7 +40,7 @@ export const C_TILE: TileConfig = { accs: 128, width: 16 };
  * nest into passes that each re-read the inputs; measured faster than 3 rows of 16 or 4 of 8.
  * Channel blocks of 128 keep a 512-channel 3x3 Conv's working set in L1 (16.5 -> 25 GMAC/s).
  */
-export const WASM_TILE: TileConfig = { accs: 32, width: 16, lanes: 4, rblock: 128, epilogueInTile: true };
+export const WASM_TILE: TileConfig = { accs: 32, width: 16, lanes: 4, rblock: 128, epilogueInTile: true, winograd: true };
 
 /** The tile a target's kernels are scheduled with. */
 export function tileFor(target: string | undefined): TileConfig {

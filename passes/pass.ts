@@ -7,6 +7,8 @@ export interface PassContext {
   optLevel: number;
   /** Counts of rewrites per pattern name, reported in report.json. */
   stats: Map<string, number>;
+  /** The target computes 3x3 convolutions as Winograd F(2x2, 3x3) (TileConfig.winograd). */
+  winograd?: boolean;
 }
 
 export interface GraphPass {

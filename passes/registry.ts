@@ -21,12 +21,13 @@ import qdq from "./qdq.ts";
 import silu from "./silu.ts";
 import softmax from "./softmax.ts";
 import transposeCancel from "./transpose-cancel.ts";
+import winograd from "./winograd.ts";
 import { GraphPass, PassContext } from "./pass.ts";
 
 /** Every graph pass, in pipeline order. */
 export const GRAPH_PASSES: readonly GraphPass[] = [
   qdq, foldConstants, transposeCancel, padFold, convBn, convBias, convScale, layernorm, gelu, softmax, silu, hardswish,
-  attention, deadCode, fuseOps,
+  attention, winograd, deadCode, fuseOps,
 ];
 
 export function passByName(name: string): GraphPass {
@@ -43,13 +44,15 @@ export interface PassOptions {
   optLevel: number;
   /** An explicit pass list (overrides the level's pipeline). */
   passes?: string[];
+  /** Passed to the passes' context (PassContext.winograd). */
+  winograd?: boolean;
   /** Called after each pass that runs, e.g. to print the IR. */
   afterPass?: (pass: string, g: Graph) => void;
 }
 
 /** Runs the selected pipeline; returns the pattern counts. */
 export function runPipeline(g: Graph, opts: PassOptions): Map<string, number> {
-  const ctx: PassContext = { optLevel: opts.optLevel, stats: new Map() };
+  const ctx: PassContext = { optLevel: opts.optLevel, stats: new Map(), winograd: opts.winograd };
   const list = opts.passes ? opts.passes.map(passByName) : pipelineFor(opts.optLevel);
   for (const p of list) {
     p.run(g, ctx);

@@ -18,6 +18,7 @@ options:
   --print-after-all     print the IR after every pass to stderr
   --emit graph|program  print the graph (default) or the kernel calls with their storage
   --stats               print how often each pattern fired to stderr
+  --target c|wasm       follow that target's schedule choices (wasm: the winograd pass fires)
   -o, --out FILE        write to FILE instead of stdout`;
 
 export async function optCommand(args: string[]): Promise<number> {
@@ -28,12 +29,14 @@ export async function optCommand(args: string[]): Promise<number> {
     "print-after-all": { type: "boolean" },
     emit: { type: "string", default: "graph" },
     stats: { type: "boolean" },
+    target: { type: "string", default: "c" },
     out: { type: "string", short: "o" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) { console.log(HELP); return 0; }
   if (positionals.length !== 1) throw new EdgecError("opt takes one FILE.ir; run 'edgec opt --help'");
   if (values.emit !== "graph" && values.emit !== "program") throw new EdgecError("--emit takes graph or program");
+  if (values.target !== "c" && values.target !== "wasm") throw new EdgecError("--target takes c or wasm");
   const file = positionals[0]!;
   let text: string;
   try {
@@ -46,7 +49,7 @@ export async function optCommand(args: string[]): Promise<number> {
   const opts = {
     optLevel: lvl ? Number(lvl[2]) : 2,
     passes: values.passes?.split(",").map((s) => s.trim()).filter((s) => s),
-    printAfter, log: (t: string) => process.stderr.write(t), emit: values.emit as "graph" | "program",
+    printAfter, log: (t: string) => process.stderr.write(t), emit: values.emit as "graph" | "program", target: values.target,
   };
   // Several graphs separated by "// -----" lines are optimised one by one (like --split-input-file).
   const chunks = text.split(/^\s*\/\/\s*-----\s*$/m);

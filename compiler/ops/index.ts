@@ -25,6 +25,7 @@ import "./grid-sample.ts";
 
 export { getOp, registeredOps } from "./registry.ts";
 import "./fused.ts";
+import "./winograd.ts";
 import "./attention.ts";
 import "./recurrent.ts";
 import "./onnx-attention.ts";

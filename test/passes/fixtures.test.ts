@@ -46,6 +46,7 @@ function flags(run: string[]) {
     passes: i >= 0 ? run[i + 1]!.split(",") : undefined,
     optLevel: lvl ? Number(lvl[2]) : 2,
     emit: run.includes("--emit=program") ? "program" as const : "graph" as const,
+    target: run.includes("--target") ? run[run.indexOf("--target") + 1] : undefined,
   };
 }
 
