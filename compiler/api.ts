@@ -13,7 +13,7 @@ import { PassOptions, runPipeline } from "../passes/registry.ts";
 import { inferTypes, topoSort } from "./infer.ts";
 import { ImportOptions, loadModel } from "./onnx/import.ts";
 import { Program, buildProgram, kernelSteps } from "./program.ts";
-import { TileConfig } from "./schedule-tile.ts";
+import { C_TILE, TileConfig } from "./schedule-tile.ts";
 import { makeCapturesExplicit } from "./captures.ts";
 import { simplifyControlFlow } from "./subgraph.ts";
 
@@ -91,9 +91,9 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
     const p0 = buildProgram(cloneGraph(g), { passes: (sub) => runPipeline(sub, { optLevel: 0 }) });
     before = { kernels: kernelSteps(p0.steps).length, arena_bytes: p0.arenaBytes, arena_lower_bound_bytes: p0.arenaLowerBound };
   }
-  const winograd = opts.tile?.winograd;
+  const tile = opts.tile ?? C_TILE, winograd = tile.winograd;
   const stats = runPipeline(g, { optLevel: opts.optLevel ?? 2, passes: opts.passes, afterPass: opts.afterPass, winograd });
-  const program = buildProgram(g, { passes: (sub) => runPipeline(sub, { optLevel: opts.optLevel ?? 2, passes: opts.passes, winograd }), tile: opts.tile });
+  const program = buildProgram(g, { passes: (sub) => runPipeline(sub, { optLevel: opts.optLevel ?? 2, passes: opts.passes, winograd }), tile });
   const fusions: Record<string, number> = {};
   if (shapes.count) stats.set("shape-fold", (stats.get("shape-fold") ?? 0) + shapes.count);
   for (const [k, v] of [...stats, ...program.stats].sort()) if (k !== "fold-constants") fusions[k] = (fusions[k] ?? 0) + v;
