@@ -149,18 +149,10 @@ export async function writeWasmArtifact(c: Compiled, outDir: string, opts: { sim
 
 /**
  * Writes the emscripten-built WebAssembly artifact through backends/emscripten/build.ts, loaded
- * on demand so the other targets work without it.
+ * on demand like the binaryen backend.
  */
 export async function writeEmscriptenArtifact(c: Compiled, outDir: string, opts: { simd?: boolean } = {}): Promise<void> {
-  const file = "../backends/emscripten/build.ts";
-  let mod: { buildEmscriptenArtifact?: (p: Compiled["program"], outDir: string, o: { name: string; simd?: boolean }) => Promise<void> };
-  try {
-    mod = await import(file);
-  } catch (e) {
-    if ((e as { code?: string }).code === "ERR_MODULE_NOT_FOUND") fail("--target wasm-emscripten is not available in this build (backends/emscripten/build.ts is missing); use --target wasm");
-    throw e;
-  }
-  if (!mod.buildEmscriptenArtifact) fail("--target wasm-emscripten is not available: backends/emscripten/build.ts has no buildEmscriptenArtifact");
+  const mod = await import("../backends/emscripten/build.ts");
   // Built in a temporary folder, then written like the other targets: whole, with its report.
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "edgec-emcc-"));
   try {
