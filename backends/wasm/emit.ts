@@ -385,7 +385,8 @@ class KernelBuilder implements KernelContext {
 
 const RANGE: Partial<Record<Raw, [number, number]>> = { i8: [-128, 127], i16: [-32768, 32767], u8: [0, 255], u16: [0, 65535] };
 
-function wrapInt(v: number, r: Raw): number {
+/** An integer constant as the 32-bit pattern a value of raw type r holds in an i32. */
+export function wrapInt(v: number, r: Raw): number {
   switch (r) {
     case "i8": return (v << 24) >> 24;
     case "u8": return v & 0xff;

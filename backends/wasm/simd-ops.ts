@@ -7,6 +7,7 @@
 import { DType, byteSize } from "../../ir/dtype.ts";
 import { BinOp, UnOp } from "../../ir/tir.ts";
 import { Ref, W, WasmModule } from "./binaryen.ts";
+import { rawOf, wrapInt } from "./emit.ts";
 
 const FLOAT_CMP: Partial<Record<BinOp, string>> = { eq: "eq", ne: "ne", lt: "lt", le: "le", gt: "gt", ge: "ge" };
 const INT_CMP: Partial<Record<BinOp, [string, string]>> = {
@@ -25,7 +26,7 @@ export class VecOps {
   constVec(vals: number[], t: DType): Ref {
     const bytes = new Uint8Array(16);
     if (t === "f32") new Float32Array(bytes.buffer).set(vals.map(Math.fround));
-    else new Int32Array(bytes.buffer).set(vals.map((x) => (t === "bool" ? (x ? -1 : 0) : wrap(x, t))));
+    else new Int32Array(bytes.buffer).set(vals.map((x) => (t === "bool" ? (x ? -1 : 0) : wrapInt(x, rawOf(t)))));
     return this.v("const", bytes);
   }
 
@@ -181,12 +182,3 @@ export class VecOps {
   tmp: () => number = () => { throw new Error("internal error: VecOps.tmp not set"); };
 }
 
-function wrap(v: number, t: DType): number {
-  switch (t) {
-    case "i8": return (v << 24) >> 24;
-    case "u8": return v & 0xff;
-    case "i16": return (v << 16) >> 16;
-    case "u16": return v & 0xffff;
-    default: return v | 0;
-  }
-}
