@@ -9,6 +9,7 @@
 import { coeffOf } from "../ir/affine.ts";
 import { Expr, IterVar, ReduceOp, Stmt, Var, add, bin, c, cast, load, mapExpr, mkVar, mul, seq, store, substExpr, substStmtVar, Buffer } from "../ir/tir.ts";
 import { DType } from "../ir/dtype.ts";
+import { EdgecError } from "./diagnostics.ts";
 
 /** The register tile's size: at most `accs` accumulators, rows at most `width` outputs long. */
 export interface TileConfig {
@@ -42,9 +43,21 @@ export const C_TILE: TileConfig = { accs: 128, width: 16 };
  */
 export const WASM_TILE: TileConfig = { accs: 32, width: 16, lanes: 4, rblock: 128, epilogueInTile: true, winograd: true };
 
-/** The tile a target's kernels are scheduled with. */
-export function tileFor(target: string | undefined): TileConfig {
-  return target === "wasm" ? WASM_TILE : C_TILE;
+/**
+ * The tile a target's kernels are scheduled with; `winograd` overrides the target's choice (the C
+ * target leaves it off by default: it costs 16/9 of the 3x3 weights and a larger arena, which
+ * microcontrollers cannot spare).
+ */
+export function tileFor(target: string | undefined, winograd?: boolean): TileConfig {
+  const t = target === "wasm" ? WASM_TILE : C_TILE;
+  return winograd === undefined ? t : { ...t, winograd };
+}
+
+/** The value of a --winograd on|off flag (undefined when absent). */
+export function winogradFlag(v: string | undefined): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (v !== "on" && v !== "off") throw new EdgecError(`--winograd takes on or off, not '${v}'`);
+  return v === "on";
 }
 
 export interface TileInput {

@@ -30,6 +30,8 @@ export interface TestOptions extends CompileOptions {
   target?: TestTarget;
   /** wasm targets: SIMD128 (default true). */
   simd?: boolean;
+  /** Overrides the target's Winograd choice (tileFor). */
+  winograd?: boolean;
 }
 
 export type TestTarget = "c" | "wasm" | "wasm-emscripten";
@@ -82,7 +84,7 @@ export async function testDir(dir: string, opts: TestOptions, onProgress?: (msg:
   const sets = listDataSets(dir);
   if (sets.length === 0) fail(`${dir} has no test_data_set_* folders`);
   onProgress?.("compiling");
-  const compiled = compileFile(model, { ...opts, tile: tileFor(opts.target) });
+  const compiled = compileFile(model, { ...opts, tile: tileFor(opts.target, opts.winograd) });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "edgec-test-"));
   const out = path.join(tmp, "c");
   try {

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { BlobStore, printGraph } from "../../ir/text/index.ts";
 import { CompileOptions, compileFile, writeCArtifact, writeEmscriptenArtifact, writeWasmArtifact } from "../api.ts";
-import { tileFor } from "../schedule-tile.ts";
+import { tileFor, winogradFlag } from "../schedule-tile.ts";
 import { EdgecError } from "../diagnostics.ts";
 import { parse, parseFreezeInputs, parseInputShapes, progress, progressDone } from "./main.ts";
 
@@ -21,6 +21,8 @@ with emcc. OUT is replaced only when complete.
 options:
   --target T                  output target: c (default), wasm, wasm-emscripten
   --no-simd                   wasm targets: a scalar module (no SIMD128 instructions)
+  --winograd on|off           3x3 stride-1 convs as Winograd F(2x2,3x3): faster, 16/9 of their
+                              weights and a larger arena (default: on for wasm, off for c)
   -o, --out DIR               output folder
   --name NAME                 c: prefix of generated symbols and files (default: model)
   --input-shape NAME=DIMS     fix a symbolic input shape, e.g. input=1x3x224x224 (repeatable)
@@ -46,6 +48,7 @@ export async function compileCommand(args: string[]): Promise<number> {
     "weights-bin-above": { type: "string" },
     stats: { type: "boolean" },
     "no-simd": { type: "boolean" },
+    winograd: { type: "string" },
     passes: { type: "string" },
     "print-after": { type: "string", multiple: true },
     "print-after-all": { type: "boolean" },
@@ -69,7 +72,7 @@ export async function compileCommand(args: string[]): Promise<number> {
     optLevel: opt ? Number(opt[2]) : 2,
     passes: values.passes?.split(",").map((x) => x.trim()).filter((x) => x),
     baseline: true,
-    tile: tileFor(target),
+    tile: tileFor(target, winogradFlag(values.winograd)),
     afterPass: (pass, g) => {
       if (values["print-after-all"] || printAfter.has(pass)) process.stderr.write(`// ----- IR after ${pass} -----\n${printGraph(g, { blobs: new BlobStore() })}`);
     },

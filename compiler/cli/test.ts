@@ -3,6 +3,7 @@
  */
 import { EdgecError } from "../diagnostics.ts";
 import { TEST_TARGETS, testDir } from "../testrun.ts";
+import { winogradFlag } from "../schedule-tile.ts";
 import { parse, parseFreezeInputs, parseInputShapes, progress, progressDone } from "./main.ts";
 
 const HELP = `usage: edgec test DIR --target c|wasm|wasm-emscripten [options]
@@ -15,6 +16,8 @@ model.mjs loader. Exit status 0 only if every output matches.
 options:
   --target T               c (default), wasm (binaryen) or wasm-emscripten (emcc)
   --no-simd                wasm targets: a scalar module (no SIMD128)
+  --winograd on|off        3x3 stride-1 convs as Winograd F(2x2,3x3) (default: on for wasm,
+                           off for c and wasm-emscripten)
   --rtol X                 relative tolerance (default 1e-3)
   --atol X                 absolute tolerance (default 1e-5)
   --cc CC                  C compiler (default cc)
@@ -33,6 +36,7 @@ export async function testCommand(args: string[]): Promise<number> {
     cc: { type: "string" },
     sanitize: { type: "boolean" },
     "no-simd": { type: "boolean" },
+    winograd: { type: "string" },
     keep: { type: "boolean" },
     "input-shape": { type: "string", multiple: true },
     "freeze-input": { type: "string", multiple: true },
@@ -46,7 +50,7 @@ export async function testCommand(args: string[]): Promise<number> {
   const rtol = Number(values.rtol), atol = Number(values.atol);
   if (!(rtol >= 0) || !(atol >= 0)) throw new EdgecError("--rtol and --atol take non-negative numbers");
   const res = await testDir(positionals[0]!, {
-    rtol, atol, cc: values.cc, target, simd: !values["no-simd"], keep: values.keep, inputShapes: parseInputShapes(values["input-shape"]),
+    rtol, atol, cc: values.cc, target, simd: !values["no-simd"], winograd: winogradFlag(values.winograd), keep: values.keep, inputShapes: parseInputShapes(values["input-shape"]),
     freezeInputs: parseFreezeInputs(values["freeze-input"]),
     optLevel: lvl ? Number(lvl[2]) : 2,
     extraFlags: values.sanitize ? ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"] : undefined,
