@@ -3,7 +3,7 @@
  * views as aliases, weights packed into one blob, intermediates planned into one arena.
  */
 import { byteSize, bytesOf } from "../ir/dtype.ts";
-import { Graph, TensorType, numel } from "../ir/graph.ts";
+import { Derivation, Graph, TensorType, numel } from "../ir/graph.ts";
 import { Buffer, PrimFunc } from "../ir/tir.ts";
 import { partitionLoops } from "../passes/loop-partition.ts";
 import { ALIGN, planMemory } from "../passes/plan-memory.ts";
@@ -90,6 +90,11 @@ export interface Program {
   outputs: { name: string; type: TensorType }[];
   steps: Step[];
   weights: Uint8Array;
+  /**
+   * Weights a target may store as their smaller source and compute when loading: `bytes` at
+   * `offset` of `weights` follow from `source` (Derivation).
+   */
+  derived?: { offset: number; bytes: number; kind: Derivation["kind"]; source: Uint8Array; m: number; ch: number }[];
   arenaBytes: number;
   arenaLowerBound: number;
   ops: Record<string, number>;
@@ -233,13 +238,16 @@ export function buildProgram(g: Graph, opts: BuildOptions = {}): Program {
   // Weights: every constant a kernel reads (or a graph output copies), in first-use order, 64-byte aligned.
   const weightOffsets = new Map<string, number>();
   const chunks: { off: number; bytes: Uint8Array }[] = [];
+  const derived: NonNullable<Program["derived"]> = [];
   let wsize = 0;
   const weightReads = [...lowered.flatMap(({ low }) => low.inputs), ...g.outputs.filter((o) => g.constants.has(o))];
   for (const v of weightReads) {
     const r = repr(v);
     const src = [...g.constants.keys()].length && constOfGroup(g, groups, r);
     if (!src || weightOffsets.has(r)) continue;
-    const bytes = bytesOf(g.constants.get(src)!.data);
+    const t = g.constants.get(src)!, bytes = bytesOf(t.data);
+    const d = t.derivedFrom;
+    if (d) derived.push({ offset: wsize, bytes: bytes.length, kind: d.kind, source: bytesOf(d.source.data), m: d.m, ch: d.ch });
     weightOffsets.set(r, wsize);
     chunks.push({ off: wsize, bytes });
     wsize += Math.ceil(Math.max(bytes.length, 1) / ALIGN) * ALIGN;
@@ -284,7 +292,7 @@ export function buildProgram(g: Graph, opts: BuildOptions = {}): Program {
   return {
     inputs: g.inputs.map((name) => ({ name, type: g.typeOf(name) })),
     outputs: g.outputs.map((name) => ({ name, type: g.typeOf(name) })),
-    steps, weights,
+    steps, weights, derived,
     stats: new Map([["view-elim", viewAliases], ["concat-elim", g.nodes.filter((n) => n.op === "Concat").length - kernelNodes.filter((n) => n.op === "Concat").length]].filter(([, n]) => n) as [string, number][]),
     arenaBytes: plan.arenaBytes,
     arenaLowerBound: plan.lowerBound,

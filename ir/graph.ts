@@ -11,6 +11,16 @@ export interface TensorType {
 /** A constant tensor: shape, dtype and little-endian element storage. */
 export interface Tensor extends TensorType {
   data: TypedArray;
+  /** How the data follows from a smaller constant, for targets that compute it when loading. */
+  derivedFrom?: Derivation;
+}
+
+/** Winograd weights U of a [m, ch, 3, 3] f32 kernel (compiler/ops/winograd.ts winogradWeights). */
+export interface Derivation {
+  kind: "winograd";
+  source: Tensor;
+  m: number;
+  ch: number;
 }
 
 export type Attr =

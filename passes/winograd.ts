@@ -19,6 +19,7 @@ export const WINOGRAD_MIN_CHANNELS = 16;
 
 function winograd(g: Graph, ctx: PassContext): void {
   if (!ctx.winograd) return;
+  const done = new Map<string, string>();
   for (const n of g.nodes) {
     if (n.op !== "Conv" || n.domain !== "" || !n.inputs[0] || !n.inputs[1]) continue;
     const x = g.typeOf(n.inputs[0]), wName = n.inputs[1];
@@ -30,7 +31,12 @@ function winograd(g: Graph, ctx: PassContext): void {
     if (c.int("group", 1) !== 1) continue;
     const win = windowOf(c, x.shape.slice(2), [3, 3]);
     if (win.strides.some((s) => s !== 1) || win.dilations.some((d) => d !== 1)) continue;
-    const u = new ConstBuilder(g, n.name).tensor({ dtype: "f32", shape: [16, m, ch], data: winogradWeights(w.data as Float32Array, m, ch) });
+    // Convs sharing a kernel share its transform.
+    const u = done.get(wName) ?? new ConstBuilder(g, n.name).tensor({
+      dtype: "f32", shape: [16, m, ch], data: winogradWeights(w.data as Float32Array, m, ch),
+      derivedFrom: { kind: "winograd", source: w, m, ch },
+    });
+    done.set(wName, u);
     n.op = "edgec.WinogradConv";
     n.inputs = [n.inputs[0], u, ...(n.inputs[2] ? [n.inputs[2]] : [])];
     n.attrs = { pads: { type: "ints", value: [win.begin[0]!, win.begin[1]!, win.end[0]!, win.end[1]!] } };

@@ -23,7 +23,7 @@ export async function emitWasm(p: Program, opts: WasmArtifactOptions = {}): Prom
   const simd = opts.simd ?? true;
   const b = buildWasm(p, { simd, simdLoop: simd ? trySimdLoop : undefined });
   const io = (list: Program["inputs"]) => list.map((t) => ({ name: t.name, dtype: t.type.dtype, shape: t.type.shape }));
-  const { mjs, dts } = emitLoader({ inputs: io(p.inputs), outputs: io(p.outputs), wasmFile: "model.wasm" });
+  const { mjs, dts } = emitLoader({ inputs: io(p.inputs), outputs: io(p.outputs), wasmFile: "model.wasm", derive: b.derive });
   const files = new Map<string, string | Uint8Array>([["model.wasm", b.wasm], ["model.mjs", mjs], ["model.d.ts", dts]]);
   return { files, wasmBytes: b.wasm.length, memoryBytes: b.memoryBytes, kernels: b.kernels };
 }

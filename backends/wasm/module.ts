@@ -37,8 +37,17 @@ export interface WasmBuildOptions {
   noOptimize?: boolean;
 }
 
+/** Weights the loader computes before the first run: Winograd U at `at`, from the kernel stored there. */
+export interface LoadDerivation {
+  kind: "winograd";
+  at: number;
+  m: number;
+  ch: number;
+}
+
 export interface WasmBuild {
   wasm: Uint8Array;
+  derive: LoadDerivation[];
   /** Bytes of linear memory the module declares. */
   memoryBytes: number;
   kernels: number;
@@ -60,13 +69,26 @@ export function buildWasm(p: Program, opts: WasmBuildOptions): WasmBuild {
   });
   const inputsAt = place(p.inputs), outputsAt = place(p.outputs);
   const arenaAt = top;
+  // Derived weights are not stored: their smaller sources are, at the start of their place, and
+  // the loader computes them there (reading all of a source before writing) when it loads.
+  const derive: LoadDerivation[] = [];
+  const segments: { offset: number; data: Uint8Array }[] = [];
+  let from = 0;
+  for (const d of [...(p.derived ?? [])].sort((a, b) => a.offset - b.offset)) {
+    if (d.source.length > d.bytes) continue;
+    if (d.offset > from) segments.push({ offset: weightsAt + from, data: p.weights.subarray(from, d.offset) });
+    from = d.offset + d.bytes;
+    derive.push({ kind: d.kind, at: weightsAt + d.offset, m: d.m, ch: d.ch });
+    segments.push({ offset: weightsAt + d.offset, data: d.source });
+  }
+  if (p.weights.length > from) segments.push({ offset: weightsAt + from, data: p.weights.subarray(from) });
   top = alignUp(top + p.arenaBytes);
   const pages = Math.max(1, Math.ceil(top / PAGE));
   if (pages > 65536) throw new EdgecError(`the model needs ${top} bytes of memory, above the 4 GiB a wasm32 module can address`);
 
   const w = new WasmModule({ simd: opts.simd });
   try {
-    w.setMemory(pages, "memory", p.weights.length ? [{ offset: weightsAt, data: p.weights }] : []);
+    w.setMemory(pages, "memory", segments);
     const rt = new Runtime(w);
     const base = (s: AnyStorage): number => {
       switch (s.kind) {
@@ -142,7 +164,7 @@ export function buildWasm(p: Program, opts: WasmBuildOptions): WasmBuild {
       w.optimize();
       w.validate("module after optimisation");
     }
-    return { wasm: w.emitBinary(), memoryBytes: pages * PAGE, kernels: byText.size };
+    return { wasm: w.emitBinary(), derive, memoryBytes: pages * PAGE, kernels: byText.size };
   } finally {
     w.dispose();
   }

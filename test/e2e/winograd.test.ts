@@ -2,7 +2,8 @@
  * @fileoverview Winograd F(2x2, 3x3) convolutions end to end, against ONNX Runtime: padded and
  * unpadded 3x3 convs (odd output sizes cut the last tiles) with bias, ReLU and a residual add,
  * through the C target with --winograd on (sanitizers on) and the wasm target, where it is the
- * default; the report counts the rewritten convs, and --winograd takes only on or off.
+ * default and stores the kernels untransformed (the loader transforms them); the report counts
+ * the rewritten convs, and --winograd takes only on or off.
  */
 import { expect } from "chai";
 import * as fs from "node:fs";
@@ -65,6 +66,19 @@ describe("Winograd convolutions", function () {
       const t = await edgec("test", model, "--target", "wasm", ...extra);
       expect(t.status, `${extra.join(" ")}: ${t.stdout}${t.stderr}`).to.equal(0);
     }
+  });
+
+  it("wasm stores the 3x3 kernels, not their 16/9 larger transform, which the loader computes", async () => {
+    const out = path.join(dir, "wasm-out");
+    expect((await edgec("compile", path.join(model, "model.onnx"), "--target", "wasm", "-o", out)).status).to.equal(0);
+    const rep = JSON.parse(fs.readFileSync(path.join(out, "report.json"), "utf8"));
+    expect(rep.fusions.winograd).to.equal(3);
+    // Two distinct kernels (w2 serves two convs, which share one transform), 16/9 larger transformed.
+    const kernels = (M * C + M * M) * 9 * 4;
+    expect(rep.weights_bytes).to.be.at.least(kernels * 16 / 9).and.below(kernels * 16 / 9 + 2048);
+    // A module holding the transforms would be larger than all the weights.
+    expect(rep.wasm_bytes).to.be.below(rep.weights_bytes);
+    expect(fs.readFileSync(path.join(out, "model.mjs"), "utf8")).to.include("function winogradWeights(");
   });
 
   it("rejects a --winograd value other than on or off in one line", async () => {
