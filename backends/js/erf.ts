@@ -5,6 +5,7 @@
 
 /** A series for small |x|, a continued fraction for erfc beyond (A-S 7.1.26 is too coarse). */
 export function erf(x: number): number {
+  if (x === 0) return x; // keeps the sign of zero, as C's erf does
   const ax = Math.abs(x);
   if (ax < 2.5) {
     let sum = x, term = x;

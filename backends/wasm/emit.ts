@@ -276,6 +276,7 @@ class KernelBuilder implements KernelContext {
       // The hot ones on f32 run in WebAssembly; the rest call the loader's Math.
       if (k === "f32" && op === "exp") return this.rt.expF32(A);
       if (k === "f32" && op === "tanh") return this.rt.tanhF32(A);
+      if (k === "f32" && op === "erf") return this.rt.erfF32(A);
       const m = MATH_UN[op];
       if (m) return this.fromF64(this.rt.math(m, [this.toF64(A, k)]), k);
       const n = NATIVE_UN[op];
