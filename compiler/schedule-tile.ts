@@ -288,7 +288,8 @@ function canonIndex(e: Expr): Expr {
 
 const canonLoads = (e: Expr): Expr => mapExpr(e, (x) => (x.k === "load" ? { ...x, index: canonIndex(canonLoads(x.index)) } : undefined));
 
-function combine(op: ReduceOp, acc: Expr, v: Expr): Expr {
+/** acc op v: one step of a reduction. */
+export function combine(op: ReduceOp, acc: Expr, v: Expr): Expr {
   switch (op) {
     case "sum": return bin("add", acc, v);
     case "prod": return bin("mul", acc, v);

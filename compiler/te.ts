@@ -10,7 +10,7 @@ import {
 } from "../ir/tir.ts";
 import { check } from "./diagnostics.ts";
 import { coeffOf, loadsIn } from "../ir/affine.ts";
-import { C_TILE, TileConfig, tileReduction } from "./schedule-tile.ts";
+import { C_TILE, TileConfig, combine, tileReduction } from "./schedule-tile.ts";
 
 type ComputeFn = (idx: Var[]) => Expr;
 type ExternFn = (ins: Buffer[], outs: Buffer[]) => Stmt;
@@ -352,15 +352,6 @@ export function flatIndex(idx: Expr[], shape: number[]): Expr {
   let flat: Expr = c(0);
   idx.forEach((v, i) => { flat = add(flat, mul(v, c(strides[i]!))); });
   return flat;
-}
-
-function combine(op: ReduceOp, acc: Expr, v: Expr): Expr {
-  switch (op) {
-    case "sum": return bin("add", acc, v);
-    case "prod": return bin("mul", acc, v);
-    case "max": return bin("max", acc, v);
-    case "min": return bin("min", acc, v);
-  }
 }
 
 export function reduceInit(op: ReduceOp, dtype: DType): Expr {

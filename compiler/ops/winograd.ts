@@ -6,8 +6,9 @@
  * products over the input channels (M[e] = U[e] V[e], the register-tile schedule), and the
  * products are transformed back (Y = A^T M A).
  */
-import { Expr, Stmt, TensorRef, Var, bin, c, load, mkVar, select, seq, store } from "../../ir/tir.ts";
-import { at, reduce } from "../te.ts";
+import { Expr, Stmt, TensorRef, Var, bin, c, load, mkVar, seq, store } from "../../ir/tir.ts";
+import { at, flatIndex, reduce } from "../te.ts";
+import { padInput } from "./conv-pool.ts";
 import { defineOp } from "./registry.ts";
 
 /**
@@ -60,16 +61,13 @@ defineOp({
     const th = Math.ceil(oh / 2), tw = Math.ceil(ow / 2), tiles = th * tw;
     // Zero padding, plus whatever whole tiles need past the end.
     const hp = 2 * th + 2, wp = 2 * tw + 2;
-    const xp = te.compute("wino_pad", [n, ch, hp, wp], ([bn, bc, i, j]) => {
-      const y = bin("sub", i!, c(pt)), z = bin("sub", j!, c(pl));
-      const ok = bin("land", bin("land", bin("ge", y, c(0)), bin("lt", y, c(h))), bin("land", bin("ge", z, c(0)), bin("lt", z, c(w))));
-      return select(ok, at(x, bn!, bc!, y, z), c(0, x.dtype));
-    }, { dtype: x.dtype, materialize: true });
+    const xp = padInput(te, x, { kernel: [3, 3], strides: [1, 1], dilations: [1, 1], begin: [pt, pl], end: [hp - h - pt, wp - w - pl], out: [oh, ow] }, c(0, x.dtype)).x;
     // V[n][e][c][t] for tile t = ty * tw + tx: loads of one tile row are two apart along tx.
     const [v] = te.extern([{ name: "wino_in", dtype: x.dtype, shape: [n, 16, ch, tiles] }], [xp], ([xb], [vb]) => {
       const body = (bn: Var, bc: Var, ty: Var, tx: Var): Stmt => {
         const d = [0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) =>
-          load(xb!, bin("add", bin("mul", bin("add", bin("mul", bin("add", bin("mul", bn, c(ch)), bc), c(hp)), bin("add", bin("mul", ty, c(2)), c(i))), c(wp)), bin("add", bin("mul", tx, c(2)), c(j))))));
+          load(xb!, flatIndex([bn, bc, bin("add", bin("mul", ty, c(2)), c(i)), bin("add", bin("mul", tx, c(2)), c(j))], [n, ch, hp, wp]))));
+        const t = bin("add", bin("mul", ty, c(tw)), tx);
         const decls: Stmt[] = [];
         const named = (e: Expr): Expr => { const t = mkVar("wt", x.dtype); decls.push({ k: "decl", v: t, init: e }); return t; };
         const cols = [0, 1, 2, 3].map((j) => inT(d.map((row) => row[j]!)).map(named));
@@ -77,8 +75,7 @@ defineOp({
         for (let a = 0; a < 4; a++) {
           const r = inT(cols.map((col) => col[a]!));
           for (let bb = 0; bb < 4; bb++) {
-            const idx = bin("add", bin("mul", bin("add", bin("mul", bin("add", bin("mul", bn, c(16)), c(a * 4 + bb)), c(ch)), bc), c(tiles)), bin("add", bin("mul", ty, c(tw)), tx));
-            stores.push(store(vb!, idx, r[bb]!));
+            stores.push(store(vb!, flatIndex([bn, c(a * 4 + bb), bc, t], [n, 16, ch, tiles]), r[bb]!));
           }
         }
         return seq(...decls, ...stores);
@@ -90,7 +87,8 @@ defineOp({
       reduce("sum", [ch], ([k]) => bin("mul", at(u, e!, bm!, k!), at(v!, bn!, e!, k!, t!))), { dtype: x.dtype, materialize: true });
     const [y] = te.extern([{ name: "wino_out", dtype: x.dtype, shape: [n, m, oh, ow] }], b ? [prod, b] : [prod], ([pb, bias], [yb]) => {
       const body = (bn: Var, bm: Var, ty: Var, tx: Var): Stmt => {
-        const mv = (e: number) => load(pb!, bin("add", bin("mul", bin("add", bin("mul", bin("add", bin("mul", bn, c(16)), c(e)), c(m)), bm), c(tiles)), bin("add", bin("mul", ty, c(tw)), tx)));
+        const t = bin("add", bin("mul", ty, c(tw)), tx);
+        const mv = (e: number) => load(pb!, flatIndex([bn, c(e), bm, t], [n, 16, m, tiles]));
         const decls: Stmt[] = [];
         const named = (e: Expr): Expr => { const t = mkVar("wo", x.dtype); decls.push({ k: "decl", v: t, init: e }); return t; };
         const cols = [0, 1, 2, 3].map((j) => outT([0, 1, 2, 3].map((i) => mv(i * 4 + j))).map(named));
@@ -100,7 +98,7 @@ defineOp({
           for (let bb = 0; bb < 2; bb++) {
             const yy = bin("add", bin("mul", ty, c(2)), c(a)), xx = bin("add", bin("mul", tx, c(2)), c(bb));
             const val = bias ? bin("add", r[bb]!, load(bias, bm)) : r[bb]!;
-            const st = store(yb!, bin("add", bin("mul", bin("add", bin("mul", bin("add", bin("mul", bn, c(m)), bm), c(oh)), yy), c(ow)), xx), val);
+            const st = store(yb!, flatIndex([bn, bm, yy, xx], [n, m, oh, ow]), val);
             // Odd sizes: the last tile's second row or column lies outside the output.
             const inside: Expr[] = [];
             if (a === 1 && oh % 2) inside.push(bin("lt", yy, c(oh)));
