@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // `npm run bench`: runs the TypeScript benchmark driver through tsx's loader.
-import { register } from "tsx/esm/api";
-register();
+import "../bin/register.mjs";
 const { main } = await import("./run.ts");
 process.exitCode = await main(process.argv.slice(2));

@@ -6,7 +6,6 @@
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
-import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -285,16 +284,10 @@ class Lane {
   }
 }
 
-/** The file URL of tsx's ESM API (import.meta.resolve is missing when tsx runs this file as CJS). */
-function tsxEsmApi(): string {
-  const pkg = createRequire(import.meta.url).resolve("tsx/package.json");
-  const exports = (JSON.parse(fs.readFileSync(pkg, "utf8")) as { exports: Record<string, { import: { default: string } }> }).exports;
-  return pathToFileURL(path.join(path.dirname(pkg), exports["./esm/api"]!.import.default)).href;
-}
-
 function spawnWorker(): Worker {
   // The worker loads this module through tsx, like bin/edgec.mjs does for the CLI.
-  const code = `import(${JSON.stringify(tsxEsmApi())}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); });`;
+  const register = new URL("../bin/register.mjs", import.meta.url).href;
+  const code = `import(${JSON.stringify(register)}).then(() => import(${JSON.stringify(import.meta.url)}));`;
   const w = new Worker(code, { eval: true, workerData: { edgecConformance: true }, resourceLimits: { maxOldGenerationSizeMb: 3072 }, stdout: true, stderr: true });
   w.stdout.resume();
   w.stderr.resume();

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { register } from "tsx/esm/api";
+import "../bin/register.mjs";
 import Mocha from "mocha";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -16,7 +16,6 @@ const tsc = spawnSync(process.execPath, [path.join(root, "node_modules/typescrip
 if (tsc.status === 0) { passed++; console.log("typecheck: ok"); }
 else { failed++; console.log("typecheck: FAILED"); }
 
-register();
 const mocha = new Mocha({ timeout: 600_000, reporter: "spec" });
 const grep = process.env.EDGEC_TEST_GREP;
 if (grep) mocha.grep(grep);

@@ -6,9 +6,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { register } from "tsx/esm/api";
+import "../../bin/register.mjs";
 
-register();
 const { readTensorFile } = await import("../../compiler/onnx/tensor.ts");
 
 const here = path.dirname(fileURLToPath(import.meta.url));
