@@ -11,6 +11,7 @@ import {
 import { check } from "./diagnostics.ts";
 import { coeffOf, loadsIn } from "../ir/affine.ts";
 import { C_TILE, TileConfig, combine, tileReduction } from "./schedule-tile.ts";
+import { InlineSource, Inliner } from "./te-inline.ts";
 
 type ComputeFn = (idx: Var[]) => Expr;
 type ExternFn = (ins: Buffer[], outs: Buffer[]) => Stmt;
@@ -24,6 +25,8 @@ type Stage =
 export class TE {
   private stages: Stage[] = [];
   private byId = new Map<number, Stage>();
+  /** How many accesses read each tensor, over the stages the outputs need. */
+  private readers = new Map<number, number>();
   private nextId = 0;
 
   /** `tile`: the register tile reductions are scheduled with (the target's). */
@@ -154,18 +157,28 @@ export class TE {
     return b;
   }
 
+  /** Stages the outputs depend on; counts each tensor's readers on the way (iteratively: chains may be long). */
   private reachable(outputs: TensorRef[]): Set<number> {
     const seen = new Set<number>();
-    const visit = (t: TensorRef) => {
-      if (seen.has(t.id)) return;
+    this.readers.clear();
+    const stack = [...outputs];
+    while (stack.length) {
+      const t = stack.pop()!;
+      if (seen.has(t.id)) continue;
       seen.add(t.id);
       const s = this.byId.get(t.id);
-      if (!s || s.kind === "input") return;
-      if (s.kind === "extern") { s.ins.forEach(visit); return; }
-      const probe = s.t.shape.map((_, i) => mkVar(`p${i}_`));
-      mapExpr(s.fn(probe), (e) => { if (e.k === "access") visit(e.t); return undefined; });
-    };
-    outputs.forEach(visit);
+      if (!s || s.kind === "input") continue;
+      const reads: TensorRef[] = [];
+      if (s.kind === "extern") reads.push(...s.ins);
+      else {
+        const probe = s.t.shape.map((_, i) => mkVar(`p${i}_`));
+        mapExpr(s.fn(probe), (e) => { if (e.k === "access") reads.push(e.t); return undefined; });
+      }
+      for (const r of reads) {
+        this.readers.set(r.id, (this.readers.get(r.id) ?? 0) + 1);
+        stack.push(r);
+      }
+    }
     return seen;
   }
 
@@ -198,6 +211,7 @@ export class TE {
     const out = bufs.get(t.id)!;
     const idx = t.shape.map((_, i) => mkVar(`i${i}_`));
     const e = this.inlined(fn(idx), bufs);
+    if (!e) return undefined;
     const reds: Extract<Expr, { k: "reduce" }>[] = [];
     mapExpr(e, (x) => { if (x.k === "reduce") { reds.push(x); return x; } return undefined; });
     if (reds.length !== 1) return undefined;
@@ -262,48 +276,41 @@ export class TE {
     return nest(before, seq(jammed, ...rest));
   }
 
-  /** Substitutes accesses of inline stages by their definitions; other accesses stay. */
-  private inlined(e: Expr, bufs: Map<number, Buffer>): Expr {
-    return mapExpr(e, (x) => {
-      if (x.k !== "access" || bufs.has(x.t.id)) return undefined;
-      const s = this.byId.get(x.t.id);
-      if (!s || s.kind !== "compute") return undefined;
-      const idx = x.idx.map((i) => this.inlined(i, bufs));
-      const vars = x.t.shape.map((_, i) => mkVar(`q${i}_`));
-      const m = new Map<string, Expr>(vars.map((v, i) => [v.name, idx[i]!]));
-      return this.inlined(substExpr(s.fn(vars), m), bufs);
-    });
+  /** Where inlining reads stages and buffers from. */
+  private source(bufs: Map<number, Buffer>): InlineSource {
+    return {
+      buffer: (id) => bufs.get(id),
+      stage: (t) => { const s = this.byId.get(t.id); return s && s.kind === "compute" ? s.fn : undefined; },
+      shared: (id) => (this.readers.get(id) ?? 0) > 1,
+      flat: flatIndex,
+    };
+  }
+
+  /**
+   * Substitutes accesses of inline stages by their definitions, keeping reductions as they are;
+   * undefined if the result would be too deep or too large to hold as one expression.
+   */
+  private inlined(e: Expr, bufs: Map<number, Buffer>): Expr | undefined {
+    return new Inliner(this.source(bufs), false).run(e);
   }
 
   /** Replaces accesses by loads (inlining inline stages) and hoists reductions into loops. */
   private expand(e: Expr, bufs: Map<number, Buffer>): { pre: Stmt[]; e: Expr } {
-    const pre: Stmt[] = [];
-    const go = (x: Expr): Expr | undefined => {
-      if (x.k === "access") {
-        const idx = x.idx.map((i) => mapExpr(i, go));
-        const b = bufs.get(x.t.id);
-        if (b) return load(b, flatIndex(idx, x.t.shape));
-        const s = this.byId.get(x.t.id);
-        check(s && s.kind === "compute", `tensor ${x.t.name} has no producer`);
-        const vars = x.t.shape.map((_, i) => mkVar(`q${i}_`));
-        const m = new Map<string, Expr>(vars.map((v, i) => [v.name, idx[i]!]));
-        return mapExpr(substExpr(s.fn(vars), m), go);
-      }
-      if (x.k === "reduce") {
-        const acc = mkVar("acc", x.dtype);
-        const inner = this.expand(x.body, bufs);
-        const split = partialSums(x, inner, acc, x.init ? mapExpr(x.init, go) : undefined);
-        if (split) { pre.push(...split); return acc; }
-        const update = seq(...inner.pre, { k: "assign", v: acc, value: combine(x.op, acc, cast(inner.e, x.dtype)) });
-        let nest: Stmt = update;
-        for (let i = x.axes.length - 1; i >= 0; i--) nest = reduceLoop(x.axes[i]!, nest);
-        pre.push({ k: "decl", v: acc, init: x.init ? mapExpr(x.init, go) : reduceInit(x.op, x.dtype) }, nest);
-        return acc;
-      }
-      return undefined;
-    };
-    const out = mapExpr(e, go);
-    return { pre, e: out };
+    const hoist = (x: Expr, scope: Inliner): Expr => mapExpr(x, (r) => {
+      if (r.k !== "reduce") return undefined;
+      const acc = mkVar("acc", r.dtype);
+      const inner = this.expand(r.body, bufs);
+      const split = partialSums(r, inner, acc, r.init);
+      if (split) { scope.pre.push(...split); return acc; }
+      const update = seq(...inner.pre, { k: "assign", v: acc, value: combine(r.op, acc, cast(inner.e, r.dtype)) });
+      let nest: Stmt = update;
+      for (let i = r.axes.length - 1; i >= 0; i--) nest = reduceLoop(r.axes[i]!, nest);
+      scope.pre.push({ k: "decl", v: acc, init: r.init ?? reduceInit(r.op, r.dtype) }, nest);
+      return acc;
+    });
+    const scope = new Inliner(this.source(bufs), true, hoist);
+    const out = scope.run(e)!;
+    return { pre: scope.pre, e: out };
   }
 }
 

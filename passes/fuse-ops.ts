@@ -11,6 +11,13 @@ import { GraphPass, PassContext, bump } from "./pass.ts";
 const ACTIVATIONS = new Set(["Relu", "Clip", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Gelu", "Elu", "Selu", "Softplus", "Mish", "Swish"]);
 const RESIDUAL = new Set(["Add", "Sum", "Sub", "Mul"]);
 
+/**
+ * Ops in one group at most. Longer chains are split: a kernel's straight-line code stays a size
+ * the C compiler and binaryen (whose optimiser re-nests single-use locals, and whose writer
+ * recurses on nesting) handle in bounded depth.
+ */
+const MAX_GROUP = 64;
+
 const sameShape = (a: TensorType, b: TensorType) => a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
 
 export function fuseOps(g: Graph, ctx: PassContext): void {
@@ -30,7 +37,7 @@ export function fuseOps(g: Graph, ctx: PassContext): void {
     }) : [];
     const members = [...new Set(prologue), anchor];
     let cur = anchor;
-    for (;;) {
+    while (members.length < MAX_GROUP) {
       const live = cur.outputs.filter((o) => o);
       if (live.length !== 1 || cur.outputs.length !== 1) break;
       const v = live[0]!;

@@ -153,9 +153,14 @@ export function buildWasm(p: Program, opts: WasmBuildOptions): WasmBuild {
     });
     const run = steps(p.steps as unknown as AnyStep[]);
     w.addFunction("edgec_run", [], W.i32, vars, w.block(null, [...run, w.i32(0)], W.i32));
-    // edgec_input(i) / edgec_output(i): a chain of selects over the fixed offsets (-1 when out of range).
-    const table = (offs: number[]) => offs.reduceRight<Ref>((acc, off, i) =>
-      w.select(w.i32(off), acc, w.op("i32", "eq", w.get(0, W.i32), w.i32(i))), w.i32(-1));
+    // edgec_input(i) / edgec_output(i): a balanced tree of selects over the fixed offsets (-1 when out of range).
+    const arg = () => w.get(0, W.i32);
+    const pick = (offs: number[], lo: number, hi: number): Ref => {
+      if (hi - lo === 1) return w.select(w.i32(offs[lo]!), w.i32(-1), w.op("i32", "eq", arg(), w.i32(lo)));
+      const mid = (lo + hi) >> 1;
+      return w.select(pick(offs, lo, mid), pick(offs, mid, hi), w.op("i32", "lt_s", arg(), w.i32(mid)));
+    };
+    const table = (offs: number[]) => (offs.length ? pick(offs, 0, offs.length) : w.i32(-1));
     w.addFunction("edgec_input", [W.i32], W.i32, [], table(inputsAt));
     w.addFunction("edgec_output", [W.i32], W.i32, [], table(outputsAt));
     for (const f of ["edgec_run", "edgec_input", "edgec_output"]) w.addExport(f, f);

@@ -6,7 +6,7 @@ import { DType, byteSize, isFloat, isSigned } from "../../ir/dtype.ts";
 import { BinOp, Expr, Stmt, TensorRef, Var, bin, c, cast, load, loop, mkVar, select, seq, store, un } from "../../ir/tir.ts";
 import { TE, at, flatIndex } from "../te.ts";
 import { defineOp } from "./registry.ts";
-import { FLOATS, NUMERIC, broadcastShapes, computeType, defineElementwise, k } from "./util.ts";
+import { FLOATS, NUMERIC, broadcastShapes, computeType, defineElementwise, foldOperands, k } from "./util.ts";
 
 const arith: [string, BinOp][] = [["Add", "add"], ["Sub", "sub"], ["Mul", "mul"]];
 for (const [op, b] of arith) defineElementwise({ op, arity: 2, dtypes: NUMERIC, f: (x) => bin(b, x[0]!, x[1]!) });
@@ -118,9 +118,9 @@ function negativeExponent(r: Var, x: Expr, e: Var, u: DType, et: DType): Stmt {
 
 const variadic: [string, BinOp][] = [["Sum", "add"], ["Max", "max"], ["Min", "min"]];
 for (const [op, b] of variadic)
-  defineElementwise({ op, arity: "variadic", dtypes: NUMERIC, f: (x) => x.reduce((p, q) => bin(b, p, q)) });
+  defineElementwise({ op, arity: "variadic", dtypes: NUMERIC, f: (x) => foldOperands(x, (p, q) => bin(b, p, q)) });
 
 defineElementwise({
   op: "Mean", arity: "variadic", dtypes: FLOATS,
-  f: (x, _c, t) => bin("div", x.reduce((a, b) => bin("add", a, b)), k(x.length, t)),
+  f: (x, _c, t) => bin("div", foldOperands(x, (a, b) => bin("add", a, b)), k(x.length, t)),
 });

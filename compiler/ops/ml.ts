@@ -105,11 +105,26 @@ defineOp({
     // The first matching key wins, so the chain is built from the last key outward.
     return [te.compute("label_encoder", outs[0]!.shape, (idx) => {
       const v = at(x, ...idx);
-      let e: Expr = c(def, vtype);
-      // A NaN key matches NaN inputs.
-      const hit = (key: number) => (Number.isNaN(key) && isFloat(x.dtype) ? un("isnan", v) : bin("eq", v, c(key, x.dtype)));
-      for (let j = keys.length - 1; j >= 0; j--) e = select(hit(keys[j]!), c(values[j]!, vtype), e);
-      return e;
+      // The first of equal keys wins; a NaN key matches NaN inputs.
+      const first = new Map<number, number>();
+      let nanValue: number | undefined;
+      keys.forEach((key, j) => {
+        if (Number.isNaN(key)) { if (isFloat(x.dtype) && nanValue === undefined) nanValue = values[j]!; }
+        else if (!first.has(key === 0 ? 0 : key)) first.set(key === 0 ? 0 : key, values[j]!);
+      });
+      const sorted = [...first.keys()].sort((a, b) => a - b);
+      // A binary search over the sorted keys, so the expression grows with the logarithm of their number.
+      const search = (lo: number, hi: number): Expr => {
+        if (hi - lo <= 2) {
+          let e: Expr = c(def, vtype);
+          for (let j = hi - 1; j >= lo; j--) e = select(bin("eq", v, c(sorted[j]!, x.dtype)), c(first.get(sorted[j]!)!, vtype), e);
+          return e;
+        }
+        const mid = (lo + hi) >> 1;
+        return select(bin("lt", v, c(sorted[mid]!, x.dtype)), search(lo, mid), search(mid, hi));
+      };
+      const e = search(0, sorted.length);
+      return nanValue === undefined ? e : select(un("isnan", v), c(nanValue, vtype), e);
     })];
   },
 });

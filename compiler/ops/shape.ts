@@ -173,10 +173,13 @@ defineOp({
       const parts = xs.map((x) => { const o = offsets; offsets += x.shape[axis]!; return { x, o }; });
       const live = parts.filter((p) => p.x.shape[axis]! > 0);
       if (live.length === 0) return at(xs[0]!, ...idx); // an empty output: never evaluated
-      let e: Expr = readAt(live[live.length - 1]!);
-      for (let i = live.length - 2; i >= 0; i--)
-        e = select(bin("lt", idx[axis]!, c(live[i + 1]!.o)), readAt(live[i]!), e);
-      return e;
+      // A chain of selects for a few parts, a binary search over the offsets for many.
+      const pick = (lo: number, hi: number): Expr => {
+        if (hi - lo === 1) return readAt(live[lo]!);
+        const mid = hi - lo <= 8 ? lo + 1 : (lo + hi) >> 1;
+        return select(bin("lt", idx[axis]!, c(live[mid]!.o)), pick(lo, mid), pick(mid, hi));
+      };
+      return pick(0, live.length);
       function readAt(p: { x: typeof xs[0]; o: number }): Expr {
         const j = [...idx] as Expr[];
         j[axis] = bin("sub", idx[axis]!, c(p.o));

@@ -13,6 +13,16 @@ export const SIGNED_INTS: readonly DType[] = ["i8", "i16", "i32", "i64"];
 export const NUMERIC: readonly DType[] = [...FLOATS, ...INTS];
 export const ALL: readonly DType[] = [...NUMERIC, "bool"];
 
+/**
+ * Combines `xs` with `f`: left to right for a few operands (the order other runtimes use), as a
+ * balanced tree for many, so the expression's depth grows with the logarithm of their number.
+ */
+export function foldOperands<T>(xs: T[], f: (a: T, b: T) => T): T {
+  if (xs.length <= 8) return xs.reduce(f);
+  const mid = xs.length >> 1;
+  return f(foldOperands(xs.slice(0, mid), f), foldOperands(xs.slice(mid), f));
+}
+
 /** Numpy-style multidirectional broadcast of shapes. */
 export function broadcastShapes(ctx: OpCtx, shapes: number[][]): number[] {
   const rank = Math.max(0, ...shapes.map((s) => s.length));
