@@ -4,6 +4,7 @@
 import { Graph, Node, TensorType, numel, shapeStr } from "../ir/graph.ts";
 import { fail, nodeError, q } from "./diagnostics.ts";
 import { OpCtx, getOp } from "./ops/registry.ts";
+import { upgradeLegacy } from "./onnx/legacy.ts";
 import "./ops/index.ts";
 
 /** Sorts nodes so producers come first; a cycle or an undefined input is an error. */
@@ -69,7 +70,8 @@ export function inferTypes(g: Graph, afterNode?: (n: Node) => boolean): void {
     const t = g.types.get(i);
     if (t && numel(t.shape) > MAX_ELEMENTS) fail(`input ${q(i)}: shape ${shapeStr(t.shape)} has more than 2^31-1 elements, which is not supported; use a smaller --input-shape`);
   }
-  for (const n of g.nodes) {
+  // Old-opset nodes are upgraded once their inputs have types (some rules need ranks).
+  for (const n of (function* () { for (const x of g.nodes) yield* upgradeLegacy(g, x); })()) {
     if (n.domain !== "")
       nodeError(n, `op domain ${q(n.domain)} is not supported`, "only the default ONNX domain can be compiled");
     const def = n.op.startsWith("edgec.") ? undefined : getOp(n.op);
