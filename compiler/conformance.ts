@@ -16,6 +16,7 @@ import { Compiled, compileFile, writeCArtifact, writeEmscriptenArtifact, writeWa
 import { tileFor } from "./schedule-tile.ts";
 import { EdgecError } from "./diagnostics.ts";
 import { onnx } from "./onnx/tensor.ts";
+import { shapesFromData } from "./data-shapes.ts";
 import { readTensorFile } from "./onnx/tensor.ts";
 import { TestTarget, compare, listDataSets } from "./testrun.ts";
 
@@ -129,7 +130,7 @@ async function compileTest(req: CompileRequest): Promise<CompileReply> {
   const op = testFamily(req.dir);
   let compiled: Compiled;
   try {
-    compiled = compileFile(path.join(req.dir, "model.onnx"), { inputShapes: dynamicInputShapes(req.dir), tile: tileFor(req.target) });
+    compiled = compileFile(path.join(req.dir, "model.onnx"), { inputShapes: shapesFromData(req.dir), tile: tileFor(req.target) });
   } catch (e) {
     return { id: req.id, op, ok: false, ...classify(e) };
   }
@@ -160,35 +161,6 @@ async function compileTest(req: CompileRequest): Promise<CompileReply> {
   } catch (e) {
     return { id: req.id, op, ok: false, ...classify(e) };
   }
-}
-
-/**
- * Shapes for the model's inputs whose declared shape has symbolic or unknown dims, taken from
- * test_data_set_0 — what a user does with --input-shape.
- */
-function dynamicInputShapes(dir: string): Map<string, number[]> {
-  const m = new Map<string, number[]>();
-  let model;
-  try {
-    model = onnx.ModelProto.decode(fs.readFileSync(path.join(dir, "model.onnx")));
-  } catch {
-    return m;
-  }
-  const inits = new Set((model.graph?.initializer ?? []).map((t) => t.name));
-  const inputs = (model.graph?.input ?? []).filter((vi) => !inits.has(vi.name));
-  inputs.forEach((vi, i) => {
-    const tt = vi.type?.tensorType;
-    const dims = tt?.shape?.dim;
-    const isStatic = dims && dims.every((d) => d.dimValue !== undefined && d.dimValue !== null && !(Number(d.dimValue) === 0 && d.dimParam));
-    const f = path.join(dir, "test_data_set_0", `input_${i}.pb`);
-    if (!tt || isStatic || !vi.name || !fs.existsSync(f)) return;
-    try {
-      m.set(vi.name, readTensorFile(f).shape);
-    } catch {
-      // The compile reports the input's problem itself.
-    }
-  });
-  return m;
 }
 
 function checkTensor(dt: DType, shape: number[], wantDt: DType, want: number[], what: string): void {

@@ -14,6 +14,7 @@ import { CompileOptions, Compiled, compileFile, writeCArtifact, writeEmscriptenA
 import { tileFor } from "./schedule-tile.ts";
 import { EdgecError, fail, q } from "./diagnostics.ts";
 import { readTensorFile } from "./onnx/tensor.ts";
+import { shapesFromData } from "./data-shapes.ts";
 
 const run = promisify(execFile);
 
@@ -49,6 +50,8 @@ export interface OutputResult {
 
 export interface TestResult {
   pass: boolean;
+  /** Input shapes taken from test_data_set_0 for symbolic or unknown dims. */
+  shapesFromData: Map<string, number[]>;
   results: OutputResult[];
   compiled: Compiled;
   buildDir?: string;
@@ -83,14 +86,16 @@ export async function testDir(dir: string, opts: TestOptions, onProgress?: (msg:
   if (!fs.existsSync(model)) fail(`${dir} has no model.onnx`);
   const sets = listDataSets(dir);
   if (sets.length === 0) fail(`${dir} has no test_data_set_* folders`);
+  const fromData = shapesFromData(dir, opts.inputShapes);
   onProgress?.("compiling");
-  const compiled = compileFile(model, { ...opts, tile: tileFor(opts.target, opts.winograd) });
+  const inputShapes = new Map([...(opts.inputShapes ?? []), ...fromData]);
+  const compiled = compileFile(model, { ...opts, inputShapes, tile: tileFor(opts.target, opts.winograd) });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "edgec-test-"));
   const out = path.join(tmp, "c");
   try {
     if (opts.target === "wasm" || opts.target === "wasm-emscripten") {
       const results = await runWasmSets(dir, sets, compiled, path.join(tmp, "wasm"), opts, onProgress);
-      return { pass: results.every((r) => r.pass), results, compiled, buildDir: opts.keep ? tmp : undefined };
+      return { pass: results.every((r) => r.pass), results, compiled, shapesFromData: fromData, buildDir: opts.keep ? tmp : undefined };
     }
     writeCArtifact(compiled, out, opts);
     onProgress?.("building C");
@@ -125,7 +130,7 @@ export async function testDir(dir: string, opts: TestOptions, onProgress?: (msg:
         results.push({ set, name: t.name, ...compare(got, expected.data, t.type.dtype, opts) });
       });
     }
-    return { pass: results.every((r) => r.pass), results, compiled, buildDir: opts.keep ? tmp : undefined };
+    return { pass: results.every((r) => r.pass), results, compiled, shapesFromData: fromData, buildDir: opts.keep ? tmp : undefined };
   } finally {
     if (!opts.keep) fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -2,6 +2,7 @@
  * @fileoverview `edgec test`: check a model folder in the ONNX backend-test layout.
  */
 import { EdgecError } from "../diagnostics.ts";
+import { FIRST_SET } from "../data-shapes.ts";
 import { TEST_TARGETS, testDir } from "../testrun.ts";
 import { winogradFlag } from "../schedule-tile.ts";
 import { parse, parseFreezeInputs, parseInputShapes, progress, progressDone } from "./main.ts";
@@ -22,7 +23,8 @@ options:
   --atol X                 absolute tolerance (default 1e-5)
   --cc CC                  C compiler (default cc)
   --sanitize               build with -fsanitize=address,undefined
-  --input-shape NAME=DIMS  fix a symbolic input shape (repeatable)
+  --input-shape NAME=DIMS  fix a symbolic input shape (repeatable); without it, symbolic
+                           and unknown dims take the shapes in test_data_set_0
   --freeze-input NAME=FILE make input NAME the constant in TensorProto FILE (repeatable)
   --keep                   keep the build folder and print its path
   -O0 | -O1 | -O2          optimisation level (default -O2)`;
@@ -56,6 +58,8 @@ export async function testCommand(args: string[]): Promise<number> {
     extraFlags: values.sanitize ? ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"] : undefined,
   }, (m) => progress(m));
   progressDone();
+  if (res.shapesFromData.size)
+    console.log(`input shapes from ${FIRST_SET}: ${[...res.shapesFromData].map(([n, s]) => `${JSON.stringify(n)} ${s.join("x") || "scalar"}`).join(", ")}`);
   for (const r of res.results)
     console.log(`${r.pass ? "PASS" : "FAIL"} ${r.set} ${JSON.stringify(r.name)}: max abs err ${r.maxAbs.toExponential(3)}, max rel err ${r.maxRel.toExponential(3)}${r.mismatches ? `, ${r.mismatches} elements out of tolerance` : ""}`);
   if (res.buildDir) console.log(`build folder: ${res.buildDir}`);

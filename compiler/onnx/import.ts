@@ -108,9 +108,10 @@ function importGraph(gp: O.IGraphProto, ctx: Ctx): Graph {
   return g;
 }
 
-/** The --input-shape flag fixing `name`, quoted when the name is not plain. */
+/** The --input-shape flag fixing `name`, quoted when it is not plain shell text. */
 function shapeFlag(name: string, dims: string): string {
-  return /^[\w.:/-]+$/.test(name) ? `--input-shape ${name}=${dims}` : `--input-shape ${q(`${name}=${dims}`)}`;
+  const arg = `${name}=${dims}`;
+  return /^[\w.:/=-]+$/.test(arg) ? `--input-shape ${arg}` : `--input-shape ${q(arg)}`;
 }
 
 function valueType(vi: O.IValueInfoProto, ctx: Ctx): TensorType {
@@ -130,15 +131,25 @@ function valueType(vi: O.IValueInfoProto, ctx: Ctx): TensorType {
     });
     return { dtype: dt, shape: fixed };
   }
-  if (!tt.shape) fail(`input ${q(name)} has no shape; fix it with ${shapeFlag(name, "1x3x224x224")} (for example)`);
-  const shape = dims.map((d, i) => {
+  if (!tt.shape) fail(`input ${q(name)} has no shape; give it one with ${shapeFlag(name, "D1xD2x...")}`);
+  const sizes = dims.map((d) => {
     const v = d.dimValue !== undefined && d.dimValue !== null ? num(d.dimValue) : undefined;
-    if (v === undefined || (v === 0 && d.dimParam)) {
-      const what = d.dimParam ? `dim ${i} is symbolic (${q(d.dimParam)})` : `dim ${i} is unknown`;
-      fail(`input ${q(name)}: ${what}; fix it with ${shapeFlag(name, dims.map((x) => (x.dimValue ? num(x.dimValue) : 1)).join("x"))}`);
-    }
-    if (v < 0) fail(`input ${q(name)}: dim ${i} is negative (${v}); the model is malformed`);
-    return v;
+    return v === undefined || (v === 0 && d.dimParam) ? undefined : v;
+  });
+  const open = sizes.flatMap((v, i) => (v === undefined ? [i] : []));
+  if (open.length) {
+    // The suggestion keeps the known dims and names each open one; it never invents a size.
+    const label = (i: number) => dims[i]!.dimParam || `d${i}`;
+    const what = open.map((i) => (dims[i]!.dimParam ? `${i} (${q(dims[i]!.dimParam!)})` : `${i}`));
+    const list = what.length === 1 ? what[0] : `${what.slice(0, -1).join(", ")} and ${what[what.length - 1]}`;
+    const pattern = sizes.map((v, i) => (v === undefined ? `<${label(i)}>` : String(v))).join("x");
+    const kinds = new Set(open.map((i) => (dims[i]!.dimParam ? "symbolic" : "unknown")));
+    fail(`input ${q(name)}: ${open.length === 1 ? "dim" : "dims"} ${list} ${open.length === 1 ? "is" : "are"} ${[...kinds].join(" or ")}; ` +
+      `fix ${open.length === 1 ? "it" : "them"} with ${shapeFlag(name, pattern)}, a size for each <...>`);
+  }
+  const shape = sizes.map((v, i) => {
+    if (v! < 0) fail(`input ${q(name)}: dim ${i} is negative (${v}); the model is malformed`);
+    return v!;
   });
   return { dtype: dt, shape };
 }
