@@ -94,6 +94,9 @@ export const c = (v: number, dtype: DType = INDEX): Expr => ({ k: "const", dtype
 export const isConst = (e: Expr, v?: number): boolean =>
   e.k === "const" && (v === undefined || e.v === v);
 
+/** A constant that is not NaN: a float min/max against it needs one comparison to keep NaN. */
+export const isOrderedConst = (e: Expr): boolean => e.k === "const" && !Number.isNaN(e.v);
+
 const CMP: ReadonlySet<BinOp> = new Set(["eq", "ne", "lt", "le", "gt", "ge", "land", "lor"]);
 export const isCompare = (op: BinOp): boolean => CMP.has(op);
 

@@ -3,7 +3,7 @@
  */
 import { DType, byteSize, isF8, isFloat, isNarrow, isSigned } from "../../ir/dtype.ts";
 import { narrowCast } from "../../ir/narrow-cast.ts";
-import { BinOp, Buffer, Expr, PrimFunc, Stmt, UnOp } from "../../ir/tir.ts";
+import { BinOp, Buffer, Expr, PrimFunc, Stmt, UnOp, isOrderedConst } from "../../ir/tir.ts";
 import { nonneg } from "../../ir/affine.ts";
 
 export const C_TYPES: Record<DType, string> = {
@@ -133,11 +133,14 @@ export class CEmitter {
         return fl || byteSize(at) >= 4 ? `(${A} / ${B})` : `((${C_TYPES[at]})(${A} / ${B}))`;
       case "mod": return fl ? `fmod${sfx}(${A}, ${B})` : `(${A} % ${B})`;
       case "fmod": return `fmod${sfx}(${A}, ${B})`;
-      case "floordiv": return nonneg(a) && isPosConst(b) ? `(${A} / ${B})` : `edgec_floordiv(${A}, ${B})`;
-      case "floormod": return nonneg(a) && isPosConst(b) ? `(${A} % ${B})` : `edgec_floormod(${A}, ${B})`;
+      case "floordiv": return nonneg(a) && isPosConst(b) ? `(${A} / ${B})` : `edgec_floordiv${at === "i64" ? "64" : ""}(${A}, ${B})`;
+      case "floormod": return nonneg(a) && isPosConst(b) ? `(${A} % ${B})` : `edgec_floormod${at === "i64" ? "64" : ""}(${A}, ${B})`;
       case "min": case "max":
-        if (at === "f32") return `edgec_${op}f(${A}, ${B})`;
-        if (at === "f64") return `edgec_${op}(${A}, ${B})`;
+        if (fl) {
+          // NaN propagates; against a constant one comparison keeps it (x < k ? k : x).
+          const [x, y, k] = isOrderedConst(b) ? [A, B, "k"] : isOrderedConst(a) ? [B, A, "k"] : [A, B, ""];
+          return `edgec_${op}${k}${sfx}(${x}, ${y})`;
+        }
         return `edgec_${op}_${at === "bool" ? "u8" : at}(${A}, ${B})`;
       case "pow": return `pow${sfx}(${A}, ${B})`;
       case "atan2": return `atan2${sfx}(${A}, ${B})`;

@@ -1,7 +1,8 @@
 /**
  * @fileoverview Runs Tensor IR in process by printing it as JavaScript. Constant folding uses
- * this, so compile-time evaluation shares the one definition of each op.
- * 64-bit integers are computed as JS numbers (exact up to 2^53).
+ * this, so compile-time evaluation shares the one definition of each op. 64-bit integers are
+ * BigInts, wrapped and converted exactly as the generated C does; every other type is a number.
+ * Expressions are shallow (lowering binds deep ones to locals), so the source nests boundedly.
  */
 import {
   DType, TypedArray, bf16ToF32, byteSize, f16ToF32, f32ToBf16, f32ToF16, f32ToF8, f8ToF32, isF8, isFloat, isNarrow, isSigned,
@@ -9,6 +10,7 @@ import {
 import { narrowCast } from "../../ir/narrow-cast.ts";
 import { erf } from "./erf.ts";
 import { Expr, PrimFunc, Stmt } from "../../ir/tir.ts";
+import { INT64, int64Literal } from "./int64.ts";
 
 const cache = new Map<string, (bufs: TypedArray[]) => void>();
 
@@ -16,8 +18,8 @@ export function evaluate(f: PrimFunc, bufs: TypedArray[]): void {
   const src = printFunc(f);
   let fn = cache.get(src);
   if (!fn) {
-    const raw = new Function("B", "H", src) as (b: TypedArray[], h: typeof HELPERS) => void;
-    fn = (b) => raw(b, HELPERS);
+    const raw = new Function("B", "H", "L", src) as (b: TypedArray[], h: typeof HELPERS, l: typeof INT64) => void;
+    fn = (b) => raw(b, HELPERS, INT64);
     if (cache.size > 500) cache.clear();
     cache.set(src, fn);
   }
@@ -27,8 +29,7 @@ export function evaluate(f: PrimFunc, bufs: TypedArray[]): void {
 const f32 = new Float32Array(1);
 const bitsView = new DataView(new ArrayBuffer(8));
 const SAT_RANGE: Record<string, [number, number]> = {
-  i8: [-128, 127], i16: [-32768, 32767], i32: [-(2 ** 31), 2 ** 31 - 1], u8: [0, 255], u16: [0, 65535],
-  u32: [0, 2 ** 32 - 1], i64: [-(2 ** 63), 2 ** 63], u64: [0, 2 ** 64],
+  i8: [-128, 127], i16: [-32768, 32767], i32: [-(2 ** 31), 2 ** 31 - 1], u8: [0, 255], u16: [0, 65535], u32: [0, 2 ** 32 - 1],
 };
 const HELPERS = {
   f16ToF32, f32ToF16, bf16ToF32, f32ToBf16, f8ToF32, f32ToF8,
@@ -47,27 +48,23 @@ const HELPERS = {
     const [lo, hi] = SAT_RANGE[t]!;
     return x <= lo ? lo : x >= hi ? hi : Math.trunc(x);
   },
-  /** Bitwise ops on 64-bit integers, which JS's 32-bit operators would truncate. */
-  bits64(op: string, a: number, b: number, t: string): number {
-    const x = BigInt(a), y = BigInt(b);
-    const r = op === "and" ? x & y : op === "or" ? x | y : op === "xor" ? x ^ y : op === "shl" ? x << y
-      : op === "shr" ? x >> y : ~x;
-    return Number(t === "u64" ? BigInt.asUintN(64, r) : BigInt.asIntN(64, r));
-  },
-  /** Reinterprets the bits of a value held as f32, f64, i32, u32, i64 or u64. */
-  bitcast(x: number, from: string, to: string): number {
+  /** C's fmaxf with NaN propagation: a if a > b or a is NaN, else b. */
+  max(a: number, b: number): number { return a > b || a !== a ? a : b; },
+  min(a: number, b: number): number { return a < b || a !== a ? a : b; },
+  /** Reinterprets the bits of a value held as f32, f64, i32, u32 (numbers) or i64, u64 (BigInts). */
+  bitcast(x: number | bigint, from: string, to: string): number | bigint {
     const d = bitsView;
-    if (from === "f32") d.setFloat32(0, x, true);
-    else if (from === "f64") d.setFloat64(0, x, true);
-    else if (from === "i32" || from === "u32") d.setUint32(0, x >>> 0, true);
-    else d.setBigUint64(0, BigInt.asUintN(64, BigInt(Math.trunc(x) || 0)), true);
+    if (from === "f32") d.setFloat32(0, x as number, true);
+    else if (from === "f64") d.setFloat64(0, x as number, true);
+    else if (from === "i32" || from === "u32") d.setUint32(0, (x as number) >>> 0, true);
+    else d.setBigUint64(0, BigInt.asUintN(64, x as bigint), true);
     switch (to) {
       case "f32": return d.getFloat32(0, true);
       case "f64": return d.getFloat64(0, true);
       case "i32": return d.getInt32(0, true);
       case "u32": return d.getUint32(0, true);
-      case "i64": return Number(d.getBigInt64(0, true));
-      default: return Number(d.getBigUint64(0, true));
+      case "i64": return d.getBigInt64(0, true);
+      default: return d.getBigUint64(0, true);
     }
   },
   wrap(x: number, t: string): number {
@@ -82,6 +79,8 @@ const HELPERS = {
     }
   },
 };
+
+const is64 = (t: DType): boolean => t === "i64" || t === "u64";
 
 function printFunc(f: PrimFunc): string {
   const lines: string[] = [];
@@ -98,8 +97,7 @@ function stmt(s: Stmt): string {
     }
     case "store": {
       const v = expr(s.value);
-      const is64 = s.buf.dtype === "i64" || s.buf.dtype === "u64";
-      return `${s.buf.name}[${expr(s.index)}] = ${is64 ? `BigInt(Math.trunc(${v}) || 0)` : storeConv(v, s.buf.dtype)};`;
+      return `${s.buf.name}[${expr(s.index)}] = ${s.buf.dtype === "bool" ? `(${v} ? 1 : 0)` : v};`;
     }
     case "seq": return s.body.map(stmt).join("\n");
     case "if": return `if (${expr(s.c)}) {\n${stmt(s.then)}\n}${s.else ? ` else {\n${stmt(s.else)}\n}` : ""}`;
@@ -108,24 +106,15 @@ function stmt(s: Stmt): string {
   }
 }
 
-function storeConv(v: string, t: DType): string {
-  if (t === "bool") return `(${v} ? 1 : 0)`;
-  if (t === "f16" || t === "bf16") return v; // already bit patterns via cast
-  return v;
-}
-
 const num = (v: number): string => (Number.isNaN(v) ? "NaN" : v === Infinity ? "Infinity" : v === -Infinity ? "-Infinity" : `(${v})`);
 
 function expr(e: Expr): string {
   switch (e.k) {
-    case "const": return num(e.v);
+    case "const": return is64(e.dtype) ? `(${int64Literal(e.v, e.dtype)})` : num(e.v);
     case "var": return e.name;
-    case "load": {
-      const l = `${e.buf.name}[${expr(e.index)}]`;
-      return e.dtype === "i64" || e.dtype === "u64" ? `Number(${l})` : l;
-    }
-    case "bin": return binary(e.op, expr(e.a), expr(e.b), e.a.dtype, e.dtype);
-    case "un": return unary(e.op, expr(e.a), e.dtype);
+    case "load": return `${e.buf.name}[${expr(e.index)}]`;
+    case "bin": return is64(e.a.dtype) ? binary64(e.op, expr(e.a), expr(e.b), e.a.dtype) : binary(e.op, expr(e.a), expr(e.b), e.a.dtype, e.dtype);
+    case "un": return is64(e.dtype) ? unary64(e.op, expr(e.a), e.dtype) : unary(e.op, expr(e.a), e.dtype);
     case "cast":
       if (isNarrow(e.a.dtype) || isNarrow(e.dtype)) return expr(narrowCast(e.a, e.dtype));
       return castJs(expr(e.a), e.a.dtype, e.dtype);
@@ -138,25 +127,25 @@ function expr(e: Expr): string {
 function fin(v: string, t: DType): string {
   if (t === "f32") return `H.fround(${v})`;
   if (isFloat(t) || t === "bool") return v;
-  if (byteSize(t) <= 4) return `H.wrap(${v}, "${t}")`;
-  return v;
+  return `H.wrap(${v}, "${t}")`;
 }
+
+const COMPARE: Record<string, string> = { eq: "===", ne: "!==", lt: "<", le: "<=", gt: ">", ge: ">=", land: "&&", lor: "||" };
 
 function binary(op: string, a: string, b: string, at: DType, t: DType): string {
   const int = !isFloat(at);
-  if ((at === "i64" || at === "u64") && ["and", "or", "xor", "shl", "shr"].includes(op))
-    return `H.bits64("${op}", ${a}, ${b}, "${at}")`;
+  if (COMPARE[op]) return `(${a} ${COMPARE[op]} ${b})`;
   switch (op) {
     case "add": return fin(`(${a} + ${b})`, t);
     case "sub": return fin(`(${a} - ${b})`, t);
     case "mul": return fin(int && byteSize(at) === 4 ? `Math.imul(${a}, ${b})` : `(${a} * ${b})`, t);
     case "div": return int ? fin(`Math.trunc(${a} / ${b})`, t) : fin(`(${a} / ${b})`, t);
-    case "mod": return int ? fin(`(${a} % ${b})`, t) : fin(`(${a} % ${b})`, t);
-    case "fmod": return fin(`(${a} % ${b})`, t);
-    case "floordiv": return `Math.floor(${a} / ${b})`;
-    case "floormod": return `(((${a} % ${b}) + ${b}) % ${b})`;
-    case "min": return `Math.min(${a}, ${b})`;
-    case "max": return `Math.max(${a}, ${b})`;
+    case "mod": case "fmod": return fin(`(${a} % ${b})`, t);
+    // As edgec_floordiv/floormod: x / 0 is 0 and MIN / -1 wraps (floats floor the quotient).
+    case "floordiv": return int ? fin(`(${b} === 0 ? 0 : Math.floor(${a} / ${b}))`, t) : `Math.floor(${a} / ${b})`;
+    case "floormod": return int ? fin(`(${b} === 0 ? 0 : (((${a} % ${b}) + ${b}) % ${b}))`, t) : `(((${a} % ${b}) + ${b}) % ${b})`;
+    case "min": return int ? `Math.min(${a}, ${b})` : fin(`H.min(${a}, ${b})`, t);
+    case "max": return int ? `Math.max(${a}, ${b})` : fin(`H.max(${a}, ${b})`, t);
     case "pow": return fin(`Math.pow(${a}, ${b})`, t);
     case "atan2": return fin(`Math.atan2(${a}, ${b})`, t);
     case "and": return fin(`(${a} & ${b})`, t);
@@ -164,16 +153,25 @@ function binary(op: string, a: string, b: string, at: DType, t: DType): string {
     case "xor": return fin(`(${a} ^ ${b})`, t);
     case "shl": return fin(`(${a} << ${b})`, t);
     case "shr": return fin(isSigned(at) ? `(${a} >> ${b})` : `(${a} >>> ${b})`, t);
-    case "eq": return `(${a} === ${b})`;
-    case "ne": return `(${a} !== ${b})`;
-    case "lt": return `(${a} < ${b})`;
-    case "le": return `(${a} <= ${b})`;
-    case "gt": return `(${a} > ${b})`;
-    case "ge": return `(${a} >= ${b})`;
-    case "land": return `(${a} && ${b})`;
-    case "lor": return `(${a} || ${b})`;
   }
   throw new Error(`internal error: binary op ${op}`);
+}
+
+/** 64-bit integer arithmetic on BigInts, wrapping as the generated C does. */
+function binary64(op: string, a: string, b: string, t: DType): string {
+  if (COMPARE[op]) return `(${a} ${COMPARE[op]} ${b})`;
+  const wrap = (x: string) => `BigInt.${t === "u64" ? "asUintN" : "asIntN"}(64, ${x})`;
+  switch (op) {
+    case "add": return wrap(`${a} + ${b}`);
+    case "sub": return wrap(`${a} - ${b}`);
+    case "mul": return wrap(`${a} * ${b}`);
+    case "and": return wrap(`${a} & ${b}`);
+    case "or": return wrap(`${a} | ${b}`);
+    case "xor": return wrap(`${a} ^ ${b}`);
+    case "div": case "mod": case "floordiv": case "floormod": case "min": case "max": case "shl": case "shr":
+      return `L.${op}(${a}, ${b}, "${t}")`;
+  }
+  throw new Error(`internal error: binary op ${op} on ${t}`);
 }
 
 function unary(op: string, a: string, t: DType): string {
@@ -186,13 +184,25 @@ function unary(op: string, a: string, t: DType): string {
   if (m[op]) return fin(`${m[op]}(${a})`, t);
   switch (op) {
     case "neg": return fin(`(-${a})`, t);
-    case "not": return t === "i64" || t === "u64" ? `H.bits64("not", ${a}, 0, "${t}")` : fin(`(~${a})`, t);
+    case "not": return fin(`(~${a})`, t);
     case "lnot": return `(!${a})`;
     case "isnan": return `Number.isNaN(${a})`;
     case "isinf": return `(Math.abs(${a}) === Infinity)`;
     case "sigmoid": return fin(`(1 / (1 + Math.exp(-${a})))`, t);
   }
   throw new Error(`internal error: unary op ${op}`);
+}
+
+function unary64(op: string, a: string, t: DType): string {
+  const wrap = (x: string) => `BigInt.${t === "u64" ? "asUintN" : "asIntN"}(64, ${x})`;
+  switch (op) {
+    case "neg": return wrap(`-${a}`);
+    case "not": return wrap(`~${a}`);
+    case "abs": case "sign": return `L.${op}(${a}, "${t}")`;
+    case "isnan": case "isinf": return "false";
+    case "lnot": return `(${a} === 0n)`;
+  }
+  throw new Error(`internal error: unary op ${op} on ${t}`);
 }
 
 /** The integer type whose values are a type's stored bits, as the typed arrays hold them. */
@@ -203,18 +213,28 @@ const BITS_AS: Partial<Record<DType, DType>> = {
 
 function bitcastJs(a: string, from: DType, to: DType): string {
   if (from === to) return a;
-  const wide = (t: DType) => t === "f32" || t === "f64" || t === "i64" || t === "u64";
+  if (is64(from) && is64(to)) return `BigInt.${to === "u64" ? "asUintN" : "asIntN"}(64, ${a})`;
+  const wide = (t: DType) => t === "f32" || t === "f64" || is64(t);
   if (wide(from) || wide(to)) return `H.bitcast(${a}, "${from}", "${to}")`;
   const t = BITS_AS[to] ?? to;
   return t === "u32" || t === "i32" || byteSize(t) < 4 ? `H.wrap(${a}, "${t}")` : a;
 }
 
 function castJs(a: string, from: DType, to: DType): string {
+  if (is64(from)) {
+    if (is64(to)) return `BigInt.${to === "u64" ? "asUintN" : "asIntN"}(64, ${a})`;
+    if (to === "bool") return `(${a} !== 0n)`;
+    if (!isFloat(to)) return `Number(BigInt.${isSigned(to) ? "asIntN" : "asUintN"}(${byteSize(to) * 8}, ${a}))`;
+    // An exact 64-bit integer rounds once, to the target's precision (f32 for the narrower floats).
+    const f = `L.toFloat(${a}, "${to === "f64" ? "f64" : "f32"}")`;
+    return to === "f64" || to === "f32" ? f : castJs(f, "f32", to);
+  }
   let v = a;
   if (from === "f16") v = `H.f16ToF32(${a})`;
   else if (from === "bf16") v = `H.bf16ToF32(${a})`;
   else if (isF8(from)) v = `H.f8ToF32("${from}", ${a})`;
   else if (from === "bool") v = `(${a} ? 1 : 0)`;
+  if (is64(to)) return isFloat(from) ? `L.fromFloat(${v}, "${to}")` : `BigInt.${to === "u64" ? "asUintN" : "asIntN"}(64, BigInt(${v}))`;
   if (to === "bool") return `(${v} !== 0)`;
   if (to === "f16") return `H.f32ToF16(${v})`;
   if (to === "bf16") return `H.f32ToBf16(${v})`;
@@ -223,5 +243,5 @@ function castJs(a: string, from: DType, to: DType): string {
   if (isFloat(to)) return v;
   // Float to integer saturates (NaN gives 0), exactly as the C runtime's edgec_f2* helpers.
   if (isFloat(from)) return `H.sat(${v}, "${to}")`;
-  return byteSize(to) <= 4 ? `H.wrap(${v}, "${to}")` : v;
+  return `H.wrap(${v}, "${to}")`;
 }

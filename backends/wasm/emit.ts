@@ -5,7 +5,7 @@
  * converted by the runtime helpers, and `select`/`&&`/`||` evaluate lazily around loads.
  */
 import { DType, byteSize, isF8, isFloat, isSigned } from "../../ir/dtype.ts";
-import { BinOp, Buffer, Expr, PrimFunc, Stmt, UnOp, Var } from "../../ir/tir.ts";
+import { BinOp, Buffer, Expr, PrimFunc, Stmt, UnOp, Var, isOrderedConst } from "../../ir/tir.ts";
 import { nonneg } from "../../ir/affine.ts";
 import { Ref, W, WasmModule, WType } from "./binaryen.ts";
 import { ForStmt, KernelContext, SimdLoopHook } from "./context.ts";
@@ -248,9 +248,16 @@ class KernelBuilder implements KernelContext {
         return this.norm(this.rt.floor(ik, mod, A, B), r);
       }
       case "min": case "max": {
-        // edgec_min/max: a < b ? a : b (a > b for max), NaN handling included.
+        // As the C runtime's edgec_min/max: a < b ? a : b (a > b for max); a float NaN on either
+        // side propagates, and against a constant k one comparison keeps it (x < k ? k : x).
         const ty = W[k], ta = this.tmp(ty), tb = this.tmp(ty);
-        const c = o(op === "min" ? (fl ? "lt" : sg ? "lt_s" : "lt_u") : fl ? "gt" : sg ? "gt_s" : "gt_u", w.get(ta, ty), w.get(tb, ty));
+        const rel = (op === "min") !== (fl && (isOrderedConst(a) || isOrderedConst(b)));
+        const cmpOp = rel ? (fl ? "lt" : sg ? "lt_s" : "lt_u") : fl ? "gt" : sg ? "gt_s" : "gt_u";
+        // A constant is built twice: a binaryen expression has one parent.
+        if (fl && isOrderedConst(b)) return w.select(B, w.tee(ta, A, ty), o(cmpOp, w.get(ta, ty), this.implicit(this.expr(b), b.dtype, at)));
+        if (fl && isOrderedConst(a)) return w.select(A, w.tee(tb, B, ty), o(cmpOp, w.get(tb, ty), this.expr(a)));
+        let c = o(cmpOp, w.get(ta, ty), w.get(tb, ty));
+        if (fl) c = w.op("i32", "or", c, o("ne", w.get(ta, ty), w.get(ta, ty)));
         return w.select(w.tee(ta, A, ty), w.tee(tb, B, ty), c);
       }
       case "pow": case "atan2":

@@ -5,7 +5,7 @@
  * from loop to loop.
  */
 import { DType } from "../../ir/dtype.ts";
-import { Buffer, Expr, Var, bin, c } from "../../ir/tir.ts";
+import { Buffer, Expr, Var, bin, c, isOrderedConst } from "../../ir/tir.ts";
 import { mentions } from "../../ir/affine.ts";
 import { Ref, W } from "./binaryen.ts";
 import { KernelContext } from "./context.ts";
@@ -123,7 +123,7 @@ export abstract class VectorExprs {
       }
       case "bin":
         if (e.op === "shl" || e.op === "shr") return o.shift(e.op, this.vec(e.a), this.ctx.expr(e.b), e.a.dtype);
-        return o.bin(e.op, this.vec(e.a), this.vec(e.b), e.a.dtype);
+        return o.bin(e.op, this.vec(e.a), this.vec(e.b), e.a.dtype, isOrderedConst(e.b) ? "b" : isOrderedConst(e.a) ? "a" : undefined);
       case "un": return o.un(e.op, this.vec(e.a), e.a.dtype);
       case "cast": return o.cast(this.vec(e.a), e.a.dtype, e.dtype);
       case "select": {

@@ -87,16 +87,25 @@ export class VecOps {
     }
   }
 
-  /** A binary operation on operands of type `t` (shifts go through shift()). */
-  bin(op: BinOp, a: Ref, b: Ref, t: DType): Ref {
+  /**
+   * A binary operation on operands of type `t` (shifts go through shift()). `ordered` names an
+   * operand that is a constant other than NaN, which lets f32 min/max keep NaN in one instruction.
+   */
+  bin(op: BinOp, a: Ref, b: Ref, t: DType, ordered?: "a" | "b"): Ref {
     if (t === "f32") {
       const cmp = FLOAT_CMP[op];
       if (cmp) return this.f(cmp, a, b);
       switch (op) {
         case "add": case "sub": case "mul": case "div": return this.f(op, a, b);
-        // edgec_minf(a, b) = a < b ? a : b = pmin(b, a); edgec_maxf likewise with pmax.
-        case "min": return this.f("pmin", b, a);
-        case "max": return this.f("pmax", b, a);
+        case "min": case "max": {
+          // pmax(x, k) = x < k ? k : x and pmin(x, k) = k < x ? k : x, as edgec_maxkf/minkf.
+          if (ordered) return this.f(op === "max" ? "pmax" : "pmin", ordered === "b" ? a : b, ordered === "b" ? b : a);
+          // edgec_maxf(a, b) = (a > b | a != a) ? a : b; the operands are read through locals.
+          const x = this.local(a), y = this.local(b);
+          const va = x.get(), vb = y.get();
+          const keep = this.v("or", this.f(op === "max" ? "gt" : "lt", x.get(), y.get()), this.f("ne", x.get(), x.get()));
+          return this.v("bitselect", va, vb, keep);
+        }
       }
       throw new Error(`internal error: no f32x4 form for ${op}`);
     }

@@ -71,24 +71,35 @@ int32_t edgec_find_tensor(const edgec_tensor_desc *descs, int32_t count, const c
 
 /* ---- scalar helpers used by generated kernels (inlined) ---- */
 
-static inline float edgec_maxf(float a, float b) { return a > b ? a : b; }
-static inline float edgec_minf(float a, float b) { return a < b ? a : b; }
-static inline double edgec_max(double a, double b) { return a > b ? a : b; }
-static inline double edgec_min(double a, double b) { return a < b ? a : b; }
-/* Floor division and modulo (the sign of the divisor) for b != 0, with no signed overflow:
- * INT32_MIN / -1 wraps to INT32_MIN instead of trapping. */
-static inline int32_t edgec_floordiv(int32_t a, int32_t b) {
-  int32_t q;
-  if (b == -1) return (int32_t)(0u - (uint32_t)a);
-  q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-static inline int32_t edgec_floormod(int32_t a, int32_t b) {
-  int32_t r;
-  if (b == -1) return 0;
-  r = a % b;
-  return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
-}
+/* Float min and max propagate NaN, as numpy's minimum and maximum do (fminf/fmaxf drop it). */
+static inline float edgec_maxf(float a, float b) { return ((a > b) | (a != a)) ? a : b; }
+static inline float edgec_minf(float a, float b) { return ((a < b) | (a != a)) ? a : b; }
+static inline double edgec_max(double a, double b) { return ((a > b) | (a != a)) ? a : b; }
+static inline double edgec_min(double a, double b) { return ((a < b) | (a != a)) ? a : b; }
+/* The same against a bound k that is never NaN: one comparison, and x's NaN passes through. */
+static inline float edgec_maxkf(float x, float k) { return x < k ? k : x; }
+static inline float edgec_minkf(float x, float k) { return x > k ? k : x; }
+static inline double edgec_maxk(double x, double k) { return x < k ? k : x; }
+static inline double edgec_mink(double x, double k) { return x > k ? k : x; }
+/* Floor division and modulo (the sign of the divisor) with no undefined case: x / 0 is 0, and
+ * INT_MIN / -1 wraps to INT_MIN instead of trapping. */
+#define EDGEC_FLOOR_DIV(T, U, S) \
+  static inline T edgec_floordiv##S(T a, T b) { \
+    T q; \
+    if (b == 0) return 0; \
+    if (b == -1) return (T)((U)0 - (U)a); \
+    q = a / b; \
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q; \
+  } \
+  static inline T edgec_floormod##S(T a, T b) { \
+    T r; \
+    if (b == 0 || b == -1) return 0; \
+    r = a % b; \
+    return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r; \
+  }
+EDGEC_FLOOR_DIV(int32_t, uint32_t, )
+EDGEC_FLOOR_DIV(int64_t, uint64_t, 64)
+#undef EDGEC_FLOOR_DIV
 
 #define EDGEC_MINMAX_INT(T, S) \
   static inline T edgec_max_##S(T a, T b) { return a > b ? a : b; } \

@@ -208,6 +208,12 @@ static void test_floordiv(void) {
 static void test_minmax(void) {
   CHECK(edgec_maxf(-1.0f, 2.0f) == 2.0f);
   CHECK(edgec_minf(-1.0f, 2.0f) == -1.0f);
+  /* NaN on either side propagates, as numpy's maximum and minimum. */
+  CHECK(isnan(edgec_maxf(NAN, 1.0f)) && isnan(edgec_maxf(1.0f, NAN)));
+  CHECK(isnan(edgec_minf(NAN, 1.0f)) && isnan(edgec_minf(1.0f, NAN)));
+  CHECK(isnan(edgec_max(NAN, 1.0)) && isnan(edgec_min(1.0, NAN)));
+  CHECK(isnan(edgec_maxkf(NAN, 0.0f)) && edgec_maxkf(-1.0f, 0.0f) == 0.0f && edgec_minkf(7.0f, 6.0f) == 6.0f);
+  CHECK(isnan(edgec_mink(NAN, 6.0)) && edgec_maxk(2.0, 0.0) == 2.0);
   CHECK_EQ_I(edgec_max_i8(-128, 127), 127);
   CHECK_EQ_U(edgec_min_u64(UINT64_MAX, 3u), 3u);
   CHECK(edgec_sign(-0.5f) == -1.0f && edgec_sign(0.0f) == 0.0f && edgec_sign(3.0f) == 1.0f);

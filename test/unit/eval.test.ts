@@ -71,10 +71,67 @@ function castFunc(): PrimFunc {
   return { name: "cast_func", params: [X, H, BF, Y, I], body };
 }
 
+const I64_MIN = -(2n ** 63n), I64_MAX = 2n ** 63n - 1n;
+
+/**
+ * 64-bit integers where doubles lose them: wrapping arithmetic, guarded and floor division at
+ * INT64_MIN / -1, negation and abs of INT64_MIN, shifts, exact rounding to float, narrowing.
+ */
+function int64Func(): PrimFunc {
+  const A = buf("a", "i64", 8, "input"), B = buf("b", "i64", 8, "input"), U = buf("u", "u64", 8, "input");
+  const outs = ["sum", "prod", "fdiv", "fmod", "neg", "abs", "tdiv"].map((n) => buf(n, "i64", 8, "output"));
+  const SH = buf("shr", "u64", 8, "output"), F = buf("f", "f32", 8, "output"), D = buf("d", "f64", 8, "output"), N = buf("n32", "i32", 8, "output");
+  const body = loop(8, (i) => {
+    const a = load(A, i), b = load(B, i);
+    const guarded = select(bin("eq", b, c(0, "i64")), c(0, "i64"), select(bin("eq", b, c(-1, "i64")), un("neg", a), bin("div", a, b)));
+    return seq(
+      store(outs[0]!, i, bin("add", a, b)), store(outs[1]!, i, bin("mul", a, b)),
+      store(outs[2]!, i, bin("floordiv", a, b)), store(outs[3]!, i, bin("floormod", a, b)),
+      store(outs[4]!, i, un("neg", a)), store(outs[5]!, i, un("abs", a)), store(outs[6]!, i, guarded),
+      store(SH, i, bin("shr", load(U, i), cast(bin("and", b, c(63, "i64")), "u64"))),
+      store(F, i, cast(a, "f32")), store(D, i, cast(a, "f64")), store(N, i, cast(a, "i32")),
+    );
+  });
+  return { name: "int64_func", params: [A, B, U, ...outs, SH, F, D, N], body };
+}
+
+/** Float to 64-bit integer casts saturate and take NaN to 0, as edgec_f2i64/f2u64. */
+function f2i64Func(): PrimFunc {
+  const X = buf("x", "f32", 8, "input"), Y = buf("y", "f64", 8, "input");
+  const I = buf("i", "i64", 8, "output"), J = buf("j", "i64", 8, "output"), U = buf("u", "u64", 8, "output");
+  const body = loop(8, (i) => seq(store(I, i, cast(load(X, i), "i64")), store(J, i, cast(load(Y, i), "i64")), store(U, i, cast(load(Y, i), "u64"))));
+  return { name: "f2i64_func", params: [X, Y, I, J, U], body };
+}
+
+/** Float min and max propagate NaN from either side, with or without a constant operand. */
+function nanFunc(): PrimFunc {
+  const A = buf("a", "f32", 6, "input"), B = buf("b", "f32", 6, "input");
+  const outs = ["mx", "mn", "relu", "clip", "kmax"].map((n) => buf(n, "f32", 6, "output"));
+  const body = loop(6, (i) => {
+    const a = load(A, i), b = load(B, i);
+    return seq(
+      store(outs[0]!, i, bin("max", a, b)), store(outs[1]!, i, bin("min", a, b)),
+      store(outs[2]!, i, bin("max", a, c(0, "f32"))), store(outs[3]!, i, bin("min", bin("max", a, c(-1, "f32")), c(1, "f32"))),
+      store(outs[4]!, i, bin("max", c(0.5, "f32"), b)),
+    );
+  });
+  return { name: "nan_func", params: [A, B, ...outs], body };
+}
+
 const inputsOf = {
   float_func: [fill("f32", [1, -2, 3, 4, 5, -6]), fill("f32", [0.5, 2, -1])],
   int_func: [fill("i32", [-7, 7, -8, 8, -1, 0]), fill("i32", [2, -2, 3, -3, 5, 4]), fill("i8", [27, 28, -100, 127, -128, 0])],
   cast_func: [fill("f32", [1, 1 + 2 ** -11, 65520, -1e-8, 2 ** -24, 300, -300, -2.5])],
+  int64_func: [
+    BigInt64Array.of(I64_MIN, I64_MAX, 2n ** 53n + 1n, -(2n ** 53n) - 3n, 2n ** 62n + 2n ** 38n + 1n, -7n, 7n, I64_MIN + 1n),
+    BigInt64Array.of(-1n, 1n, 3n, -2n, 0n, 2n, -3n, I64_MIN),
+    BigUint64Array.of(2n ** 64n - 1n, 2n ** 63n, 12345678901234567n, 1n, 0n, 2n ** 40n, 3n, 2n ** 64n - 2n),
+  ],
+  f2i64_func: [
+    fill("f32", [Infinity, -Infinity, NaN, 2 ** 63, -(2 ** 63), 1e19, 123.75, -123.75]),
+    Float64Array.of(2 ** 63 - 1024, -(2 ** 63) - 4096, 2 ** 64, -1, NaN, 9007199254740993, -0.5, 1e300),
+  ],
+  nan_func: [fill("f32", [NaN, 1, NaN, -2, 3, -0.5]), fill("f32", [1, NaN, NaN, 5, -1, 0.25])],
 };
 
 function runJs(f: PrimFunc): TypedArray[] {
@@ -85,6 +142,16 @@ function runJs(f: PrimFunc): TypedArray[] {
 }
 
 const num = (a: TypedArray) => Array.from(a as ArrayLike<number | bigint>, Number);
+
+/** C initialisers for the elements of `a`, exact for 64-bit integers and special floats. */
+function cValues(a: TypedArray, t: DType): string[] {
+  return Array.from(a as ArrayLike<number | bigint>, (v) => {
+    if (typeof v === "bigint") return t === "u64" ? `UINT64_C(${v})` : v === I64_MIN ? "INT64_MIN" : `INT64_C(${v})`;
+    if (Number.isNaN(v)) return "NAN";
+    if (!Number.isFinite(v)) return v > 0 ? "INFINITY" : "-INFINITY";
+    return new CEmitter().constant(v, t);
+  });
+}
 
 describe("JS evaluator (backends/js/eval.ts)", () => {
   it("runs loops, loads, stores and a local accumulator", () => {
@@ -100,6 +167,40 @@ describe("JS evaluator (backends/js/eval.ts)", () => {
     expect(num(d!)).to.deep.equal([-3, -3, -2, -2, 0, 0]);
     expect(num(w!)).to.deep.equal([127, -128, 0, -29, -28, 100]);
     expect(num(sel!)).to.deep.equal([7, -2, 8, -3, 1, 4]);
+  });
+
+  it("computes 64-bit integers exactly, wrapping as C does", () => {
+    const [sum, prod, fdiv, fmod, neg, abs, tdiv, shr, f, d, n32] = runJs(int64Func());
+    const big = (a: TypedArray) => Array.from(a as BigInt64Array);
+    expect(big(sum!)).to.deep.equal([I64_MAX, I64_MIN, 2n ** 53n + 4n, -(2n ** 53n) - 5n, 2n ** 62n + 2n ** 38n + 1n, -5n, 4n, 1n]);
+    expect(big(prod!)[0]).to.equal(I64_MIN); // INT64_MIN * -1 wraps
+    expect(big(prod!)[2]).to.equal(3n * (2n ** 53n + 1n));
+    expect(big(fdiv!)).to.deep.equal([I64_MIN, I64_MAX, 3002399751580331n, 4503599627370497n, 0n, -4n, -3n, 0n]);
+    expect(big(fmod!)).to.deep.equal([0n, 0n, 0n, -1n, 0n, 1n, -2n, I64_MIN + 1n]);
+    expect(big(neg!)[0]).to.equal(I64_MIN);
+    expect(big(abs!)[0]).to.equal(I64_MIN);
+    expect(big(tdiv!).slice(0, 5)).to.deep.equal([I64_MIN, I64_MAX, 3002399751580331n, 4503599627370497n, 0n]);
+    expect(big(shr!).slice(0, 3)).to.deep.equal([1n, 2n ** 62n, 12345678901234567n >> 3n]);
+    // 2^62 + 2^38 + 1 rounds to 2^62 + 2^39 in f32 (ties to even after exact rounding).
+    expect(num(f!).slice(0, 5)).to.deep.equal([-(2 ** 63), 2 ** 63, 2 ** 53, -(2 ** 53), 2 ** 62 + 2 ** 39]);
+    expect(num(d!)[2]).to.equal(2 ** 53);
+    expect(num(n32!).slice(0, 3)).to.deep.equal([0, -1, 1]);
+  });
+
+  it("casts ±Inf, NaN and values beyond 2^63 to 64-bit integers as edgec_f2i64/f2u64 do", () => {
+    const [i, j, u] = runJs(f2i64Func());
+    expect(Array.from(i as BigInt64Array)).to.deep.equal([I64_MAX, I64_MIN, 0n, I64_MAX, I64_MIN, I64_MAX, 123n, -123n]);
+    expect(Array.from(j as BigInt64Array)).to.deep.equal([2n ** 63n - 1024n, I64_MIN, I64_MAX, -1n, 0n, 9007199254740992n, 0n, I64_MAX]);
+    expect(Array.from(u as BigUint64Array)).to.deep.equal([2n ** 63n - 1024n, 0n, 2n ** 64n - 1n, 0n, 0n, 9007199254740992n, 0n, 2n ** 64n - 1n]);
+  });
+
+  it("propagates NaN through min and max on either side, and against constants", () => {
+    const [mx, mn, relu, clip, kmax] = runJs(nanFunc());
+    expect(num(mx!)).to.deep.equal([NaN, NaN, NaN, 5, 3, 0.25]);
+    expect(num(mn!)).to.deep.equal([NaN, NaN, NaN, -2, -1, -0.5]);
+    expect(num(relu!)).to.deep.equal([NaN, 1, NaN, 0, 3, 0]);
+    expect(num(clip!)).to.deep.equal([NaN, 1, NaN, -1, 1, -0.5]);
+    expect(num(kmax!)).to.deep.equal([1, NaN, NaN, 5, 0.5, 0.5]);
   });
 
   it("converts through f16 and bf16 with rounding to nearest even", () => {
@@ -118,14 +219,14 @@ describe("JS evaluator agrees with the C backend", function () {
   before(async () => { dir = tempDir("eval"); cc = await haveCc(); });
   after(() => cleanup(dir));
 
-  for (const make of [floatFunc, intFunc, castFunc]) {
+  for (const make of [floatFunc, intFunc, castFunc, int64Func, f2i64Func, nanFunc]) {
     it(`${make.name}: identical output bits`, async function () {
       if (!cc) { console.log("  skipped: no C compiler 'cc' on PATH"); this.skip(); }
       const f = make();
       const ins = inputsOf[f.name as keyof typeof inputsOf];
       const lines = ["#include <stdio.h>", "#include <string.h>", '#include "edgec_runtime.h"', new CEmitter().kernel(f, f.name), "int main(void) {"];
       f.params.forEach((p, i) => {
-        const init = i < ins.length ? `{ ${num(ins[i]!).map((v) => new CEmitter().constant(v, p.dtype)).join(", ")} }` : "{ 0 }";
+        const init = i < ins.length ? `{ ${cValues(ins[i]!, p.dtype).join(", ")} }` : "{ 0 }";
         lines.push(`  static ${C_TYPES[p.dtype]} ${p.name}[${p.shape[0]}] = ${init};`);
       });
       lines.push(`  ${f.name}(${f.params.map((p) => p.name).join(", ")});`);
