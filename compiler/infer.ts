@@ -78,6 +78,8 @@ export function inferTypes(g: Graph, afterNode?: (n: Node) => boolean): void {
     if (!def) nodeError(n, "this op is not supported", "see the supported-op list in the README");
     for (const a of Object.keys(n.attrs))
       if (!def.attrs.includes(a)) nodeError(n, `attribute '${a}' is not supported`);
+    for (let i = 0; i < (def.requiredInputs ?? 1); i++)
+      if (!n.inputs[i]) nodeError(n, `input ${i} is required but missing`, "check the model was exported correctly");
     const outs: TensorType[] = def.infer(opCtx(g, n));
     n.outputs.forEach((o, i) => {
       if (!o) return;

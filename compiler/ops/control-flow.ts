@@ -214,7 +214,7 @@ export function analyzeScan(ctx: OpCtx): ScanPlan {
 const built = () => { throw new Error("control-flow ops are built as program steps, not lowered as one kernel"); };
 
 defineOp({ op: "If", kind: "opaque", control: true, attrs: ["then_branch", "else_branch", CAPTURES], infer: (ctx) => analyzeIf(ctx).outputs, compute: built });
-defineOp({ op: "Loop", kind: "opaque", control: true, attrs: ["body", CAPTURES], infer: (ctx) => analyzeLoop(ctx).outputs, compute: built });
+defineOp({ op: "Loop", kind: "opaque", control: true, attrs: ["body", CAPTURES], requiredInputs: 0, infer: (ctx) => analyzeLoop(ctx).outputs, compute: built });
 defineOp({
   op: "Scan", kind: "opaque", control: true,
   attrs: ["body", "num_scan_inputs", "directions", "scan_input_axes", "scan_input_directions", "scan_output_axes", "scan_output_directions", CAPTURES],

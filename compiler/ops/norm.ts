@@ -6,7 +6,7 @@ import { DType } from "../../ir/dtype.ts";
 import { Expr, TensorRef, Var, bin, c, cast, select, un } from "../../ir/tir.ts";
 import { TE, at, reduce } from "../te.ts";
 import { OpCtx, defineOp } from "./registry.ts";
-import { FLOATS, bcast, broadcastShapes, computeType, k } from "./util.ts";
+import { FLOATS, bcast, broadcastsTo, computeType, k } from "./util.ts";
 
 /** Training mode (opset >= 14): normalise with batch statistics and return updated running ones. */
 const bnTraining = (ctx: OpCtx) => ctx.opset >= 14 && ctx.int("training_mode", 0) === 1;
@@ -61,6 +61,11 @@ defineOp({
     const x = ctx.input(0);
     ctx.dtypeIn(x.dtype, FLOATS);
     const axis = ctx.axis(ctx.int("axis", -1), x.shape.length);
+    if (!ctx.has(1)) ctx.fail("the scale (input 1) is required");
+    for (const i of [1, 2]) if (ctx.has(i)) {
+      ctx.dtypeIn(ctx.input(i).dtype, FLOATS, i === 1 ? "scale" : "bias");
+      broadcastsTo(ctx, i, x.shape.slice(axis), i === 1 ? "the scale" : "the bias");
+    }
     const stat = x.shape.map((d, i) => (i < axis ? d : 1));
     const outs = [{ dtype: x.dtype, shape: x.shape }, { dtype: "f32" as const, shape: stat }, { dtype: "f32" as const, shape: stat }];
     return outs.slice(0, Math.max(1, ctx.node.outputs.length));
@@ -100,7 +105,8 @@ defineOp({
     const x = ctx.input(0);
     ctx.dtypeIn(x.dtype, FLOATS);
     const axis = ctx.axis(ctx.int("axis", -1), x.shape.length);
-    broadcastShapes(ctx, [x.shape.slice(axis), ctx.input(1).shape]);
+    ctx.dtypeIn(ctx.input(1).dtype, FLOATS, "scale");
+    broadcastsTo(ctx, 1, x.shape.slice(axis), "the scale");
     return [{ dtype: x.dtype, shape: x.shape }];
   },
   compute(ctx, te, ins, outs) {

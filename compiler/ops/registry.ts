@@ -143,6 +143,8 @@ export interface OpDef {
   shapeOnly?: boolean;
   /** Runs subgraphs (If, Loop, Scan): built as branch and loop steps, never lowered as one kernel. */
   control?: boolean;
+  /** How many leading inputs must be present (default 1): infer and compute may rely on them. */
+  requiredInputs?: number;
 }
 
 const registry = new Map<string, OpDef>();

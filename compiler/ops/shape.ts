@@ -242,7 +242,7 @@ defineOp({
 });
 
 defineOp({
-  op: "Constant", kind: "opaque",
+  op: "Constant", kind: "opaque", requiredInputs: 0,
   attrs: ["value", "value_float", "value_floats", "value_int", "value_ints", "sparse_value", "value_string", "value_strings"],
   infer(ctx) {
     const t = constantValue(ctx);

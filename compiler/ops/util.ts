@@ -39,6 +39,13 @@ export function broadcastShapes(ctx: OpCtx, shapes: number[][]): number[] {
   return out;
 }
 
+/** Checks that input `i` broadcasts to `target` one way (numpy rules, `target` unchanged). */
+export function broadcastsTo(ctx: OpCtx, i: number, target: number[], what = `input ${i}`): void {
+  const s = ctx.input(i).shape, off = target.length - s.length;
+  if (off < 0 || s.some((d, k) => d !== 1 && d !== target[off + k]))
+    ctx.fail(`${what} has shape ${shapeStr(s)}, which does not broadcast to ${shapeStr(target)}`);
+}
+
 /** Reads `t` at the broadcast position of output index `idx`. */
 export function bcast(t: TensorRef, idx: Expr[]): Expr {
   const off = idx.length - t.shape.length;
