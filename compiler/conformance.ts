@@ -9,7 +9,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { DType, arrayFromBytes, bytesOf } from "../ir/dtype.ts";
 import { shapeStr } from "../ir/graph.ts";
 import { Compiled, compileFile, writeCArtifact, writeEmscriptenArtifact, writeWasmArtifact } from "./api.ts";
@@ -17,6 +16,7 @@ import { tileFor } from "./schedule-tile.ts";
 import { EdgecError } from "./diagnostics.ts";
 import { onnx } from "./onnx/tensor.ts";
 import { shapesFromData } from "./data-shapes.ts";
+import { Lane, serveLane } from "./worker-lane.ts";
 import { readTensorFile } from "./onnx/tensor.ts";
 import { TestTarget, compare, listDataSets } from "./testrun.ts";
 
@@ -216,56 +216,10 @@ async function runWasmTest(req: CompileRequest, compiled: Compiled): Promise<{ s
   }
 }
 
-if (!isMainThread && (workerData as { edgecConformance?: boolean } | null)?.edgecConformance) {
-  parentPort!.on("message", (req: CompileRequest) => { void compileTest(req).then((r) => parentPort!.postMessage(r)); });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Main side: a lane owns one worker; a hung or crashed worker is replaced.
-
-class Lane {
-  private worker?: Worker;
-  private next = 0;
-
-  async compile(req: Omit<CompileRequest, "id">, timeoutMs: number): Promise<CompileReply | { timeout: true } | { crash: string }> {
-    const w = this.worker ??= spawnWorker();
-    const id = ++this.next;
-    return new Promise((resolve) => {
-      const done = (r: CompileReply | { timeout: true } | { crash: string }, kill: boolean) => {
-        clearTimeout(timer);
-        w.off("message", onMsg);
-        w.off("error", onErr);
-        w.off("exit", onExit);
-        if (kill) { this.worker = undefined; void w.terminate(); }
-        resolve(r);
-      };
-      const onMsg = (m: CompileReply) => { if (m.id === id) done(m, "poisoned" in m && !!m.poisoned); };
-      const onErr = (e: Error) => done({ crash: oneLine(e.message) }, true);
-      const onExit = (code: number) => done({ crash: `the compiler worker exited with code ${code}` }, true);
-      const timer = setTimeout(() => done({ timeout: true }, true), timeoutMs);
-      w.on("message", onMsg);
-      w.on("error", onErr);
-      w.on("exit", onExit);
-      w.postMessage({ ...req, id });
-    });
-  }
-
-  async close(): Promise<void> {
-    await this.worker?.terminate();
-    this.worker = undefined;
-  }
-}
-
-function spawnWorker(): Worker {
-  // The worker loads this module through tsx, like bin/edgec.mjs does for the CLI.
-  const register = new URL("../bin/register.mjs", import.meta.url).href;
-  const code = `import(${JSON.stringify(register)}).then(() => import(${JSON.stringify(import.meta.url)}));`;
-  const w = new Worker(code, { eval: true, workerData: { edgecConformance: true }, resourceLimits: { maxOldGenerationSizeMb: 3072 }, stdout: true, stderr: true });
-  w.stdout.resume();
-  w.stderr.resume();
-  w.unref();
-  return w;
-}
+const LANE_TAG = "edgec-conformance";
+serveLane<CompileRequest, CompileReply>(LANE_TAG, compileTest);
+const newLane = () => new Lane<Omit<CompileRequest, "id">, CompileReply>(import.meta.url, LANE_TAG);
+type ConformanceLane = ReturnType<typeof newLane>;
 
 interface Proc { code: number | null; signal: string | null; stderr: string; timedOut: boolean }
 
@@ -303,12 +257,12 @@ async function buildObjects(root: string, cc: string, cflags: string[]): Promise
 
 const exp = (x: number) => x.toExponential(2);
 
-async function runOne(name: string, lane: Lane, root: string, objs: { runtime: string; harness: string }, o: Required<Omit<ConformanceOptions, "filter" | "onProgress">>): Promise<Outcome> {
+async function runOne(name: string, lane: ConformanceLane, root: string, objs: { runtime: string; harness: string }, o: Required<Omit<ConformanceOptions, "filter" | "onProgress">>): Promise<Outcome> {
   const dir = path.join(o.dir, name);
   const work = fs.mkdtempSync(path.join(root, `${name.slice(0, 60)}-`));
   let op = name.replace(/^test_/, "");
   try {
-    const r = await lane.compile({ dir, out: work, target: o.target, simd: o.simd }, o.compileTimeoutMs);
+    const r = await lane.request({ dir, out: work, target: o.target, simd: o.simd }, o.compileTimeoutMs);
     if ("timeout" in r) return { test: name, op: testFamily(dir), status: "ERROR", reason: `compile timed out after ${o.compileTimeoutMs / 1000} s` };
     if ("crash" in r) return { test: name, op: testFamily(dir), status: "ERROR", reason: `compiler crashed: ${r.crash}` };
     op = r.op;
@@ -373,7 +327,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Outcome[
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "edgec-conformance-"));
   const cleanup = () => fs.rmSync(root, { recursive: true, force: true });
   process.once("exit", cleanup);
-  const lanes = Array.from({ length: Math.min(o.jobs, Math.max(1, tests.length)) }, () => new Lane());
+  const lanes = Array.from({ length: Math.min(o.jobs, Math.max(1, tests.length)) }, newLane);
   try {
     const objs = o.target === "c" ? await buildObjects(root, o.cc, o.cflags) : { runtime: "", harness: "" };
     const results: Outcome[] = [];
