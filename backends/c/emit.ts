@@ -80,6 +80,8 @@ export class CEmitter {
       if (!Number.isFinite(v)) return v > 0 ? "((double)INFINITY)" : "(-(double)INFINITY)";
       return fmtFloat(v, 17);
     }
+    // An integer constant that is not a number is a compiler bug: say so instead of printing bad C.
+    if (typeof v !== "number" || Number.isNaN(v)) throw new Error(`internal error: a ${t} constant is ${v}`);
     if (t === "i64") {
       if (v >= 2 ** 63) return "INT64_MAX";
       if (v <= -(2 ** 63)) return "INT64_MIN";

@@ -194,6 +194,7 @@ defineOp({
   infer(ctx) {
     const x = ctx.input(0), ind = ctx.input(1);
     ctx.dtypeIn(ind.dtype, ["i32", "i64"], "indices");
+    if (x.shape.length === 0) ctx.fail("the data is a scalar", "Gather needs data of rank 1 or more");
     const axis = ctx.axis(ctx.int("axis", 0), x.shape.length);
     if (x.shape[axis] === 0 && numel(ind.shape) > 0) ctx.fail(`gathers from axis ${axis} of size 0`);
     return [{ dtype: x.dtype, shape: [...x.shape.slice(0, axis), ...ind.shape, ...x.shape.slice(axis + 1)] }];

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ROOT } from "../shared.ts";
 
-export const SANITIZE_FLAGS = ["-std=c99", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"];
+export const SANITIZE_FLAGS = ["-std=c99", "-O0", "-g", "-Wall", "-Wextra", "-Werror", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"];
 const RUNTIME = path.join(ROOT, "runtime-c");
 
 export interface BatchCase {

@@ -163,13 +163,15 @@ export async function main(argv: string[]): Promise<number> {
     }
     console.log(`fuzz: ${cases} cases from ${seeds.length} seed models, seed ${seed}, ${jobs} lanes`);
     const pending: (BatchCase & { bytes: Uint8Array; seed: string; what: string[] })[] = [];
-    let batches: Promise<void> = Promise.resolve();
-    const flush = () => {
+    // Sanitized builds take most of the time: up to `jobs` of them run at once.
+    const inFlight = new Set<Promise<void>>();
+    const flush = async () => {
       const b = pending.splice(0);
       if (!b.length) return;
+      while (inFlight.size >= jobs) await Promise.race(inFlight);
       const dir = path.join(work, `b${fz.counts.batches++}`);
       fs.mkdirSync(dir, { recursive: true });
-      batches = batches.then(async () => {
+      const job = (async () => {
         const faults: CaseFault[] = await runBatch(b, dir);
         fz.counts.run += b.length;
         for (const f of faults) {
@@ -179,7 +181,9 @@ export async function main(argv: string[]): Promise<number> {
         }
         for (const c of b) fs.rmSync(path.dirname(c.files[0]!), { recursive: true, force: true });
         fs.rmSync(dir, { recursive: true, force: true });
-      });
+      })();
+      inFlight.add(job);
+      void job.finally(() => inFlight.delete(job));
     };
     let next = 0, queued = 0;
     const progressEvery = Math.max(100, Math.ceil(cases / 20));
@@ -206,14 +210,14 @@ export async function main(argv: string[]): Promise<number> {
           else {
             queued++;
             pending.push({ id, name, files: res.files, inputSeed: id, bytes: m.bytes, seed: s.name, what: m.what });
-            if (pending.length >= batch) flush();
+            if (pending.length >= batch) await flush();
           }
         }
         if (fz.counts.cases % progressEvery === 0) console.log(`  ${progressLine(fz, started)}`);
       }
     }));
-    flush();
-    await batches;
+    await flush();
+    await Promise.all(inFlight);
     console.log(`fuzz: ${progressLine(fz, started)}`);
     // One reproducer per distinct failure.
     const bySig = new Map<string, Failure>();

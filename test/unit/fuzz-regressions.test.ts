@@ -50,6 +50,15 @@ const CASES: Regression[] = [
     },
     expect: /^node "size" \(Size\): input 0 is required but missing/,
   },
+  {
+    title: "Gather from a scalar (its C once held undefined constants)",
+    spec: {
+      opset: 13, inputs: [{ name: "i", dtype: "i64", shape: [2, 2] }], outputs: [{ name: "y", dtype: "f32" }],
+      nodes: [{ op: "Gather", name: "g", inputs: ["w", "i"], outputs: ["y"] }],
+      initializers: [f32("w", [])],
+    },
+    expect: /^node "g" \(Gather\): the data is a scalar; Gather needs data of rank 1 or more/,
+  },
 ];
 
 function compile(spec: ModelSpec, name: string) {
