@@ -52,6 +52,7 @@ export class CEmitter {
     switch (s.k) {
       case "for": {
         const v = s.v.name;
+        if (!Number.isSafeInteger(s.extent)) throw new Error(`internal error: loop ${v} has extent ${s.extent}`);
         const lo = s.lo ? this.expr(s.lo, used) : "0", hi = s.hi ? this.expr(s.hi, used) : `${s.extent}`;
         return `${ind}for (int32_t ${v} = ${lo}; ${v} < ${hi}; ++${v}) {\n${this.stmt(s.body, depth + 1, used)}${ind}}\n`;
       }

@@ -40,7 +40,10 @@ export function reduceAxes(ctx: OpCtx, rank: number, axesInputSince: number): { 
   let axes: number[] | undefined;
   if (ctx.opset >= axesInputSince) {
     // An axes input with no elements is known to be empty even when it is not a constant.
-    if (ctx.has(1)) axes = ctx.input(1).shape.includes(0) ? [] : toNumbers(ctx.requireConst(1, "axes").data);
+    if (ctx.has(1)) {
+      ctx.dtypeIn(ctx.input(1).dtype, ["i64"], "axes");
+      axes = ctx.input(1).shape.includes(0) ? [] : toNumbers(ctx.requireConst(1, "axes").data);
+    }
     if ((!axes || axes.length === 0) && ctx.int("noop_with_empty_axes", 0) === 1) return { axes: [], keep };
   } else if (ctx.hasAttr("axes")) {
     axes = ctx.ints("axes");

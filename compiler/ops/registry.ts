@@ -113,6 +113,7 @@ export class OpCtx {
 
   /** Normalises a possibly negative axis against `rank`. */
   axis(a: number, rank: number, what = "axis"): number {
+    if (!Number.isInteger(a)) this.fail(`${what} ${a} is not an integer`);
     if (a < -rank || a >= Math.max(rank, 1)) this.fail(`${what} ${a} is out of range for rank ${rank}`);
     return a < 0 ? a + rank : a;
   }

@@ -59,6 +59,15 @@ const CASES: Regression[] = [
     },
     expect: /^node "g" \(Gather\): the data is a scalar; Gather needs data of rank 1 or more/,
   },
+  {
+    title: "ReduceMax whose axes input is a float tensor (its C once had a loop bound of undefined)",
+    spec: {
+      opset: 18, inputs: [{ name: "x", dtype: "f32", shape: [2, 3] }], outputs: [{ name: "y", dtype: "f32" }],
+      nodes: [{ op: "ReduceMax", name: "rmax", inputs: ["x", "a"], outputs: ["y"] }],
+      initializers: [{ name: "a", dtype: "f32", dims: [1], data: [0.5] }],
+    },
+    expect: /^node "rmax" \(ReduceMax\): axes type f32 is not supported; supported: i64/,
+  },
 ];
 
 function compile(spec: ModelSpec, name: string) {
