@@ -7,8 +7,10 @@
 import { expect } from "chai";
 import * as path from "node:path";
 import { DType } from "../../ir/dtype.ts";
-import { cleanup, edgec, haveCc, tempDir } from "../helpers/cli.ts";
-import { ModelSpec, rng, uniform } from "../helpers/onnx-builder.ts";
+import * as fs from "node:fs";
+import { cleanup, edgec, haveCc, runProcess, tempDir } from "../helpers/cli.ts";
+import { ModelSpec, buildModel, rng, uniform } from "../helpers/onnx-builder.ts";
+import { EDGEC } from "../shared.ts";
 import { Feed, writeCase } from "../helpers/ort-reference.ts";
 import {
   bigIfModel, chainModel, constantsModel, hardSwishBlocksModel, nestedLoopModel, shapeChainModel, sharedOperandModel,
@@ -45,6 +47,19 @@ describe("stress models: deep and large graphs", function () {
   let cc = false;
   before(async () => { cc = await haveCc(); dir = tempDir("stress"); });
   after(() => cleanup(dir));
+
+  it("ten times larger models compile for C and wasm with a quarter of the default stack", async () => {
+    // Stack use that grew with the model would overflow here long before it did at default size.
+    const big: [string, ModelSpec][] = [["chain", chainModel(30000)], ["constants", constantsModel(10000)], ["if", bigIfModel(5000)], ["shared", sharedOperandModel(600)]];
+    for (const [name, spec] of big) {
+      const file = path.join(dir!, `${name}.onnx`);
+      fs.writeFileSync(file, buildModel(spec));
+      for (const target of ["c", "wasm"]) {
+        const res = await runProcess(process.execPath, ["--stack-size=250", EDGEC, "compile", file, "--target", target, "-o", path.join(dir!, `${name}-${target}`)], { timeoutMs: 300_000 });
+        expect(res.status, `${name} ${target}: ${res.stderr}`).to.equal(0);
+      }
+    }
+  });
 
   CASES.forEach((cs, k) => {
     it(`${cs.name}: C and wasm at -O0 and -O2`, async function () {
