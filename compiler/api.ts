@@ -6,16 +6,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { emitC } from "../backends/c/artifact.ts";
 import { Graph, Tensor, cloneGraph, shapeStr } from "../ir/graph.ts";
-import { fail, q } from "./diagnostics.ts";
+import { fail, q } from "../ir/diagnostics.ts";
 import { resetVarNames } from "../ir/tir.ts";
 import { ShapeFoldCounter, foldNode } from "../passes/fold-constants.ts";
 import { PassOptions, runPipeline } from "../passes/registry.ts";
-import { inferTypes, topoSort } from "./infer.ts";
+import { inferTypes, topoSort } from "../ops/infer.ts";
 import { ImportOptions, loadModel } from "./onnx/import.ts";
-import { Program, buildProgram, kernelSteps } from "./program.ts";
-import { C_TILE, TileConfig } from "./schedule-tile.ts";
-import { makeCapturesExplicit } from "./captures.ts";
-import { simplifyControlFlow } from "./subgraph.ts";
+import { buildProgram } from "../passes/program.ts";
+import { Program, kernelSteps } from "../ir/program.ts";
+import { C_TILE, TileConfig } from "../passes/schedule-tile.ts";
+import { makeCapturesExplicit } from "../ir/captures.ts";
+import { simplifyControlFlow } from "../ops/subgraph.ts";
 
 export interface CompileOptions extends ImportOptions {
   optLevel?: number;
@@ -148,11 +149,11 @@ export async function writeWasmArtifact(c: Compiled, outDir: string, opts: { sim
 }
 
 /**
- * Writes the emscripten-built WebAssembly artifact through backends/emscripten/build.ts, loaded
+ * Writes the emscripten-built WebAssembly artifact through compiler/emscripten/build.ts, loaded
  * on demand like the binaryen backend.
  */
 export async function writeEmscriptenArtifact(c: Compiled, outDir: string, opts: { simd?: boolean } = {}): Promise<void> {
-  const mod = await import("../backends/emscripten/build.ts");
+  const mod = await import("./emscripten/build.ts");
   // Built in a temporary folder, then written like the other targets: whole, with its report.
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "edgec-emcc-"));
   try {

@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fail, q } from "./diagnostics.ts";
+import { fail, q } from "../ir/diagnostics.ts";
 import { num, onnx, readTensorFile } from "./onnx/tensor.ts";
 
 export const FIRST_SET = "test_data_set_0";

@@ -5,8 +5,9 @@ import { Graph } from "../ir/graph.ts";
 import { BlobStore, parseGraph, printGraph } from "../ir/text/index.ts";
 import { resetVarNames } from "../ir/tir.ts";
 import { runPipeline } from "../passes/registry.ts";
-import { Program, Step, Storage, buildProgram } from "./program.ts";
-import { tileFor } from "./schedule-tile.ts";
+import { buildProgram } from "../passes/program.ts";
+import { Program, Step, Storage } from "../ir/program.ts";
+import { tileFor } from "../passes/schedule-tile.ts";
 
 export interface OptOptions {
   optLevel: number;

@@ -11,8 +11,8 @@ import { DType, arrayFromBytes, bytesOf, getNumber, isFloat, isNarrow, storedToN
 import { Tensor, shapeStr } from "../ir/graph.ts";
 import { pathToFileURL } from "node:url";
 import { CompileOptions, Compiled, compileFile, writeCArtifact, writeEmscriptenArtifact, writeWasmArtifact } from "./api.ts";
-import { tileFor } from "./schedule-tile.ts";
-import { EdgecError, fail, q } from "./diagnostics.ts";
+import { tileFor } from "../passes/schedule-tile.ts";
+import { EdgecError, fail, q } from "../ir/diagnostics.ts";
 import { readTensorFile } from "./onnx/tensor.ts";
 import { shapesFromData } from "./data-shapes.ts";
 

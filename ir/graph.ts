@@ -15,7 +15,7 @@ export interface Tensor extends TensorType {
   derivedFrom?: Derivation;
 }
 
-/** Winograd weights U of a [m, ch, 3, 3] f32 kernel (compiler/ops/winograd.ts winogradWeights). */
+/** Winograd weights U of a [m, ch, 3, 3] f32 kernel (ir/winograd-weights.ts). */
 export interface Derivation {
   kind: "winograd";
   source: Tensor;

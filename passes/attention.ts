@@ -4,7 +4,7 @@
  * the result are absorbed as read/write permutations.
  */
 import { Graph, Node } from "../ir/graph.ts";
-import { ATTENTION } from "../compiler/ops/attention.ts";
+import { ATTENTION } from "../ops/attention.ts";
 import { GraphPass, PassContext, bump } from "./pass.ts";
 import { Matcher, k, op, v } from "./pattern.ts";
 

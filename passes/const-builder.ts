@@ -5,8 +5,8 @@
  */
 import { DType } from "../ir/dtype.ts";
 import { Attr, Graph, Node, Tensor } from "../ir/graph.ts";
-import { opCtx } from "../compiler/infer.ts";
-import { getOp } from "../compiler/ops/registry.ts";
+import { opCtx } from "../ops/infer.ts";
+import { getOp } from "../ops/registry.ts";
 import { foldNode } from "./fold-constants.ts";
 
 export class ConstBuilder {

@@ -2,13 +2,14 @@
  * @fileoverview Evaluates nodes whose inputs are all known at compile time, through the op's own
  * lowering run in process, and replaces them by constants.
  */
-import { evaluate } from "../backends/js/eval.ts";
+import { evaluate } from "../ir/eval.ts";
 import { allocArray } from "../ir/dtype.ts";
 import { Graph, Node, numel } from "../ir/graph.ts";
-import { foldControl } from "../compiler/control-flow.ts";
-import { lowerNode } from "../compiler/lower.ts";
-import { getOp } from "../compiler/ops/registry.ts";
+import { foldControl } from "./control-flow.ts";
+import { lowerNode } from "./lower.ts";
+import { getOp } from "../ops/registry.ts";
 import { GraphPass, bump } from "./pass.ts";
+import { installSubgraphFolder } from "../ops/subgraph.ts";
 
 /** Results larger than this stay computed at run time rather than bloating the weights. */
 const MAX_FOLD_ELEMENTS = 1 << 22;
@@ -65,6 +66,9 @@ export function foldConstants(g: Graph, shapes = new ShapeFoldCounter()): number
   });
   return before - g.nodes.length;
 }
+
+// Subgraphs (If branches, Loop and Scan bodies) fold the same way while their types are inferred.
+installSubgraphFolder((g, n, outputs) => n.op !== "DequantizeLinear" && foldNode(g, n, outputs));
 
 export default {
   name: "fold-constants", minOptLevel: 1,

@@ -5,7 +5,7 @@
  * Counted patterns: act-epilogue, residual-epilogue, elementwise-chain, reduce-epilogue.
  */
 import { Graph, Node, TensorType } from "../ir/graph.ts";
-import { FUSED, kindOf } from "../compiler/ops/fused.ts";
+import { FUSED, kindOf } from "../ops/fused.ts";
 import { GraphPass, PassContext, bump } from "./pass.ts";
 
 const ACTIVATIONS = new Set(["Relu", "Clip", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Gelu", "Elu", "Selu", "Softplus", "Mish", "Swish"]);

@@ -5,7 +5,7 @@
  *   -O2  everything, including operator fusion (the default)
  */
 import { Graph } from "../ir/graph.ts";
-import { EdgecError } from "../compiler/diagnostics.ts";
+import { EdgecError } from "../ir/diagnostics.ts";
 import attention from "./attention.ts";
 import convBias from "./conv-bias.ts";
 import convBn from "./conv-bn.ts";

@@ -5,9 +5,9 @@
  * conv-bias, conv-scale) and before fusion, which gives it the Conv's epilogue.
  */
 import { Graph } from "../ir/graph.ts";
-import { opCtx } from "../compiler/infer.ts";
-import { windowOf } from "../compiler/ops/conv-pool.ts";
-import { winogradWeights } from "../compiler/ops/winograd.ts";
+import { opCtx } from "../ops/infer.ts";
+import { windowOf } from "../ops/conv-pool.ts";
+import { winogradWeights } from "../ir/winograd-weights.ts";
 import { ConstBuilder } from "./const-builder.ts";
 import { GraphPass, PassContext, bump } from "./pass.ts";
 

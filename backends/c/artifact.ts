@@ -5,7 +5,7 @@
 import { DType, onnxCode } from "../../ir/dtype.ts";
 import { TensorType, numel } from "../../ir/graph.ts";
 import { byteSize } from "../../ir/dtype.ts";
-import { KernelStep, Program, Step, Storage, kernelSteps } from "../../compiler/program.ts";
+import { KernelStep, Program, Step, Storage, kernelSteps } from "../../ir/program.ts";
 import { C_TYPES, CEmitter } from "./emit.ts";
 
 export interface CArtifactOptions {

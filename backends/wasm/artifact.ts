@@ -2,7 +2,7 @@
  * @fileoverview The WebAssembly artifact of a Program: model.wasm built through binaryen, the
  * model.mjs loader and model.d.ts types.
  */
-import { Program } from "../../compiler/program.ts";
+import { Program } from "../../ir/program.ts";
 import { trySimdLoop } from "./simd.ts";
 import { emitLoader } from "./loader.ts";
 import { buildWasm } from "./module.ts";

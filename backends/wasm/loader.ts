@@ -5,8 +5,8 @@
  * and imports limited to `env.edgec_<fn>` math and `wasi_snapshot_preview1` stubs.
  */
 import { DType, allocArray, byteSize } from "../../ir/dtype.ts";
-import { erf } from "../js/erf.ts";
-import { winogradWeights } from "../../compiler/ops/winograd.ts";
+import { erf } from "../../ir/erf.ts";
+import { winogradWeights } from "../../ir/winograd-weights.ts";
 import type { LoadDerivation } from "./module.ts";
 
 export interface IOTensor {

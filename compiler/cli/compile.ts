@@ -5,8 +5,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { BlobStore, printGraph } from "../../ir/text/index.ts";
 import { CompileOptions, compileFile, writeCArtifact, writeEmscriptenArtifact, writeWasmArtifact } from "../api.ts";
-import { tileFor, winogradFlag } from "../schedule-tile.ts";
-import { EdgecError } from "../diagnostics.ts";
+import { tileFor, winogradFlag } from "../../passes/schedule-tile.ts";
+import { EdgecError } from "../../ir/diagnostics.ts";
 import { parse, parseFreezeInputs, parseInputShapes, progress, progressDone } from "./main.ts";
 
 const HELP = `usage: edgec compile MODEL.onnx --target c|wasm|wasm-emscripten -o OUT/ [options]

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import {
   CONFORMANCE_CFLAGS, Outcome, checkAgainst, readResults, renderJson, renderMarkdown, runConformance, totals, totalsLine, worstOps,
 } from "../conformance.ts";
-import { EdgecError } from "../diagnostics.ts";
+import { EdgecError } from "../../ir/diagnostics.ts";
 import { TEST_TARGETS } from "../testrun.ts";
 import { parse, progress, progressDone } from "./main.ts";
 

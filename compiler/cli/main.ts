@@ -3,7 +3,7 @@
  */
 import { ParseArgsConfig, parseArgs } from "node:util";
 import { Tensor } from "../../ir/graph.ts";
-import { EdgecError } from "../diagnostics.ts";
+import { EdgecError } from "../../ir/diagnostics.ts";
 import { readTensorFile } from "../onnx/tensor.ts";
 import { compileCommand } from "./compile.ts";
 import { conformanceCommand } from "./conformance.ts";

@@ -2,7 +2,7 @@
  * @fileoverview `edgec opt`: reads Graph IR text, runs passes, writes Graph IR text (like LLVM opt).
  */
 import * as fs from "node:fs";
-import { EdgecError } from "../diagnostics.ts";
+import { EdgecError } from "../../ir/diagnostics.ts";
 import { readGraphFile, writeGraphFile } from "../../ir/text/index.ts";
 import { optGraph, optText } from "../opt.ts";
 import { parse } from "./main.ts";

@@ -1,10 +1,10 @@
 /**
  * @fileoverview `edgec test`: check a model folder in the ONNX backend-test layout.
  */
-import { EdgecError } from "../diagnostics.ts";
+import { EdgecError } from "../../ir/diagnostics.ts";
 import { FIRST_SET } from "../data-shapes.ts";
 import { TEST_TARGETS, testDir } from "../testrun.ts";
-import { winogradFlag } from "../schedule-tile.ts";
+import { winogradFlag } from "../../passes/schedule-tile.ts";
 import { parse, parseFreezeInputs, parseInputShapes, progress, progressDone } from "./main.ts";
 
 const HELP = `usage: edgec test DIR --target c|wasm|wasm-emscripten [options]

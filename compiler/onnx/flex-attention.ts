@@ -7,7 +7,7 @@
  * all in default-domain ops that shape folding then settles.
  */
 import { Attr, Graph, Node } from "../../ir/graph.ts";
-import { nodeError } from "../diagnostics.ts";
+import { nodeError } from "../../ir/diagnostics.ts";
 
 export const FLEX_DOMAIN = "ai.onnx.preview";
 

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import type { onnx as O } from "onnx-proto";
 import { fromOnnxCode } from "../../ir/dtype.ts";
 import { Attr, Graph, Node, TensorType } from "../../ir/graph.ts";
-import { EdgecError, fail, nodeError, q } from "../diagnostics.ts";
+import { EdgecError, fail, nodeError, q } from "../../ir/diagnostics.ts";
 import { FLEX_DOMAIN, expandFlexAttention } from "./flex-attention.ts";
 import { decodeTensor, num, onnx } from "./tensor.ts";
 

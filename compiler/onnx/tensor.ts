@@ -11,7 +11,7 @@ import {
   packedBytes, unpackSubByte,
 } from "../../ir/dtype.ts";
 import { Tensor, numel } from "../../ir/graph.ts";
-import { fail } from "../diagnostics.ts";
+import { fail } from "../../ir/diagnostics.ts";
 
 export const { onnx } = onnxProto as unknown as { onnx: typeof import("onnx-proto").onnx };
 

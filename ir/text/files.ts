@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fail } from "../../compiler/diagnostics.ts";
+import { fail } from "../diagnostics.ts";
 import { Graph } from "../graph.ts";
 import { parseGraph } from "./graph-parser.ts";
 import { printGraph } from "./graph-printer.ts";

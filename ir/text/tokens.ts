@@ -3,7 +3,7 @@
  * types, the one lexer, and the error messages (`LINE:COL: expected X, got Y`) both parsers give.
  */
 import { createToken, EOF, IParserErrorMessageProvider, IToken, Lexer, TokenType } from "chevrotain";
-import { EdgecError } from "../../compiler/diagnostics.ts";
+import { EdgecError } from "../diagnostics.ts";
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n]+/, group: Lexer.SKIPPED, line_breaks: true });
 export const Comment = createToken({ name: "Comment", pattern: /\/\/[^\n]*/, group: Lexer.SKIPPED });

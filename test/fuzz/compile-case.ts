@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { emitC } from "../../backends/c/artifact.ts";
 import { compileGraph, writeWasmArtifact } from "../../compiler/api.ts";
-import { EdgecError } from "../../compiler/diagnostics.ts";
+import { EdgecError } from "../../ir/diagnostics.ts";
 import { importModel } from "../../compiler/onnx/import.ts";
 import { serveLane } from "../../compiler/worker-lane.ts";
 import { numel } from "../../ir/graph.ts";

@@ -3,7 +3,7 @@
  * giving the position and what was expected.
  */
 import { expect } from "chai";
-import { EdgecError } from "../../compiler/diagnostics.ts";
+import { EdgecError } from "../../ir/diagnostics.ts";
 import { BlobStore, parseFunc, parseGraph } from "../../ir/text/index.ts";
 
 function errorOf(parse: () => unknown): string {

@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import { compileGraph } from "../../compiler/api.ts";
-import { EdgecError } from "../../compiler/diagnostics.ts";
+import { EdgecError } from "../../ir/diagnostics.ts";
 import { importModel } from "../../compiler/onnx/import.ts";
 import { testDir } from "../../compiler/testrun.ts";
 import { cleanup, haveCc, tempDir } from "../helpers/cli.ts";

@@ -4,7 +4,7 @@
  * sanitizers), and the outputs must agree. Shape-determining inputs are initializers here.
  */
 import { expect } from "chai";
-import { EdgecError } from "../../compiler/diagnostics.ts";
+import { EdgecError } from "../../ir/diagnostics.ts";
 import { compileGraph } from "../../compiler/api.ts";
 import { importModel } from "../../compiler/onnx/import.ts";
 import { F, FS, buildModel } from "../helpers/onnx-builder.ts";

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import * as path from "node:path";
 import ort from "onnxruntime-node";
 import { compileGraph } from "../../compiler/api.ts";
-import { EdgecError } from "../../compiler/diagnostics.ts";
+import { EdgecError } from "../../ir/diagnostics.ts";
 import { importModel } from "../../compiler/onnx/import.ts";
 import { testDir } from "../../compiler/testrun.ts";
 import { DType } from "../../ir/dtype.ts";

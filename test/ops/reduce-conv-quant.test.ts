@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import { compileGraph } from "../../compiler/api.ts";
-import { EdgecError } from "../../compiler/diagnostics.ts";
+import { EdgecError } from "../../ir/diagnostics.ts";
 import { importModel } from "../../compiler/onnx/import.ts";
 import { F, buildModel } from "../helpers/onnx-builder.ts";
 import { Case, ints, itMatchesOrt, one, tensor, x } from "../helpers/ort-cases.ts";

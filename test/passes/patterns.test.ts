@@ -4,7 +4,7 @@
  */
 import { expect } from "chai";
 import { compileGraph } from "../../compiler/api.ts";
-import { interpret } from "../../compiler/interpret.ts";
+import { interpret } from "../../passes/interpret.ts";
 import { importModel } from "../../compiler/onnx/import.ts";
 import { TypedArray } from "../../ir/dtype.ts";
 import { ModelSpec, buildModel, rng, uniform } from "../helpers/onnx-builder.ts";

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { CEmitter, C_TYPES } from "../../backends/c/emit.ts";
-import { evaluate } from "../../backends/js/eval.ts";
+import { evaluate } from "../../ir/eval.ts";
 import { DType, TypedArray, allocArray, bf16ToF32, f16ToF32 } from "../../ir/dtype.ts";
 import { Buffer as TBuffer, Expr, PrimFunc, Stmt, add, bin, c, cast, load, loop, mkVar, mul, select, seq, store, un } from "../../ir/tir.ts";
 import { cleanup, haveCc, tempDir } from "../helpers/cli.ts";
@@ -153,7 +153,7 @@ function cValues(a: TypedArray, t: DType): string[] {
   });
 }
 
-describe("JS evaluator (backends/js/eval.ts)", () => {
+describe("JS evaluator (ir/eval.ts)", () => {
   it("runs loops, loads, stores and a local accumulator", () => {
     const [o, s] = runJs(floatFunc());
     expect(num(o!)).to.deep.equal([1.5, 0, 0, 3, 11, 7]);

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { emitC } from "../../backends/c/artifact.ts";
 import { compileGraph } from "../../compiler/api.ts";
-import { EdgecError } from "../../compiler/diagnostics.ts";
+import { EdgecError } from "../../ir/diagnostics.ts";
 import { importModel } from "../../compiler/onnx/import.ts";
 import { runBatch } from "../fuzz/batch.ts";
 import { cleanup, haveCc, tempDir } from "../helpers/cli.ts";

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { emitC } from "../../backends/c/artifact.ts";
 import { compileGraph } from "../../compiler/api.ts";
-import { EdgecError } from "../../compiler/diagnostics.ts";
+import { EdgecError } from "../../ir/diagnostics.ts";
 import { importModel } from "../../compiler/onnx/import.ts";
 import { rng } from "../helpers/onnx-builder.ts";
 import { ROOT } from "../shared.ts";

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { CEmitter } from "../../backends/c/emit.ts";
-import { evaluate } from "../../backends/js/eval.ts";
+import { evaluate } from "../../ir/eval.ts";
 import {
   DType, E8m0Rounding, NARROW_TYPES, TypedArray, allocArray, e8m0ToF32, f32ToE8m0, f32ToF4e2m1, f4e2m1ToF32,
   packSubByte, unpackSubByte,
@@ -20,7 +20,7 @@ import { Buffer as TBuffer, PrimFunc, bitcast, cast, load, loop, seq, store } fr
 import { Graph } from "../../ir/graph.ts";
 import { parseFunc, parseGraph, printFunc, printGraph } from "../../ir/text/index.ts";
 import { compileGraph } from "../../compiler/api.ts";
-import { interpret } from "../../compiler/interpret.ts";
+import { interpret } from "../../passes/interpret.ts";
 import { importModel } from "../../compiler/onnx/import.ts";
 import { decodeTensor, encodeTensor, onnx } from "../../compiler/onnx/tensor.ts";
 import { buildModel } from "../helpers/onnx-builder.ts";

@@ -5,8 +5,8 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import "../../compiler/ops/index.ts";
-import { registeredOps } from "../../compiler/ops/registry.ts";
+import "../../ops/index.ts";
+import { registeredOps } from "../../ops/registry.ts";
 import { ROOT } from "../shared.ts";
 
 const README = path.join(ROOT, "README.md");

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { compileGraph, writeWasmArtifact } from "../../compiler/api.ts";
 import { importModel } from "../../compiler/onnx/import.ts";
-import { erf } from "../../backends/js/erf.ts";
+import { erf } from "../../ir/erf.ts";
 import { cleanup, tempDir } from "../helpers/cli.ts";
 import { buildModel } from "../helpers/onnx-builder.ts";
 

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { W, WasmModule } from "../../backends/wasm/binaryen.ts";
 import { buildKernel } from "../../backends/wasm/emit.ts";
 import { Runtime } from "../../backends/wasm/runtime.ts";
-import { evaluate } from "../../backends/js/eval.ts";
+import { evaluate } from "../../ir/eval.ts";
 import { DType, TypedArray, allocArray, byteSize, getNumber, isFloat, storedToNumber } from "../../ir/dtype.ts";
 import { BinOp, Buffer as TBuffer, Expr, PrimFunc, UnOp, bin, cast, isCompare, load, loop, store, un } from "../../ir/tir.ts";
 

@@ -1,0 +1,305 @@
+/**
+ * @fileoverview The register-tile schedule of a reduction (Conv, MatMul, Gemm with untransposed B,
+ * reductions over outer axes): a tile of JM x VW outputs is held in scalar accumulators while
+ * the reduction loops run inside it, and each output is stored once. VW consecutive outputs run
+ * along the last output axis, where the loads are (near) unit-stride, so the C compiler turns
+ * each row of the tile into vector registers; JM outputs run along an axis that a varying load
+ * does not depend on (Conv's output channel, MatMul's row), so that load is shared by the rows.
+ */
+import { coeffOf } from "../ir/affine.ts";
+import { Expr, IterVar, ReduceOp, Stmt, Var, add, bin, c, cast, load, mapExpr, mkVar, mul, seq, store, substExpr, substStmtVar, Buffer } from "../ir/tir.ts";
+import { DType } from "../ir/dtype.ts";
+import { EdgecError } from "../ir/diagnostics.ts";
+
+/** The register tile's size: at most `accs` accumulators, rows at most `width` outputs long. */
+export interface TileConfig {
+  accs: number;
+  width: number;
+  /**
+   * The target's vector lanes: a row whose length is not a multiple of them ends with one full
+   * vector that overlaps the one before (both compute the shared outputs identically), instead
+   * of a partial vector or scalar tail. Omitted: rows end where they end.
+   */
+  lanes?: number;
+  /** Block length of a long innermost reduction axis that has other reduction axes around it. */
+  rblock?: number;
+  /** 3x3 stride-1 convolutions with many channels run as Winograd F(2x2, 3x3) (passes/winograd.ts). */
+  winograd?: boolean;
+  /**
+   * The epilogue (bias, ReLU) is applied to the accumulators before their one store, also when
+   * it has a select or min/max; otherwise such an epilogue runs over the stored sums after the
+   * tile, which keeps a C compiler's vectoriser on the tile.
+   */
+  epilogueInTile?: boolean;
+}
+
+/** C: 8 rows of 16, sixteen vector registers of 8 lanes. */
+export const C_TILE: TileConfig = { accs: 128, width: 16 };
+/**
+ * WebAssembly: a v128 holds 4 lanes and x86 engines have 16 of them. Two rows of 16 (8 v128
+ * accumulators, plus the loaded rows and splats) stay in registers without splitting the tile's
+ * nest into passes that each re-read the inputs; measured faster than 3 rows of 16 or 4 of 8.
+ * Channel blocks of 128 keep a 512-channel 3x3 Conv's working set in L1 (16.5 -> 25 GMAC/s).
+ */
+export const WASM_TILE: TileConfig = { accs: 32, width: 16, lanes: 4, rblock: 128, epilogueInTile: true, winograd: true };
+
+/**
+ * The tile a target's kernels are scheduled with; `winograd` overrides the target's choice (the C
+ * target leaves it off by default: it costs 16/9 of the 3x3 weights and a larger arena, which
+ * microcontrollers cannot spare).
+ */
+export function tileFor(target: string | undefined, winograd?: boolean): TileConfig {
+  const t = target === "wasm" ? WASM_TILE : C_TILE;
+  return winograd === undefined ? t : { ...t, winograd };
+}
+
+/** The value of a --winograd on|off flag (undefined when absent). */
+export function winogradFlag(v: string | undefined): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (v !== "on" && v !== "off") throw new EdgecError(`--winograd takes on or off, not '${v}'`);
+  return v === "on";
+}
+
+export interface TileInput {
+  out: Buffer;
+  shape: number[];
+  idx: Var[];
+  op: ReduceOp;
+  axes: IterVar[];
+  dtype: DType;
+  /** The reduced value, in terms of idx and the reduction axes. */
+  body: Expr;
+  /** The accumulator's start value (in terms of idx). */
+  init: Expr;
+  /** The stored value, in terms of idx and `hole` (the finished accumulator). */
+  post: Expr;
+  hole: Var;
+  /** The tile's size (default C_TILE). */
+  config?: TileConfig;
+}
+
+type Load = Extract<Expr, { k: "load" }>;
+
+/** Loads of e, not descending into their indices. */
+function topLoads(e: Expr): Load[] {
+  const out: Load[] = [];
+  mapExpr(e, (x) => { if (x.k === "load") { out.push(x); return x; } return undefined; });
+  return out;
+}
+
+/** True when v occurs in e only inside load indices, each affine in v. */
+function onlyIndexed(e: Expr, v: string): boolean {
+  let ok = true;
+  mapExpr(e, (x) => {
+    if (x.k === "load") { if (coeffOf(x.index, v) === undefined) ok = false; return x; }
+    if (x.k === "var" && x.name === v) ok = false;
+    return undefined;
+  });
+  return ok;
+}
+
+/**
+ * Builds the tiled loop nest, or returns undefined when the reduction does not have the shape
+ * this schedule is for (then the caller keeps its own schedule).
+ */
+export function tileReduction(p: TileInput): Stmt | undefined {
+  const { shape, idx } = p;
+  const rank = shape.length;
+  const loads = topLoads(p.body);
+  const dims = shape.map((d, i) => i).filter((i) => shape[i]! > 1);
+  if (!dims.length || !p.axes.length) return undefined;
+  const vec = dims[dims.length - 1]!;
+  const vName = idx[vec]!.name;
+  if (!onlyIndexed(p.body, vName) || !onlyIndexed(p.post, vName)) return undefined;
+  const kv = loads.map((l) => coeffOf(l.index, vName)!);
+  if (!kv.some((k) => k !== 0) || kv.some((k) => Math.abs(k) > 2)) return undefined;
+  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const flat = idx.reduce<Expr>((f, v, i) => add(f, mul(v, c(strides[i]!))), c(0));
+  // Merge the axis before the last into it where every access sees the two as one contiguous run
+  // (1x1 convolutions, whose rows are short): idx[prev] -> 0, idx[vec] -> prev*E + vec.
+  let vecExtent = shape[vec]!;
+  const merged: number[] = [];
+  const exprs = [p.body, p.post];
+  for (let j = dims.length - 2; j >= 0 && vecExtent < 64; j--) {
+    const prev = dims[j]!, pName = idx[prev]!.name;
+    if (!exprs.every((e) => onlyIndexed(e, pName))) break;
+    const accs = [...topLoads(p.body), ...topLoads(p.post)].map((l) => l.index);
+    accs.push(flat);
+    if (!accs.every((ix) => coeffOf(ix, pName) === vecExtent * coeffOf(ix, vName)!)) break;
+    merged.push(prev);
+    vecExtent *= shape[prev]!;
+  }
+  // A reduction that is contiguous along its own innermost axis and longer than the output row
+  // is better served by the dot-product form.
+  const rLast = [...p.axes].reverse().find((a) => a.extent > 1);
+  const unitR = rLast && loads.every((l) => { const k = coeffOf(l.index, rLast.v.name); return k === 0 || k === 1; });
+  if (unitR && rLast.extent >= vecExtent) return undefined;
+  // The jam axis: outside the tile's row, not read by some load that varies along the row.
+  const jamCands = dims.filter((d) => d !== vec && !merged.includes(d) && loads.some((l, i) =>
+    kv[i] !== 0 && coeffOf(l.index, idx[d]!.name) === 0));
+  // Failing that (depthwise Conv), an axis some load is invariant along: its rows share that
+  // load and give the tile independent accumulators.
+  const shareCands = dims.filter((d) => d !== vec && !merged.includes(d) && loads.some((l) => coeffOf(l.index, idx[d]!.name) === 0));
+  const jam = jamCands.length ? jamCands[jamCands.length - 1] : shareCands[shareCands.length - 1];
+  const cfg = p.config ?? C_TILE;
+  const vw = Math.min(vecExtent, cfg.width);
+  let jmMax = jam === undefined ? 1 : Math.max(1, Math.min(shape[jam]!, Math.floor(cfg.accs / vw)));
+  // Prefer a row count that divides the axis, so no tail tile is needed.
+  if (jam !== undefined) for (let j = jmMax; j * 2 > jmMax; j--) if (shape[jam]! % j === 0) { jmMax = j; break; }
+
+  // The longest reduction axis runs innermost: the accumulators then live in one loop, which
+  // the C compiler's SLP vectoriser keeps in vector registers (Conv: taps outside, channels in).
+  const longest = p.axes.reduce((b, a) => (a.extent > b.extent ? a : b), p.axes[0]!);
+  let rOrder = [...p.axes.filter((a) => a !== longest), longest];
+  const zero = new Map<string, Expr>(merged.map((d) => [idx[d]!.name, c(0)]));
+  // A long innermost axis under other reduction axes (Conv's channels under its taps) runs in
+  // blocks, the taps inside each block, so a block's weights and input rows stay in L1.
+  const rb = cfg.rblock;
+  if (rb && longest.extent > rb && longest.extent % rb === 0 && rOrder.some((a) => a !== longest && a.extent > 1)) {
+    const lo = mkVar(`${longest.v.name}o`), li = mkVar(`${longest.v.name}i`);
+    zero.set(longest.v.name, add(mul(lo, c(rb)), li));
+    rOrder = [{ v: lo, extent: longest.extent / rb }, ...rOrder.slice(0, -1), { v: li, extent: rb }];
+  }
+  const z = (e: Expr) => (zero.size ? substExpr(e, zero) : e);
+  const body = z(p.body), post = z(p.post), init = z(p.init), flatZ = z(flat);
+  // An epilogue with a select or min/max (ReLU) keeps the C compiler from vectorising the tile's
+  // stores, and with them the accumulators: the tile then stores the sums and applies it after.
+  const split = p.out.dtype === p.dtype && !isLinear(post) && !cfg.epilogueInTile;
+  const vVar = idx[vec]!, jVar = jam === undefined ? undefined : idx[jam]!;
+  /** One tile: rows jBase+u (u < jm), columns vBase+w (w < wv). */
+  const tile = (jBase: Expr | undefined, jm: number, vBase: Expr, wv: number): Stmt => {
+    const at = (e: Expr, u: number, w: number) => {
+      const m = new Map<string, Expr>([[vVar.name, add(vBase, c(w))]]);
+      if (jVar) m.set(jVar.name, add(jBase!, c(u)));
+      return substExpr(e, m);
+    };
+    const cols = rowColumns(wv, cfg.lanes);
+    const decls: Stmt[] = [], updates: Stmt[] = [], stores: Stmt[] = [], fin: Stmt[] = [];
+    for (let u = 0; u < jm; u++)
+      for (const w of cols) {
+        const a = mkVar("acc", p.dtype);
+        decls.push({ k: "decl", v: a, init: canonLoads(at(init, u, w)) });
+        updates.push({ k: "assign", v: a, value: combine(p.op, a, cast(canonLoads(at(body, u, w)), p.dtype)) });
+        const o = canonIndex(at(flatZ, u, w));
+        if (!split) {
+          stores.push(store(p.out, o, cast(canonLoads(substExpr(at(post, u, w), new Map([[p.hole.name, a]]))), p.out.dtype)));
+          continue;
+        }
+        stores.push(store(p.out, o, a));
+      }
+    // The epilogue runs over each finished row as a loop: small code, once per tile.
+    if (split)
+      for (let u = 0; u < jm; u++) {
+        const w = mkVar("w");
+        const m = new Map<string, Expr>([[vVar.name, add(vBase, w)]]);
+        if (jVar) m.set(jVar.name, add(jBase!, c(u)));
+        const o = canonIndex(substExpr(flatZ, m));
+        const value = canonLoads(substExpr(substExpr(post, m), new Map([[p.hole.name, load(p.out, o)]])));
+        fin.push(forAxis(w, wv, store(p.out, o, cast(value, p.out.dtype))));
+      }
+    let nest: Stmt = seq(...updates);
+    for (let j = rOrder.length - 1; j >= 0; j--) nest = forAxis(rOrder[j]!.v, rOrder[j]!.extent, nest);
+    return seq(...decls, nest, ...stores, ...fin);
+  };
+  /** Tiles along the row: full blocks of vw, then the rest. */
+  const row = (jBase: Expr | undefined, jm: number): Stmt => {
+    const full = Math.floor(vecExtent / vw), rest = vecExtent - full * vw;
+    const parts: Stmt[] = [];
+    if (full === 1) parts.push(tile(jBase, jm, c(0), vw));
+    else if (full > 1) {
+      const vb = mkVar("vb");
+      parts.push({ k: "for", v: vb, extent: full, kind: "serial", body: tile(jBase, jm, mul(vb, c(vw)), vw) });
+    }
+    if (rest) parts.push(tile(jBase, jm, c(full * vw), rest));
+    return seq(...parts);
+  };
+  const outer = dims.filter((d) => d !== vec && !merged.includes(d));
+  const nestOuter = (ds: number[], inner: Stmt): Stmt => {
+    let s = inner;
+    for (let j = ds.length - 1; j >= 0; j--) s = forAxis(idx[ds[j]!]!, shape[ds[j]!]!, s);
+    return s;
+  };
+  const unitDims = shape.map((d, i) => i).filter((i) => shape[i]! <= 1);
+  const fixUnit = (s: Stmt) => unitDims.reduce((x, d) => substStmtVar(x, idx[d]!, c(0)), s);
+  if (jam === undefined) return fixUnit(nestOuter(outer, row(undefined, 1)));
+  const before = outer.filter((d) => d < jam), after = outer.filter((d) => d > jam);
+  const ext = shape[jam]!, full = Math.floor(ext / jmMax), rest = ext - full * jmMax;
+  const parts: Stmt[] = [];
+  if (full >= 1) {
+    const jb = mkVar("jb");
+    const body1 = nestOuter(after, row(mul(jb, c(jmMax)), jmMax));
+    parts.push(full === 1 ? substStmtVar(body1, jb, c(0)) : { k: "for", v: jb, extent: full, kind: "serial", body: body1 });
+  }
+  if (rest) parts.push(nestOuter(after, row(c(full * jmMax), rest)));
+  return fixUnit(nestOuter(before, seq(...parts)));
+}
+
+/**
+ * The columns of a tile row of wv outputs, in vector order: whole vectors of `lanes`, then, when
+ * wv is not a multiple, one more vector ending at the row's end (overlapping the one before).
+ */
+function rowColumns(wv: number, lanes: number | undefined): number[] {
+  const all = Array.from({ length: wv }, (_, w) => w);
+  if (!lanes || lanes < 2 || wv <= lanes || wv % lanes === 0) return all;
+  const whole = Math.floor(wv / lanes) * lanes;
+  return [...all.slice(0, whole), ...all.slice(wv - lanes)];
+}
+
+/** True when e is built from loads, constants, variables, +, - and * only. */
+function isLinear(e: Expr): boolean {
+  let ok = true;
+  mapExpr(e, (x) => {
+    if (x.k === "load") return x;
+    if (x.k === "bin" && (x.op === "add" || x.op === "sub" || x.op === "mul")) return undefined;
+    if (x.k !== "const" && x.k !== "var") ok = false;
+    return undefined;
+  });
+  return ok;
+}
+
+/**
+ * Rewrites an integer index as (sum of coefficient * atom) + constant, the constant outermost, so
+ * the C compiler sees the tile's accesses as one base plus consecutive offsets.
+ */
+function canonIndex(e: Expr): Expr {
+  const terms = new Map<string, { atom: Expr; k: number }>();
+  let k0 = 0;
+  let ok = true;
+  const walk = (x: Expr, k: number): void => {
+    if (x.k === "const") { k0 += k * x.v; return; }
+    if (x.k === "bin" && (x.op === "add" || x.op === "sub")) { walk(x.a, k); walk(x.b, x.op === "sub" ? -k : k); return; }
+    if (x.k === "bin" && x.op === "mul" && x.b.k === "const") { walk(x.a, k * x.b.v); return; }
+    if (x.k === "bin" && x.op === "mul" && x.a.k === "const") { walk(x.b, k * x.a.v); return; }
+    if (x.k !== "var") { ok = false; return; }
+    const t = terms.get(x.name);
+    if (t) t.k += k; else terms.set(x.name, { atom: x, k });
+  };
+  if (e.dtype !== "i32") return e;
+  walk(e, 1);
+  if (!ok) return e;
+  let out: Expr | undefined;
+  for (const { atom, k } of terms.values()) {
+    if (k === 0) continue;
+    const t = mul(atom, c(k));
+    out = out ? add(out, t) : t;
+  }
+  return out ? add(out, c(k0)) : c(k0);
+}
+
+const canonLoads = (e: Expr): Expr => mapExpr(e, (x) => (x.k === "load" ? { ...x, index: canonIndex(canonLoads(x.index)) } : undefined));
+
+/** acc op v: one step of a reduction. */
+export function combine(op: ReduceOp, acc: Expr, v: Expr): Expr {
+  switch (op) {
+    case "sum": return bin("add", acc, v);
+    case "prod": return bin("mul", acc, v);
+    case "max": return bin("max", acc, v);
+    case "min": return bin("min", acc, v);
+  }
+}
+
+function forAxis(v: Var, extent: number, body: Stmt): Stmt {
+  if (extent === 1) return substStmtVar(body, v, c(0));
+  return { k: "for", v, extent, body, kind: "serial" };
+}
+
