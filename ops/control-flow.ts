@@ -216,7 +216,8 @@ const built = () => { throw new Error("control-flow ops are built as program ste
 defineOp({ op: "If", kind: "opaque", control: true, attrs: ["then_branch", "else_branch", CAPTURES], infer: (ctx) => analyzeIf(ctx).outputs, compute: built });
 defineOp({ op: "Loop", kind: "opaque", control: true, attrs: ["body", CAPTURES], requiredInputs: 0, infer: (ctx) => analyzeLoop(ctx).outputs, compute: built });
 defineOp({
-  op: "Scan", kind: "opaque", control: true,
+  // Scan-8's first input, sequence_lens, is optional.
+  op: "Scan", kind: "opaque", control: true, requiredInputs: 0,
   attrs: ["body", "num_scan_inputs", "directions", "scan_input_axes", "scan_input_directions", "scan_output_axes", "scan_output_directions", CAPTURES],
   infer: (ctx) => analyzeScan(ctx).outputs, compute: built,
 });
