@@ -131,6 +131,7 @@ defineOp({
 
 // ---- TreeEnsemble ----
 
+const MAX_TREE_DEPTH = 256;
 const MODES = ["leq", "lt", "gte", "gt", "eq", "neq", "member"] as const;
 const AGGREGATES = ["average", "sum", "min", "max"] as const;
 
@@ -219,6 +220,8 @@ defineOp({
       };
       const node = (i: number, depth: number): Stmt => {
         if (depth > t.modes.length) ctx.fail(`the tree through node ${i} has a cycle`);
+        // Each level nests one more if in the generated code (and in every walk over it).
+        if (depth >= MAX_TREE_DEPTH) ctx.fail(`the tree through node ${i} is more than ${MAX_TREE_DEPTH} levels deep, which is not supported`);
         const v = cast(load(xb!, bin("add", bin("mul", r, c(nf)), c(t.featureIds[i]!))), ct);
         const s = c(t.splits[i]!, ct);
         const mode = MODES[t.modes[i]!]!;

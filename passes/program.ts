@@ -22,9 +22,11 @@ const tbytes = (t: TensorType) => numel(t.shape) * byteSize(t.dtype);
 class Groups {
   private parent = new Map<string, string>();
   find(x: string): string {
-    let p = this.parent.get(x) ?? x;
-    if (p !== x) { p = this.find(p); this.parent.set(x, p); }
-    return p;
+    let root = x;
+    for (let p = this.parent.get(root); p !== undefined && p !== root; p = this.parent.get(root)) root = p;
+    // Path compression, iteratively: long chains of views must not deepen the stack.
+    for (let y = x; y !== root;) { const next = this.parent.get(y)!; this.parent.set(y, root); y = next; }
+    return root;
   }
   union(a: string, b: string): void {
     const ra = this.find(a), rb = this.find(b);
