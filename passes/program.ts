@@ -7,6 +7,7 @@ import { Derivation, Graph, TensorType, numel } from "../ir/graph.ts";
 import { Buffer, PrimFunc } from "../ir/tir.ts";
 import { KernelStep, Program, Slice, Step, Storage, kernelSteps } from "../ir/program.ts";
 import { partitionLoops } from "./loop-partition.ts";
+import { simplifyFunc } from "./simplify.ts";
 import { ALIGN, planMemory } from "./plan-memory.ts";
 import { ControlPlan, planControl } from "./control-flow.ts";
 import { LoweredNode, lowerNode } from "./lower.ts";
@@ -94,7 +95,7 @@ export function buildProgram(g: Graph, opts: BuildOptions = {}): Program {
   for (const o of g.outputs) finalUse.set(repr(o), Infinity);
   const lowered = kernelNodes.map((n, si) => {
     const low: LoweredNode | ControlPlan = getOp(n.op)?.control ? planControl(g, n, bopts) : lowerNode(g, n, `k${si}`, opts.tile);
-    if ("func" in low) low.func.body = partitionLoops(low.func.body);
+    if ("func" in low) low.func = simplifyFunc({ ...low.func, body: partitionLoops(low.func.body) });
     for (const v of low.inputs) lastUse.set(repr(v), si);
     for (const v of low.outputs) {
       const src = inPlaceSource(g, n, v, si);
