@@ -2,7 +2,7 @@
  * @fileoverview Tensor IR: buffers, loops, loads/stores and scalar expressions. Every kernel a
  * backend prints or builds is a PrimFunc of this IR.
  */
-import { DType, isFloat, isNarrow } from "./dtype.ts";
+import { DType, bitWidth, isFloat, isNarrow, isSigned } from "./dtype.ts";
 import { narrowCast } from "./narrow-cast.ts";
 
 /** Index arithmetic is done in this type (tensors stay below 2^31 elements). */
@@ -137,9 +137,38 @@ export function loop(extent: number, f: (v: Var) => Stmt, hint = "i", kind: ForK
   return { k: "for", v, extent, body: f(v), kind };
 }
 
+/** The values an integer type holds (approximate beyond 2^53, enough to compare with constants). */
+function intRange(t: DType): [number, number] | undefined {
+  if (t === "bool") return [0, 1];
+  if (isFloat(t) || isNarrow(t)) return undefined;
+  const bits = bitWidth(t);
+  return isSigned(t) ? [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1] : [0, 2 ** bits - 1];
+}
+
+/** A comparison of an integer with a constant that its type's range decides (x < 0 for unsigned x). */
+function decidedCompare(op: BinOp, a: Expr, b: Expr): boolean | undefined {
+  const flip: Partial<Record<BinOp, BinOp>> = { lt: "gt", le: "ge", gt: "lt", ge: "le", eq: "eq", ne: "ne" };
+  if (a.k === "const" && b.k !== "const") return flip[op] ? decidedCompare(flip[op]!, b, a) : undefined;
+  const r = b.k === "const" ? intRange(a.dtype) : undefined;
+  if (!r || b.k !== "const") return undefined;
+  const [lo, hi] = r, k = b.v;
+  switch (op) {
+    case "lt": return k <= lo ? false : k > hi ? true : undefined;
+    case "le": return k < lo ? false : k >= hi ? true : undefined;
+    case "gt": return k >= hi ? false : k < lo ? true : undefined;
+    case "ge": return k > hi ? false : k <= lo ? true : undefined;
+    case "eq": return k < lo || k > hi ? false : undefined;
+    case "ne": return k < lo || k > hi ? true : undefined;
+    default: return undefined;
+  }
+}
+
 /** Folds integer index arithmetic so printed kernels stay readable. */
 function simplifyBin(e: Extract<Expr, { k: "bin" }>): Expr {
   const { op, a, b } = e;
+  // Also keeps the C compiler's -Wtype-limits quiet: such comparisons never reach the C.
+  const decided = isCompare(op) ? decidedCompare(op, a, b) : undefined;
+  if (decided !== undefined) return c(decided ? 1 : 0, "bool");
   if (isFloat(e.dtype) || e.dtype === "bool" || a.dtype !== INDEX) return e;
   if (a.k === "const" && b.k === "const") {
     switch (op) {

@@ -4,7 +4,7 @@
  */
 import { Graph, Node, TensorType } from "../ir/graph.ts";
 import { TensorRef } from "../ir/tir.ts";
-import { OpCtx, OpKind, defineOp, getOp } from "./registry.ts";
+import { OpCtx, OpKind, computeOutputTypes, defineOp, getOp } from "./registry.ts";
 
 /** Internal op name; model ops in the "edgec." namespace are rejected on import. */
 export const FUSED = "edgec.Fused";
@@ -40,7 +40,7 @@ defineOp({
       const def = getOp(n.op)!;
       const types = n.inputs.map((v) => (v ? body.typeOf(v) : undefined));
       const inner = new OpCtx(n, ctx.opset, types, n.inputs.map((v) => (v ? body.constants.get(v) : undefined)));
-      const outTypes: TensorType[] = n.outputs.map((o) => (o ? body.typeOf(o) : { dtype: "f32", shape: [0] }));
+      const outTypes = computeOutputTypes(def, inner, (v) => body.typeOf(v));
       const outs = def.compute(inner, te, n.inputs.map((v) => (v ? refs.get(v) : undefined)), outTypes);
       n.outputs.forEach((o, j) => { if (o) refs.set(o, outs[j]!); });
     }

@@ -4,7 +4,8 @@
 import { Expr, Var, bin, c, cast } from "../ir/tir.ts";
 import { at, reduce } from "./te.ts";
 import { OpCtx, defineOp } from "./registry.ts";
-import { NUMERIC, bcast, broadcastShapes, computeType, k } from "./util.ts";
+import { NUMERIC, bcast, broadcastShapes, broadcastsTo, computeType, k } from "./util.ts";
+import { isFloat } from "../ir/dtype.ts";
 
 defineOp({
   op: "Gemm",
@@ -18,7 +19,13 @@ defineOp({
     const [m, ka] = ta ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
     const [kb, n] = tb ? [b.shape[1]!, b.shape[0]!] : [b.shape[0]!, b.shape[1]!];
     if (ka !== kb) ctx.fail(`inner dimensions differ: ${ka} and ${kb}`);
-    if (ctx.has(2)) broadcastShapes(ctx, [[m, n], ctx.input(2).shape]);
+    for (const i of [1, 2]) if (ctx.has(i) && ctx.input(i).dtype !== a.dtype) ctx.fail(`input ${i} is ${ctx.input(i).dtype} but A is ${a.dtype}`);
+    if (ctx.has(2)) broadcastsTo(ctx, 2, [m, n], "C");
+    if (!isFloat(a.dtype))
+      for (const name of ["alpha", "beta"]) {
+        const v = ctx.float(name, 1);
+        if (!Number.isInteger(v)) ctx.fail(`${name} = ${v} is not an integer, and A is ${a.dtype}`, "integer Gemm takes integer alpha and beta");
+      }
     return [{ dtype: a.dtype, shape: [m, n] }];
   },
   compute(ctx, te, ins, outs) {

@@ -235,6 +235,7 @@ defineOp({
   infer(ctx) {
     const x = ctx.input(0);
     ctx.dtypeIn(x.dtype, FLOATS);
+    if (x.shape.length === 0) ctx.fail("the input is a scalar", "LpNormalization needs an input of rank 1 or more");
     ctx.axis(ctx.int("axis", -1), x.shape.length);
     const p = ctx.int("p", 2);
     if (p !== 1 && p !== 2) ctx.fail(`p must be 1 or 2, got ${p}`);

@@ -148,6 +148,18 @@ export interface OpDef {
   requiredInputs?: number;
 }
 
+/**
+ * The types of every output `def.compute` may build for `ctx.node`: the node's own, and the
+ * inferred types of outputs the node omits or leaves off the end.
+ */
+export function computeOutputTypes(def: OpDef, ctx: OpCtx, typeOf: (v: string) => TensorType): TensorType[] {
+  const inferred = def.infer(ctx);
+  return Array.from({ length: Math.max(inferred.length, ctx.node.outputs.length) }, (_, i) => {
+    const o = ctx.node.outputs[i];
+    return o ? typeOf(o) : inferred[i] ?? { dtype: "f32", shape: [0] };
+  });
+}
+
 const registry = new Map<string, OpDef>();
 
 export function defineOp(def: OpDef): void {

@@ -96,6 +96,9 @@ function dftSpec(ctx: OpCtx): DftSpec {
   if (axis === undefined) {
     // A run-time axis leaves the output shape alone only for a full transform of the axis's length.
     if (onesided || given !== undefined) ctx.requireConst(2, "axis");
+    const a = ctx.input(2);
+    ctx.dtypeIn(a.dtype, ["i32", "i64"], "axis");
+    if (numel(a.shape) !== 1) ctx.fail(`axis (input 2) must hold one value, got shape [${a.shape}]`);
     return { len: 0, inverse, onesided, outShape: [...x.shape.slice(0, -1), 2] };
   }
   const n = x.shape[axis]!;

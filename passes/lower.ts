@@ -6,7 +6,7 @@ import { Graph, Node } from "../ir/graph.ts";
 import { Buffer, PrimFunc, TensorRef } from "../ir/tir.ts";
 import { check } from "../ir/diagnostics.ts";
 import { opCtx } from "../ops/infer.ts";
-import { getOp } from "../ops/registry.ts";
+import { computeOutputTypes, getOp } from "../ops/registry.ts";
 import { TE, at } from "../ops/te.ts";
 import { lowerTE } from "./lower-te.ts";
 import { TileConfig } from "./schedule-tile.ts";
@@ -30,7 +30,7 @@ export function lowerNode(g: Graph, n: Node, name: string, tile?: TileConfig): L
     const t = g.typeOf(v);
     return te.placeholder(`x${i}`, t.dtype, t.shape);
   });
-  const outTypes = n.outputs.map((o) => (o ? g.typeOf(o) : { dtype: "f32" as const, shape: [0] }));
+  const outTypes = computeOutputTypes(def, ctx, (v) => g.typeOf(v));
   const results = def.compute(ctx, te, refs, outTypes);
   const inputs = refs.filter((r): r is TensorRef => !!r);
   const outs: TensorRef[] = [];

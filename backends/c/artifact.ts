@@ -7,6 +7,7 @@ import { TensorType, numel } from "../../ir/graph.ts";
 import { byteSize } from "../../ir/dtype.ts";
 import { KernelStep, Program, Step, Storage, kernelSteps } from "../../ir/program.ts";
 import { C_TYPES, CEmitter } from "./emit.ts";
+import { fail, q } from "../../ir/diagnostics.ts";
 
 export interface CArtifactOptions {
   /** Prefix of every public symbol and file name. */
@@ -133,7 +134,8 @@ export function emitC(p: Program, opts: CArtifactOptions, emitter = new CEmitter
   const desc = (list: typeof ins) => list.map((t) =>
     `  { ${cString(t.name)}, (edgec_dtype)${onnxCode(t.type.dtype)}, ${t.type.shape.length}, { ${t.type.shape.length ? t.type.shape.join(", ") : "0"} }, ${tbytes(t.type)}u }`).join(",\n");
   for (const [what, list] of [["inputs", ins], ["outputs", outs]] as const) {
-    if (list.some((t) => t.type.shape.length > 8)) throw new Error("rank above 8");
+    const deep = list.find((t) => t.type.shape.length > 8);
+    if (deep) fail(`model ${what.slice(0, -1)} ${q(deep.name)} has rank ${deep.type.shape.length}; the C runtime describes at most 8 dims (EDGEC_MAX_RANK)`);
     c.push(`static const edgec_tensor_desc ${name}_${what}[${Math.max(list.length, 1)}] = {\n${list.length ? desc(list) : "  { \"\", EDGEC_F32, 0, { 0 }, 0u }"}\n};`, "");
   }
   c.push(`const edgec_model ${name}_model = {`, `  ${cString(name)}, ${ins.length}, ${outs.length}, ${name}_inputs, ${name}_outputs,`,

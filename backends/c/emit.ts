@@ -52,7 +52,7 @@ export class CEmitter {
     switch (s.k) {
       case "for": {
         const v = s.v.name;
-        if (!Number.isSafeInteger(s.extent)) throw new Error(`internal error: loop ${v} has extent ${s.extent}`);
+        if (!Number.isSafeInteger(s.extent)) throw new Error(`loop ${v} has extent ${s.extent}`);
         const lo = s.lo ? this.expr(s.lo, used) : "0", hi = s.hi ? this.expr(s.hi, used) : `${s.extent}`;
         return `${ind}for (int32_t ${v} = ${lo}; ${v} < ${hi}; ++${v}) {\n${this.stmt(s.body, depth + 1, used)}${ind}}\n`;
       }
@@ -82,7 +82,7 @@ export class CEmitter {
       return fmtFloat(v, 17);
     }
     // An integer constant that is not a number is a compiler bug: say so instead of printing bad C.
-    if (typeof v !== "number" || Number.isNaN(v)) throw new Error(`internal error: a ${t} constant is ${v}`);
+    if (typeof v !== "number" || !(Number.isInteger(v) || Math.abs(v) === Infinity)) throw new Error(`a ${t} constant is ${v}`);
     if (t === "i64") {
       if (v >= 2 ** 63) return "INT64_MAX";
       if (v <= -(2 ** 63)) return "INT64_MIN";

@@ -13,8 +13,25 @@ import { importModel } from "../../compiler/onnx/import.ts";
 import { serveLane } from "../../compiler/worker-lane.ts";
 import { numel } from "../../ir/graph.ts";
 import { byteSize } from "../../ir/dtype.ts";
+import { Step } from "../../ir/program.ts";
 
 export const LANE_TAG = "edgec-fuzz";
+
+/** Loop iterations beyond which a model may run out of time by its own semantics. */
+const LONG_LOOPS = 100_000;
+
+/**
+ * An upper bound of the loop iterations a program runs: constant trip counts multiply; a loop
+ * bounded at run time, or only by its condition, may run without end (as ONNX allows).
+ */
+function iterations(steps: readonly Step[]): number {
+  let most = 1;
+  for (const s of steps) {
+    if (s.kind === "if") most = Math.max(most, iterations(s.then), iterations(s.else));
+    if (s.kind === "loop") most = Math.max(most, (typeof s.trip === "number" ? Math.max(s.trip, 0) : Infinity) * iterations(s.body));
+  }
+  return most;
+}
 
 export interface CaseRequest {
   bytes: Uint8Array;
@@ -27,7 +44,7 @@ export interface CaseRequest {
 }
 
 export type CaseReply =
-  | { kind: "compiled"; files: string[]; workspace: number; ioBytes: number }
+  | { kind: "compiled"; files: string[]; workspace: number; ioBytes: number; longLoops: boolean }
   | { kind: "refused"; message: string }
   | { kind: "internal"; message: string; where: string; poisoned?: boolean };
 
@@ -71,7 +88,7 @@ export async function compileCase(req: CaseRequest): Promise<CaseReply> {
       }
     }
     const ioBytes = [...p.inputs, ...p.outputs].reduce((s, t) => s + numel(t.type.shape) * byteSize(t.type.dtype), 0);
-    return { kind: "compiled", files, workspace: p.arenaBytes, ioBytes };
+    return { kind: "compiled", files, workspace: p.arenaBytes, ioBytes, longLoops: iterations(p.steps) > LONG_LOOPS };
   } catch (e) {
     const r = classify(e);
     // binaryen (compiled with emscripten) cannot be used again after it aborts: retire the worker.
