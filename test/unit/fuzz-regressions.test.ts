@@ -11,8 +11,10 @@ import { compileGraph } from "../../compiler/api.ts";
 import { EdgecError } from "../../ir/diagnostics.ts";
 import { importModel } from "../../compiler/onnx/import.ts";
 import { runBatch } from "../fuzz/batch.ts";
+import { compileCase } from "../fuzz/compile-case.ts";
+import { nestedLoopModel } from "../helpers/stress-models.ts";
 import { cleanup, haveCc, tempDir } from "../helpers/cli.ts";
-import { ModelSpec, buildModel } from "../helpers/onnx-builder.ts";
+import { F, ModelSpec, buildModel } from "../helpers/onnx-builder.ts";
 
 interface Regression {
   title: string;
@@ -68,6 +70,67 @@ const CASES: Regression[] = [
     },
     expect: /^node "rmax" \(ReduceMax\): axes type f32 is not supported; supported: i64/,
   },
+  {
+    title: "PRelu on u64 (its C once compared an unsigned value with 0: -Wtype-limits)",
+    spec: {
+      opset: 16, inputs: [{ name: "x", dtype: "u64", shape: [3, 4, 5] }, { name: "s", dtype: "u64", shape: [5] }],
+      outputs: [{ name: "y", dtype: "u64" }],
+      nodes: [{ op: "PRelu", name: "prelu", inputs: ["x", "s"], outputs: ["y"] }],
+    },
+    expect: "compiles",
+  },
+  {
+    title: "TopK whose node names only the values output (the indices once went missing in lowering)",
+    spec: {
+      opset: 13, inputs: [{ name: "x", dtype: "f32", shape: [2, 6] }], outputs: [{ name: "v", dtype: "f32" }],
+      nodes: [{ op: "TopK", name: "topk", inputs: ["x", "k"], outputs: ["v"] }],
+      initializers: [{ name: "k", dtype: "i64", dims: [1], data: [3] }],
+    },
+    expect: "compiles",
+  },
+  {
+    title: "DFT whose run-time axis input is u16 (its C once compared a u16 with a negative bound)",
+    spec: {
+      opset: 20, inputs: [{ name: "x", dtype: "f32", shape: [1, 8, 1] }, { name: "axis", dtype: "u16", shape: [] }],
+      outputs: [{ name: "y", dtype: "f32" }],
+      nodes: [{ op: "DFT", name: "dft", inputs: ["x", "", "axis"], outputs: ["y"] }],
+    },
+    expect: /^node "dft" \(DFT\): .*axis/,
+  },
+  {
+    title: "DFT whose axis input is empty (its C once read past the axis buffer)",
+    spec: {
+      opset: 20, inputs: [{ name: "x", dtype: "f32", shape: [1, 8, 1] }, { name: "axis", dtype: "i64", shape: [0] }],
+      outputs: [{ name: "y", dtype: "f32" }],
+      nodes: [{ op: "DFT", name: "dft", inputs: ["x", "", "axis"], outputs: ["y"] }],
+    },
+    expect: /^node "dft" \(DFT\): .*axis/,
+  },
+  {
+    title: "Gemm on u32 with alpha 0.5 (constant folding once threw converting 0.5 to a BigInt)",
+    spec: {
+      opset: 6, inputs: [{ name: "a", dtype: "u32", shape: [3, 5] }, { name: "b", dtype: "u32", shape: [5, 4] }, { name: "c", dtype: "u32", shape: [1, 4] }],
+      outputs: [{ name: "y", dtype: "u32" }],
+      nodes: [{ op: "Gemm", name: "gemm", inputs: ["a", "b", "c"], outputs: ["y"], attrs: { alpha: F(0.5), beta: F(1) } }],
+    },
+    expect: /^node "gemm" \(Gemm\): .*alpha/,
+  },
+  {
+    title: "A model output of rank 30 (the C artifact once stopped on an internal rank check)",
+    spec: {
+      opset: 13, inputs: [{ name: "x", dtype: "f32", shape: new Array<number>(30).fill(1) }], outputs: [{ name: "y", dtype: "f32" }],
+      nodes: [{ op: "Relu", name: "relu", inputs: ["x"], outputs: ["y"] }],
+    },
+    expect: /rank 30.*8/,
+  },
+  {
+    title: "LpNormalization of a scalar (its C once had a loop of undefined extent)",
+    spec: {
+      opset: 21, inputs: [{ name: "x", dtype: "f32", shape: [] }], outputs: [{ name: "y", dtype: "f32" }],
+      nodes: [{ op: "LpNormalization", name: "lpn", inputs: ["x"], outputs: ["y"], attrs: { axis: 0, p: 1 } }],
+    },
+    expect: /^node "lpn" \(LpNormalization\): .*scalar/,
+  },
 ];
 
 function compile(spec: ModelSpec, name: string) {
@@ -99,5 +162,21 @@ describe("fuzzer findings stay fixed", function () {
       expect(msg).to.not.include("\n");
       expect(msg).to.match(cs.expect);
     });
+  });
+});
+
+describe("the fuzzer tells a model's own long loops from hangs", function () {
+  this.timeout(60_000);
+  const withTrips = (n: number): ModelSpec => {
+    const m = nestedLoopModel();
+    return { ...m, initializers: m.initializers!.map((t) => (t.name === "trips0" ? { ...t, data: [n] } : t)) };
+  };
+  it("a Loop mutated to 3.6e16 trips is marked as running long; the unmutated one is not", async function () {
+    const long = await compileCase({ bytes: buildModel(withTrips(3.6e16)), name: "long" });
+    const short = await compileCase({ bytes: buildModel(withTrips(3)), name: "short" });
+    expect(long.kind).to.equal("compiled");
+    expect(short.kind).to.equal("compiled");
+    expect(long.kind === "compiled" && long.longLoops).to.equal(true);
+    expect(short.kind === "compiled" && short.longLoops).to.equal(false);
   });
 });
