@@ -2,7 +2,7 @@
  * @fileoverview Affine analysis of Tensor IR index expressions: the coefficient of a loop
  * variable, used to pick loop orders with contiguous inner accesses.
  */
-import { Expr } from "./tir.ts";
+import { Expr, exprChildren } from "./tir.ts";
 
 /** Coefficient of variable `v` in `e` if `e` is affine in `v`; undefined if it is not. */
 export function coeffOf(e: Expr, v: string): number | undefined {
@@ -35,8 +35,7 @@ export function mentions(e: Expr, v: string): boolean {
     case "bin": return mentions(e.a, v) || mentions(e.b, v);
     case "un": case "cast": case "bitcast": return mentions(e.a, v);
     case "select": return mentions(e.c, v) || mentions(e.a, v) || mentions(e.b, v);
-    case "access": return e.idx.some((i) => mentions(i, v));
-    case "reduce": return mentions(e.body, v);
+    default: return exprChildren(e).some((x) => mentions(x, v));
   }
 }
 

@@ -10,12 +10,13 @@ import {
 import { narrowCast } from "./narrow-cast.ts";
 import { erf } from "./erf.ts";
 import { Expr, PrimFunc, Stmt } from "./tir.ts";
+import { scalarize } from "./scalarize.ts";
 import { INT64, int64Literal } from "./eval-int64.ts";
 
 const cache = new Map<string, (bufs: TypedArray[]) => void>();
 
-export function evaluate(f: PrimFunc, bufs: TypedArray[]): void {
-  const src = printFunc(f);
+export function evaluate(f: PrimFunc, bufs: TypedArray[], vscale = 1): void {
+  const src = printFunc(scalarize(f, vscale));
   let fn = cache.get(src);
   if (!fn) {
     const raw = new Function("B", "H", "L", src) as (b: TypedArray[], h: typeof HELPERS, l: typeof INT64) => void;
@@ -121,6 +122,7 @@ function expr(e: Expr): string {
     case "bitcast": return bitcastJs(expr(e.a), e.a.dtype, e.dtype);
     case "select": return `(${expr(e.c)} ? ${expr(e.a)} : ${expr(e.b)})`;
     case "access": case "reduce": throw new Error("internal error: tensor expression left in lowered IR");
+    case "ramp": case "bcast": case "fma": case "hreduce": case "shuffle": throw new Error(`internal error: ${e.k} left after scalarize`);
   }
 }
 

@@ -1,6 +1,15 @@
 /**
- * @fileoverview Tensor IR: buffers, loops, loads/stores and scalar expressions. Every kernel a
- * backend prints or builds is a PrimFunc of this IR.
+ * @fileoverview Tensor IR: buffers, loops, loads/stores, scalar and vector expressions. Every
+ * kernel a backend prints or builds is a PrimFunc of this IR.
+ *
+ * A vector expression has `lanes` (2 or more; with `scalable`, that many times the machine's
+ * vscale, as RVV and SVE decide at run time); without `lanes` it is a scalar. Element-wise forms
+ * (bin, un, cast, bitcast, select, fma) work lane by lane on operands of one lane count, a
+ * scalar operand of a vector form being an error (broadcast it with `bcast`). A load or store
+ * whose index is a vector reads or writes one element per lane: a `ramp` of stride 1 is a
+ * contiguous access, any other ramp a strided one, anything else a gather or scatter; lanes of
+ * a false `mask` are neither read (they load 0) nor written. ir/scalarize.ts defines each form
+ * by the scalar code it stands for.
  */
 import { DType, bitWidth, isFloat, isNarrow, isSigned } from "./dtype.ts";
 import { narrowCast } from "./narrow-cast.ts";
@@ -17,7 +26,7 @@ export interface Buffer {
   scope: BufferScope;
 }
 
-export interface Var {
+export interface Var extends VecShape {
   k: "var";
   name: string;
   dtype: DType;
@@ -35,16 +44,36 @@ export type UnOp =
   | "floor" | "ceil" | "round" | "trunc" | "erf" | "isnan" | "isinf" | "sign" | "sigmoid"
   | "expm1" | "log1p";
 
+/** How many lanes a vector value has: absent on scalars. */
+export interface VecShape {
+  lanes?: number;
+  /** `lanes` times vscale, the machine's multiple of its smallest vector (1 for 128-bit vectors). */
+  scalable?: true;
+}
+
+export type HReduceOp = "add" | "mul" | "min" | "max";
+
 export type Expr =
   | { k: "const"; dtype: DType; v: number }
   | Var
-  | { k: "load"; buf: Buffer; index: Expr; dtype: DType }
-  | { k: "bin"; op: BinOp; a: Expr; b: Expr; dtype: DType }
-  | { k: "un"; op: UnOp; a: Expr; dtype: DType }
-  | { k: "cast"; a: Expr; dtype: DType }
+  | ({ k: "load"; buf: Buffer; index: Expr; dtype: DType; mask?: Expr } & VecShape)
+  | ({ k: "bin"; op: BinOp; a: Expr; b: Expr; dtype: DType } & VecShape)
+  | ({ k: "un"; op: UnOp; a: Expr; dtype: DType } & VecShape)
+  | ({ k: "cast"; a: Expr; dtype: DType } & VecShape)
   /** Reinterprets the stored bits of `a` as `dtype`, a type of the same byte size (see bitcast()). */
-  | { k: "bitcast"; a: Expr; dtype: DType }
-  | { k: "select"; c: Expr; a: Expr; b: Expr; dtype: DType }
+  | ({ k: "bitcast"; a: Expr; dtype: DType } & VecShape)
+  | ({ k: "select"; c: Expr; a: Expr; b: Expr; dtype: DType } & VecShape)
+  // Vector forms.
+  /** Lane i holds base + i * stride (an index vector). */
+  | ({ k: "ramp"; base: Expr; stride: number; dtype: DType } & VecShape)
+  /** Every lane holds the scalar `a`. */
+  | ({ k: "bcast"; a: Expr; dtype: DType } & VecShape)
+  /** a * b + c rounded once. */
+  | ({ k: "fma"; a: Expr; b: Expr; c: Expr; dtype: DType } & VecShape)
+  /** The lanes of `a` combined into one scalar, lane 0 first. */
+  | { k: "hreduce"; op: HReduceOp; a: Expr; dtype: DType }
+  /** Lane i is lane idx[i] of a's lanes followed by b's; one index gives a scalar. Fixed lanes only. */
+  | ({ k: "shuffle"; a: Expr; b?: Expr; idx: number[]; dtype: DType } & VecShape)
   // Tensor-expression forms; lowering replaces them, so a lowered PrimFunc holds none.
   | { k: "access"; t: TensorRef; idx: Expr[]; dtype: DType }
   | { k: "reduce"; op: ReduceOp; axes: IterVar[]; body: Expr; init?: Expr; dtype: DType };
@@ -69,7 +98,8 @@ export type ForKind = "serial" | "unroll" | "vectorize" | "parallel";
 export type Stmt =
   /** v runs over [lo, hi) when the bounds are given, else [0, extent); extent bounds both. */
   | { k: "for"; v: Var; extent: number; body: Stmt; kind: ForKind; lo?: Expr; hi?: Expr }
-  | { k: "store"; buf: Buffer; index: Expr; value: Expr }
+  /** A vector index stores one lane per element (see the file comment); `mask` as for loads. */
+  | { k: "store"; buf: Buffer; index: Expr; value: Expr; mask?: Expr }
   | { k: "seq"; body: Stmt[] }
   | { k: "if"; c: Expr; then: Stmt; else?: Stmt }
   /** Declares a mutable scalar local, visible to the rest of the enclosing seq. */
@@ -205,14 +235,39 @@ export function mapExpr(e: Expr, f: (e: Expr) => Expr | undefined): Expr {
   if (r) return r;
   switch (e.k) {
     case "const": case "var": return e;
-    case "load": return { ...e, index: mapExpr(e.index, f) };
+    case "load": return { ...e, index: mapExpr(e.index, f), ...(e.mask ? { mask: mapExpr(e.mask, f) } : {}) };
     case "bin": return { ...e, a: mapExpr(e.a, f), b: mapExpr(e.b, f) };
+    case "ramp": return { ...e, base: mapExpr(e.base, f) };
+    case "bcast": case "hreduce": return { ...e, a: mapExpr(e.a, f) };
+    case "fma": return { ...e, a: mapExpr(e.a, f), b: mapExpr(e.b, f), c: mapExpr(e.c, f) };
+    case "shuffle": return { ...e, a: mapExpr(e.a, f), ...(e.b ? { b: mapExpr(e.b, f) } : {}) };
     case "un": return { ...e, a: mapExpr(e.a, f) };
     case "cast": case "bitcast": return { ...e, a: mapExpr(e.a, f) };
     case "select": return { ...e, c: mapExpr(e.c, f), a: mapExpr(e.a, f), b: mapExpr(e.b, f) };
     case "access": return { ...e, idx: e.idx.map((i) => mapExpr(i, f)) };
     case "reduce": return { ...e, body: mapExpr(e.body, f), init: e.init && mapExpr(e.init, f) };
   }
+}
+
+/** Direct subexpressions (a reduction's body and init included). */
+export function exprChildren(e: Expr): Expr[] {
+  switch (e.k) {
+    case "const": case "var": return [];
+    case "load": return e.mask ? [e.index, e.mask] : [e.index];
+    case "bin": return [e.a, e.b];
+    case "un": case "cast": case "bitcast": case "bcast": case "hreduce": return [e.a];
+    case "select": return [e.c, e.a, e.b];
+    case "ramp": return [e.base];
+    case "fma": return [e.a, e.b, e.c];
+    case "shuffle": return e.b ? [e.a, e.b] : [e.a];
+    case "access": return e.idx;
+    case "reduce": return e.init ? [e.body, e.init] : [e.body];
+  }
+}
+
+/** `e` with each direct subexpression replaced by f(child); no other rebuilding. */
+export function mapChildren(e: Expr, f: (x: Expr) => Expr): Expr {
+  return mapExpr(e, (x) => (x === e ? undefined : f(x)));
 }
 
 export function substExpr(e: Expr, m: Map<string, Expr>): Expr {
@@ -222,12 +277,16 @@ export function substExpr(e: Expr, m: Map<string, Expr>): Expr {
 /** Rebuilds binary nodes bottom-up so substituted constants fold. */
 function resimplify(e: Expr): Expr {
   switch (e.k) {
-    case "bin": return bin(e.op, resimplify(e.a), resimplify(e.b));
+    case "bin": return e.lanes ? { ...e, a: resimplify(e.a), b: resimplify(e.b) } : bin(e.op, resimplify(e.a), resimplify(e.b));
     case "un": return { ...e, a: resimplify(e.a) };
-    case "cast": return cast(resimplify(e.a), e.dtype);
-    case "bitcast": return bitcast(resimplify(e.a), e.dtype);
-    case "select": return select(resimplify(e.c), resimplify(e.a), resimplify(e.b));
-    case "load": return { ...e, index: resimplify(e.index) };
+    case "cast": return e.lanes ? { ...e, a: resimplify(e.a) } : cast(resimplify(e.a), e.dtype);
+    case "bitcast": return e.lanes ? { ...e, a: resimplify(e.a) } : bitcast(resimplify(e.a), e.dtype);
+    case "select": return e.lanes ? { ...e, c: resimplify(e.c), a: resimplify(e.a), b: resimplify(e.b) } : select(resimplify(e.c), resimplify(e.a), resimplify(e.b));
+    case "load": return { ...e, index: resimplify(e.index), ...(e.mask ? { mask: resimplify(e.mask) } : {}) };
+    case "ramp": return { ...e, base: resimplify(e.base) };
+    case "bcast": case "hreduce": return { ...e, a: resimplify(e.a) };
+    case "fma": return { ...e, a: resimplify(e.a), b: resimplify(e.b), c: resimplify(e.c) };
+    case "shuffle": return { ...e, a: resimplify(e.a), ...(e.b ? { b: resimplify(e.b) } : {}) };
     case "access": return { ...e, idx: e.idx.map(resimplify) };
     case "reduce": return { ...e, body: resimplify(e.body), init: e.init && resimplify(e.init) };
     default: return e;
@@ -240,7 +299,7 @@ export function substStmt(s: Stmt, m: Map<string, Expr>): Stmt {
       ...s, body: substStmt(s.body, m),
       ...(s.lo ? { lo: substExpr(s.lo, m) } : {}), ...(s.hi ? { hi: substExpr(s.hi, m) } : {}),
     };
-    case "store": return { ...s, index: substExpr(s.index, m), value: substExpr(s.value, m) };
+    case "store": return { ...s, index: substExpr(s.index, m), value: substExpr(s.value, m), ...(s.mask ? { mask: substExpr(s.mask, m) } : {}) };
     case "seq": return { k: "seq", body: s.body.map((x) => substStmt(x, m)) };
     case "if": return { k: "if", c: substExpr(s.c, m), then: substStmt(s.then, m), else: s.else && substStmt(s.else, m) };
     case "decl": return { ...s, init: substExpr(s.init, m) };
@@ -256,7 +315,7 @@ export function visitStmt(s: Stmt, fs: (s: Stmt) => void, fe?: (e: Expr) => void
   fs(s);
   switch (s.k) {
     case "for": if (s.lo) ve(s.lo); if (s.hi) ve(s.hi); visitStmt(s.body, fs, fe); break;
-    case "store": ve(s.index); ve(s.value); break;
+    case "store": ve(s.index); ve(s.value); if (s.mask) ve(s.mask); break;
     case "seq": for (const x of s.body) visitStmt(x, fs, fe); break;
     case "if": ve(s.c); visitStmt(s.then, fs, fe); if (s.else) visitStmt(s.else, fs, fe); break;
     case "decl": ve(s.init); break;

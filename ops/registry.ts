@@ -153,7 +153,14 @@ export interface OpDef {
  * inferred types of outputs the node omits or leaves off the end.
  */
 export function computeOutputTypes(def: OpDef, ctx: OpCtx, typeOf: (v: string) => TensorType): TensorType[] {
-  const inferred = def.infer(ctx);
+  let inferred: TensorType[] = [];
+  try {
+    inferred = def.infer(ctx);
+  } catch (e) {
+    // A graph lowered before constant folding may not infer (a Reshape target computed at run
+    // time); its declared types are enough when it names every output.
+    if (!ctx.node.outputs.length || ctx.node.outputs.some((o) => !o)) throw e;
+  }
   return Array.from({ length: Math.max(inferred.length, ctx.node.outputs.length) }, (_, i) => {
     const o = ctx.node.outputs[i];
     return o ? typeOf(o) : inferred[i] ?? { dtype: "f32", shape: [0] };

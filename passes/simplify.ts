@@ -4,7 +4,7 @@
  * enclosing loops decide min/max, comparisons, floordiv/floormod and selects; conditions that
  * always hold or never do leave their `if` or `select`. Floats are never touched.
  */
-import { INDEX, Expr, PrimFunc, Stmt, bin, c, isCompare, select, seq } from "../ir/tir.ts";
+import { INDEX, Expr, PrimFunc, Stmt, bin, c, isCompare, mapChildren, select, seq } from "../ir/tir.ts";
 
 /** Inclusive bounds; ±Infinity when unknown. */
 interface Range { lo: number; hi: number }
@@ -51,6 +51,8 @@ class Simplifier {
 
   /** Children first; expressions are shallow (lowering binds deep ones to locals). */
   expr(e: Expr): Expr {
+    // Vector forms keep their shape: only their scalar parts (ramp bases, bcast operands) simplify.
+    if ((e.k === "bin" || e.k === "select") && e.lanes) return mapChildren(e, (x) => this.expr(x));
     switch (e.k) {
       case "const": case "var": return e;
       case "load": return { ...e, index: this.expr(e.index) };
@@ -63,6 +65,7 @@ class Simplifier {
       }
       case "bin": return this.binary(e.op, this.expr(e.a), this.expr(e.b), e);
       case "access": case "reduce": return e;
+      default: return mapChildren(e, (x) => this.expr(x));
     }
   }
 

@@ -5,7 +5,8 @@
  * large to copy, is bound to a local (`decl`) so every lowered expression stays small and the
  * work stays linear in the number of stages.
  */
-import { Buffer, Expr, Stmt, Var, load, mapExpr, mkVar, substExpr } from "../ir/tir.ts";
+import { Buffer, Expr, Stmt, Var, exprChildren, load, mapExpr, mkVar, substExpr } from "../ir/tir.ts";
+import { exprTypeName } from "../ir/vec.ts";
 
 type Access = Extract<Expr, { k: "access" }>;
 
@@ -110,15 +111,7 @@ export class Inliner {
 
 /** Direct subexpressions (a reduction's body is its own scope, so it is left out). */
 function children(e: Expr): Expr[] {
-  switch (e.k) {
-    case "const": case "var": return [];
-    case "load": return [e.index];
-    case "bin": return [e.a, e.b];
-    case "un": case "cast": case "bitcast": return [e.a];
-    case "select": return [e.c, e.a, e.b];
-    case "access": return e.idx;
-    case "reduce": return e.init ? [e.init] : [];
-  }
+  return e.k === "reduce" ? (e.init ? [e.init] : []) : exprChildren(e);
 }
 
 /** Accesses in `e` that are not inside another access or a reduction body. */
@@ -154,5 +147,9 @@ export function exprKey(e: Expr): string {
     case "select": return `(? ${exprKey(e.c)} ${exprKey(e.a)} ${exprKey(e.b)})`;
     case "access": return `${e.t.id}@[${e.idx.map(exprKey).join(",")}]`;
     case "reduce": return `(reduce ${e.op} ${e.axes.map((a) => a.v.name).join(",")} ${exprKey(e.body)})`;
+    default: {
+      const extra = e.k === "hreduce" ? e.op : e.k === "ramp" ? e.stride : e.k === "shuffle" ? e.idx.join(",") : "";
+      return `(${e.k}:${exprTypeName(e)}:${extra} ${exprChildren(e).map(exprKey).join(" ")})`;
+    }
   }
 }

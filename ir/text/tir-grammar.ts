@@ -76,12 +76,16 @@ export class TirGrammar extends BaseGrammar {
     this.SUBRULE(this.block);
   });
 
-  /** `store %buf[INDEX] = VALUE` */
+  /** `store %buf[INDEX] = VALUE`, `store %buf[INDEX if MASK] = VALUE` */
   storeStmt = this.RULE("storeStmt", () => {
     this.CONSUME(KW.store);
     this.CONSUME(ValueRef);
     this.CONSUME(LBracket);
     this.SUBRULE(this.expr, { LABEL: "index" });
+    this.OPTION(() => {
+      this.CONSUME(KW.if);
+      this.SUBRULE3(this.expr, { LABEL: "mask" });
+    });
     this.CONSUME(RBracket);
     this.CONSUME(Equals);
     this.SUBRULE2(this.expr, { LABEL: "value" });
@@ -144,22 +148,32 @@ export class TirGrammar extends BaseGrammar {
     this.CONSUME(RParen);
   });
 
-  /** `%v` (a variable) or `%buf[INDEX]` (a load). */
+  /** `%v` (a variable), `%buf[INDEX]` (a load) or `%buf[INDEX if MASK]` (a masked load). */
   access = this.RULE("access", () => {
     this.CONSUME(ValueRef);
     this.OPTION(() => {
       this.CONSUME(LBracket);
       this.SUBRULE(this.expr, { LABEL: "index" });
+      this.OPTION2(() => {
+        this.CONSUME(KW.if);
+        this.SUBRULE2(this.expr, { LABEL: "mask" });
+      });
       this.CONSUME(RBracket);
     });
   });
 
-  /** `exp(X)`, `max(A, B)`, `select(C, A, B)`, `cast<f32>(X)` */
+  /** `exp(X)`, `max(A, B)`, `select(C, A, B)`, `cast<f32>(X)`, `ramp<8>(B, 1)`, `shuffle<0,2>(A)` */
   call = this.RULE("call", () => {
     this.CONSUME(Identifier, { LABEL: "fn" });
     this.OPTION(() => {
       this.CONSUME(Less);
-      this.CONSUME2(Identifier, { LABEL: "dtype" });
+      this.AT_LEAST_ONE_SEP({
+        SEP: Comma,
+        DEF: () => this.OR([
+          { ALT: () => this.CONSUME2(Identifier, { LABEL: "targ" }) },
+          { ALT: () => this.CONSUME(Int, { LABEL: "targ" }) },
+        ]),
+      });
       this.CONSUME(Greater);
     });
     this.CONSUME(LParen);

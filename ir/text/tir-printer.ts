@@ -12,11 +12,16 @@
  * its declaration, a load's from its buffer, a comparison is bool); a `:dtype` suffix records
  * it wherever it differs. add/sub/mul and comparisons print infix, always parenthesised.
  * A block of one statement is that statement; a nested sequence prints as `seq { ... }`.
+ * Vector types read `f32x8` (8 lanes) or `f32xv4` (4 × vscale lanes):
+ *
+ *   let %acc2 : f32x8 = bcast<8>(0:f32)
+ *   %acc2 = fma(%a[ramp<8>((%i0 * 8), 1)], bcast<8>(%s), %acc2)
+ *   store %o[0] = hreduce<add>(%acc2)
  */
-import { DType } from "../dtype.ts";
 import { Buffer, Expr, INDEX, PrimFunc, Stmt } from "../tir.ts";
+import { exprTypeName, shapeOf, typeName } from "../vec.ts";
 import { num, ref, typeStr } from "./literals.ts";
-import { INFIX, NUMBER_TYPE, Scope, binType, unType } from "./tir-syntax.ts";
+import { INFIX, NUMBER_TYPE, Scope, binType, lanesText, unType } from "./tir-syntax.ts";
 
 export function printFunc(f: PrimFunc): string {
   return new TirPrinter(f).func() + "\n";
@@ -57,12 +62,12 @@ class TirPrinter {
         const vt = s.v.dtype === INDEX ? "" : `:${s.v.dtype}`;
         const lo = s.lo ? ` from ${this.expr(s.lo, scope)}` : "";
         const hi = s.hi ? ` to ${this.expr(s.hi, scope)}` : "";
-        const bodyScope = new Map(scope).set(s.v.name, s.v.dtype);
+        const bodyScope = new Map(scope).set(s.v.name, s.v.dtype as string);
         return `for ${ref("%", s.v.name)}${vt} in 0..${s.extent} ${s.kind}${lo}${hi} ${this.block(s.body, bodyScope, indent)}`;
       }
       case "store": {
         this.buffer(s.buf);
-        return `store ${ref("%", s.buf.name)}[${this.expr(s.index, scope)}] = ${this.expr(s.value, scope)}`;
+        return `store ${ref("%", s.buf.name)}[${this.index(s.index, s.mask, scope)}] = ${this.expr(s.value, scope)}`;
       }
       case "seq": return `seq ${this.braces(s.body, scope, indent)}`;
       case "if": {
@@ -70,12 +75,14 @@ class TirPrinter {
         return `if ${this.expr(s.c, scope)} ${this.block(s.then, scope, indent)}${els}`;
       }
       case "decl": {
-        const text = `let ${ref("%", s.v.name)} : ${s.v.dtype} = ${this.expr(s.init, scope)}`;
-        scope.set(s.v.name, s.v.dtype);
+        const t = typeName(s.v.dtype, shapeOf(s.v));
+        const text = `let ${ref("%", s.v.name)} : ${t} = ${this.expr(s.init, scope)}`;
+        scope.set(s.v.name, t);
         return text;
       }
       case "assign": {
-        const vt = scope.get(s.v.name) === s.v.dtype ? "" : `:${s.v.dtype}`;
+        const t = typeName(s.v.dtype, shapeOf(s.v));
+        const vt = scope.get(s.v.name) === t ? "" : `:${t}`;
         return `${ref("%", s.v.name)}${vt} = ${this.expr(s.value, scope)}`;
       }
     }
@@ -86,29 +93,43 @@ class TirPrinter {
       throw new Error(`internal error: buffer ${b.name} of ${this.f.name} is not one of its params`);
   }
 
-  /** An expression with a `:dtype` suffix when its dtype is not the one its form implies. */
+  /** An expression with a `:type` suffix when its type is not the one its form implies. */
   expr(e: Expr, scope: Scope): string {
     const [text, implied] = this.form(e, scope);
-    return implied === e.dtype ? text : `${text}:${e.dtype}`;
+    const t = exprTypeName(e);
+    return implied === t ? text : `${text}:${t}`;
   }
 
-  private form(e: Expr, scope: Scope): [string, DType | undefined] {
+  private index(index: Expr, mask: Expr | undefined, scope: Scope): string {
+    return mask ? `${this.expr(index, scope)} if ${this.expr(mask, scope)}` : this.expr(index, scope);
+  }
+
+  private form(e: Expr, scope: Scope): [string, string | undefined] {
+    const like = (dtype: string, of: Expr) => typeName(dtype as Expr["dtype"], shapeOf(of));
     switch (e.k) {
       case "const": return [num(e.v), NUMBER_TYPE];
       case "var": return [ref("%", e.name), scope.get(e.name)];
       case "load":
         this.buffer(e.buf);
-        return [`${ref("%", e.buf.name)}[${this.expr(e.index, scope)}]`, e.buf.dtype];
+        return [`${ref("%", e.buf.name)}[${this.index(e.index, e.mask, scope)}]`, like(e.buf.dtype, e.index)];
       case "bin": {
         const a = this.expr(e.a, scope), b = this.expr(e.b, scope);
         const op = INFIX[e.op];
-        return [op ? `(${a} ${op} ${b})` : `${e.op}(${a}, ${b})`, binType(e.op, e.a.dtype)];
+        return [op ? `(${a} ${op} ${b})` : `${e.op}(${a}, ${b})`, like(binType(e.op, e.a.dtype), e.a)];
       }
-      case "un": return [`${e.op}(${this.expr(e.a, scope)})`, unType(e.op, e.a.dtype)];
-      case "cast": return [`cast<${e.dtype}>(${this.expr(e.a, scope)})`, e.dtype];
-      case "bitcast": return [`bitcast<${e.dtype}>(${this.expr(e.a, scope)})`, e.dtype];
+      case "un": return [`${e.op}(${this.expr(e.a, scope)})`, like(unType(e.op, e.a.dtype), e.a)];
+      case "cast": return [`cast<${e.dtype}>(${this.expr(e.a, scope)})`, like(e.dtype, e.a)];
+      case "bitcast": return [`bitcast<${e.dtype}>(${this.expr(e.a, scope)})`, like(e.dtype, e.a)];
       case "select":
-        return [`select(${this.expr(e.c, scope)}, ${this.expr(e.a, scope)}, ${this.expr(e.b, scope)})`, e.a.dtype];
+        return [`select(${this.expr(e.c, scope)}, ${this.expr(e.a, scope)}, ${this.expr(e.b, scope)})`, exprTypeName(e.a)];
+      case "ramp": return [`ramp<${lanesText(e)}>(${this.expr(e.base, scope)}, ${num(e.stride)})`, like(e.base.dtype, e)];
+      case "bcast": return [`bcast<${lanesText(e)}>(${this.expr(e.a, scope)})`, like(e.a.dtype, e)];
+      case "fma": return [`fma(${this.expr(e.a, scope)}, ${this.expr(e.b, scope)}, ${this.expr(e.c, scope)})`, exprTypeName(e.a)];
+      case "hreduce": return [`hreduce<${e.op}>(${this.expr(e.a, scope)})`, e.a.dtype];
+      case "shuffle": {
+        const args = [e.a, ...(e.b ? [e.b] : [])].map((x) => this.expr(x, scope)).join(", ");
+        return [`shuffle<${e.idx.join(",")}>(${args})`, typeName(e.a.dtype, e.idx.length > 1 ? { lanes: e.idx.length } : {})];
+      }
       case "access": case "reduce":
         throw new Error(`internal error: tensor expression (${e.k}) left in PrimFunc ${this.f.name}`);
     }

@@ -3,7 +3,7 @@
  * and parser: the op names, the infix ones, and the dtype each expression form implies.
  */
 import { DType } from "../dtype.ts";
-import { BinOp, INDEX, UnOp } from "../tir.ts";
+import { BinOp, INDEX, UnOp, VecShape } from "../tir.ts";
 
 export const INFIX: Partial<Record<BinOp, string>> = {
   add: "+", sub: "-", mul: "*", eq: "==", ne: "!=", lt: "<", le: "<=", gt: ">", ge: ">=", land: "&&", lor: "||",
@@ -27,5 +27,8 @@ export const binType = (op: string, a: DType): DType => (COMPARE.has(op) ? "bool
 export const unType = (op: string, a: DType): DType => (op === "isnan" || op === "isinf" || op === "lnot" ? "bool" : a);
 export const NUMBER_TYPE: DType = INDEX;
 
-/** Variables in scope: name -> dtype, copied on entering a block. */
-export type Scope = Map<string, DType>;
+/** Variables in scope: name -> type name (`f32`, `f32x8`), copied on entering a block. */
+export type Scope = Map<string, string>;
+
+/** The lane count written in angle brackets: `8`, or `v4` for 4 × vscale. */
+export const lanesText = (s: VecShape): string => `${s.scalable ? "v" : ""}${s.lanes}`;

@@ -54,7 +54,7 @@ describe("ir/text: Graph IR parse errors", () => {
 describe("ir/text: Tensor IR parse errors", () => {
   const cases: [string, string][] = [
     [func("  store %b[0] = 1:f32"), "2:9: expected a buffer parameter of the function, got %b"],
-    [func("  store %a[0] = frob(%a[0])"), "2:17: expected an operation (a binary or unary op, select, cast or bitcast), got 'frob'"],
+    [func("  store %a[0] = frob(%a[0])"), "2:17: expected an operation (a binary or unary op, select, cast, bitcast, fma or a vector form), got 'frob'"],
     [func("  store %a[0] = max(1:f32)"), "2:26: expected 2 operands for max, got 1"],
     [func("  store %a[%i] = 1:f32"), "2:12: expected a variable in scope (or one with a :dtype suffix), got %i"],
     [func("  for %i in 0..4 sequential {\n  }"), "2:18: expected a loop kind (serial, unroll, vectorize, parallel), got 'sequential'"],
