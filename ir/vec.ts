@@ -74,6 +74,10 @@ export function vcast(a: Expr, dtype: DType): Expr {
   return a.dtype === dtype ? a : withShape({ k: "cast" as const, a, dtype }, shapeOf(a));
 }
 
+export function vbitcast(a: Expr, dtype: DType): Expr {
+  return a.dtype === dtype ? a : withShape({ k: "bitcast" as const, a, dtype }, shapeOf(a));
+}
+
 export function vselect(cond: Expr, a: Expr, b: Expr): Expr {
   const s = agree("select", cond, a, b);
   return withShape({ k: "select" as const, c: cond, a, b, dtype: a.dtype }, s);

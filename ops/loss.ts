@@ -15,6 +15,7 @@ function checkLoss(ctx: OpCtx): { reduction: string; shape: number[] } {
   ctx.dtypeIn(t.dtype, ["i32", "i64"], "target");
   if (x.shape.length < 2) ctx.fail(`input must be [N, C, ...], got rank ${x.shape.length}`);
   const want = [x.shape[0]!, ...x.shape.slice(2)];
+  if (x.shape[1] === 0 && want.every((d) => d > 0)) ctx.fail("the input has 0 classes (dim 1), so no target can index it");
   ctx.expectShape(1, want);
   if (ctx.has(2)) ctx.expectShape(2, [x.shape[1]!]);
   const reduction = ctx.string("reduction", "mean");

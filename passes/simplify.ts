@@ -2,8 +2,10 @@
  * @fileoverview simplify: Tensor IR index arithmetic made canonical before printing. Integer
  * index expressions become affine sums in loop order (x*c1 + y*c2 + k); ranges known from the
  * enclosing loops decide min/max, comparisons, floordiv/floormod and selects; conditions that
- * always hold or never do leave their `if` or `select`. Floats are never touched.
+ * always hold or never do leave their `if` or `select`; locals nothing reads go. Floats are never
+ * touched.
  */
+import { dropDeadLocals } from "./dead-locals.ts";
 import { INDEX, Expr, PrimFunc, Stmt, bin, c, isCompare, mapChildren, select, seq } from "../ir/tir.ts";
 
 /** Inclusive bounds; ±Infinity when unknown. */
@@ -14,7 +16,7 @@ const ANY: Range = { lo: -Infinity, hi: Infinity };
 interface Affine { terms: Map<string, { atom: Expr; k: number }>; k: number }
 
 export function simplifyFunc(f: PrimFunc): PrimFunc {
-  return { ...f, body: new Simplifier().stmt(f.body) };
+  return { ...f, body: dropDeadLocals(new Simplifier().stmt(f.body)) };
 }
 
 class Simplifier {

@@ -23,8 +23,8 @@ const USAGE = `usage: npm run fuzz -- [--cases N] [--seed S] [--out DIR] [option
 
 Mutates models from the ONNX node tests, the shared models and generated ones; every mutant must
 be refused with a one-line error or compile, and every compiled mutant is built with AddressSanitizer
-and UndefinedBehaviorSanitizer and run on random inputs, which must run clean. Failing cases are
-shrunk and saved under --out.
+and UndefinedBehaviorSanitizer and run on random inputs, which must run clean. A failing case is written to --out/found/ as soon
+as it fails, and at the end one per distinct failure is shrunk and saved under --out.
 
 options:
   --cases N          mutants to try (default 1000)
@@ -105,6 +105,18 @@ class Fuzz {
 }
 
 /** Writes a reproducer: the shrunk model and what it does. */
+/** Keeps a failure, and writes it unreduced at once, so a long run can be looked into while it goes on. */
+function record(fz: Fuzz, f: Failure, out: string, seedOfRun: number): void {
+  fz.failures.push(f);
+  const dir = path.join(out, "found", `${f.kind}-${seedOfRun}-${f.id}`);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "model.onnx"), f.bytes);
+  fs.writeFileSync(path.join(dir, "case.json"), JSON.stringify({
+    kind: f.kind, message: f.message, seed: seedOfRun, case: f.id, from: f.seed, mutations: f.what, inputSeed: f.inputSeed ?? 0,
+  }, null, 2) + "\n");
+  console.log(`  found ${f.kind} in case ${f.id}: ${f.message.split("\n")[0]} (${dir})`);
+}
+
 async function save(fz: Fuzz, f: Failure, out: string, seedOfRun: number): Promise<string> {
   const sig = signature(f.kind, f.message);
   const stillFails = async (b: Uint8Array) => {
@@ -178,7 +190,7 @@ export async function main(argv: string[]): Promise<number> {
           const c = b.find((x) => x.id === f.id)!;
           if (f.kind === "timeout") { fz.counts.longLoops++; continue; }
           fz.counts.faults++;
-          fz.failures.push({ id: f.id, kind: f.kind, message: f.message, bytes: c.bytes, seed: c.seed, what: c.what, inputSeed: c.inputSeed });
+          record(fz, { id: f.id, kind: f.kind, message: f.message, bytes: c.bytes, seed: c.seed, what: c.what, inputSeed: c.inputSeed }, values.out!, seed);
         }
         for (const c of b) fs.rmSync(path.dirname(c.files[0]!), { recursive: true, force: true });
         fs.rmSync(dir, { recursive: true, force: true });
@@ -199,7 +211,7 @@ export async function main(argv: string[]): Promise<number> {
         const res = await fz.lane(lane).request({ bytes: m.bytes, name, dir: run ? path.join(work, `c${id}`) : undefined,
           wasm: wasmEvery > 0 && id % wasmEvery === 0 }, fz.compileMs);
         fz.counts.cases++;
-        const fail = (kind: string, message: string) => fz.failures.push({ id, kind, message, bytes: m.bytes, seed: s.name, what: m.what });
+        const fail = (kind: string, message: string) => record(fz, { id, kind, message, bytes: m.bytes, seed: s.name, what: m.what }, values.out!, seed);
         if ("timeout" in res) { fz.counts.hangs++; fail("hang", `compile ran longer than ${fz.compileMs / 1000} s`); }
         else if ("crash" in res) { fz.counts.internal++; fail("internal", res.crash); }
         else if (res.kind === "refused") fz.counts.refused++;

@@ -131,6 +131,24 @@ const CASES: Regression[] = [
     },
     expect: /^node "lpn" \(LpNormalization\): .*scalar/,
   },
+  {
+    title: "CumSum of an empty tensor along a run-time axis (its C once kept locals nothing read: -Wunused-variable)",
+    spec: {
+      opset: 14, inputs: [{ name: "x", dtype: "f64", shape: [0] }, { name: "axis", dtype: "i32", shape: [] }],
+      outputs: [{ name: "y", dtype: "f64" }],
+      nodes: [{ op: "CumSum", name: "cumsum", inputs: ["x", "axis"], outputs: ["y"], attrs: { exclusive: 1, reverse: 1 } }],
+    },
+    expect: "compiles",
+  },
+  {
+    title: "SoftmaxCrossEntropyLoss over 0 classes (its C once read the empty scores)",
+    spec: {
+      opset: 13, inputs: [{ name: "x", dtype: "f32", shape: [3, 0] }, { name: "t", dtype: "i64", shape: [3] }],
+      outputs: [{ name: "y", dtype: "f32" }],
+      nodes: [{ op: "SoftmaxCrossEntropyLoss", name: "sce", inputs: ["x", "t"], outputs: ["y"], attrs: { ignore_index: 2 } }],
+    },
+    expect: /^node "sce" \(SoftmaxCrossEntropyLoss\): the input has 0 classes/,
+  },
 ];
 
 function compile(spec: ModelSpec, name: string) {

@@ -1,0 +1,282 @@
+/**
+ * @fileoverview The loop vectorizer: rewrites each innermost loop it can prove safe into vector
+ * Tensor IR for a target description, as a main loop of whole vectors and a scalar tail loop for
+ * the remainder. Lane-invariant values are broadcast; the loop variable becomes a ramp; loads
+ * are contiguous, strided or gathered by how their index moves with the loop; scalars the loop
+ * only combines with add/mul/min/max become vector accumulators reduced after the loop.
+ *
+ * Kernel buffers do not alias (the C backend declares them restrict), so the only dependences
+ * are through a buffer the loop both reads and writes, which must be read at the element each
+ * iteration writes.
+ */
+import { DType, isFloat, isSigned, bitWidth } from "../ir/dtype.ts";
+import { coeffOf } from "../ir/affine.ts";
+import { TargetDesc, lanesOf } from "../ir/target.ts";
+import {
+  BinOp, Expr, HReduceOp, PrimFunc, Stmt, Var, VecShape, bin, c, exprChildren, mapExpr, mul, substExpr, substStmt,
+} from "../ir/tir.ts";
+import * as V from "../ir/vec.ts";
+
+type For = Extract<Stmt, { k: "for" }>;
+type Store = Extract<Stmt, { k: "store" }>;
+
+export interface LoopDecision {
+  loop: string;
+  /** Lanes of the main loop when it vectorized. */
+  lanes?: number;
+  /** Why it stayed scalar. */
+  reason?: string;
+}
+
+export interface VectorizeResult {
+  f: PrimFunc;
+  loops: LoopDecision[];
+}
+
+/** Element types the vector forms carry (narrow and 16-bit float types stay scalar). */
+const VECTOR_TYPES: ReadonlySet<DType> = new Set<DType>(["f32", "f64", "i8", "u8", "i16", "u16", "i32", "u32", "i64", "u64", "bool"]);
+const REDUCIBLE: ReadonlySet<BinOp> = new Set<BinOp>(["add", "mul", "min", "max"]);
+const INT_DIVIDE: ReadonlySet<BinOp> = new Set<BinOp>(["div", "mod", "floordiv", "floormod"]);
+
+export function vectorize(f: PrimFunc, target: TargetDesc): VectorizeResult {
+  const loops: LoopDecision[] = [];
+  if (!target.vectorBits || target.scalable) return { f, loops };
+  const walk = (s: Stmt): Stmt[] => {
+    switch (s.k) {
+      case "seq": return [{ k: "seq", body: s.body.flatMap(walk) }];
+      case "if": return [{ ...s, then: block(walk(s.then)), ...(s.else ? { else: block(walk(s.else)) } : {}) }];
+      case "for": {
+        if (hasLoop(s.body)) return [{ ...s, body: block(walk(s.body)) }];
+        const plan = planLoop(s, target);
+        loops.push(typeof plan === "string" ? { loop: s.v.name, reason: plan } : { loop: s.v.name, lanes: plan.lanes });
+        return typeof plan === "string" ? [s] : rewrite(s, plan);
+      }
+      default: return [s];
+    }
+  };
+  return { f: { ...f, body: block(walk(f.body)) }, loops };
+}
+
+const block = (body: Stmt[]): Stmt => (body.length === 1 ? body[0]! : { k: "seq", body });
+
+function hasLoop(s: Stmt): boolean {
+  switch (s.k) {
+    case "for": return true;
+    case "seq": return s.body.some(hasLoop);
+    case "if": return hasLoop(s.then) || (!!s.else && hasLoop(s.else));
+    default: return false;
+  }
+}
+
+function flat(s: Stmt): Stmt[] {
+  return s.k === "seq" ? s.body.flatMap(flat) : [s];
+}
+
+interface Reduction { v: Var; op: HReduceOp; operand: Expr }
+
+interface Plan {
+  lanes: number;
+  body: Stmt[];
+  /** Scalars declared in the body: vector variables in the main loop. */
+  locals: Set<string>;
+  reductions: Map<string, Reduction>;
+}
+
+/** The plan for `loop`, or why it stays scalar. */
+function planLoop(loop: For, target: TargetDesc): Plan | string {
+  if (loop.kind !== "serial" && loop.kind !== "vectorize") return `a ${loop.kind} loop`;
+  if (loop.lo || loop.hi) return "bounds computed at run time";
+  if (loop.v.dtype !== "i32") return "the loop variable is not i32";
+  const body = flat(loop.body);
+  for (const s of body) if (s.k !== "store" && s.k !== "decl" && s.k !== "assign") return `an ${s.k} in the body`;
+
+  const locals = new Set<string>();
+  for (const s of body) if (s.k === "decl") locals.add(s.v.name);
+  const varying = new Set([loop.v.name, ...locals]);
+  const varies = (e: Expr): boolean => mentionsAny(e, varying);
+
+  // Assigned scalars declared outside must be reductions, read nowhere else in the body.
+  const reductions = new Map<string, Reduction>();
+  for (const s of body) {
+    if (s.k !== "assign" || locals.has(s.v.name)) continue;
+    const r = asReduction(s);
+    if (!r) return `${s.v.name} is assigned in the loop but is not a reduction`;
+    if (reductions.has(s.v.name)) return `${s.v.name} is reduced twice`;
+    reductions.set(s.v.name, r);
+  }
+  for (const s of body)
+    for (const e of exprsOf(s))
+      for (const name of reductions.keys())
+        if (mentionsAny(e, new Set([name])) && !(s.k === "assign" && s.v.name === name && e === s.value && readsOnce(s.value, name)))
+          return `reduction ${name} is read in the loop`;
+
+  // Types: every value must be one the vector forms carry.
+  let widest = 8;
+  for (const s of body) {
+    const types: DType[] = s.k === "store" ? [s.buf.dtype] : s.k === "decl" || s.k === "assign" ? [s.v.dtype] : [];
+    for (const e of exprsOf(s)) mapExpr(e, (x) => { types.push(x.dtype); return undefined; });
+    for (const t of types) {
+      if (!VECTOR_TYPES.has(t)) return `a ${t} value`;
+      widest = Math.max(widest, t === "bool" ? 8 : bitWidth(t));
+    }
+  }
+  const lanes = lanesOf(target, widest === 8 ? "u8" : widest === 16 ? "u16" : widest === 32 ? "u32" : "u64");
+  if (lanes < 2) return "the target has no vectors of these types";
+  if (loop.extent < lanes) return `${loop.extent} iterations, fewer than ${lanes} lanes`;
+
+  // Stores are contiguous, one per buffer; a buffer read and written is read where it is written.
+  const stored = new Map<string, Store>();
+  for (const s of body) {
+    if (s.k !== "store") continue;
+    if (stored.has(s.buf.name)) return `${s.buf.name} is stored twice`;
+    if (coeffOf(s.index, loop.v.name) !== 1 || mentionsAny(s.index, locals)) return `the store to ${s.buf.name} is not contiguous`;
+    stored.set(s.buf.name, s);
+  }
+  for (const s of body)
+    for (const e of exprsOf(s)) {
+      const bad = findLoad(e, (l) => {
+        const st = stored.get(l.buf.name);
+        return !!st && !sameExpr(l.index, st.index);
+      });
+      if (bad) return `${bad.buf.name} is read at another element than the one written`;
+    }
+  for (const s of body)
+    for (const e of exprsOf(s)) {
+      const why = unsafeLanes(e, varies, false);
+      if (why) return why;
+    }
+  return { lanes, body, locals, reductions };
+}
+
+/** acc = op(acc, x) or op(x, acc) with x free of acc. */
+function asReduction(s: Extract<Stmt, { k: "assign" }>): Reduction | undefined {
+  const e = s.value;
+  if (e.k !== "bin" || !REDUCIBLE.has(e.op)) return undefined;
+  const self = (x: Expr) => x.k === "var" && x.name === s.v.name;
+  const operand = self(e.a) ? e.b : self(e.b) ? e.a : undefined;
+  if (!operand || mentionsAny(operand, new Set([s.v.name]))) return undefined;
+  return { v: s.v, op: e.op as HReduceOp, operand };
+}
+
+function readsOnce(e: Expr, name: string): boolean {
+  let n = 0;
+  mapExpr(e, (x) => { if (x.k === "var" && x.name === name) n++; return undefined; });
+  return n === 1;
+}
+
+function exprsOf(s: Stmt): Expr[] {
+  switch (s.k) {
+    case "store": return [s.index, s.value];
+    case "decl": return [s.init];
+    case "assign": return [s.value];
+    default: return [];
+  }
+}
+
+function mentionsAny(e: Expr, names: ReadonlySet<string>): boolean {
+  if (e.k === "var") return names.has(e.name);
+  return exprChildren(e).some((x) => mentionsAny(x, names));
+}
+
+function findLoad(e: Expr, pred: (l: Extract<Expr, { k: "load" }>) => boolean): Extract<Expr, { k: "load" }> | undefined {
+  if (e.k === "load" && pred(e)) return e;
+  for (const x of exprChildren(e)) {
+    const r = findLoad(x, pred);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+/** Structural equality of scalar expressions. */
+function sameExpr(a: Expr, b: Expr): boolean {
+  if (a.k !== b.k || a.dtype !== b.dtype) return false;
+  if (a.k === "const") return Object.is(a.v, (b as typeof a).v);
+  if (a.k === "var") return a.name === (b as typeof a).name;
+  if (a.k === "load" && a.buf.name !== (b as typeof a).buf.name) return false;
+  if ("op" in a && a.op !== (b as { op?: string }).op) return false;
+  const xa = exprChildren(a), xb = exprChildren(b);
+  return xa.length === xb.length && xa.every((x, i) => sameExpr(x, xb[i]!));
+}
+
+/**
+ * Why computing every lane is unsafe where scalar code computes only some: a load or an
+ * integer division under a lane-dependent select (out of bounds, or by zero, in the other
+ * lanes), or an integer division by a lane-dependent value.
+ */
+function unsafeLanes(e: Expr, varies: (e: Expr) => boolean, guarded: boolean): string | undefined {
+  if (e.k === "load" && guarded) return "a load under a lane-dependent condition";
+  if (e.k === "bin" && INT_DIVIDE.has(e.op) && !isFloat(e.dtype) && (guarded || varies(e.b)))
+    return "an integer division by a lane-dependent value";
+  if (e.k === "select") {
+    const g = guarded || varies(e.c);
+    return unsafeLanes(e.c, varies, guarded) ?? unsafeLanes(e.a, varies, g) ?? unsafeLanes(e.b, varies, g);
+  }
+  for (const x of exprChildren(e)) {
+    const r = unsafeLanes(x, varies, guarded);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+/** The identity of a reduction: acc op identity = acc. */
+function identity(op: HReduceOp, t: DType): Expr {
+  if (op === "add") return c(0, t);
+  if (op === "mul") return c(1, t);
+  if (isFloat(t)) return c(op === "min" ? Infinity : -Infinity, t);
+  const bits = bitWidth(t);
+  const lo = isSigned(t) ? -(2 ** (bits - 1)) : 0, hi = isSigned(t) ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
+  return c(op === "min" ? hi : lo, t);
+}
+
+/** The main vector loop, the reductions around it, and the scalar tail. */
+function rewrite(loop: For, plan: Plan): Stmt[] {
+  const L = plan.lanes, shape: VecShape = { lanes: L };
+  const whole = Math.floor(loop.extent / L), rest = loop.extent % L;
+  const iv: Var = { k: "var", name: `${loop.v.name}_v`, dtype: "i32" };
+  const base = whole === 1 ? c(0) : mul(iv, c(L));
+  const at = new Map([[loop.v.name, base]]);
+  const varying = new Set([loop.v.name, ...plan.locals]);
+  const accs = new Map([...plan.reductions].map(([name, r]) => [name, V.vvar({ ...r.v, name: `${name}_v` }, shape)]));
+
+  const vec = (e: Expr): Expr => {
+    if (!mentionsAny(e, varying)) return V.bcast(e, shape);
+    switch (e.k) {
+      case "var": return e.name === loop.v.name ? V.ramp(base, 1, shape) : V.vvar(e, shape);
+      case "load": {
+        const k = mentionsAny(e.index, plan.locals) ? undefined : coeffOf(e.index, loop.v.name);
+        return k === undefined ? V.vload(e.buf, vec(e.index)) : V.vload(e.buf, V.ramp(substExpr(e.index, at), k, shape));
+      }
+      case "bin": return V.vbin(e.op, vec(e.a), vec(e.b));
+      case "un": return V.vun(e.op, vec(e.a));
+      case "cast": return V.vcast(vec(e.a), e.dtype);
+      case "bitcast": return V.vbitcast(vec(e.a), e.dtype);
+      case "select": return V.vselect(vec(e.c), vec(e.a), vec(e.b));
+      default: throw new Error(`internal error: vectorize met ${e.k}`);
+    }
+  };
+  const vbody = plan.body.map((s): Stmt => {
+    switch (s.k) {
+      case "store": return V.vstore(s.buf, V.ramp(substExpr(s.index, at), 1, shape), vec(s.value));
+      case "decl": return { k: "decl", v: V.vvar(s.v, shape), init: vec(s.init) };
+      case "assign": {
+        const r = plan.reductions.get(s.v.name);
+        if (!r) return { k: "assign", v: V.vvar(s.v, shape), value: vec(s.value) };
+        const acc = accs.get(s.v.name)!;
+        return { k: "assign", v: acc, value: V.vbin(r.op, acc, vec(r.operand)) };
+      }
+      default: throw new Error(`internal error: vectorize met ${s.k}`);
+    }
+  });
+
+  const out: Stmt[] = [];
+  for (const [name, r] of plan.reductions) out.push({ k: "decl", v: accs.get(name)!, init: V.bcast(identity(r.op, r.v.dtype), shape) });
+  out.push(whole === 1 ? block(vbody) : { k: "for", v: iv, extent: whole, kind: "serial", body: block(vbody) });
+  for (const [name, r] of plan.reductions) out.push({ k: "assign", v: r.v, value: bin(r.op, r.v, V.hreduce(r.op, accs.get(name)!)) });
+  if (rest) {
+    const start = c(whole * L);
+    out.push(rest === 1
+      ? substStmt(loop.body, new Map([[loop.v.name, start]]))
+      : { ...loop, extent: rest, body: substStmt(loop.body, new Map([[loop.v.name, bin("add", loop.v, start)]])) });
+  }
+  return out;
+}
