@@ -1,6 +1,8 @@
 /**
  * @fileoverview The public API: compile an ONNX model to a Program and write target artifacts.
  */
+import { CTarget, cTargetDesc, emitterFor } from "./c-targets.ts";
+import { vectorizeProgram } from "../passes/vectorize-program.ts";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -33,6 +35,8 @@ export interface CompileOptions extends ImportOptions {
   freezeInputs?: Map<string, Tensor>;
   /** The register tile of Conv/MatMul/Gemm kernels: tileFor(target); C_TILE by default. */
   tile?: TileConfig;
+  /** A C target with vectors (x86-64-v3, x86-64-v4): kernels are vectorized for it and printed with its intrinsics. */
+  cTarget?: CTarget;
 }
 
 /** Turns the named runtime inputs into constants, checking type and shape against the model. */
@@ -56,6 +60,10 @@ export interface Report {
   fusions: Record<string, number>;
   inputs: { name: string; dtype: string; shape: number[] }[];
   outputs: { name: string; dtype: string; shape: number[] }[];
+  /** The C target with vectors, and how many innermost loops its vectorizer rewrote or left scalar. */
+  target?: string;
+  vectorized_loops?: number;
+  scalar_loops?: number;
   /** The same numbers for the graph before optimisation passes, when asked for. */
   before?: { kernels: number; arena_bytes: number; arena_lower_bound_bytes: number };
 }
@@ -95,6 +103,7 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
   const tile = opts.tile ?? C_TILE, winograd = tile.winograd;
   const stats = runPipeline(g, { optLevel: opts.optLevel ?? 2, passes: opts.passes, afterPass: opts.afterPass, winograd });
   const program = buildProgram(g, { passes: (sub) => runPipeline(sub, { optLevel: opts.optLevel ?? 2, passes: opts.passes, winograd }), tile });
+  const vector = opts.cTarget && opts.cTarget !== "c" ? vectorizeProgram(program, cTargetDesc(opts.cTarget)) : [];
   const fusions: Record<string, number> = {};
   if (shapes.count) stats.set("shape-fold", (stats.get("shape-fold") ?? 0) + shapes.count);
   for (const [k, v] of [...stats, ...program.stats].sort()) if (k !== "fold-constants") fusions[k] = (fusions[k] ?? 0) + v;
@@ -107,6 +116,7 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
     fusions,
     inputs: program.inputs.map((t) => ({ name: t.name, dtype: t.type.dtype, shape: t.type.shape })),
     outputs: program.outputs.map((t) => ({ name: t.name, dtype: t.type.dtype, shape: t.type.shape })),
+    ...(opts.cTarget && opts.cTarget !== "c" ? { target: opts.cTarget, vectorized_loops: vector.filter((d) => d.lanes).length, scalar_loops: vector.filter((d) => !d.lanes).length } : {}),
     ...(before ? { before } : {}),
   };
   return { graph: g, program, report, modelInputs };
@@ -122,13 +132,14 @@ export function compileFile(file: string, opts: CompileOptions = {}): Compiled {
  */
 export function writeCArtifact(c: Compiled, outDir: string, opts: CompileOptions = {}): string[] {
   const name = opts.name ?? "model";
-  const art = emitC(c.program, { name, embedLimit: opts.embedLimit ?? 8 << 20 });
+  const target = opts.cTarget ?? "c";
+  const art = emitC(c.program, { name, embedLimit: opts.embedLimit ?? 8 << 20 }, emitterFor(target));
   const runtimeDir = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "runtime-c");
   const files = new Map(art.files);
   for (const f of ["include/edgec_runtime.h", "include/edgec_platform.h", "src/edgec_runtime.c"])
     files.set(path.basename(f), fs.readFileSync(path.join(runtimeDir, f), "utf8"));
   const srcs = [...files.keys()].filter((f) => f.endsWith(".c"));
-  files.set("Makefile", makefile(name, srcs));
+  files.set("Makefile", makefile(name, srcs, cTargetDesc(target).cflags));
   files.set("report.json", JSON.stringify(c.report, null, 2) + "\n");
   writeAtomically(outDir, files);
   return [...files.keys()];
@@ -180,11 +191,11 @@ function writeAtomically(outDir: string, files: Map<string, string | Uint8Array>
   }
 }
 
-function makefile(name: string, srcs: string[]): string {
+function makefile(name: string, srcs: string[], targetFlags: readonly string[]): string {
   return [
     `# Builds lib${name}.a from the generated sources: make CC=your-cross-gcc`,
     "CC ?= cc",
-    "CFLAGS ?= -std=c99 -O3 -Wall -Wextra",
+    `CFLAGS ?= -std=c99 -O3 -Wall -Wextra${targetFlags.map((f) => ` ${f}`).join("")}`,
     `SRCS = ${srcs.join(" ")}`,
     "OBJS = $(SRCS:.c=.o)",
     "",

@@ -15,6 +15,7 @@ import { tileFor } from "../passes/schedule-tile.ts";
 import { EdgecError, fail, q } from "../ir/diagnostics.ts";
 import { readTensorFile } from "./onnx/tensor.ts";
 import { shapesFromData } from "./data-shapes.ts";
+import { cTargetDesc, isCTarget, resolveCTarget } from "./c-targets.ts";
 
 const run = promisify(execFile);
 
@@ -35,8 +36,8 @@ export interface TestOptions extends CompileOptions {
   winograd?: boolean;
 }
 
-export type TestTarget = "c" | "wasm" | "wasm-emscripten";
-export const TEST_TARGETS: readonly TestTarget[] = ["c", "wasm", "wasm-emscripten"];
+export type TestTarget = "c" | "x86-64-v3" | "x86-64-v4" | "native" | "wasm" | "wasm-emscripten";
+export const TEST_TARGETS: readonly TestTarget[] = ["c", "x86-64-v3", "x86-64-v4", "native", "wasm", "wasm-emscripten"];
 
 export interface OutputResult {
   set: string;
@@ -89,7 +90,8 @@ export async function testDir(dir: string, opts: TestOptions, onProgress?: (msg:
   const fromData = shapesFromData(dir, opts.inputShapes);
   onProgress?.("compiling");
   const inputShapes = new Map([...(opts.inputShapes ?? []), ...fromData]);
-  const compiled = compileFile(model, { ...opts, inputShapes, tile: tileFor(opts.target, opts.winograd) });
+  const cTarget = isCTarget(opts.target) ? resolveCTarget(opts.target) : undefined;
+  const compiled = compileFile(model, { ...opts, inputShapes, tile: tileFor(opts.target, opts.winograd), cTarget });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "edgec-test-"));
   const out = path.join(tmp, "c");
   try {
@@ -97,9 +99,9 @@ export async function testDir(dir: string, opts: TestOptions, onProgress?: (msg:
       const results = await runWasmSets(dir, sets, compiled, path.join(tmp, "wasm"), opts, onProgress);
       return { pass: results.every((r) => r.pass), results, compiled, shapesFromData: fromData, buildDir: opts.keep ? tmp : undefined };
     }
-    writeCArtifact(compiled, out, opts);
+    writeCArtifact(compiled, out, { ...opts, cTarget });
     onProgress?.("building C");
-    const exe = await buildHarness(out, opts);
+    const exe = await buildHarness(out, { ...opts, cflags: [...(opts.cflags ?? DEFAULT_CFLAGS), ...cTargetDesc(cTarget ?? "c").cflags] });
     const results: OutputResult[] = [];
     const p = compiled.program;
     for (const set of sets) {

@@ -93,3 +93,7 @@ export interface Program {
   /** Pattern counts decided while building: view-elim (views that became aliases). */
   stats: Map<string, number>;
 }
+
+/** Identifies the bytes a storage names, to detect a kernel called with overlapping arguments. */
+export const storageKey = (a: Storage): string =>
+  `${a.kind}:${"offset" in a ? a.offset : a.index}` + (a.slice ? `@${a.slice.offset}${a.slice.per.map((p) => `+${p.loop}*${p.stride}`).join("")}` : "");

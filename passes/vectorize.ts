@@ -33,12 +33,15 @@ export interface VectorizeResult {
   loops: LoopDecision[];
 }
 
-/** Element types the vector forms carry (narrow and 16-bit float types stay scalar). */
-const VECTOR_TYPES: ReadonlySet<DType> = new Set<DType>(["f32", "f64", "i8", "u8", "i16", "u16", "i32", "u32", "i64", "u64", "bool"]);
 const REDUCIBLE: ReadonlySet<BinOp> = new Set<BinOp>(["add", "mul", "min", "max"]);
 const INT_DIVIDE: ReadonlySet<BinOp> = new Set<BinOp>(["div", "mod", "floordiv", "floormod"]);
 
-export function vectorize(f: PrimFunc, target: TargetDesc): VectorizeResult {
+/**
+ * `alias` maps a param to its storage group: params of one group may share memory (an in-place
+ * call) and count as one buffer for dependences. Absent, every param is its own.
+ */
+export function vectorize(f: PrimFunc, target: TargetDesc, alias?: ReadonlyMap<string, string>): VectorizeResult {
+  const group = (b: { name: string }) => alias?.get(b.name) ?? b.name;
   const loops: LoopDecision[] = [];
   if (!target.vectorBits || target.scalable) return { f, loops };
   const walk = (s: Stmt): Stmt[] => {
@@ -47,7 +50,7 @@ export function vectorize(f: PrimFunc, target: TargetDesc): VectorizeResult {
       case "if": return [{ ...s, then: block(walk(s.then)), ...(s.else ? { else: block(walk(s.else)) } : {}) }];
       case "for": {
         if (hasLoop(s.body)) return [{ ...s, body: block(walk(s.body)) }];
-        const plan = planLoop(s, target);
+        const plan = planLoop(s, target, group);
         loops.push(typeof plan === "string" ? { loop: s.v.name, reason: plan } : { loop: s.v.name, lanes: plan.lanes });
         return typeof plan === "string" ? [s] : rewrite(s, plan);
       }
@@ -83,7 +86,7 @@ interface Plan {
 }
 
 /** The plan for `loop`, or why it stays scalar. */
-function planLoop(loop: For, target: TargetDesc): Plan | string {
+function planLoop(loop: For, target: TargetDesc, group: (b: { name: string }) => string): Plan | string {
   if (loop.kind !== "serial" && loop.kind !== "vectorize") return `a ${loop.kind} loop`;
   if (loop.lo || loop.hi) return "bounds computed at run time";
   if (loop.v.dtype !== "i32") return "the loop variable is not i32";
@@ -111,16 +114,15 @@ function planLoop(loop: For, target: TargetDesc): Plan | string {
           return `reduction ${name} is read in the loop`;
 
   // Types: every value must be one the vector forms carry.
-  let widest = 8;
+  let lanes = Infinity;
   for (const s of body) {
     const types: DType[] = s.k === "store" ? [s.buf.dtype] : s.k === "decl" || s.k === "assign" ? [s.v.dtype] : [];
     for (const e of exprsOf(s)) mapExpr(e, (x) => { types.push(x.dtype); return undefined; });
     for (const t of types) {
-      if (!VECTOR_TYPES.has(t)) return `a ${t} value`;
-      widest = Math.max(widest, t === "bool" ? 8 : bitWidth(t));
+      if (!target.vectorTypes.includes(t)) return `a ${t} value`;
+      lanes = Math.min(lanes, lanesOf(target, t));
     }
   }
-  const lanes = lanesOf(target, widest === 8 ? "u8" : widest === 16 ? "u16" : widest === 32 ? "u32" : "u64");
   if (lanes < 2) return "the target has no vectors of these types";
   if (loop.extent < lanes) return `${loop.extent} iterations, fewer than ${lanes} lanes`;
 
@@ -128,15 +130,15 @@ function planLoop(loop: For, target: TargetDesc): Plan | string {
   const stored = new Map<string, Store>();
   for (const s of body) {
     if (s.k !== "store") continue;
-    if (stored.has(s.buf.name)) return `${s.buf.name} is stored twice`;
+    if (stored.has(group(s.buf))) return `${s.buf.name} is stored twice`;
     if (coeffOf(s.index, loop.v.name) !== 1 || mentionsAny(s.index, locals)) return `the store to ${s.buf.name} is not contiguous`;
-    stored.set(s.buf.name, s);
+    stored.set(group(s.buf), s);
   }
   for (const s of body)
     for (const e of exprsOf(s)) {
       const bad = findLoad(e, (l) => {
-        const st = stored.get(l.buf.name);
-        return !!st && !sameExpr(l.index, st.index);
+        const st = stored.get(group(l.buf));
+        return !!st && (!sameExpr(l.index, st.index) || l.dtype !== st.buf.dtype);
       });
       if (bad) return `${bad.buf.name} is read at another element than the one written`;
     }

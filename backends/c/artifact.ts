@@ -5,7 +5,7 @@
 import { DType, onnxCode } from "../../ir/dtype.ts";
 import { TensorType, numel } from "../../ir/graph.ts";
 import { byteSize } from "../../ir/dtype.ts";
-import { KernelStep, Program, Step, Storage, kernelSteps } from "../../ir/program.ts";
+import { KernelStep, Program, Step, Storage, kernelSteps, storageKey } from "../../ir/program.ts";
 import { C_TYPES, CEmitter } from "./emit.ts";
 import { fail, q } from "../../ir/diagnostics.ts";
 
@@ -86,6 +86,8 @@ export function emitC(p: Program, opts: CArtifactOptions, emitter = new CEmitter
     }
     kernelName.set(st, kn);
   }
+  const prelude = emitter.prelude();
+  if (prelude) c.splice(4, 0, prelude);
   // ---- entry point ----
   c.push(`int ${name}_run(${sig}) {`);
   c.push("  const unsigned char *w = (const unsigned char *)weights;");
@@ -156,9 +158,6 @@ const NARROW_LAYOUT: Partial<Record<DType, string>> = {
 const dimsComment = (t: TensorType) =>
   `${t.dtype} [${t.shape.join(", ")}]${NARROW_LAYOUT[t.dtype] ? `, one element a byte: ${NARROW_LAYOUT[t.dtype]}` : ""}`;
 
-/** Identifies the bytes a storage names, to detect a kernel called with overlapping arguments. */
-const storageKey = (a: Storage) =>
-  `${a.kind}:${"offset" in a ? a.offset : a.index}` + (a.slice ? `@${a.slice.offset}${a.slice.per.map((p) => `+${p.loop}*${p.stride}`).join("")}` : "");
 
 /** The byte offset of a slice as a C expression over the loop counters. */
 function sliceOffset(sl: { offset: number; per: { loop: number; stride: number }[] }, base = 0): string {

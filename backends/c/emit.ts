@@ -24,6 +24,11 @@ const MATH: Partial<Record<UnOp, string>> = {
 };
 
 export class CEmitter {
+  /** Declarations the printed kernels need before them (a vector ISA's include and helpers). */
+  prelude(): string {
+    return "";
+  }
+
   /** Prints a kernel as a static C function named `name`. */
   kernel(f: PrimFunc, name: string, aliased = false): string {
     const written = new Set<string>();

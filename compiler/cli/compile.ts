@@ -7,19 +7,24 @@ import { BlobStore, printGraph } from "../../ir/text/index.ts";
 import { CompileOptions, compileFile, writeCArtifact, writeEmscriptenArtifact, writeWasmArtifact } from "../api.ts";
 import { tileFor, winogradFlag } from "../../passes/schedule-tile.ts";
 import { EdgecError } from "../../ir/diagnostics.ts";
+import { C_TARGETS, isCTarget, resolveCTarget } from "../c-targets.ts";
 import { parse, parseFreezeInputs, parseInputShapes, progress, progressDone } from "./main.ts";
 
-const HELP = `usage: edgec compile MODEL.onnx --target c|wasm|wasm-emscripten -o OUT/ [options]
+const HELP = `usage: edgec compile MODEL.onnx --target c|x86-64-v3|x86-64-v4|native|wasm|wasm-emscripten -o OUT/ [options]
 
 --target c writes OUT/<name>.h, OUT/<name>.c, the weights (OUT/<name>_weights.c, or .bin when
-large), the runtime sources, a Makefile and OUT/report.json.
+large), the runtime sources, a Makefile and OUT/report.json. x86-64-v3 (AVX2, FMA) and
+x86-64-v4 (AVX-512) write the same files with the loops vectorized as that level's intrinsics
+(build with -march=x86-64-v3 or -march=x86-64-v4, as the Makefile does); native picks the best
+level this machine runs.
 --target wasm writes OUT/model.wasm (built directly with binaryen, SIMD128 unless --no-simd),
 OUT/model.mjs (an ES-module loader: createModel() then run({name: typedArray})), OUT/model.d.ts
 and OUT/report.json. --target wasm-emscripten writes the same files from the C output built
 with emcc. OUT is replaced only when complete.
 
 options:
-  --target T                  output target: c (default), wasm, wasm-emscripten
+  --target T                  output target: c (default), x86-64-v3, x86-64-v4, native, wasm,
+                              wasm-emscripten
   --no-simd                   wasm targets: a scalar module (no SIMD128 instructions)
   --winograd on|off           3x3 stride-1 convs as Winograd F(2x2,3x3): faster, 16/9 of their
                               weights and a larger arena (default: on for wasm, off for c)
@@ -35,7 +40,7 @@ options:
   --print-after-all           print the Graph IR after every pass to stderr
   --stats                     print the report to stdout, with kernels and arena before optimisation`;
 
-const TARGETS = ["c", "wasm", "wasm-emscripten"];
+const TARGETS = [...C_TARGETS, "wasm", "wasm-emscripten"];
 
 export async function compileCommand(args: string[]): Promise<number> {
   const opt = args.find((a) => /^-O[0-3]$/.test(a));
@@ -59,7 +64,7 @@ export async function compileCommand(args: string[]): Promise<number> {
   if (!values.out) throw new EdgecError("missing -o OUT; run 'edgec compile --help'");
   const target = values.target!;
   if (!TARGETS.includes(target)) throw new EdgecError(`unknown target '${target}'; available: ${TARGETS.join(", ")}`);
-  if (values["no-simd"] && target === "c") throw new EdgecError("--no-simd applies to the wasm targets only");
+  if (values["no-simd"] && isCTarget(target)) throw new EdgecError("--no-simd applies to the wasm targets only");
   if (!/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(values.name!)) throw new EdgecError(`--name ${values.name}: must be a C identifier starting with a letter, at most 32 characters`);
   // The runtime's files and symbols use the edgec prefix.
   if (/^edgec/i.test(values.name!)) throw new EdgecError(`--name ${values.name}: the prefix 'edgec' is reserved for the runtime; choose another name`);
@@ -73,6 +78,7 @@ export async function compileCommand(args: string[]): Promise<number> {
     passes: values.passes?.split(",").map((x) => x.trim()).filter((x) => x),
     baseline: true,
     tile: tileFor(target, winogradFlag(values.winograd)),
+    ...(isCTarget(target) ? { cTarget: resolveCTarget(target) } : {}),
     afterPass: (pass, g) => {
       if (values["print-after-all"] || printAfter.has(pass)) process.stderr.write(`// ----- IR after ${pass} -----\n${printGraph(g, { blobs: new BlobStore() })}`);
     },
@@ -80,7 +86,7 @@ export async function compileCommand(args: string[]): Promise<number> {
   checkOutDir(values.out, positionals[0]!);
   progress(`compiling ${path.basename(positionals[0]!)}`);
   const compiled = compileFile(positionals[0]!, opts);
-  progress(target === "c" ? "writing C" : "building WebAssembly");
+  progress(isCTarget(target) ? "writing C" : "building WebAssembly");
   let files: string[], extra = "";
   if (target === "wasm") {
     const art = await writeWasmArtifact(compiled, values.out, { simd: !values["no-simd"] });

@@ -4,18 +4,20 @@
 import { EdgecError } from "../../ir/diagnostics.ts";
 import { FIRST_SET } from "../data-shapes.ts";
 import { TEST_TARGETS, testDir } from "../testrun.ts";
+import { isCTarget } from "../c-targets.ts";
 import { winogradFlag } from "../../passes/schedule-tile.ts";
 import { parse, parseFreezeInputs, parseInputShapes, progress, progressDone } from "./main.ts";
 
-const HELP = `usage: edgec test DIR --target c|wasm|wasm-emscripten [options]
+const HELP = `usage: edgec test DIR --target c|x86-64-v3|x86-64-v4|native|wasm|wasm-emscripten [options]
 
 DIR holds model.onnx and test_data_set_*/input_N.pb, output_N.pb. Compiles the model for the
-target, runs every data set and compares each output. --target c builds the C with the system
-C compiler; the wasm targets build model.wasm and run it in this Node process through its
-model.mjs loader. Exit status 0 only if every output matches.
+target, runs every data set and compares each output. The C targets (c, and the x86-64 levels
+with intrinsics) build with the system C compiler; the wasm targets build model.wasm and run it
+in this Node process through its model.mjs loader. Exit status 0 only if every output matches.
 
 options:
-  --target T               c (default), wasm (binaryen) or wasm-emscripten (emcc)
+  --target T               c (default), x86-64-v3, x86-64-v4, native (the best x86-64 level
+                           here), wasm (binaryen) or wasm-emscripten (emcc)
   --no-simd                wasm targets: a scalar module (no SIMD128)
   --winograd on|off        3x3 stride-1 convs as Winograd F(2x2,3x3) (default: on for wasm,
                            off for c and wasm-emscripten)
@@ -48,7 +50,7 @@ export async function testCommand(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new EdgecError("test takes one DIR; run 'edgec test --help'");
   const target = TEST_TARGETS.find((t) => t === values.target);
   if (!target) throw new EdgecError(`unknown target '${values.target}'; available: ${TEST_TARGETS.join(", ")}`);
-  if (target !== "c" && (values.sanitize || values.cc)) throw new EdgecError("--sanitize and --cc apply to --target c only");
+  if (!isCTarget(target) && (values.sanitize || values.cc)) throw new EdgecError("--sanitize and --cc apply to the C targets only");
   const rtol = Number(values.rtol), atol = Number(values.atol);
   if (!(rtol >= 0) || !(atol >= 0)) throw new EdgecError("--rtol and --atol take non-negative numbers");
   const res = await testDir(positionals[0]!, {

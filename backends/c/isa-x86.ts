@@ -1,0 +1,157 @@
+/**
+ * @fileoverview Intrinsic tables of the x86-64 psABI levels v3 (AVX2 + FMA) and v4 (AVX-512).
+ * Every lane sits in a 32-bit container (narrower integers sign- or zero-extended), so a vector
+ * of any element type fills one register. `$0`..`$2` are operands, `$p` a pointer, `$s` the
+ * ramp's lane offsets. Anything without an entry is computed lane by lane (backends/c/vector.ts).
+ */
+import { VecIsa } from "./vector-isa.ts";
+
+const CMP_PS: Record<string, string> = { eq: "_CMP_EQ_OQ", ne: "_CMP_NEQ_UQ", lt: "_CMP_LT_OQ", le: "_CMP_LE_OQ", gt: "_CMP_GT_OQ", ge: "_CMP_GE_OQ" };
+const CMP_INT: Record<string, string> = { eq: "_MM_CMPINT_EQ", ne: "_MM_CMPINT_NE", lt: "_MM_CMPINT_LT", le: "_MM_CMPINT_LE", gt: "_MM_CMPINT_NLE", ge: "_MM_CMPINT_NLT" };
+const SIGNED = ["i32", "i16", "i8", "u16", "u8"] as const;
+const INTS = [...SIGNED, "u32"] as const;
+const ROUND: Record<string, string> = {
+  floor: "_MM_FROUND_TO_NEG_INF", ceil: "_MM_FROUND_TO_POS_INF", trunc: "_MM_FROUND_TO_ZERO", round: "_MM_FROUND_TO_NEAREST_INT",
+};
+
+function avx2(): VecIsa {
+  const t: Record<string, string> = {
+    "load.f32": "_mm256_loadu_ps($p)", "load.i32": "_mm256_loadu_si256((const __m256i *)($p))",
+    "load.u32": "_mm256_loadu_si256((const __m256i *)($p))",
+    "load.i8": "_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)($p)))",
+    "load.u8": "_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)($p)))",
+    "load.i16": "_mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)($p)))",
+    "load.u16": "_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)($p)))",
+    "store.f32": "_mm256_storeu_ps($p, $0)", "store.i32": "_mm256_storeu_si256((__m256i *)($p), $0)",
+    "store.u32": "_mm256_storeu_si256((__m256i *)($p), $0)",
+    "gather.f32": "_mm256_i32gather_ps($p, $0, 4)", "gather.i32": "_mm256_i32gather_epi32((const int *)($p), $0, 4)",
+    "mgather.f32": "_mm256_mask_i32gather_ps(_mm256_setzero_ps(), $p, $0, _mm256_castsi256_ps($1), 4)",
+    "bcast.f32": "_mm256_set1_ps($0)", "bcast.int": "_mm256_set1_epi32((int32_t)($0))",
+    "bcast.bool": "_mm256_set1_epi32(-(int32_t)($0))",
+    ramp: "_mm256_add_epi32(_mm256_set1_epi32($0), _mm256_setr_epi32($s))",
+    "add.f32": "_mm256_add_ps($0, $1)", "sub.f32": "_mm256_sub_ps($0, $1)", "mul.f32": "_mm256_mul_ps($0, $1)",
+    "div.f32": "_mm256_div_ps($0, $1)", "max.f32": "edgec_v3_max_ps($0, $1)", "min.f32": "edgec_v3_min_ps($0, $1)",
+    "maxk.f32": "_mm256_max_ps($1, $0)", "mink.f32": "_mm256_min_ps($1, $0)",
+    "fma.f32": "_mm256_fmadd_ps($0, $1, $2)",
+    "neg.f32": "_mm256_xor_ps($0, _mm256_set1_ps(-0.0f))", "abs.f32": "_mm256_andnot_ps(_mm256_set1_ps(-0.0f), $0)",
+    "sqrt.f32": "_mm256_sqrt_ps($0)",
+    "select.f32": "_mm256_blendv_ps($2, $1, _mm256_castsi256_ps($0))", "select.int": "_mm256_blendv_epi8($2, $1, $0)",
+    "select.bool": "_mm256_blendv_epi8($2, $1, $0)",
+    "cast.i32.f32": "_mm256_cvtepi32_ps($0)", "cast.bool.f32": "_mm256_and_ps(_mm256_castsi256_ps($0), _mm256_set1_ps(1.0f))",
+    "cast.bool.int": "_mm256_and_si256($0, _mm256_set1_epi32(1))",
+    "land.bool": "_mm256_and_si256($0, $1)", "lor.bool": "_mm256_or_si256($0, $1)",
+    "lnot.bool": "_mm256_xor_si256($0, _mm256_set1_epi32(-1))",
+    "eq.bool": "_mm256_cmpeq_epi32($0, $1)", "ne.bool": "_mm256_xor_si256($0, $1)",
+    "and.bool": "_mm256_and_si256($0, $1)", "or.bool": "_mm256_or_si256($0, $1)", "xor.bool": "_mm256_xor_si256($0, $1)",
+  };
+  for (const [op, p] of Object.entries(CMP_PS)) t[`${op}.f32`] = `_mm256_castps_si256(_mm256_cmp_ps($0, $1, ${p}))`;
+  for (const [op, p] of Object.entries(ROUND)) t[`${op}.f32`] = `_mm256_round_ps($0, ${p} | _MM_FROUND_NO_EXC)`;
+  for (const d of SIGNED) {
+    t[`eq.${d}`] = "_mm256_cmpeq_epi32($0, $1)";
+    t[`ne.${d}`] = "_mm256_xor_si256(_mm256_cmpeq_epi32($0, $1), _mm256_set1_epi32(-1))";
+    t[`gt.${d}`] = "_mm256_cmpgt_epi32($0, $1)";
+    t[`lt.${d}`] = "_mm256_cmpgt_epi32($1, $0)";
+    t[`le.${d}`] = "_mm256_xor_si256(_mm256_cmpgt_epi32($0, $1), _mm256_set1_epi32(-1))";
+    t[`ge.${d}`] = "_mm256_xor_si256(_mm256_cmpgt_epi32($1, $0), _mm256_set1_epi32(-1))";
+    t[`min.${d}`] = "_mm256_min_epi32($0, $1)";
+    t[`max.${d}`] = "_mm256_max_epi32($0, $1)";
+  }
+  t["min.u32"] = "_mm256_min_epu32($0, $1)";
+  t["max.u32"] = "_mm256_max_epu32($0, $1)";
+  for (const d of INTS) {
+    for (const op of ["and", "or", "xor"]) t[`${op}.${d}`] = `_mm256_${op}_si256($0, $1)`;
+  }
+  for (const d of ["i32", "u32"]) {
+    t[`add.${d}`] = "_mm256_add_epi32($0, $1)";
+    t[`sub.${d}`] = "_mm256_sub_epi32($0, $1)";
+    t[`mul.${d}`] = "_mm256_mullo_epi32($0, $1)";
+  }
+  return {
+    name: "x86-64-v3", include: "#include <immintrin.h>", lanes: 8, bits: 256,
+    types: { f32: "__m256", int: "__m256i", bool: "__m256i" },
+    spill: {
+      f32: "_mm256_storeu_ps($p, $0)", int: "_mm256_storeu_si256((__m256i *)($p), $0)",
+      bool: "_mm256_storeu_si256((__m256i *)($p), _mm256_and_si256($0, _mm256_set1_epi32(1)))",
+    },
+    fill: {
+      f32: "_mm256_loadu_ps($p)", int: "_mm256_loadu_si256((const __m256i *)($p))",
+      bool: "_mm256_sub_epi32(_mm256_setzero_si256(), _mm256_loadu_si256((const __m256i *)($p)))",
+    },
+    t,
+    prelude: [
+      "/* max/min that propagate NaN from either operand, as edgec_maxf/edgec_minf. */",
+      "static inline __m256 edgec_v3_max_ps(__m256 a, __m256 b) { return _mm256_blendv_ps(_mm256_max_ps(a, b), a, _mm256_cmp_ps(a, a, _CMP_UNORD_Q)); }",
+      "static inline __m256 edgec_v3_min_ps(__m256 a, __m256 b) { return _mm256_blendv_ps(_mm256_min_ps(a, b), a, _mm256_cmp_ps(a, a, _CMP_UNORD_Q)); }",
+    ],
+  };
+}
+
+function avx512(): VecIsa {
+  const t: Record<string, string> = {
+    "load.f32": "_mm512_loadu_ps($p)", "load.i32": "_mm512_loadu_si512($p)", "load.u32": "_mm512_loadu_si512($p)",
+    "load.i8": "_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)($p)))",
+    "load.u8": "_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)($p)))",
+    "load.i16": "_mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)($p)))",
+    "load.u16": "_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)($p)))",
+    "store.f32": "_mm512_storeu_ps($p, $0)", "store.i32": "_mm512_storeu_si512($p, $0)", "store.u32": "_mm512_storeu_si512($p, $0)",
+    "store.i8": "_mm_storeu_si128((__m128i *)($p), _mm512_cvtepi32_epi8($0))",
+    "store.u8": "_mm_storeu_si128((__m128i *)($p), _mm512_cvtepi32_epi8($0))",
+    "store.i16": "_mm256_storeu_si256((__m256i *)($p), _mm512_cvtepi32_epi16($0))",
+    "store.u16": "_mm256_storeu_si256((__m256i *)($p), _mm512_cvtepi32_epi16($0))",
+    "gather.f32": "_mm512_i32gather_ps($0, $p, 4)", "gather.i32": "_mm512_i32gather_epi32($0, $p, 4)",
+    "mgather.f32": "_mm512_mask_i32gather_ps(_mm512_setzero_ps(), $1, $0, $p, 4)",
+    "bcast.f32": "_mm512_set1_ps($0)", "bcast.int": "_mm512_set1_epi32((int32_t)($0))",
+    "bcast.bool": "((__mmask16)(($0) ? 0xFFFF : 0))",
+    ramp: "_mm512_add_epi32(_mm512_set1_epi32($0), _mm512_setr_epi32($s))",
+    "add.f32": "_mm512_add_ps($0, $1)", "sub.f32": "_mm512_sub_ps($0, $1)", "mul.f32": "_mm512_mul_ps($0, $1)",
+    "div.f32": "_mm512_div_ps($0, $1)", "max.f32": "edgec_v4_max_ps($0, $1)", "min.f32": "edgec_v4_min_ps($0, $1)",
+    "maxk.f32": "_mm512_max_ps($1, $0)", "mink.f32": "_mm512_min_ps($1, $0)",
+    "fma.f32": "_mm512_fmadd_ps($0, $1, $2)",
+    "neg.f32": "_mm512_xor_ps($0, _mm512_set1_ps(-0.0f))", "abs.f32": "_mm512_abs_ps($0)", "sqrt.f32": "_mm512_sqrt_ps($0)",
+    "select.f32": "_mm512_mask_blend_ps($0, $2, $1)", "select.int": "_mm512_mask_blend_epi32($0, $2, $1)",
+    "select.bool": "((__mmask16)(((unsigned)$0 & (unsigned)$1) | (~(unsigned)$0 & (unsigned)$2)))",
+    "cast.i32.f32": "_mm512_cvtepi32_ps($0)", "cast.bool.f32": "_mm512_maskz_mov_ps($0, _mm512_set1_ps(1.0f))",
+    "cast.bool.int": "_mm512_maskz_mov_epi32($0, _mm512_set1_epi32(1))",
+    "land.bool": "((__mmask16)((unsigned)$0 & (unsigned)$1))", "lor.bool": "((__mmask16)((unsigned)$0 | (unsigned)$1))",
+    "lnot.bool": "((__mmask16)~(unsigned)$0)", "eq.bool": "((__mmask16)~((unsigned)$0 ^ (unsigned)$1))",
+    "ne.bool": "((__mmask16)((unsigned)$0 ^ (unsigned)$1))", "and.bool": "((__mmask16)((unsigned)$0 & (unsigned)$1))",
+    "or.bool": "((__mmask16)((unsigned)$0 | (unsigned)$1))", "xor.bool": "((__mmask16)((unsigned)$0 ^ (unsigned)$1))",
+  };
+  for (const [op, p] of Object.entries(CMP_PS)) t[`${op}.f32`] = `_mm512_cmp_ps_mask($0, $1, ${p})`;
+  for (const [op, p] of Object.entries(ROUND)) t[`${op}.f32`] = `_mm512_roundscale_ps($0, ${p} | _MM_FROUND_NO_EXC)`;
+  for (const d of SIGNED) {
+    for (const [op, p] of Object.entries(CMP_INT)) t[`${op}.${d}`] = `_mm512_cmp_epi32_mask($0, $1, ${p})`;
+    t[`min.${d}`] = "_mm512_min_epi32($0, $1)";
+    t[`max.${d}`] = "_mm512_max_epi32($0, $1)";
+  }
+  for (const [op, p] of Object.entries(CMP_INT)) t[`${op}.u32`] = `_mm512_cmp_epu32_mask($0, $1, ${p})`;
+  t["min.u32"] = "_mm512_min_epu32($0, $1)";
+  t["max.u32"] = "_mm512_max_epu32($0, $1)";
+  for (const d of INTS) for (const op of ["and", "or", "xor"]) t[`${op}.${d}`] = `_mm512_${op}_si512($0, $1)`;
+  for (const d of ["i32", "u32"]) {
+    t[`add.${d}`] = "_mm512_add_epi32($0, $1)";
+    t[`sub.${d}`] = "_mm512_sub_epi32($0, $1)";
+    t[`mul.${d}`] = "_mm512_mullo_epi32($0, $1)";
+  }
+  return {
+    name: "x86-64-v4", include: "#include <immintrin.h>", lanes: 16, bits: 512,
+    types: { f32: "__m512", int: "__m512i", bool: "__mmask16" },
+    spill: {
+      f32: "_mm512_storeu_ps($p, $0)", int: "_mm512_storeu_si512($p, $0)",
+      bool: "_mm512_storeu_si512($p, _mm512_maskz_mov_epi32($0, _mm512_set1_epi32(1)))",
+    },
+    fill: {
+      f32: "_mm512_loadu_ps($p)", int: "_mm512_loadu_si512($p)",
+      bool: "_mm512_cmpneq_epi32_mask(_mm512_loadu_si512($p), _mm512_setzero_si512())",
+    },
+    t,
+    prelude: [
+      "/* max/min that propagate NaN from either operand, as edgec_maxf/edgec_minf. */",
+      "static inline __m512 edgec_v4_max_ps(__m512 a, __m512 b) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q), _mm512_max_ps(a, b), a); }",
+      "static inline __m512 edgec_v4_min_ps(__m512 a, __m512 b) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q), _mm512_min_ps(a, b), a); }",
+    ],
+  };
+}
+
+export const X86_V3: VecIsa = avx2();
+export const X86_V4: VecIsa = avx512();

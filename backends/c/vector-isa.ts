@@ -1,0 +1,22 @@
+/**
+ * @fileoverview What a C backend needs to know about one vector ISA: its register types and a
+ * table of intrinsic templates keyed `op.dtype` (see isa-x86.ts). Element types group into f32,
+ * int (every integer of 32 bits or fewer, in 32-bit containers) and bool (a lane mask).
+ */
+export type LaneClass = "f32" | "int" | "bool";
+
+export interface VecIsa {
+  name: string;
+  include: string;
+  /** Lanes of every vector: vector bits / 32. */
+  lanes: number;
+  bits: number;
+  types: Record<LaneClass, string>;
+  /** Stores a vector's lanes to `$p` (f32 or int32_t elements; bools as 0/1), and loads them back. */
+  spill: Record<LaneClass, string>;
+  fill: Record<LaneClass, string>;
+  /** Intrinsic templates: `$0`.. operands, `$p` a pointer, `$s` ramp offsets. */
+  t: Record<string, string>;
+  /** Helper functions the templates call, printed once per file. */
+  prelude: string[];
+}

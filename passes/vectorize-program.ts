@@ -1,0 +1,20 @@
+/**
+ * @fileoverview Runs the loop vectorizer over every kernel of a program for one target. A kernel
+ * called with overlapping arguments (in place) has those params treated as one buffer.
+ */
+import { Program, kernelSteps, storageKey } from "../ir/program.ts";
+import { TargetDesc } from "../ir/target.ts";
+import { simplifyFunc } from "./simplify.ts";
+import { LoopDecision, vectorize } from "./vectorize.ts";
+
+export function vectorizeProgram(p: Program, target: TargetDesc): LoopDecision[] {
+  const all: LoopDecision[] = [];
+  for (const st of kernelSteps(p.steps)) {
+    const keys = st.args.map(storageKey);
+    const group = new Map(st.kernel.params.map((b, i) => [b.name, keys.indexOf(keys[i]!) === keys.lastIndexOf(keys[i]!) ? b.name : `@${keys[i]}`]));
+    const r = vectorize(st.kernel, target, group);
+    if (r.loops.some((d) => d.lanes)) st.kernel = simplifyFunc(r.f);
+    all.push(...r.loops);
+  }
+  return all;
+}
