@@ -19,6 +19,7 @@ import { DType, arrayFromBytes, bytesOf } from "../ir/dtype.ts";
 import { compileFile, writeCArtifact } from "../compiler/api.ts";
 import { readTensorFile } from "../compiler/onnx/tensor.ts";
 import { buildHarness } from "../compiler/testrun.ts";
+import { resolveCTarget } from "../compiler/c-targets.ts";
 
 const run = promisify(execFile);
 const HERE = path.dirname(new URL(import.meta.url).pathname);
@@ -26,6 +27,8 @@ const ROOT = path.resolve(HERE, "..");
 
 /** Release flags: -march=native is fair because ONNX Runtime picks AVX2/AVX-512 kernels at run time. */
 export const BENCH_CFLAGS = ["-std=c99", "-O3", "-march=native", "-Wall", "-Wextra"];
+/** The x86-64 level `--target native` picks on this machine ("c" when none). */
+const NATIVE = resolveCTarget("native");
 
 interface Options {
   models?: string[];
@@ -55,6 +58,12 @@ interface Row {
   ortDiff?: number;
   compileS?: number;
   buildS?: number;
+  /** The same model for the host's best x86-64 level (--target native), timed in the same rounds. */
+  nativeMs?: number;
+  nativeCpuMs?: number;
+  kNative?: number;
+  nativeDiff?: number;
+  nativeLoops?: [number, number];
   /** The same model compiled with -O0 (no graph passes), timed in the same rounds. */
   o0Ms?: number;
   o0CpuMs?: number;
@@ -227,6 +236,27 @@ async function benchModel(name: string, dir: string, work: string, opts: Options
     }
   }
 
+  // edgec --target native: the same program with its loops vectorized as the host's intrinsics.
+  let exeN: string | undefined;
+  let harnessArgsN: string[] = [];
+  if (exe && NATIVE !== "c") {
+    try {
+      const cn = compileFile(path.join(dir, "model.onnx"), { cTarget: NATIVE });
+      const cdirN = path.join(work, "native");
+      writeCArtifact(cn, cdirN, { cTarget: NATIVE });
+      exeN = await buildHarness(cdirN, { cflags: BENCH_CFLAGS });
+      row.nativeLoops = [cn.report.vectorized_loops ?? 0, cn.report.scalar_loops ?? 0];
+      const wbinN = path.join(cdirN, "model_weights.bin");
+      const outsN = cn.program.outputs.map((_, i) => path.join(work, `native_out${i}.raw`));
+      harnessArgsN = [fs.existsSync(wbinN) ? wbinN : "-", ...inputs.map((x) => x.file), ...outsN];
+      await run(exeN, harnessArgsN, { timeout: 600_000 });
+      row.nativeDiff = maxDiff(cn.program.outputs.map((t, i) => ({ dtype: t.type.dtype, file: outsN[i]! })), expected);
+    } catch (e) {
+      row.errors.push(`edgec native: ${msg(e)}`);
+      exeN = undefined;
+    }
+  }
+
   // ORT: its own process, session created and run once before timing.
   let ort: OrtWorker | undefined;
   try {
@@ -247,7 +277,9 @@ async function benchModel(name: string, dir: string, work: string, opts: Options
     if (exe) row.kEdgec = kFor((await timeEdgec(exe, harnessArgs, 3)).us);
     if (ort) row.kOrt = kFor((await ort.time(3)).us);
     if (exe0) row.kO0 = kFor((await timeEdgec(exe0, harnessArgs0, 3)).us);
+    if (exeN) row.kNative = kFor((await timeEdgec(exeN, harnessArgsN, 3)).us);
     const e: number[] = [], o: number[] = [], ec: number[] = [], oc: number[] = [], e0: number[] = [], e0c: number[] = [];
+    const en: number[] = [], enc: number[] = [];
     let rss = 0;
     for (let r = 0; r < opts.rounds; r++) {
       if (exe) {
@@ -266,6 +298,15 @@ async function benchModel(name: string, dir: string, work: string, opts: Options
         e0.push(t.us);
         e0c.push(t.cpuUs);
       }
+      if (exeN) {
+        const t = await timeEdgec(exeN, harnessArgsN, row.kNative!);
+        en.push(t.us);
+        enc.push(t.cpuUs);
+      }
+    }
+    if (exeN) {
+      row.nativeMs = median(en) / 1000;
+      row.nativeCpuMs = median(enc) / 1000;
     }
     if (exe0) {
       row.o0Ms = median(e0) / 1000;
@@ -445,6 +486,19 @@ function render(rows: Row[], floor: Row | undefined, opts: Options, nodeRssKb: n
     L.push(`Per-call floor, measured the same way on onnx-node-tests/test_identity (one Identity node): edgec ${us(floor.edgecMs)}, ORT ${us(floor.ortMs)}` +
       `${floor.errors.length ? ` (${floor.errors.join("; ")})` : ""}.`);
   }
+  L.push("");
+  L.push(`## Targets: c and native (${NATIVE})`, "");
+  L.push(`The portable C (auto-vectorized by cc at -O3 -march=native) against \`--target native\`, which picks ${NATIVE} here: the same program`);
+  L.push("with its innermost loops vectorized by edgec's vectorizer and printed as that level's intrinsics; timed in the same interleaved rounds as ORT.", "");
+  L.push("| model | c median ms | native median ms | ORT median ms | c / ORT | native / ORT | native / c | loops vectorized / scalar | max abs diff native |");
+  L.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
+  const div = (a?: number, b?: number) => (a !== undefined && b ? (a / b).toFixed(2) : "—");
+  for (const r of rows) {
+    L.push(`| ${r.name} | ${fmtMs(r.edgecMs)} | ${fmtMs(r.nativeMs)} | ${fmtMs(r.ortMs)} | ${div(r.edgecMs, r.ortMs)} | ${div(r.nativeMs, r.ortMs)} | ${div(r.nativeMs, r.edgecMs)} | ${r.nativeLoops ? `${r.nativeLoops[0]} / ${r.nativeLoops[1]}` : "—"} | ${fmtDiff(r.nativeDiff)} |`);
+  }
+  const nat = rows.filter((r) => r.nativeMs !== undefined && r.ortMs).map((r) => r.nativeMs! / r.ortMs!);
+  const natC = rows.filter((r) => r.nativeMs !== undefined && r.edgecMs).map((r) => r.nativeMs! / r.edgecMs!);
+  if (nat.length) L.push("", `Geometric mean over ${nat.length} model(s): native / ORT ${geomean(nat).toFixed(2)}, native / c ${geomean(natC).toFixed(2)} (wall time).`);
   L.push("");
   L.push("## Optimisation levels", "");
   L.push("edgec -O0 (no graph passes: no folding into Conv, no fusion) against the default -O2, timed in the same interleaved rounds.", "");

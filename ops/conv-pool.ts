@@ -91,6 +91,7 @@ defineOp({
       ctx.fail(`channels ${cin} and filters ${m} do not match group ${group} with weight shape [${w.shape}]`);
     if (ctx.has(2)) ctx.expectShape(2, [m]);
     const kernel = ctx.ints("kernel_shape", w.shape.slice(2));
+    if (kernel.some((kk, i) => kk !== w.shape[2 + i])) ctx.fail(`kernel_shape [${kernel}] differs from the weight shape [${w.shape}]`);
     const win = windowOf(ctx, x.shape.slice(2), kernel);
     return [{ dtype: x.dtype, shape: [n, m, ...win.out] }];
   },

@@ -127,6 +127,8 @@ defineOp({
       ctx.fail(`weight shape [${w.shape}] does not match ${cin} input channels in ${group} groups`);
     if (og < 1 || cin % og !== 0) ctx.fail(`offset_group ${og} does not divide ${cin} channels`);
     const kernel = ctx.ints("kernel_shape", w.shape.slice(2));
+    if (kernel.join() !== w.shape.slice(2).join()) ctx.fail(`kernel_shape [${kernel}] does not match the weight's [${w.shape.slice(2)}]`);
+    if (w.dtype !== x.dtype) ctx.fail(`the weight is ${w.dtype} but X is ${x.dtype}; they must have one type`);
     const win = windowOf(ctx, x.shape.slice(2), kernel);
     const kk = kernel[0]! * kernel[1]!;
     const shape = [n, m, ...win.out];

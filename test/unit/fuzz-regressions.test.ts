@@ -149,6 +149,24 @@ const CASES: Regression[] = [
     },
     expect: /^node "sce" \(SoftmaxCrossEntropyLoss\): the input has 0 classes/,
   },
+  {
+    title: "DeformConv whose kernel_shape disagrees with its weight (its C once read past the offsets)",
+    spec: {
+      opset: 19, inputs: [{ name: "x", dtype: "f32", shape: [1, 2, 3, 3] }, { name: "off", dtype: "f32", shape: [1, 16, 2, 2] }],
+      outputs: [{ name: "y", dtype: "f32" }],
+      nodes: [{ op: "DeformConv", name: "dc", inputs: ["x", "x", "off"], outputs: ["y"], attrs: { kernel_shape: [2, 2], offset_group: 2 } }],
+    },
+    expect: /^node "dc" \(DeformConv\): kernel_shape \[2,2\] does not match the weight's \[3,3\]/,
+  },
+  {
+    title: "Conv whose kernel_shape disagrees with its weight",
+    spec: {
+      opset: 13, inputs: [{ name: "x", dtype: "f32", shape: [1, 2, 5, 5] }], outputs: [{ name: "y", dtype: "f32" }],
+      nodes: [{ op: "Conv", name: "conv", inputs: ["x", "w"], outputs: ["y"], attrs: { kernel_shape: [2, 2] } }],
+      initializers: [f32("w", [4, 2, 3, 3])],
+    },
+    expect: /^node "conv" \(Conv\): kernel_shape \[2,2\] differs from the weight shape/,
+  },
 ];
 
 function compile(spec: ModelSpec, name: string) {
