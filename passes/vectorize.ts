@@ -125,6 +125,22 @@ function planLoop(loop: For, target: TargetDesc, group: (b: { name: string }) =>
   }
   if (lanes < 2) return "the target has no vectors of these types";
   if (loop.extent < lanes) return `${loop.extent} iterations, fewer than ${lanes} lanes`;
+  // Register pressure: each accumulator and local is a live vector across the loop.
+  const live = reductions.size + locals.size;
+  if (target.vectorRegisters && live > target.vectorRegisters / 2)
+    return `${live} vector accumulators and locals, more than half the target's ${target.vectorRegisters} registers`;
+  // Gathers cost a load per lane: a loop that mostly gathers runs no faster as vectors.
+  let contiguous = 0, scattered = 0;
+  for (const s of body)
+    for (const e of exprsOf(s))
+      mapExpr(e, (x) => {
+        if (x.k === "load" && mentionsAny(x, varying)) {
+          if (coeffOf(x.index, loop.v.name) === 1 && !mentionsAny(x.index, locals)) contiguous++;
+          else scattered++;
+        }
+        return undefined;
+      });
+  if (scattered > contiguous) return `${scattered} gathered or strided loads against ${contiguous} contiguous ones`;
 
   // Stores are contiguous, one per buffer; a buffer read and written is read where it is written.
   const stored = new Map<string, Store>();

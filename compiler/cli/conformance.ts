@@ -3,6 +3,7 @@
  * the results table, or (--check) fails when a test that passed in the committed results no
  * longer passes.
  */
+import { isCTarget } from "../c-targets.ts";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -22,11 +23,12 @@ const HELP = `usage: edgec conformance [options]
 Compiles every ONNX node test (EDGEC_SHARED/onnx-node-tests, EDGEC_SHARED defaulting to
 ../shared beside the repository) to C, builds and runs it, and compares each output with
 rtol 1e-3, atol 1e-7 (integers and bools exactly). Each test is PASS, FAIL, UNSUPPORTED or ERROR.
-With --target wasm (or wasm-emscripten) each model becomes a WebAssembly module run in Node
-through its loader, and the table goes to its own file (test/conformance/results-<target>.md).
+With another target the table goes to its own file (test/conformance/results-<target>.md):
+x86-64-v3/v4 build the C with that level's intrinsics; wasm (or wasm-emscripten) makes each
+model a WebAssembly module run in Node through its loader.
 
 options:
-  --target T     c (default), wasm or wasm-emscripten
+  --target T     c (default), x86-64-v3, x86-64-v4, native, wasm or wasm-emscripten
   --no-simd      wasm targets: scalar modules (no SIMD128)
   --filter RE    only tests whose folder name matches the regular expression RE
   --jobs N       tests in flight at once (default: the number of CPUs)
@@ -73,7 +75,7 @@ export async function conformanceCommand(args: string[]): Promise<number> {
 
   const target = TEST_TARGETS.find((t) => t === values.target);
   if (!target) throw new EdgecError(`unknown target '${values.target}'; available: ${TEST_TARGETS.join(", ")}`);
-  if (target !== "c" && (values.sanitize || values.cc)) throw new EdgecError("--sanitize and --cc apply to --target c only");
+  if (!isCTarget(target) && (values.sanitize || values.cc)) throw new EdgecError("--sanitize and --cc apply to the C targets only");
   const simd = !values["no-simd"];
   const defaultOut = target === "c" ? DEFAULT_OUT : path.join(ROOT, "test", "conformance", `results-${target}${simd ? "" : "-scalar"}.md`);
   const dir = nodeTestsDir();
