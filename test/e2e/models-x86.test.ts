@@ -1,0 +1,40 @@
+/**
+ * @fileoverview Every shared model on the x86-64 targets with intrinsics: it builds warning-free,
+ * matches the reference outputs, and its vectorizer rewrote loops (so the intrinsics ran). Three
+ * models also run under ASan and UBSan. A level this machine cannot run is skipped with the reason.
+ */
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { CTarget, resolveCTarget } from "../../compiler/c-targets.ts";
+import { testDir } from "../../compiler/testrun.ts";
+import { sharedDir } from "../shared.ts";
+
+const models = sharedDir("models");
+const SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"];
+const RANK: Record<CTarget, number> = { c: 0, "x86-64-v3": 1, "x86-64-v4": 2 };
+const host = resolveCTarget("native");
+
+for (const target of ["x86-64-v3", "x86-64-v4"] as const) {
+  describe(`shared models (${target})`, function () {
+    if (!models) return;
+    if (RANK[host] < RANK[target]) {
+      it(`skipped: this machine runs ${host === "c" ? "no x86-64 level with vectors" : `only up to ${host}`}`, () => undefined);
+      return;
+    }
+    const names = fs.readdirSync(models).filter((n) => fs.existsSync(path.join(models, n, "model.onnx"))).sort();
+    for (const name of names) {
+      it(`${name} matches the reference outputs`, async () => {
+        const res = await testDir(path.join(models, name), { rtol: 1e-3, atol: 1e-5, target });
+        for (const r of res.results) expect(r.pass, `${r.name}: max abs ${r.maxAbs}, max rel ${r.maxRel}`).to.equal(true);
+        expect(res.compiled.report.vectorized_loops, "vectorized loops").to.be.greaterThan(0);
+      });
+    }
+    for (const name of ["bert_tiny", "squeezenet1_1", "ic_resnet8"]) {
+      it(`${name} runs clean under ASan and UBSan`, async () => {
+        const res = await testDir(path.join(models, name), { rtol: 1e-3, atol: 1e-5, target, extraFlags: SANITIZE });
+        for (const r of res.results) expect(r.pass, `${r.name}: max abs ${r.maxAbs}`).to.equal(true);
+      });
+    }
+  });
+}
