@@ -307,6 +307,16 @@ export function substStmt(s: Stmt, m: Map<string, Expr>): Stmt {
   }
 }
 
+/** True when a loop is anywhere inside `s`. */
+export function hasLoop(s: Stmt): boolean {
+  switch (s.k) {
+    case "for": return true;
+    case "seq": return s.body.some(hasLoop);
+    case "if": return hasLoop(s.then) || (!!s.else && hasLoop(s.else));
+    default: return false;
+  }
+}
+
 /** Substitutes one variable in a statement. */
 export const substStmtVar = (s: Stmt, v: Var, e: Expr): Stmt => substStmt(s, new Map([[v.name, e]]));
 

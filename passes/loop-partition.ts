@@ -5,7 +5,7 @@
  * The middle loop is a straight-line body the C compiler can vectorise.
  */
 import { coeffOf, mentions } from "../ir/affine.ts";
-import { BinOp, Expr, Stmt, Var, add, bin, c, mapExpr, select, seq, substExpr } from "../ir/tir.ts";
+import { BinOp, Expr, Stmt, Var, add, bin, c, hasLoop, mapExpr, select, seq, substExpr } from "../ir/tir.ts";
 
 const COMPARES: ReadonlySet<BinOp> = new Set(["ge", "gt", "le", "lt"]);
 
@@ -22,14 +22,6 @@ export function partitionLoops(s: Stmt): Stmt {
   }
 }
 
-function hasLoop(s: Stmt): boolean {
-  switch (s.k) {
-    case "for": return true;
-    case "seq": return s.body.some(hasLoop);
-    case "if": return hasLoop(s.then) || (!!s.else && hasLoop(s.else));
-    default: return false;
-  }
-}
 
 type For = Extract<Stmt, { k: "for" }>;
 

@@ -13,7 +13,7 @@ import { DType, isFloat, isSigned, bitWidth } from "../ir/dtype.ts";
 import { coeffOf } from "../ir/affine.ts";
 import { TargetDesc, lanesOf } from "../ir/target.ts";
 import {
-  BinOp, Expr, HReduceOp, PrimFunc, Stmt, Var, VecShape, bin, c, exprChildren, mapExpr, mul, substExpr, substStmt,
+  BinOp, Expr, HReduceOp, PrimFunc, Stmt, Var, VecShape, bin, c, exprChildren, hasLoop, mapExpr, mul, substExpr, substStmt,
 } from "../ir/tir.ts";
 import * as V from "../ir/vec.ts";
 
@@ -62,14 +62,6 @@ export function vectorize(f: PrimFunc, target: TargetDesc, alias?: ReadonlyMap<s
 
 const block = (body: Stmt[]): Stmt => (body.length === 1 ? body[0]! : { k: "seq", body });
 
-function hasLoop(s: Stmt): boolean {
-  switch (s.k) {
-    case "for": return true;
-    case "seq": return s.body.some(hasLoop);
-    case "if": return hasLoop(s.then) || (!!s.else && hasLoop(s.else));
-    default: return false;
-  }
-}
 
 function flat(s: Stmt): Stmt[] {
   return s.k === "seq" ? s.body.flatMap(flat) : [s];

@@ -14,6 +14,22 @@ const ROUND: Record<string, string> = {
   floor: "_MM_FROUND_TO_NEG_INF", ceil: "_MM_FROUND_TO_POS_INF", trunc: "_MM_FROUND_TO_ZERO", round: "_MM_FROUND_TO_NEAREST_INT",
 };
 
+/** Integer min/max, bitwise ops and 32-bit add/sub/mul, named alike on both levels. */
+function intOps(t: Record<string, string>, p: string, si: string): void {
+  for (const d of SIGNED) {
+    t[`min.${d}`] = `${p}_min_epi32($0, $1)`;
+    t[`max.${d}`] = `${p}_max_epi32($0, $1)`;
+  }
+  t["min.u32"] = `${p}_min_epu32($0, $1)`;
+  t["max.u32"] = `${p}_max_epu32($0, $1)`;
+  for (const d of INTS) for (const op of ["and", "or", "xor"]) t[`${op}.${d}`] = `${p}_${op}_${si}($0, $1)`;
+  for (const d of ["i32", "u32"]) {
+    t[`add.${d}`] = `${p}_add_epi32($0, $1)`;
+    t[`sub.${d}`] = `${p}_sub_epi32($0, $1)`;
+    t[`mul.${d}`] = `${p}_mullo_epi32($0, $1)`;
+  }
+}
+
 function avx2(): VecIsa {
   const t: Record<string, string> = {
     "load.f32": "_mm256_loadu_ps($p)", "load.i32": "_mm256_loadu_si256((const __m256i *)($p))",
@@ -53,19 +69,8 @@ function avx2(): VecIsa {
     t[`lt.${d}`] = "_mm256_cmpgt_epi32($1, $0)";
     t[`le.${d}`] = "_mm256_xor_si256(_mm256_cmpgt_epi32($0, $1), _mm256_set1_epi32(-1))";
     t[`ge.${d}`] = "_mm256_xor_si256(_mm256_cmpgt_epi32($1, $0), _mm256_set1_epi32(-1))";
-    t[`min.${d}`] = "_mm256_min_epi32($0, $1)";
-    t[`max.${d}`] = "_mm256_max_epi32($0, $1)";
   }
-  t["min.u32"] = "_mm256_min_epu32($0, $1)";
-  t["max.u32"] = "_mm256_max_epu32($0, $1)";
-  for (const d of INTS) {
-    for (const op of ["and", "or", "xor"]) t[`${op}.${d}`] = `_mm256_${op}_si256($0, $1)`;
-  }
-  for (const d of ["i32", "u32"]) {
-    t[`add.${d}`] = "_mm256_add_epi32($0, $1)";
-    t[`sub.${d}`] = "_mm256_sub_epi32($0, $1)";
-    t[`mul.${d}`] = "_mm256_mullo_epi32($0, $1)";
-  }
+  intOps(t, "_mm256", "si256");
   return {
     name: "x86-64-v3", include: "#include <immintrin.h>", lanes: 8, bits: 256,
     types: { f32: "__m256", int: "__m256i", bool: "__m256i" },
@@ -121,18 +126,9 @@ function avx512(): VecIsa {
   for (const [op, p] of Object.entries(ROUND)) t[`${op}.f32`] = `_mm512_roundscale_ps($0, ${p} | _MM_FROUND_NO_EXC)`;
   for (const d of SIGNED) {
     for (const [op, p] of Object.entries(CMP_INT)) t[`${op}.${d}`] = `_mm512_cmp_epi32_mask($0, $1, ${p})`;
-    t[`min.${d}`] = "_mm512_min_epi32($0, $1)";
-    t[`max.${d}`] = "_mm512_max_epi32($0, $1)";
   }
   for (const [op, p] of Object.entries(CMP_INT)) t[`${op}.u32`] = `_mm512_cmp_epu32_mask($0, $1, ${p})`;
-  t["min.u32"] = "_mm512_min_epu32($0, $1)";
-  t["max.u32"] = "_mm512_max_epu32($0, $1)";
-  for (const d of INTS) for (const op of ["and", "or", "xor"]) t[`${op}.${d}`] = `_mm512_${op}_si512($0, $1)`;
-  for (const d of ["i32", "u32"]) {
-    t[`add.${d}`] = "_mm512_add_epi32($0, $1)";
-    t[`sub.${d}`] = "_mm512_sub_epi32($0, $1)";
-    t[`mul.${d}`] = "_mm512_mullo_epi32($0, $1)";
-  }
+  intOps(t, "_mm512", "si512");
   return {
     name: "x86-64-v4", include: "#include <immintrin.h>", lanes: 16, bits: 512,
     types: { f32: "__m512", int: "__m512i", bool: "__mmask16" },
