@@ -21,6 +21,7 @@ for (const op of ["ArgMax", "ArgMin"] as const) {
     infer(ctx) {
       const x = ctx.input(0);
       ctx.dtypeIn(x.dtype, NUMERIC);
+      if (!x.shape.length) ctx.fail(`the input is a scalar; ${op} needs a tensor of rank 1 or more`);
       const axis = axisOf(ctx);
       if (x.shape[axis] === 0) ctx.fail("the reduced axis is empty, so there is no index to return");
       const keep = ctx.int("keepdims", 1) === 1;

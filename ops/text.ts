@@ -57,8 +57,9 @@ defineOp({
       const body: Stmt[] = [loop(s.size, (j) => store(yb!, o(j), c(0, "f32")), "j")];
       for (const g of s.grams) {
         const n = g.tokens.length;
-        // Unigrams are not affected by skips, so they count at distance 1 only.
-        const dists = n === 1 ? 1 : s.skips + 1;
+        // Unigrams are not affected by skips, so they count at distance 1 only; no gram fits
+        // beyond the distance that spans the whole row, however large max_skip_count is.
+        const dists = n === 1 ? 1 : Math.min(s.skips + 1, Math.floor((s.cols - 1) / (n - 1)));
         for (let d = 1; d <= dists; d++) {
           const starts = s.cols - d * (n - 1);
           if (starts <= 0) continue;

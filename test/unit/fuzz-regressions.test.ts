@@ -167,6 +167,14 @@ const CASES: Regression[] = [
     },
     expect: /^node "conv" \(Conv\): kernel_shape \[2,2\] differs from the weight shape/,
   },
+  {
+    title: "ArgMax of a scalar (its C once had a loop of undefined extent)",
+    spec: {
+      opset: 13, inputs: [{ name: "x", dtype: "i32", shape: [] }], outputs: [{ name: "y", dtype: "i64" }],
+      nodes: [{ op: "ArgMax", name: "am", inputs: ["x"], outputs: ["y"] }],
+    },
+    expect: /^node "am" \(ArgMax\): the input is a scalar; ArgMax needs a tensor of rank 1 or more/,
+  },
 ];
 
 function compile(spec: ModelSpec, name: string) {
@@ -198,6 +206,25 @@ describe("fuzzer findings stay fixed", function () {
       expect(msg).to.not.include("\n");
       expect(msg).to.match(cs.expect);
     });
+  });
+});
+
+describe("TfIdfVectorizer with max_skip_count 2^31-1 (its compile once walked every skip distance)", function () {
+  this.timeout(60_000);
+  it("emits one loop per distance that fits the row", () => {
+    const spec: ModelSpec = {
+      opset: 9, inputs: [{ name: "x", dtype: "i32", shape: [12] }], outputs: [{ name: "y", dtype: "f32" }],
+      nodes: [{
+        op: "TfIdfVectorizer", name: "tfidf", inputs: ["x"], outputs: ["y"], attrs: {
+          mode: "TF", min_gram_length: 2, max_gram_length: 2, max_skip_count: 2147483647,
+          pool_int64s: [2, 3, 5, 4, 5, 6, 7, 8, 6, 7], ngram_counts: [0, 4], ngram_indexes: [0, 1, 2, 3, 4, 5, 6],
+        },
+      }],
+    };
+    const text = compile(spec, "tfidf").files.get("tfidf.c") as string;
+    // Three bigrams at distances 1..11 (a bigram spans at most the 12-token row); distance 11
+    // has a single start, which prints without a loop.
+    expect(text.match(/for \(int32_t p/g)?.length).to.equal(3 * 10);
   });
 });
 
