@@ -74,7 +74,11 @@ for (const [op, spec] of Object.entries(specs)) {
       const x = ctx.input(0);
       ctx.dtypeIn(x.dtype, spec.dtypes);
       const { axes, keep } = reduceAxes(ctx, x.shape.length, spec.axesInputSince);
-      return [{ dtype: x.dtype, shape: reducedShape(x.shape, axes, keep) }];
+      const shape = reducedShape(x.shape, axes, keep);
+      // Floats give NaN (0/0); an integer mean of nothing has no value.
+      if (op === "ReduceMean" && !isFloat(x.dtype) && axes.some((a) => x.shape[a] === 0) && !shape.includes(0))
+        ctx.fail(`the reduced axes hold no elements, and the mean of no ${x.dtype} values is undefined`);
+      return [{ dtype: x.dtype, shape }];
     },
     compute(ctx, te, ins, outs) {
       const x = ins[0]!;

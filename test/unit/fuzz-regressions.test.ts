@@ -175,6 +175,14 @@ const CASES: Regression[] = [
     },
     expect: /^node "am" \(ArgMax\): the input is a scalar; ArgMax needs a tensor of rank 1 or more/,
   },
+  {
+    title: "ReduceMean of an empty i64 tensor (its C once divided by a constant 0)",
+    spec: {
+      opset: 18, inputs: [{ name: "x", dtype: "i64", shape: [0] }], outputs: [{ name: "y", dtype: "i64" }],
+      nodes: [{ op: "ReduceMean", name: "rm", inputs: ["x"], outputs: ["y"], attrs: { keepdims: 0 } }],
+    },
+    expect: /^node "rm" \(ReduceMean\): the reduced axes hold no elements, and the mean of no i64 values is undefined/,
+  },
 ];
 
 function compile(spec: ModelSpec, name: string) {
