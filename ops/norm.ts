@@ -276,10 +276,11 @@ defineOp({
     const size = ctx.int("size");
     const alpha = ctx.float("alpha", 1e-4), beta = ctx.float("beta", 0.75), bias = ctx.float("bias", 1);
     const ct = computeType(x.dtype);
-    const lo = Math.floor((size - 1) / 2);
     const C = x.shape[1]!;
+    // Window halves past every channel add nothing: clamp them (the scale keeps the real size).
+    const lo = Math.min(Math.floor((size - 1) / 2), C - 1), hi = Math.min(Math.ceil((size - 1) / 2), C - 1);
     return [te.compute("lrn", x.shape, ([n, ch, ...sp]) => {
-      const sq = reduce("sum", [size], ([r]) => {
+      const sq = reduce("sum", [lo + hi + 1], ([r]) => {
         const cc = bin("add", bin("sub", ch!, c(lo)), r!);
         const ok = bin("land", bin("ge", cc, c(0)), bin("lt", cc, c(C)));
         const v = cast(at(x, n!, select(ok, cc, c(0)), ...sp), ct);

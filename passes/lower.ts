@@ -3,7 +3,7 @@
  * PrimFunc.
  */
 import { Graph, Node } from "../ir/graph.ts";
-import { Buffer, PrimFunc, TensorRef } from "../ir/tir.ts";
+import { Buffer, INDEX, PrimFunc, Stmt, TensorRef, visitStmt } from "../ir/tir.ts";
 import { check } from "../ir/diagnostics.ts";
 import { opCtx } from "../ops/infer.ts";
 import { computeOutputTypes, getOp } from "../ops/registry.ts";
@@ -50,5 +50,16 @@ export function lowerNode(g: Graph, n: Node, name: string, tile?: TileConfig): L
     outNames.push(o);
   });
   const { func, scratch } = lowerTE(te, name, inputs, outs, tile);
+  const wide = beyondIndex(func.body);
+  if (wide !== undefined) ctx.fail(`the kernel would index ${wide} elements; edgec indexes with 32-bit integers (below 2^31)`);
   return { func, inputs: n.inputs.filter((v) => v), outputs: outNames, scratch };
+}
+
+/** A loop extent or i32 constant beyond 32-bit index arithmetic, if the kernel has one. */
+function beyondIndex(body: Stmt): number | undefined {
+  let found: number | undefined;
+  const big = (v: number) => v >= 2 ** 31 || v < -(2 ** 31);
+  visitStmt(body, (s) => { if (s.k === "for" && big(s.extent)) found ??= s.extent; },
+    (e) => { if (e.k === "const" && e.dtype === INDEX && big(e.v)) found ??= Math.abs(e.v); });
+  return found;
 }

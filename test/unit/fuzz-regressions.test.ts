@@ -183,6 +183,14 @@ const CASES: Regression[] = [
     },
     expect: /^node "rm" \(ReduceMean\): the reduced axes hold no elements, and the mean of no i64 values is undefined/,
   },
+  {
+    title: "LRN with size 2^40 (its C once indexed beyond 32 bits): the window clamps to the channels",
+    spec: {
+      opset: 13, inputs: [{ name: "x", dtype: "f32", shape: [1, 5, 2, 2] }], outputs: [{ name: "y", dtype: "f32" }],
+      nodes: [{ op: "LRN", name: "lrn", inputs: ["x"], outputs: ["y"], attrs: { size: 1099511627776 } }],
+    },
+    expect: "compiles",
+  },
 ];
 
 function compile(spec: ModelSpec, name: string) {
