@@ -39,7 +39,10 @@ defineOp({
   infer(ctx) {
     const s = roiSpec(ctx);
     const x = ctx.input(0);
-    return [{ dtype: x.dtype, shape: [ctx.input(1).shape[0]!, x.shape[1]!, s.oh, s.ow] }];
+    const shape = [ctx.input(1).shape[0]!, x.shape[1]!, s.oh, s.ow];
+    if ((x.shape[0] === 0 || x.shape[2] === 0 || x.shape[3] === 0) && !shape.includes(0))
+      ctx.fail(`X has shape [${x.shape}]: an empty batch or feature map leaves nothing to sample`);
+    return [{ dtype: x.dtype, shape }];
   },
   compute(ctx, te, ins, outs) {
     const s = roiSpec(ctx);

@@ -191,6 +191,15 @@ const CASES: Regression[] = [
     },
     expect: "compiles",
   },
+  {
+    title: "RoiAlign over an empty feature map (its C once read the empty X)",
+    spec: {
+      opset: 16, inputs: [{ name: "x", dtype: "f32", shape: [1, 1, 0, 10] }, { name: "rois", dtype: "f32", shape: [3, 4] }, { name: "bi", dtype: "i64", shape: [3] }],
+      outputs: [{ name: "y", dtype: "f32" }],
+      nodes: [{ op: "RoiAlign", name: "roi", inputs: ["x", "rois", "bi"], outputs: ["y"], attrs: { output_height: 5, output_width: 5 } }],
+    },
+    expect: /^node "roi" \(RoiAlign\): X has shape \[1,1,0,10\]: an empty batch or feature map leaves nothing to sample/,
+  },
 ];
 
 function compile(spec: ModelSpec, name: string) {
