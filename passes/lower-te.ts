@@ -94,6 +94,12 @@ class Lowering {
       if (!needed.has(s.t.id)) continue;
       const probe = s.t.shape.map((_, i) => mkVar(`p${i}_`));
       mapExpr(s.fn(probe), (e) => {
+        // Read inside a reduction's body, an inlined producer would be recomputed every step.
+        if (e.k === "reduce") {
+          mapExpr(e.body, (x) => { if (x.k === "access") use(x.t.id, { consumer: s.t.id, identity: false }); return undefined; });
+          if (e.init) mapExpr(e.init, (x) => { if (x.k === "access") use(x.t.id, { consumer: s.t.id, identity: false }); return undefined; });
+          return e;
+        }
         if (e.k !== "access") return undefined;
         const identity = e.idx.length === probe.length && e.t.shape.every((d, i) => d === s.t.shape[i]) &&
           e.idx.every((x, i) => (x.k === "var" && x.name === probe[i]!.name) || (s.t.shape[i] === 1 && x.k === "const" && x.v === 0));

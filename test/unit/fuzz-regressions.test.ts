@@ -253,6 +253,18 @@ describe("TfIdfVectorizer with max_skip_count 2^31-1 (its compile once walked ev
   });
 });
 
+describe("Hardmax over a long row (fuzz seed 15: ran > 20 s on [1, 65536])", function () {
+  it("computes the row max once, not inside the first-index reduction: no loop nests in another", () => {
+    const spec: ModelSpec = {
+      opset: 13, inputs: [{ name: "x", dtype: "f32", shape: [1, 64] }], outputs: [{ name: "y", dtype: "f32" }],
+      nodes: [{ op: "Hardmax", name: "hm", inputs: ["x"], outputs: ["y"] }],
+    };
+    const text = compile(spec, "hm").files.get("hm.c") as string;
+    expect(text.match(/^ {2}for \(/gm)?.length, "loops at depth 1").to.equal(3);
+    expect(text).to.not.match(/^ {4,}for \(/m);
+  });
+});
+
 describe("the fuzzer tells a model's own long loops from hangs", function () {
   this.timeout(60_000);
   const withTrips = (n: number): ModelSpec => {
