@@ -16,6 +16,7 @@ import {
   BinOp, Expr, HReduceOp, PrimFunc, Stmt, Var, VecShape, bin, c, exprChildren, hasLoop, mapExpr, mul, substExpr, substStmt,
 } from "../ir/tir.ts";
 import * as V from "../ir/vec.ts";
+import { exprKey } from "./te-inline.ts";
 
 type For = Extract<Stmt, { k: "for" }>;
 type Store = Extract<Stmt, { k: "store" }>;
@@ -146,7 +147,7 @@ function planLoop(loop: For, target: TargetDesc, group: (b: { name: string }) =>
     for (const e of exprsOf(s)) {
       const bad = findLoad(e, (l) => {
         const st = stored.get(group(l.buf));
-        return !!st && (!sameExpr(l.index, st.index) || l.dtype !== st.buf.dtype);
+        return !!st && (exprKey(l.index) !== exprKey(st.index) || l.dtype !== st.buf.dtype);
       });
       if (bad) return `${bad.buf.name} is read at another element than the one written`;
     }
@@ -197,16 +198,6 @@ function findLoad(e: Expr, pred: (l: Extract<Expr, { k: "load" }>) => boolean): 
   return undefined;
 }
 
-/** Structural equality of scalar expressions. */
-function sameExpr(a: Expr, b: Expr): boolean {
-  if (a.k !== b.k || a.dtype !== b.dtype) return false;
-  if (a.k === "const") return Object.is(a.v, (b as typeof a).v);
-  if (a.k === "var") return a.name === (b as typeof a).name;
-  if (a.k === "load" && a.buf.name !== (b as typeof a).buf.name) return false;
-  if ("op" in a && a.op !== (b as { op?: string }).op) return false;
-  const xa = exprChildren(a), xb = exprChildren(b);
-  return xa.length === xb.length && xa.every((x, i) => sameExpr(x, xb[i]!));
-}
 
 /**
  * Why computing every lane is unsafe where scalar code computes only some: a load or an
