@@ -317,6 +317,18 @@ export function hasLoop(s: Stmt): boolean {
   }
 }
 
+/** `s` with f applied to each of its top-level expressions (indices, values, conditions, masks, bounds). */
+export function mapStmtExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
+  switch (s.k) {
+    case "for": return { ...s, body: mapStmtExprs(s.body, f), ...(s.lo ? { lo: f(s.lo) } : {}), ...(s.hi ? { hi: f(s.hi) } : {}) };
+    case "store": return { ...s, index: f(s.index), value: f(s.value), ...(s.mask ? { mask: f(s.mask) } : {}) };
+    case "seq": return { k: "seq", body: s.body.map((x) => mapStmtExprs(x, f)) };
+    case "if": return { k: "if", c: f(s.c), then: mapStmtExprs(s.then, f), else: s.else && mapStmtExprs(s.else, f) };
+    case "decl": return { ...s, init: f(s.init) };
+    case "assign": return { ...s, value: f(s.value) };
+  }
+}
+
 /** Substitutes one variable in a statement. */
 export const substStmtVar = (s: Stmt, v: Var, e: Expr): Stmt => substStmt(s, new Map([[v.name, e]]));
 

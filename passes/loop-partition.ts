@@ -5,7 +5,7 @@
  * The middle loop is a straight-line body the C compiler can vectorise.
  */
 import { coeffOf, mentions } from "../ir/affine.ts";
-import { BinOp, Expr, Stmt, Var, add, bin, c, hasLoop, mapExpr, select, seq, substExpr } from "../ir/tir.ts";
+import { BinOp, Expr, Stmt, Var, add, bin, c, hasLoop, mapExpr, mapStmtExprs, select, seq, substExpr } from "../ir/tir.ts";
 
 const COMPARES: ReadonlySet<BinOp> = new Set(["ge", "gt", "le", "lt"]);
 
@@ -133,13 +133,3 @@ function replaceWholeConds(s: Stmt, ks: Set<string>): Stmt {
   return mapStmtExprs(s, (e) => mapSelects(e, (x) => (conjuncts(x.c).some((cj) => ks.has(key(cj))) ? x.b : x)));
 }
 
-function mapStmtExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
-  switch (s.k) {
-    case "store": return { ...s, index: f(s.index), value: f(s.value) };
-    case "seq": return { k: "seq", body: s.body.map((x) => mapStmtExprs(x, f)) };
-    case "decl": return { ...s, init: f(s.init) };
-    case "assign": return { ...s, value: f(s.value) };
-    case "if": return { k: "if", c: f(s.c), then: mapStmtExprs(s.then, f), else: s.else && mapStmtExprs(s.else, f) };
-    case "for": return { ...s, body: mapStmtExprs(s.body, f) };
-  }
-}

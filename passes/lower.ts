@@ -3,7 +3,8 @@
  * PrimFunc.
  */
 import { Graph, Node } from "../ir/graph.ts";
-import { Buffer, INDEX, PrimFunc, Stmt, TensorRef, visitStmt } from "../ir/tir.ts";
+import { Buffer, INDEX, PrimFunc, Stmt, TensorRef, c, mapExpr, mapStmtExprs, visitStmt } from "../ir/tir.ts";
+import { DType } from "../ir/dtype.ts";
 import { check } from "../ir/diagnostics.ts";
 import { opCtx } from "../ops/infer.ts";
 import { computeOutputTypes, getOp } from "../ops/registry.ts";
@@ -49,10 +50,37 @@ export function lowerNode(g: Graph, n: Node, name: string, tile?: TileConfig): L
     outs.push(r);
     outNames.push(o);
   });
-  const { func, scratch } = lowerTE(te, name, inputs, outs, tile);
+  const lowered = lowerTE(te, name, inputs, outs, tile);
+  const { func, inputs: bound } = inlineScalarConstants(g, lowered.func, n.inputs.filter((v): v is string => !!v));
   const wide = beyondIndex(func.body);
   if (wide !== undefined) ctx.fail(`the kernel would index ${wide} elements; edgec indexes with 32-bit integers (below 2^31)`);
-  return { func, inputs: n.inputs.filter((v) => v), outputs: outNames, scratch };
+  return { func, inputs: bound, outputs: outNames, scratch: lowered.scratch };
+}
+
+/** Dtypes whose every value a Tensor IR constant holds exactly. */
+const EXACT: ReadonlySet<DType> = new Set<DType>(["f32", "f64", "i32", "i16", "i8", "u32", "u16", "u8", "bool"]);
+
+/**
+ * Reads of a one-element constant (Clip's bounds, a scalar Pow exponent or Div divisor) become
+ * the constant itself, so it folds and the C compiler sees `x < 0.0f ? 0.0f : x`, not a load
+ * through a pointer it cannot prove unchanged; a param no longer read is dropped.
+ */
+function inlineScalarConstants(g: Graph, func: PrimFunc, inputs: string[]): { func: PrimFunc; inputs: string[] } {
+  const values = new Map<string, number>();
+  inputs.forEach((v, i) => {
+    const t = g.constants.get(v), p = func.params[i]!;
+    if (t && t.data.length === 1 && EXACT.has(p.dtype) && !t.derivedFrom) values.set(p.name, Number(t.data[0]));
+  });
+  if (values.size === 0) return { func, inputs };
+  const body = mapStmtExprs(func.body, (e) => mapExpr(e, (x) =>
+    x.k === "load" && !x.lanes && values.has(x.buf.name) ? c(values.get(x.buf.name)!, x.dtype) : undefined));
+  const read = new Set<string>();
+  visitStmt(body, () => {}, (e) => { if (e.k === "load") read.add(e.buf.name); });
+  const keep = inputs.map((_, i) => !values.has(func.params[i]!.name) || read.has(func.params[i]!.name));
+  return {
+    func: { ...func, body, params: func.params.filter((_, i) => i >= inputs.length || keep[i]) },
+    inputs: inputs.filter((_, i) => keep[i]),
+  };
 }
 
 /** A loop extent or i32 constant beyond 32-bit index arithmetic, if the kernel has one. */

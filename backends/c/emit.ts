@@ -123,6 +123,8 @@ export class CEmitter {
     const at = a.dtype;
     const fl = isFloat(at);
     const sfx = at === "f32" ? "f" : "";
+    const cl = fl ? clampOf(op, a, b) : undefined;
+    if (cl) return `edgec_clampk${sfx}(${r(cl.x)}, ${this.constant(cl.lo, at)}, ${this.constant(cl.hi, at)})`;
     const A = r(a), B = r(b);
     const infix: Partial<Record<BinOp, string>> = {
       eq: "==", ne: "!=", lt: "<", le: "<=", gt: ">", ge: ">=", land: "&&", lor: "||", and: "&", or: "|", xor: "^",
@@ -240,4 +242,19 @@ function isIndex(e: Expr): boolean {
 }
 
 const isPosConst = (e: Expr) => e.k === "const" && e.v > 0;
+
+/**
+ * min(max(x, lo), hi) or max(min(x, hi), lo) with constant bounds lo <= hi. Printed as one clamp
+ * whose two selects both test x: nested selects let gcc thread a jump from the first into the
+ * second (its outcome is known there) and leave a branch per element in unrolled code.
+ */
+function clampOf(op: BinOp, a: Expr, b: Expr): { x: Expr; lo: number; hi: number } | undefined {
+  if (op !== "min" && op !== "max") return undefined;
+  const [inner, outer] = isOrderedConst(b) ? [a, b] : isOrderedConst(a) ? [b, a] : [undefined, undefined];
+  if (!inner || outer?.k !== "const" || inner.k !== "bin" || inner.op !== (op === "min" ? "max" : "min")) return undefined;
+  const [x, k] = isOrderedConst(inner.b) ? [inner.a, inner.b] : isOrderedConst(inner.a) ? [inner.b, inner.a] : [undefined, undefined];
+  if (!x || k?.k !== "const") return undefined;
+  const [lo, hi] = op === "min" ? [k.v, outer.v] : [outer.v, k.v];
+  return lo <= hi ? { x, lo, hi } : undefined;
+}
 

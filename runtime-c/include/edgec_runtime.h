@@ -81,6 +81,9 @@ static inline float edgec_maxkf(float x, float k) { return x < k ? k : x; }
 static inline float edgec_minkf(float x, float k) { return x > k ? k : x; }
 static inline double edgec_maxk(double x, double k) { return x < k ? k : x; }
 static inline double edgec_mink(double x, double k) { return x > k ? k : x; }
+/* lo <= hi, never NaN: both selects test x, so neither depends on the other's outcome. */
+static inline float edgec_clampkf(float x, float lo, float hi) { float y = x < lo ? lo : x; return x > hi ? hi : y; }
+static inline double edgec_clampk(double x, double lo, double hi) { double y = x < lo ? lo : x; return x > hi ? hi : y; }
 /* Floor division and modulo (the sign of the divisor) with no undefined case: x / 0 is 0, and
  * INT_MIN / -1 wraps to INT_MIN instead of trapping. */
 #define EDGEC_FLOOR_DIV(T, U, S) \

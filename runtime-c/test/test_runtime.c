@@ -214,6 +214,9 @@ static void test_minmax(void) {
   CHECK(isnan(edgec_max(NAN, 1.0)) && isnan(edgec_min(1.0, NAN)));
   CHECK(isnan(edgec_maxkf(NAN, 0.0f)) && edgec_maxkf(-1.0f, 0.0f) == 0.0f && edgec_minkf(7.0f, 6.0f) == 6.0f);
   CHECK(isnan(edgec_mink(NAN, 6.0)) && edgec_maxk(2.0, 0.0) == 2.0);
+  CHECK(isnan(edgec_clampkf(NAN, 0.0f, 6.0f)) && edgec_clampkf(-1.0f, 0.0f, 6.0f) == 0.0f);
+  CHECK(edgec_clampkf(7.0f, 0.0f, 6.0f) == 6.0f && edgec_clampkf(2.5f, 0.0f, 6.0f) == 2.5f);
+  CHECK(isnan(edgec_clampk(NAN, -1.0, 1.0)) && edgec_clampk(-INFINITY, -1.0, 1.0) == -1.0 && edgec_clampk(1.0, 1.0, 1.0) == 1.0);
   CHECK_EQ_I(edgec_max_i8(-128, 127), 127);
   CHECK_EQ_U(edgec_min_u64(UINT64_MAX, 3u), 3u);
   CHECK(edgec_sign(-0.5f) == -1.0f && edgec_sign(0.0f) == 0.0f && edgec_sign(3.0f) == 1.0f);

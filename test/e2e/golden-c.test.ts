@@ -33,6 +33,19 @@ const CASES: { name: string; targets: CTarget[]; spec: ModelSpec }[] = [
     },
   },
   {
+    // Clip's bounds are one-element initializers: they print as constants of one clamp, not loads.
+    name: "conv1x1-clip6", targets: ["c"],
+    spec: {
+      opset: 13, inputs: [{ name: "x", dtype: "f32", shape: [1, 8, 4, 4] }], outputs: [{ name: "y", dtype: "f32" }],
+      nodes: [
+        { op: "Conv", inputs: ["x", "w", "b"], outputs: ["c"], attrs: { kernel_shape: [1, 1] } },
+        { op: "Clip", inputs: ["c", "lo", "hi"], outputs: ["y"] },
+      ],
+      initializers: [w("w", [16, 8, 1, 1]), w("b", [16]),
+        { name: "lo", dtype: "f32", dims: [], data: [0] }, { name: "hi", dtype: "f32", dims: [], data: [6] }],
+    },
+  },
+  {
     name: "matmul-bias", targets: ["c"],
     spec: {
       opset: 13, inputs: [{ name: "x", dtype: "f32", shape: [8, 32] }], outputs: [{ name: "y", dtype: "f32" }],

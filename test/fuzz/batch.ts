@@ -20,8 +20,8 @@ export interface BatchCase {
   files: string[];
   /** Seed of the random inputs. */
   inputSeed: number;
-  /** The model's own loops may run longer than the time limit (a huge or run-time trip count). */
-  longLoops?: boolean;
+  /** The model may run longer than the time limit by its own size (a huge or run-time trip count, or huge kernels). */
+  heavy?: boolean;
 }
 
 /** "timeout": ran out of time in a model whose own loops may not end; not a fault of the compiler. */
@@ -169,7 +169,7 @@ export async function runBatch(cases: BatchCase[], dir: string, opts: { cc?: str
     const started = [...r.stdout.matchAll(/^start (\d+)$/gm)].map((m) => Number(m[1]));
     const k = started.length ? started[started.length - 1]! : from;
     const hang = r.timedOut || r.signal === "SIGALRM";
-    const kind = hang ? (live[k]!.longLoops ? "timeout" : "hang") : /runtime error:|AddressSanitizer|LeakSanitizer/.test(r.stderr) ? "sanitizer" : "crash";
+    const kind = hang ? (live[k]!.heavy ? "timeout" : "hang") : /runtime error:|AddressSanitizer|LeakSanitizer/.test(r.stderr) ? "sanitizer" : "crash";
     faults.push({ id: live[k]!.id, kind, message: hang ? `ran longer than ${limit} s` : kind === "crash" ? `died with ${r.signal ?? `exit ${r.code}`}: ${firstReport(r.stderr)}` : firstReport(r.stderr) });
     from = k + 1;
   }

@@ -14,15 +14,18 @@ import { serveLane } from "../../compiler/worker-lane.ts";
 import { numel } from "../../ir/graph.ts";
 import { byteSize } from "../../ir/dtype.ts";
 import { Step } from "../../ir/program.ts";
+import { Stmt } from "../../ir/tir.ts";
 
 export const LANE_TAG = "edgec-fuzz";
 
-/** Loop iterations beyond which a model may run out of time by its own semantics. */
+/** Loop trips beyond which a model may run out of time by its own semantics. */
 const LONG_LOOPS = 100_000;
+/** Kernel loop iterations beyond which a sanitized -O0 build may take the time limit (a naive DFT of 65536 points). */
+const HEAVY_WORK = 1e9;
 
 /**
- * An upper bound of the loop iterations a program runs: constant trip counts multiply; a loop
- * bounded at run time, or only by its condition, may run without end (as ONNX allows).
+ * An upper bound of the control-flow loop trips a program runs: constant trip counts multiply; a
+ * loop bounded at run time, or only by its condition, may run without end (as ONNX allows).
  */
 function iterations(steps: readonly Step[]): number {
   let most = 1;
@@ -31,6 +34,26 @@ function iterations(steps: readonly Step[]): number {
     if (s.kind === "loop") most = Math.max(most, (typeof s.trip === "number" ? Math.max(s.trip, 0) : Infinity) * iterations(s.body));
   }
   return most;
+}
+
+/** An upper bound of the innermost statements the kernels execute (loop extents multiplied). */
+function work(steps: readonly Step[]): number {
+  let sum = 0;
+  for (const s of steps) {
+    if (s.kind === "kernel") sum += stmtWork(s.kernel.body);
+    else if (s.kind === "if") sum += Math.max(work(s.then), work(s.else));
+    else sum += (typeof s.trip === "number" ? Math.max(s.trip, 0) : 1) * work(s.body);
+  }
+  return sum;
+}
+
+function stmtWork(s: Stmt): number {
+  switch (s.k) {
+    case "for": return s.extent * stmtWork(s.body);
+    case "seq": return s.body.reduce((a, x) => a + stmtWork(x), 0);
+    case "if": return Math.max(stmtWork(s.then), s.else ? stmtWork(s.else) : 0);
+    default: return 1;
+  }
 }
 
 export interface CaseRequest {
@@ -44,7 +67,7 @@ export interface CaseRequest {
 }
 
 export type CaseReply =
-  | { kind: "compiled"; files: string[]; workspace: number; ioBytes: number; longLoops: boolean }
+  | { kind: "compiled"; files: string[]; workspace: number; ioBytes: number; heavy: boolean }
   | { kind: "refused"; message: string }
   | { kind: "internal"; message: string; where: string; poisoned?: boolean };
 
@@ -88,7 +111,7 @@ export async function compileCase(req: CaseRequest): Promise<CaseReply> {
       }
     }
     const ioBytes = [...p.inputs, ...p.outputs].reduce((s, t) => s + numel(t.type.shape) * byteSize(t.type.dtype), 0);
-    return { kind: "compiled", files, workspace: p.arenaBytes, ioBytes, longLoops: iterations(p.steps) > LONG_LOOPS };
+    return { kind: "compiled", files, workspace: p.arenaBytes, ioBytes, heavy: iterations(p.steps) > LONG_LOOPS || work(p.steps) > HEAVY_WORK };
   } catch (e) {
     const r = classify(e);
     // binaryen (compiled with emscripten) cannot be used again after it aborts: retire the worker.

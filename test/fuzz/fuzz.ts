@@ -68,7 +68,7 @@ function corpus(): Seed[] {
 interface Failure { id: number; kind: string; message: string; bytes: Uint8Array; seed: string; what: string[]; inputSeed?: number }
 
 class Fuzz {
-  readonly counts = { cases: 0, compiled: 0, refused: 0, internal: 0, hangs: 0, run: 0, faults: 0, tooLarge: 0, longLoops: 0, batches: 0 };
+  readonly counts = { cases: 0, compiled: 0, refused: 0, internal: 0, hangs: 0, run: 0, faults: 0, tooLarge: 0, heavy: 0, batches: 0 };
   readonly failures: Failure[] = [];
   private lanes: Lane<CaseRequest, CaseReply>[];
   private readonly module = new URL("./compile-case.ts", import.meta.url).href;
@@ -92,7 +92,7 @@ class Fuzz {
       if ("crash" in r) return { kind: "internal", message: r.crash };
       if (r.kind === "internal") return { kind: "internal", message: r.message };
       if (r.kind === "refused") return undefined;
-      const [f] = await runBatch([{ id: 0, name: "m0", files: r.files, inputSeed, longLoops: r.longLoops }], dir);
+      const [f] = await runBatch([{ id: 0, name: "m0", files: r.files, inputSeed, heavy: r.heavy }], dir);
       return f && f.kind !== "timeout" ? { kind: f.kind, message: f.message } : undefined;
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -188,7 +188,7 @@ export async function main(argv: string[]): Promise<number> {
         fz.counts.run += b.length;
         for (const f of faults) {
           const c = b.find((x) => x.id === f.id)!;
-          if (f.kind === "timeout") { fz.counts.longLoops++; continue; }
+          if (f.kind === "timeout") { fz.counts.heavy++; continue; }
           fz.counts.faults++;
           record(fz, { id: f.id, kind: f.kind, message: f.message, bytes: c.bytes, seed: c.seed, what: c.what, inputSeed: c.inputSeed }, values.out!, seed);
         }
@@ -222,7 +222,7 @@ export async function main(argv: string[]): Promise<number> {
           else if (res.workspace + res.ioBytes > 256 << 20) { fz.counts.tooLarge++; fs.rmSync(path.join(work, `c${id}`), { recursive: true, force: true }); }
           else {
             queued++;
-            pending.push({ id, name, files: res.files, inputSeed: id, longLoops: res.longLoops, bytes: m.bytes, seed: s.name, what: m.what });
+            pending.push({ id, name, files: res.files, inputSeed: id, heavy: res.heavy, bytes: m.bytes, seed: s.name, what: m.what });
             if (pending.length >= batch) await flush();
           }
         }
@@ -251,5 +251,5 @@ function progressLine(fz: Fuzz, started: number): string {
   const c = fz.counts;
   return `${c.cases} cases: ${c.compiled} compiled, ${c.refused} refused, ${c.internal} internal errors, ${c.hangs} hangs; ` +
     `${c.run} run under sanitizers in ${c.batches} builds, ${c.faults} faults${c.tooLarge ? `, ${c.tooLarge} too large to run` : ""}` +
-    `${c.longLoops ? `, ${c.longLoops} out of time in their own unbounded loops` : ""}; ${((Date.now() - started) / 1000).toFixed(0)} s`;
+    `${c.heavy ? `, ${c.heavy} out of time by their own size (unbounded loops, huge kernels)` : ""}; ${((Date.now() - started) / 1000).toFixed(0)} s`;
 }

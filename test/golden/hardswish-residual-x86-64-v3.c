@@ -9,7 +9,7 @@ static void model_k0_edgec_fused(const float *EDGEC_RESTRICT in0, float *EDGEC_R
       _mm256_storeu_ps(&out0[((i0_16 * 20) + (i1_17_v * 8))], _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(&in0[((i0_16 * 20) + (i1_17_v * 8))]), _mm256_max_ps(_mm256_set1_ps(0.0f), _mm256_min_ps(_mm256_set1_ps(1.0f), _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(0.166666672f), _mm256_loadu_ps(&in0[((i0_16 * 20) + (i1_17_v * 8))])), _mm256_set1_ps(0.5f))))), _mm256_loadu_ps(&in0[((i0_16 * 20) + (i1_17_v * 8))])));
     }
     for (int32_t i1_17 = 0; i1_17 < 4; ++i1_17) {
-      out0[(((i0_16 * 20) + i1_17) + 16)] = ((in0[(((i0_16 * 20) + i1_17) + 16)] * edgec_maxkf(edgec_minkf(((0.166666672f * in0[(((i0_16 * 20) + i1_17) + 16)]) + 0.5f), 1.0f), 0.0f)) + in0[(((i0_16 * 20) + i1_17) + 16)]);
+      out0[(((i0_16 * 20) + i1_17) + 16)] = ((in0[(((i0_16 * 20) + i1_17) + 16)] * edgec_clampkf(((0.166666672f * in0[(((i0_16 * 20) + i1_17) + 16)]) + 0.5f), 0.0f, 1.0f)) + in0[(((i0_16 * 20) + i1_17) + 16)]);
     }
   }
 }

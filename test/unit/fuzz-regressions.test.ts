@@ -276,7 +276,18 @@ describe("the fuzzer tells a model's own long loops from hangs", function () {
     const short = await compileCase({ bytes: buildModel(withTrips(3)), name: "short" });
     expect(long.kind).to.equal("compiled");
     expect(short.kind).to.equal("compiled");
-    expect(long.kind === "compiled" && long.longLoops).to.equal(true);
-    expect(short.kind === "compiled" && short.longLoops).to.equal(false);
+    expect(long.kind === "compiled" && long.heavy).to.equal(true);
+    expect(short.kind === "compiled" && short.heavy).to.equal(false);
+  });
+
+  it("a naive DFT of 65,536 points (4.3e9 steps) is marked as running long; one of 16 points is not", async function () {
+    const dft = (n: number): ModelSpec => ({
+      opset: 17, inputs: [{ name: "x", dtype: "f32", shape: [1, n, 2] }], outputs: [{ name: "y", dtype: "f32" }],
+      nodes: [{ op: "DFT", inputs: ["x"], outputs: ["y"], attrs: { axis: 1, inverse: 1 } }],
+    });
+    const big = await compileCase({ bytes: buildModel(dft(65536)), name: "big" });
+    const small = await compileCase({ bytes: buildModel(dft(16)), name: "small" });
+    expect(big.kind === "compiled" && big.heavy, JSON.stringify(big).slice(0, 200)).to.equal(true);
+    expect(small.kind === "compiled" && small.heavy, JSON.stringify(small).slice(0, 200)).to.equal(false);
   });
 });
