@@ -17,6 +17,7 @@ import { ImportOptions, loadModel } from "./onnx/import.ts";
 import { buildProgram } from "../passes/program.ts";
 import { Program, kernelSteps } from "../ir/program.ts";
 import { C_TILE, TileConfig } from "../passes/schedule-tile.ts";
+import { KernelSchedule, TileKnobs } from "../ir/schedule.ts";
 import { makeCapturesExplicit } from "../ir/captures.ts";
 import { simplifyControlFlow } from "../ops/subgraph.ts";
 
@@ -37,6 +38,8 @@ export interface CompileOptions extends ImportOptions {
   tile?: TileConfig;
   /** A C target with vectors (x86-64-v3, x86-64-v4): kernels are vectorized for it and printed with its intrinsics. */
   cTarget?: CTarget;
+  /** Tile knobs per node name that replace the target's (readScheduleFile). */
+  schedules?: ReadonlyMap<string, TileKnobs>;
 }
 
 /** Turns the named runtime inputs into constants, checking type and shape against the model. */
@@ -64,6 +67,8 @@ export interface Report {
   target?: string;
   vectorized_loops?: number;
   scalar_loops?: number;
+  /** Each kernel with a register tile: its node, the knobs it was lowered with, the tiles they gave. */
+  schedules: KernelSchedule[];
   /** The same numbers for the graph before optimisation passes, when asked for. */
   before?: { kernels: number; arena_bytes: number; arena_lower_bound_bytes: number };
 }
@@ -102,7 +107,7 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
   }
   const tile = opts.tile ?? C_TILE, winograd = tile.winograd;
   const stats = runPipeline(g, { optLevel: opts.optLevel ?? 2, passes: opts.passes, afterPass: opts.afterPass, winograd });
-  const program = buildProgram(g, { passes: (sub) => runPipeline(sub, { optLevel: opts.optLevel ?? 2, passes: opts.passes, winograd }), tile });
+  const program = buildProgram(g, { passes: (sub) => runPipeline(sub, { optLevel: opts.optLevel ?? 2, passes: opts.passes, winograd }), tile, schedules: opts.schedules });
   const vector = opts.cTarget && opts.cTarget !== "c" ? vectorizeProgram(program, cTargetDesc(opts.cTarget)) : [];
   const fusions: Record<string, number> = {};
   if (shapes.count) stats.set("shape-fold", (stats.get("shape-fold") ?? 0) + shapes.count);
@@ -117,6 +122,7 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
     inputs: program.inputs.map((t) => ({ name: t.name, dtype: t.type.dtype, shape: t.type.shape })),
     outputs: program.outputs.map((t) => ({ name: t.name, dtype: t.type.dtype, shape: t.type.shape })),
     ...(opts.cTarget && opts.cTarget !== "c" ? { target: opts.cTarget, vectorized_loops: vector.filter((d) => d.lanes).length, scalar_loops: vector.filter((d) => !d.lanes).length } : {}),
+    schedules: program.schedules ?? [],
     ...(before ? { before } : {}),
   };
   return { graph: g, program, report, modelInputs };

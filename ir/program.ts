@@ -4,6 +4,7 @@
  * Backends print or build it; passes/program.ts builds it from a graph.
  */
 import { Derivation, TensorType } from "./graph.ts";
+import { KernelSchedule } from "./schedule.ts";
 import { PrimFunc } from "./tir.ts";
 
 /** Where a value lives. `slice` moves it by a byte offset, per iteration of enclosing loops. */
@@ -92,6 +93,8 @@ export interface Program {
   ops: Record<string, number>;
   /** Pattern counts decided while building: view-elim (views that became aliases). */
   stats: Map<string, number>;
+  /** The schedule of each kernel with a register tile, in step order (this program's, not its subgraphs'). */
+  schedules?: KernelSchedule[];
 }
 
 /** Identifies the bytes a storage names, to detect a kernel called with overlapping arguments. */

@@ -14,6 +14,7 @@ import { check } from "../ir/diagnostics.ts";
 import { coeffOf, loadsIn } from "../ir/affine.ts";
 import { ComputeFn, TE, flatIndex, reduceInit } from "../ops/te.ts";
 import { C_TILE, TileConfig, combine, tileReduction } from "./schedule-tile.ts";
+import { AppliedTile } from "../ir/schedule.ts";
 import { InlineSource, Inliner } from "./te-inline.ts";
 
 /**
@@ -21,13 +22,16 @@ import { InlineSource, Inliner } from "./te-inline.ts";
  * materialised intermediates (returned so the caller can plan them). `tile`: the register tile
  * reductions are scheduled with (the target's).
  */
-export function lowerTE(te: TE, name: string, inputs: TensorRef[], outputs: TensorRef[], tile: TileConfig = C_TILE): { func: PrimFunc; scratch: Buffer[] } {
-  return new Lowering(te, tile).lower(name, inputs, outputs);
+export function lowerTE(te: TE, name: string, inputs: TensorRef[], outputs: TensorRef[], tile: TileConfig = C_TILE): { func: PrimFunc; scratch: Buffer[]; tiles: AppliedTile[] } {
+  const l = new Lowering(te, tile);
+  return { ...l.lower(name, inputs, outputs), tiles: l.tiles };
 }
 
 class Lowering {
   /** How many accesses read each tensor, over the stages the outputs need. */
   private readers = new Map<number, number>();
+  /** The register tiles built, in order. */
+  readonly tiles: AppliedTile[] = [];
 
   constructor(private readonly te: TE, private readonly tile: TileConfig) {}
 
@@ -194,6 +198,7 @@ class Lowering {
     const start = red.init ? this.expand(red.init, bufs) : { pre: [], e: reduceInit(red.op, red.dtype) };
     const tiled = start.pre.length ? undefined : tileReduction({
       out, shape: t.shape, idx, op: red.op, axes: red.axes, dtype: red.dtype, body: body.e, init: start.e, post: post.e, hole, config: this.tile,
+      onTile: (t) => this.tiles.push(t),
     });
     if (tiled) return tiled;
     if (isFloat(out.dtype) && out.dtype !== "f32" && out.dtype !== "f64") return undefined;

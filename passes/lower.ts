@@ -11,6 +11,7 @@ import { computeOutputTypes, getOp } from "../ops/registry.ts";
 import { TE, at } from "../ops/te.ts";
 import { lowerTE } from "./lower-te.ts";
 import { TileConfig } from "./schedule-tile.ts";
+import { AppliedTile } from "../ir/schedule.ts";
 
 export interface LoweredNode {
   func: PrimFunc;
@@ -19,6 +20,8 @@ export interface LoweredNode {
   /** Node output names bound to the params after the inputs. */
   outputs: string[];
   scratch: Buffer[];
+  /** The register tiles lowering built (none: the kernel has no tiled reduction). */
+  tiles: AppliedTile[];
 }
 
 export function lowerNode(g: Graph, n: Node, name: string, tile?: TileConfig): LoweredNode {
@@ -54,7 +57,7 @@ export function lowerNode(g: Graph, n: Node, name: string, tile?: TileConfig): L
   const { func, inputs: bound } = inlineScalarConstants(g, lowered.func, n.inputs.filter((v): v is string => !!v));
   const wide = beyondIndex(func.body);
   if (wide !== undefined) ctx.fail(`the kernel would index ${wide} elements; edgec indexes with 32-bit integers (below 2^31)`);
-  return { func, inputs: bound, outputs: outNames, scratch: lowered.scratch };
+  return { func, inputs: bound, outputs: outNames, scratch: lowered.scratch, tiles: lowered.tiles };
 }
 
 /** Dtypes whose every value a Tensor IR constant holds exactly. */

@@ -11,7 +11,9 @@ import { simplifyFunc } from "./simplify.ts";
 import { ALIGN, planMemory } from "./plan-memory.ts";
 import { ControlPlan, planControl } from "./control-flow.ts";
 import { LoweredNode, lowerNode } from "./lower.ts";
-import { TileConfig } from "./schedule-tile.ts";
+import { C_TILE, TileConfig } from "./schedule-tile.ts";
+import { EdgecError } from "../ir/diagnostics.ts";
+import { KernelSchedule, TileKnobs } from "../ir/schedule.ts";
 import { kindOf } from "../ops/fused.ts";
 import { getOp } from "../ops/registry.ts";
 import { TE, at } from "../ops/te.ts";
@@ -42,6 +44,8 @@ export interface BuildOptions {
   shared?: BuildShared;
   /** The register tile of Conv/MatMul/Gemm kernels (the target's; C_TILE by default). */
   tile?: TileConfig;
+  /** Knobs that replace the target's for the kernels of these nodes (edgec compile --schedule). */
+  schedules?: ReadonlyMap<string, TileKnobs>;
 }
 
 export interface BuildShared {
@@ -49,10 +53,12 @@ export interface BuildShared {
   nextLoop: number;
   /** Copy kernels by element type and shape, so equal copies print as one C function. */
   copies: Map<string, PrimFunc>;
+  /** Names of the nodes lowered to kernels, subgraphs' included, to check a schedule file's. */
+  lowered: Set<string>;
 }
 
 export function buildProgram(g: Graph, opts: BuildOptions = {}): Program {
-  const bopts = { ...opts, shared: opts.shared ?? { nextLoop: 0, copies: new Map() } };
+  const bopts = { ...opts, shared: opts.shared ?? { nextLoop: 0, copies: new Map(), lowered: new Set() } };
   const ops: Record<string, number> = {};
   for (const n of g.nodes) ops[n.op] = (ops[n.op] ?? 0) + 1;
   const outIndex = new Map(g.outputs.map((o, i) => [o, i]));
@@ -93,8 +99,14 @@ export function buildProgram(g: Graph, opts: BuildOptions = {}): Program {
   const finalUse = new Map<string, number>();
   kernelNodes.forEach((n, si) => { for (const v of n.inputs) if (v) finalUse.set(repr(v), si); });
   for (const o of g.outputs) finalUse.set(repr(o), Infinity);
+  const schedules: KernelSchedule[] = [];
   const lowered = kernelNodes.map((n, si) => {
-    const low: LoweredNode | ControlPlan = getOp(n.op)?.control ? planControl(g, n, bopts) : lowerNode(g, n, `k${si}`, opts.tile);
+    const control = getOp(n.op)?.control;
+    const knobs = opts.schedules?.get(n.name);
+    const tile: TileConfig = { ...(opts.tile ?? C_TILE), ...knobs };
+    if (!control) bopts.shared.lowered.add(n.name);
+    const low: LoweredNode | ControlPlan = control ? planControl(g, n, bopts) : lowerNode(g, n, `k${si}`, tile);
+    if ("tiles" in low && low.tiles.length) schedules.push({ kernel: `k${si}`, node: n.name, op: n.op, config: tile, tiles: low.tiles });
     if ("func" in low) low.func = simplifyFunc({ ...low.func, body: partitionLoops(low.func.body) });
     for (const v of low.inputs) lastUse.set(repr(v), si);
     for (const v of low.outputs) {
@@ -204,6 +216,10 @@ export function buildProgram(g: Graph, opts: BuildOptions = {}): Program {
     const src = storageOf(o);
     steps.push({ kind: "kernel", kernel: func, args: [src, { kind: "output", index: i }], values: [o, o], op: "Copy", node: o });
   });
+  if (!opts.shared)
+    for (const name of opts.schedules?.keys() ?? [])
+      if (!bopts.shared.lowered.has(name))
+        throw new EdgecError(`the schedule names node "${name}", which no kernel of the compiled graph computes; take node names from report.json's "schedules"`);
   const weights = new Uint8Array(wsize);
   for (const ch of chunks) weights.set(ch.bytes, ch.off);
   return {
@@ -214,6 +230,7 @@ export function buildProgram(g: Graph, opts: BuildOptions = {}): Program {
     arenaBytes: plan.arenaBytes,
     arenaLowerBound: plan.lowerBound,
     ops,
+    schedules,
   };
 }
 

@@ -10,28 +10,9 @@ import { coeffOf } from "../ir/affine.ts";
 import { Expr, IterVar, ReduceOp, Stmt, Var, add, bin, c, cast, load, mapExpr, mkVar, mul, seq, store, substExpr, substStmtVar, Buffer } from "../ir/tir.ts";
 import { DType } from "../ir/dtype.ts";
 import { EdgecError } from "../ir/diagnostics.ts";
+import { AppliedTile, TileConfig } from "../ir/schedule.ts";
 
-/** The register tile's size: at most `accs` accumulators, rows at most `width` outputs long. */
-export interface TileConfig {
-  accs: number;
-  width: number;
-  /**
-   * The target's vector lanes: a row whose length is not a multiple of them ends with one full
-   * vector that overlaps the one before (both compute the shared outputs identically), instead
-   * of a partial vector or scalar tail. Omitted: rows end where they end.
-   */
-  lanes?: number;
-  /** Block length of a long innermost reduction axis that has other reduction axes around it. */
-  rblock?: number;
-  /** 3x3 stride-1 convolutions with many channels run as Winograd F(2x2, 3x3) (passes/winograd.ts). */
-  winograd?: boolean;
-  /**
-   * The epilogue (bias, ReLU) is applied to the accumulators before their one store, also when
-   * it has a select or min/max; otherwise such an epilogue runs over the stored sums after the
-   * tile, which keeps a C compiler's vectoriser on the tile.
-   */
-  epilogueInTile?: boolean;
-}
+export type { TileConfig } from "../ir/schedule.ts";
 
 /** C: 8 rows of 16, sixteen vector registers of 8 lanes. */
 export const C_TILE: TileConfig = { accs: 128, width: 16 };
@@ -76,6 +57,8 @@ export interface TileInput {
   hole: Var;
   /** The tile's size (default C_TILE). */
   config?: TileConfig;
+  /** Told the tile built, when one is. */
+  onTile?: (t: AppliedTile) => void;
 }
 
 type Load = Extract<Expr, { k: "load" }>;
@@ -165,6 +148,7 @@ export function tileReduction(p: TileInput): Stmt | undefined {
   // An epilogue with a select or min/max (ReLU) keeps the C compiler from vectorising the tile's
   // stores, and with them the accumulators: the tile then stores the sums and applies it after.
   const split = p.out.dtype === p.dtype && !isLinear(post) && !cfg.epilogueInTile;
+  p.onTile?.({ rows: jmMax, width: vw, ...(zero.has(longest.v.name) ? { rblock: rb } : {}), epilogueInTile: !split });
   const vVar = idx[vec]!, jVar = jam === undefined ? undefined : idx[jam]!;
   /** One tile: rows jBase+u (u < jm), columns vBase+w (w < wv). */
   const tile = (jBase: Expr | undefined, jm: number, vBase: Expr, wv: number): Stmt => {

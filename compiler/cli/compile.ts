@@ -8,6 +8,7 @@ import { CompileOptions, compileFile, writeCArtifact, writeEmscriptenArtifact, w
 import { tileFor, winogradFlag } from "../../passes/schedule-tile.ts";
 import { EdgecError } from "../../ir/diagnostics.ts";
 import { C_TARGETS, isCTarget, resolveCTarget } from "../c-targets.ts";
+import { readScheduleFile } from "../schedule-file.ts";
 import { parse, parseFreezeInputs, parseInputShapes, progress, progressDone } from "./main.ts";
 
 const HELP = `usage: edgec compile MODEL.onnx --target c|x86-64-v3|x86-64-v4|native|wasm|wasm-emscripten -o OUT/ [options]
@@ -28,6 +29,9 @@ options:
   --no-simd                   wasm targets: a scalar module (no SIMD128 instructions)
   --winograd on|off           3x3 stride-1 convs as Winograd F(2x2,3x3): faster, 16/9 of their
                               weights and a larger arena (default: on for wasm, off for c)
+  --schedule FILE             tile knobs per node, as report.json's "schedules" lists them
+                              ({"node", "config": {accs, width, lanes, rblock, epilogueInTile}});
+                              a tuner edits them and gives the file back
   -o, --out DIR               output folder
   --name NAME                 c: prefix of generated symbols and files (default: model)
   --input-shape NAME=DIMS     fix a symbolic input shape, e.g. input=1x3x224x224 (repeatable)
@@ -54,6 +58,7 @@ export async function compileCommand(args: string[]): Promise<number> {
     stats: { type: "boolean" },
     "no-simd": { type: "boolean" },
     winograd: { type: "string" },
+    schedule: { type: "string" },
     passes: { type: "string" },
     "print-after": { type: "string", multiple: true },
     "print-after-all": { type: "boolean" },
@@ -78,6 +83,7 @@ export async function compileCommand(args: string[]): Promise<number> {
     passes: values.passes?.split(",").map((x) => x.trim()).filter((x) => x),
     baseline: true,
     tile: tileFor(target, winogradFlag(values.winograd)),
+    ...(values.schedule !== undefined ? { schedules: readScheduleFile(values.schedule) } : {}),
     ...(isCTarget(target) ? { cTarget: resolveCTarget(target) } : {}),
     afterPass: (pass, g) => {
       if (values["print-after-all"] || printAfter.has(pass)) process.stderr.write(`// ----- IR after ${pass} -----\n${printGraph(g, { blobs: new BlobStore() })}`);

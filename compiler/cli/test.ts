@@ -6,6 +6,7 @@ import { FIRST_SET } from "../data-shapes.ts";
 import { TEST_TARGETS, testDir } from "../testrun.ts";
 import { isCTarget } from "../c-targets.ts";
 import { winogradFlag } from "../../passes/schedule-tile.ts";
+import { readScheduleFile } from "../schedule-file.ts";
 import { parse, parseFreezeInputs, parseInputShapes, progress, progressDone } from "./main.ts";
 
 const HELP = `usage: edgec test DIR --target c|x86-64-v3|x86-64-v4|native|wasm|wasm-emscripten [options]
@@ -21,6 +22,7 @@ options:
   --no-simd                wasm targets: a scalar module (no SIMD128)
   --winograd on|off        3x3 stride-1 convs as Winograd F(2x2,3x3) (default: on for wasm,
                            off for c and wasm-emscripten)
+  --schedule FILE          tile knobs per node, as report.json's "schedules" (edgec compile)
   --rtol X                 relative tolerance (default 1e-3)
   --atol X                 absolute tolerance (default 1e-5)
   --cc CC                  C compiler (default cc)
@@ -41,6 +43,7 @@ export async function testCommand(args: string[]): Promise<number> {
     sanitize: { type: "boolean" },
     "no-simd": { type: "boolean" },
     winograd: { type: "string" },
+    schedule: { type: "string" },
     keep: { type: "boolean" },
     "input-shape": { type: "string", multiple: true },
     "freeze-input": { type: "string", multiple: true },
@@ -54,7 +57,7 @@ export async function testCommand(args: string[]): Promise<number> {
   const rtol = Number(values.rtol), atol = Number(values.atol);
   if (!(rtol >= 0) || !(atol >= 0)) throw new EdgecError("--rtol and --atol take non-negative numbers");
   const res = await testDir(positionals[0]!, {
-    rtol, atol, cc: values.cc, target, simd: !values["no-simd"], winograd: winogradFlag(values.winograd), keep: values.keep, inputShapes: parseInputShapes(values["input-shape"]),
+    rtol, atol, cc: values.cc, target, simd: !values["no-simd"], winograd: winogradFlag(values.winograd), schedules: values.schedule !== undefined ? readScheduleFile(values.schedule) : undefined, keep: values.keep, inputShapes: parseInputShapes(values["input-shape"]),
     freezeInputs: parseFreezeInputs(values["freeze-input"]),
     optLevel: lvl ? Number(lvl[2]) : 2,
     extraFlags: values.sanitize ? ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"] : undefined,

@@ -1,0 +1,49 @@
+/**
+ * @fileoverview Schedules as data: the knobs a kernel is lowered with and the tiles they gave.
+ * The program records one per scheduled kernel (report.json lists them under "schedules"); the
+ * driver accepts the knobs back per node (`edgec compile --schedule FILE`), which is the hook an
+ * auto-tuner uses to try candidates without touching the compiler.
+ */
+
+/** The register tile's knobs: at most `accs` accumulators, rows at most `width` outputs long. */
+export interface TileConfig {
+  accs: number;
+  width: number;
+  /**
+   * The target's vector lanes: a row whose length is not a multiple of them ends with one full
+   * vector that overlaps the one before (both compute the shared outputs identically), instead
+   * of a partial vector or scalar tail. Omitted: rows end where they end.
+   */
+  lanes?: number;
+  /** Block length of a long innermost reduction axis that has other reduction axes around it. */
+  rblock?: number;
+  /** 3x3 stride-1 convolutions with many channels run as Winograd F(2x2, 3x3) (passes/winograd.ts). */
+  winograd?: boolean;
+  /**
+   * The epilogue (bias, ReLU) is applied to the accumulators before their one store, also when
+   * it has a select or min/max; otherwise such an epilogue runs over the stored sums after the
+   * tile, which keeps a C compiler's vectoriser on the tile.
+   */
+  epilogueInTile?: boolean;
+}
+
+/** The knobs a schedule file may set per node (Winograd is decided for the whole graph). */
+export const TILE_KNOBS = ["accs", "width", "lanes", "rblock", "epilogueInTile"] as const;
+export type TileKnobs = Partial<Pick<TileConfig, (typeof TILE_KNOBS)[number]>>;
+
+/** One register tile lowering built: `rows` x `width` accumulators, the reduction blocked by `rblock`. */
+export interface AppliedTile {
+  rows: number;
+  width: number;
+  rblock?: number;
+  epilogueInTile: boolean;
+}
+
+/** A kernel's schedule: the node it computes, the knobs it was lowered with, the tiles they gave. */
+export interface KernelSchedule {
+  kernel: string;
+  node: string;
+  op: string;
+  config: TileConfig;
+  tiles: AppliedTile[];
+}
