@@ -24,7 +24,7 @@ export interface BatchCase {
   heavy?: boolean;
 }
 
-/** "timeout": ran out of time in a model whose own loops may not end; not a fault of the compiler. */
+/** "timeout": ran out of time in a model whose own size may take that long (loops that may not end, kernels of over 1e9 steps); not a fault of the compiler. */
 export type CaseFault = { id: number; kind: "build" | "sanitizer" | "crash" | "hang" | "status" | "timeout"; message: string };
 
 interface Proc { code: number | null; signal: string | null; stdout: string; stderr: string; timedOut: boolean }
