@@ -317,6 +317,18 @@ export function hasLoop(s: Stmt): boolean {
   }
 }
 
+/** The expressions a statement itself holds, not those of nested statements. */
+export function stmtExprs(s: Stmt): Expr[] {
+  switch (s.k) {
+    case "store": return s.mask ? [s.index, s.value, s.mask] : [s.index, s.value];
+    case "decl": return [s.init];
+    case "assign": return [s.value];
+    case "if": return [s.c];
+    case "for": return [...(s.lo ? [s.lo] : []), ...(s.hi ? [s.hi] : [])];
+    case "seq": return [];
+  }
+}
+
 /** `s` with f applied to each of its top-level expressions (indices, values, conditions, masks, bounds). */
 export function mapStmtExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
   switch (s.k) {

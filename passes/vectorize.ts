@@ -13,7 +13,7 @@ import { DType, isFloat, isSigned, bitWidth } from "../ir/dtype.ts";
 import { coeffOf } from "../ir/affine.ts";
 import { TargetDesc, lanesOf } from "../ir/target.ts";
 import {
-  BinOp, Expr, HReduceOp, PrimFunc, Stmt, Var, VecShape, bin, c, exprChildren, hasLoop, mapExpr, mul, substExpr, substStmt,
+  BinOp, Expr, HReduceOp, PrimFunc, Stmt, Var, VecShape, bin, c, exprChildren, hasLoop, mapExpr, mul, stmtExprs, substExpr, substStmt,
 } from "../ir/tir.ts";
 import * as V from "../ir/vec.ts";
 import { exprKey } from "./te-inline.ts";
@@ -101,7 +101,7 @@ function planLoop(loop: For, target: TargetDesc, group: (b: { name: string }) =>
     reductions.set(s.v.name, r);
   }
   for (const s of body)
-    for (const e of exprsOf(s))
+    for (const e of stmtExprs(s))
       for (const name of reductions.keys())
         if (mentionsAny(e, new Set([name])) && !(s.k === "assign" && s.v.name === name && e === s.value && readsOnce(s.value, name)))
           return `reduction ${name} is read in the loop`;
@@ -110,7 +110,7 @@ function planLoop(loop: For, target: TargetDesc, group: (b: { name: string }) =>
   let lanes = Infinity;
   for (const s of body) {
     const types: DType[] = s.k === "store" ? [s.buf.dtype] : s.k === "decl" || s.k === "assign" ? [s.v.dtype] : [];
-    for (const e of exprsOf(s)) mapExpr(e, (x) => { types.push(x.dtype); return undefined; });
+    for (const e of stmtExprs(s)) mapExpr(e, (x) => { types.push(x.dtype); return undefined; });
     for (const t of types) {
       if (!target.vectorTypes.includes(t)) return `a ${t} value`;
       lanes = Math.min(lanes, lanesOf(target, t));
@@ -125,7 +125,7 @@ function planLoop(loop: For, target: TargetDesc, group: (b: { name: string }) =>
   // Gathers cost a load per lane: a loop that mostly gathers runs no faster as vectors.
   let contiguous = 0, scattered = 0;
   for (const s of body)
-    for (const e of exprsOf(s))
+    for (const e of stmtExprs(s))
       mapExpr(e, (x) => {
         if (x.k === "load" && mentionsAny(x, varying)) {
           if (coeffOf(x.index, loop.v.name) === 1 && !mentionsAny(x.index, locals)) contiguous++;
@@ -144,7 +144,7 @@ function planLoop(loop: For, target: TargetDesc, group: (b: { name: string }) =>
     stored.set(group(s.buf), s);
   }
   for (const s of body)
-    for (const e of exprsOf(s)) {
+    for (const e of stmtExprs(s)) {
       const bad = findLoad(e, (l) => {
         const st = stored.get(group(l.buf));
         return !!st && (exprKey(l.index) !== exprKey(st.index) || l.dtype !== st.buf.dtype);
@@ -152,7 +152,7 @@ function planLoop(loop: For, target: TargetDesc, group: (b: { name: string }) =>
       if (bad) return `${bad.buf.name} is read at another element than the one written`;
     }
   for (const s of body)
-    for (const e of exprsOf(s)) {
+    for (const e of stmtExprs(s)) {
       const why = unsafeLanes(e, varies, false);
       if (why) return why;
     }
@@ -173,15 +173,6 @@ function readsOnce(e: Expr, name: string): boolean {
   let n = 0;
   mapExpr(e, (x) => { if (x.k === "var" && x.name === name) n++; return undefined; });
   return n === 1;
-}
-
-function exprsOf(s: Stmt): Expr[] {
-  switch (s.k) {
-    case "store": return [s.index, s.value];
-    case "decl": return [s.init];
-    case "assign": return [s.value];
-    default: return [];
-  }
 }
 
 function mentionsAny(e: Expr, names: ReadonlySet<string>): boolean {

@@ -5,7 +5,7 @@
  * and ops without a SIMD form). Pure analysis; backends/wasm/simd.ts builds the code.
  */
 import { DType, byteSize, isFloat } from "../../ir/dtype.ts";
-import { BinOp, Buffer, Expr, Stmt, UnOp, Var, c, mapExpr, substExpr } from "../../ir/tir.ts";
+import { BinOp, Buffer, Expr, Stmt, UnOp, Var, c, mapExpr, stmtExprs, substExpr } from "../../ir/tir.ts";
 
 export const LANES = 4;
 
@@ -114,7 +114,7 @@ export function planLoop(loop: For): PlanResult {
     reductions.set(s.v.name, r);
   }
   for (const s of body) {
-    const reads = exprsOf(s).flatMap((e) => varsIn(e));
+    const reads = stmtExprs(s).flatMap((e) => varsIn(e));
     for (const n of reads) {
       const r = reductions.get(n);
       if (r && !(s === r.stmt && !varsIn(r.operand).includes(n))) return fail(`reduction ${n} is read in the loop`);
@@ -123,9 +123,9 @@ export function planLoop(loop: For): PlanResult {
 
   // A load scalar code skips unless a lane-dependent condition holds may be out of bounds in the
   // lanes where it fails; such loops are padding borders, short and slow as gathers anyway.
-  if (body.some((s) => exprsOf(s).some((e) => condLoad(e, false)))) return fail("loads under a lane-dependent condition");
-  if (body.some((s) => exprsOf(s).some((e) => unsafeDivide(e, false)))) return fail("integer division under a lane-dependent condition");
-  if (body.some((s) => exprsOf(s).some((e) => !knownKinds(e)))) return fail("an expression kind the vectorizer does not know");
+  if (body.some((s) => stmtExprs(s).some((e) => condLoad(e, false)))) return fail("loads under a lane-dependent condition");
+  if (body.some((s) => stmtExprs(s).some((e) => unsafeDivide(e, false)))) return fail("integer division under a lane-dependent condition");
+  if (body.some((s) => stmtExprs(s).some((e) => !knownKinds(e)))) return fail("an expression kind the vectorizer does not know");
   const clamped = body;
 
   const mode = new Map<Expr, Mode>();
@@ -233,24 +233,6 @@ export function asReduction(s: Assign): Reduction | undefined {
   const operand = isAcc(e.a) ? e.b : isAcc(e.b) ? e.a : undefined;
   if (!operand) return undefined;
   return { v: s.v, op: e.op as Reduction["op"], operand, stmt: s };
-}
-
-function exprsOf(s: Stmt): Expr[] {
-  switch (s.k) {
-    case "store": return [s.index, s.value];
-    case "decl": return [s.init];
-    case "assign": return [s.value];
-    default: return [];
-  }
-}
-
-function mapStmtExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
-  switch (s.k) {
-    case "store": return { ...s, index: f(s.index), value: f(s.value) };
-    case "decl": return { ...s, init: f(s.init) };
-    case "assign": return { ...s, value: f(s.value) };
-    default: return s;
-  }
 }
 
 export function varsIn(e: Expr): string[] {
@@ -409,7 +391,7 @@ function checkDependences(body: Stmt[], mode: Map<Expr, Mode>): string | [Buffer
   interface Access { buf: Buffer; index: Expr; write: boolean; contiguous: boolean }
   const acc: Access[] = [];
   for (const s of body) {
-    for (const e of exprsOf(s)) for (const l of loadsOf(e)) acc.push({ buf: l.buf, index: l.index, write: false, contiguous: mode.get(l) === "vector" });
+    for (const e of stmtExprs(s)) for (const l of loadsOf(e)) acc.push({ buf: l.buf, index: l.index, write: false, contiguous: mode.get(l) === "vector" });
     if (s.k === "store") acc.push({ buf: s.buf, index: s.index, write: true, contiguous: true });
   }
   const distinct = new Map<string, [Buffer, Buffer]>();
