@@ -51,6 +51,9 @@ interface Row {
   kOrt?: number;
   arena?: number;
   arenaLB?: number;
+  /** The graph tensors' own liveness bound and the schedules' scratch (report.json). */
+  tensorsLB?: number;
+  scratch?: number;
   weights?: number;
   edgecRssKb?: number;
   ortRssKb?: number;
@@ -200,6 +203,8 @@ async function benchModel(name: string, dir: string, work: string, opts: Options
     row.arena = compiled.report.arena_bytes;
     row.o2Kernels = compiled.report.kernels;
     row.arenaLB = compiled.report.arena_lower_bound_bytes;
+    row.tensorsLB = compiled.report.tensors_lower_bound_bytes;
+    row.scratch = compiled.report.scratch_bytes;
     row.weights = compiled.report.weights_bytes;
     const p = compiled.program;
     if (p.inputs.length !== inputs.length) throw new Error(`the model has ${p.inputs.length} inputs but test_data_set_0 has ${inputs.length}`);
@@ -460,12 +465,13 @@ function render(rows: Row[], floor: Row | undefined, opts: Options, nodeRssKb: n
   L.push(`- method: ${opts.rounds} interleaved rounds per model; each round times K edgec runs (harness \`-n K\`, fresh process) then K ORT \`session.run\` calls, K chosen so a round takes ~${opts.roundMs} ms per engine; reported: median over rounds of the per-round median`);
   L.push(`- inputs: each model's test_data_set_0; both engines' outputs are compared with its reference outputs (max abs diff below)`);
   L.push(`- total bench time: ${seconds.toFixed(0)} s; load average (1 min) ${load[0].toFixed(2)} at start, ${os.loadavg()[0]!.toFixed(2)} at end (the machine is shared; interleaving spreads that noise over both engines)`, "");
-  L.push(`| model | edgec median ms (${BENCH_CFLAGS.filter((f) => /^-(O|march)/.test(f)).join(" ")}) | ORT median ms | ratio | arena bytes | arena lower bound | arena/LB | edgec peak RSS | ORT peak RSS | weights bytes |`);
-  L.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  L.push(`| model | edgec median ms (${BENCH_CFLAGS.filter((f) => /^-(O|march)/.test(f)).join(" ")}) | ORT median ms | ratio | arena bytes | arena lower bound | arena/LB | tensors' bound | arena/tensors | scratch bytes | edgec peak RSS | ORT peak RSS | weights bytes |`);
+  L.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const r of rows) {
     const ratio = r.edgecMs !== undefined && r.ortMs ? (r.edgecMs / r.ortMs).toFixed(2) : "—";
     const alb = r.arena !== undefined && r.arenaLB ? (r.arena / r.arenaLB).toFixed(2) : "—";
-    L.push(`| ${r.name} | ${fmtMs(r.edgecMs)} | ${fmtMs(r.ortMs)} | ${ratio} | ${fmtInt(r.arena)} | ${fmtInt(r.arenaLB)} | ${alb} | ${fmtMB(r.edgecRssKb)} | ${fmtMB(r.ortRssKb)} | ${fmtInt(r.weights)} |`);
+    const atb = r.arena !== undefined && r.tensorsLB ? (r.arena / r.tensorsLB).toFixed(2) : "—";
+    L.push(`| ${r.name} | ${fmtMs(r.edgecMs)} | ${fmtMs(r.ortMs)} | ${ratio} | ${fmtInt(r.arena)} | ${fmtInt(r.arenaLB)} | ${alb} | ${fmtInt(r.tensorsLB)} | ${atb} | ${fmtInt(r.scratch)} | ${fmtMB(r.edgecRssKb)} | ${fmtMB(r.ortRssKb)} | ${fmtInt(r.weights)} |`);
   }
   const geomean = (xs: number[]) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
   const ratios = rows.filter((r) => r.edgecMs !== undefined && r.ortMs).map((r) => r.edgecMs! / r.ortMs!);

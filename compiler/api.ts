@@ -58,6 +58,9 @@ export interface Report {
   kernels: number;
   arena_bytes: number;
   arena_lower_bound_bytes: number;
+  /** The peak of the graph's intermediate tensors alone, and of the schedules' scratch alone. */
+  tensors_lower_bound_bytes: number;
+  scratch_bytes: number;
   weights_bytes: number;
   ops: Record<string, number>;
   fusions: Record<string, number>;
@@ -116,6 +119,8 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
     kernels: kernelSteps(program.steps).length,
     arena_bytes: program.arenaBytes,
     arena_lower_bound_bytes: program.arenaLowerBound,
+    tensors_lower_bound_bytes: program.tensorsLowerBound,
+    scratch_bytes: program.scratchBytes,
     weights_bytes: program.weights.length,
     ops,
     fusions,

@@ -89,7 +89,12 @@ export interface Program {
    */
   derived?: { offset: number; bytes: number; kind: Derivation["kind"]; source: Uint8Array; m: number; ch: number }[];
   arenaBytes: number;
+  /** The most bytes live at one step, intermediates and scratch: no plan of these kernels uses less. */
   arenaLowerBound: number;
+  /** The same for the graph's intermediate tensors alone (what any schedule of the graph needs). */
+  tensorsLowerBound: number;
+  /** The most scratch (padded copies, materialised stages) the kernels' schedules hold at one step. */
+  scratchBytes: number;
   ops: Record<string, number>;
   /** Pattern counts decided while building: view-elim (views that became aliases). */
   stats: Map<string, number>;

@@ -8,7 +8,7 @@ import { Buffer, PrimFunc } from "../ir/tir.ts";
 import { KernelStep, Program, Slice, Step, Storage, kernelSteps } from "../ir/program.ts";
 import { partitionLoops } from "./loop-partition.ts";
 import { simplifyFunc } from "./simplify.ts";
-import { ALIGN, planMemory } from "./plan-memory.ts";
+import { ALIGN, lowerBound, planMemory } from "./plan-memory.ts";
 import { ControlPlan, planControl } from "./control-flow.ts";
 import { LoweredNode, lowerNode } from "./lower.ts";
 import { C_TILE, TileConfig } from "./schedule-tile.ts";
@@ -163,6 +163,8 @@ export function buildProgram(g: Graph, opts: BuildOptions = {}): Program {
     items.push({ id: items.length, bytes: numel(s.buf.shape) * byteSize(s.buf.dtype), start: s.step, end: s.step });
   }
   const plan = planMemory(items);
+  // The graph's tensors alone, and the schedules' scratch alone: what a better schedule could save.
+  const tensorsLowerBound = lowerBound(items.slice(0, units.length)), scratchBytes = lowerBound(items.slice(units.length));
 
   // Weights: every constant a kernel reads (or a graph output copies), in first-use order, 64-byte aligned.
   const weightOffsets = new Map<string, number>();
@@ -229,6 +231,8 @@ export function buildProgram(g: Graph, opts: BuildOptions = {}): Program {
     stats: new Map([["view-elim", viewAliases], ["concat-elim", g.nodes.filter((n) => n.op === "Concat").length - kernelNodes.filter((n) => n.op === "Concat").length]].filter(([, n]) => n) as [string, number][]),
     arenaBytes: plan.arenaBytes,
     arenaLowerBound: plan.lowerBound,
+    tensorsLowerBound,
+    scratchBytes,
     ops,
     schedules,
   };

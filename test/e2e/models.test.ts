@@ -19,6 +19,9 @@ describe("shared models (C target)", function () {
       for (const r of res.results) expect(r.pass, `${r.name}: max abs ${r.maxAbs}, max rel ${r.maxRel}, ${r.mismatches} mismatches`).to.equal(true);
       const rep = res.compiled.report;
       expect(rep.arena_bytes).to.be.at.most(1.25 * rep.arena_lower_bound_bytes + 64);
+      // The graph's tensors and the schedules' scratch, each alone, bound the whole from both sides.
+      expect(rep.tensors_lower_bound_bytes).to.be.at.most(rep.arena_lower_bound_bytes);
+      expect(rep.arena_lower_bound_bytes).to.be.at.most(rep.tensors_lower_bound_bytes + rep.scratch_bytes);
     });
   }
 });

@@ -45,6 +45,9 @@ describe("schedules as data (report.json schedules, --schedule FILE)", function 
     expect(s).to.include({ kernel: "k0", node: "conv+fused" });
     expect(s!.config).to.deep.equal({ accs: 128, width: 16 });
     expect(s!.tiles).to.deep.equal([{ rows: 8, width: 12, epilogueInTile: false }]);
+    // The zero-padded copy of x (8 x 14 x 14 floats) is the schedule's scratch, not a graph tensor.
+    const rep = JSON.parse(fs.readFileSync(path.join(a, "report.json"), "utf8"));
+    expect([rep.tensors_lower_bound_bytes, rep.scratch_bytes, rep.arena_lower_bound_bytes]).to.deep.equal([0, 8 * 14 * 14 * 4, 8 * 14 * 14 * 4]);
 
     const file = path.join(dir!, "schedule.json");
     fs.writeFileSync(file, JSON.stringify({ schedules: [{ ...s, config: { accs: 12, width: 4, epilogueInTile: true } }] }));
