@@ -12,7 +12,6 @@ import { Tensor, shapeStr } from "../ir/graph.ts";
 import { pathToFileURL } from "node:url";
 import { CompileOptions, Compiled, compileFile, writeCArtifact, writeEmscriptenArtifact, writeWasmArtifact } from "./api.ts";
 import { tileFor } from "../passes/schedule-tile.ts";
-import { TileKnobs } from "../ir/schedule.ts";
 import { EdgecError, fail, q } from "../ir/diagnostics.ts";
 import { readTensorFile } from "./onnx/tensor.ts";
 import { shapesFromData } from "./data-shapes.ts";
@@ -35,8 +34,6 @@ export interface TestOptions extends CompileOptions {
   simd?: boolean;
   /** Overrides the target's Winograd choice (tileFor). */
   winograd?: boolean;
-  /** Tile knobs per node (edgec compile --schedule). */
-  schedules?: ReadonlyMap<string, TileKnobs>;
 }
 
 export type TestTarget = "c" | "x86-64-v3" | "x86-64-v4" | "native" | "wasm" | "wasm-emscripten";
@@ -94,7 +91,7 @@ export async function testDir(dir: string, opts: TestOptions, onProgress?: (msg:
   onProgress?.("compiling");
   const inputShapes = new Map([...(opts.inputShapes ?? []), ...fromData]);
   const cTarget = isCTarget(opts.target) ? resolveCTarget(opts.target) : undefined;
-  const compiled = compileFile(model, { ...opts, inputShapes, tile: tileFor(opts.target, opts.winograd), cTarget, schedules: opts.schedules });
+  const compiled = compileFile(model, { ...opts, inputShapes, tile: tileFor(opts.target, opts.winograd), cTarget });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "edgec-test-"));
   const out = path.join(tmp, "c");
   try {

@@ -345,14 +345,11 @@ export function mapStmtExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
 export const substStmtVar = (s: Stmt, v: Var, e: Expr): Stmt => substStmt(s, new Map([[v.name, e]]));
 
 export function visitStmt(s: Stmt, fs: (s: Stmt) => void, fe?: (e: Expr) => void): void {
-  const ve = (e: Expr) => { if (fe) mapExpr(e, (x) => { fe(x); return undefined; }); };
   fs(s);
+  if (fe) for (const e of stmtExprs(s)) mapExpr(e, (x) => { fe(x); return undefined; });
   switch (s.k) {
-    case "for": if (s.lo) ve(s.lo); if (s.hi) ve(s.hi); visitStmt(s.body, fs, fe); break;
-    case "store": ve(s.index); ve(s.value); if (s.mask) ve(s.mask); break;
+    case "for": visitStmt(s.body, fs, fe); break;
     case "seq": for (const x of s.body) visitStmt(x, fs, fe); break;
-    case "if": ve(s.c); visitStmt(s.then, fs, fe); if (s.else) visitStmt(s.else, fs, fe); break;
-    case "decl": ve(s.init); break;
-    case "assign": ve(s.value); break;
+    case "if": visitStmt(s.then, fs, fe); if (s.else) visitStmt(s.else, fs, fe); break;
   }
 }

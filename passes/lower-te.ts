@@ -100,8 +100,8 @@ class Lowering {
       mapExpr(s.fn(probe), (e) => {
         // Read inside a reduction's body, an inlined producer would be recomputed every step.
         if (e.k === "reduce") {
-          mapExpr(e.body, (x) => { if (x.k === "access") use(x.t.id, { consumer: s.t.id, identity: false }); return undefined; });
-          if (e.init) mapExpr(e.init, (x) => { if (x.k === "access") use(x.t.id, { consumer: s.t.id, identity: false }); return undefined; });
+          for (const part of e.init ? [e.body, e.init] : [e.body])
+            mapExpr(part, (x) => { if (x.k === "access") use(x.t.id, { consumer: s.t.id, identity: false }); return undefined; });
           return e;
         }
         if (e.k !== "access") return undefined;
