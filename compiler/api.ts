@@ -16,7 +16,7 @@ import { inferTypes, topoSort } from "../ops/infer.ts";
 import { ImportOptions, loadModel } from "./onnx/import.ts";
 import { buildProgram } from "../passes/program.ts";
 import { Program, kernelSteps } from "../ir/program.ts";
-import { C_TILE, TileConfig } from "../passes/schedule-tile.ts";
+import { TileConfig, tileFor } from "../passes/schedule-tile.ts";
 import { KernelSchedule, TileKnobs } from "../ir/schedule.ts";
 import { makeCapturesExplicit } from "../ir/captures.ts";
 import { simplifyControlFlow } from "../ops/subgraph.ts";
@@ -34,7 +34,7 @@ export interface CompileOptions extends ImportOptions {
   baseline?: boolean;
   /** Graph inputs fixed to these values at compile time (a specialised model). */
   freezeInputs?: Map<string, Tensor>;
-  /** The register tile of Conv/MatMul/Gemm kernels: tileFor(target); C_TILE by default. */
+  /** The register tile of Conv/MatMul/Gemm kernels: tileFor(cTarget) by default. */
   tile?: TileConfig;
   /** A C target with vectors (x86-64-v3, x86-64-v4): kernels are vectorized for it and printed with its intrinsics. */
   cTarget?: CTarget;
@@ -108,9 +108,9 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
     const p0 = buildProgram(cloneGraph(g), { passes: (sub) => runPipeline(sub, { optLevel: 0 }) });
     before = { kernels: kernelSteps(p0.steps).length, arena_bytes: p0.arenaBytes, arena_lower_bound_bytes: p0.arenaLowerBound };
   }
-  const tile = opts.tile ?? C_TILE, winograd = tile.winograd;
-  const stats = runPipeline(g, { optLevel: opts.optLevel ?? 2, passes: opts.passes, afterPass: opts.afterPass, winograd });
-  const program = buildProgram(g, { passes: (sub) => runPipeline(sub, { optLevel: opts.optLevel ?? 2, passes: opts.passes, winograd }), tile, schedules: opts.schedules });
+  const tile = opts.tile ?? tileFor(opts.cTarget), winograd = tile.winograd, vectorLanes = tile.vectors;
+  const stats = runPipeline(g, { optLevel: opts.optLevel ?? 2, passes: opts.passes, afterPass: opts.afterPass, winograd, vectorLanes });
+  const program = buildProgram(g, { passes: (sub) => runPipeline(sub, { optLevel: opts.optLevel ?? 2, passes: opts.passes, winograd, vectorLanes }), tile, schedules: opts.schedules });
   const vector = opts.cTarget && opts.cTarget !== "c" ? vectorizeProgram(program, cTargetDesc(opts.cTarget)) : [];
   const fusions: Record<string, number> = {};
   if (shapes.count) stats.set("shape-fold", (stats.get("shape-fold") ?? 0) + shapes.count);

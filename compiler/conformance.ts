@@ -132,7 +132,7 @@ async function compileTest(req: CompileRequest): Promise<CompileReply> {
   const cTarget = isCTarget(req.target) ? resolveCTarget(req.target) : undefined;
   let compiled: Compiled;
   try {
-    compiled = compileFile(path.join(req.dir, "model.onnx"), { inputShapes: shapesFromData(req.dir), tile: tileFor(req.target), cTarget });
+    compiled = compileFile(path.join(req.dir, "model.onnx"), { inputShapes: shapesFromData(req.dir), tile: tileFor(cTarget ?? req.target), cTarget });
   } catch (e) {
     return { id: req.id, op, ok: false, ...classify(e) };
   }

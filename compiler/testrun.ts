@@ -91,7 +91,7 @@ export async function testDir(dir: string, opts: TestOptions, onProgress?: (msg:
   onProgress?.("compiling");
   const inputShapes = new Map([...(opts.inputShapes ?? []), ...fromData]);
   const cTarget = isCTarget(opts.target) ? resolveCTarget(opts.target) : undefined;
-  const compiled = compileFile(model, { ...opts, inputShapes, tile: tileFor(opts.target, opts.winograd), cTarget });
+  const compiled = compileFile(model, { ...opts, inputShapes, tile: tileFor(cTarget ?? opts.target, opts.winograd), cTarget });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "edgec-test-"));
   const out = path.join(tmp, "c");
   try {

@@ -15,6 +15,11 @@ export interface TileConfig {
    * of a partial vector or scalar tail. Omitted: rows end where they end.
    */
   lanes?: number;
+  /**
+   * Lanes of the target's vector registers: the tile's rows are built as vectors of them
+   * (passes/vector-tile.ts). Set by the target, not by schedule files. Omitted: scalar rows.
+   */
+  vectors?: number;
   /** Block length of a long innermost reduction axis that has other reduction axes around it. */
   rblock?: number;
   /** 3x3 stride-1 convolutions with many channels run as Winograd F(2x2, 3x3) (passes/winograd.ts). */
@@ -35,6 +40,8 @@ export type TileKnobs = Partial<Pick<TileConfig, (typeof TILE_KNOBS)[number]>>;
 export interface AppliedTile {
   rows: number;
   width: number;
+  /** Lanes of the vectors the rows were built as. */
+  lanes?: number;
   rblock?: number;
   epilogueInTile: boolean;
 }

@@ -2,7 +2,7 @@
  * @fileoverview Convolution and pooling: Conv, MaxPool (with Indices), MaxUnpool, AveragePool, LpPool,
  * Global*Pool.
  */
-import { isFloat, toNumbers } from "../ir/dtype.ts";
+import { DType, isFloat, toNumbers } from "../ir/dtype.ts";
 import { Expr, TensorRef, Var, bin, c, cast, load, loop, select, seq, store, un } from "../ir/tir.ts";
 import { TE, at, minOf, reduce } from "./te.ts";
 import { OpCtx, defineOp } from "./registry.ts";
@@ -96,24 +96,35 @@ defineOp({
     return [{ dtype: x.dtype, shape: [n, m, ...win.out] }];
   },
   compute(ctx, te, ins, outs) {
-    const [x, w, b] = ins as [NonNullable<typeof ins[0]>, NonNullable<typeof ins[0]>, typeof ins[0]];
-    const spatial = x.shape.slice(2);
-    const kernel = w.shape.slice(2);
-    const win = windowOf(ctx, spatial, kernel);
-    const ct = computeType(x.dtype);
-    const f = (e: Expr) => cast(e, ct);
-    // Padding is written once into a scratch copy, so the sum reads without bounds checks; a
-    // strided window reads a copy split into phases, where every tap reads consecutive elements.
-    const strided = win.strides.some((s) => s > 1) && win.dilations.every((d) => d === 1);
-    const phased = strided ? phaseInput(te, x, win, k(0, x.dtype)) : undefined;
-    const padded = phased ? { x, win } : padInput(te, x, win, k(0, x.dtype));
-    const y = te.compute("conv", outs[0]!.shape, (idx) => {
-      const acc = convSum(ctx, padded.x, w, idx, { x: f, w: f, zero: k(0, x.dtype), at: phased }, padded.win);
-      return b ? bin("add", acc, f(at(b, idx[1]!))) : acc;
-    }, { dtype: outs[0]!.dtype });
-    return [y];
+    return [floatConv(ctx, te, ins, outs, "MCK")];
   },
 });
+
+/**
+ * A float convolution with its weights in `layout`: ONNX's [M, C/group, k...] ("MCK"), or packed
+ * [C, k..., M] ("CKM", edgec.PackedConv), where consecutive output channels read consecutive weights.
+ */
+export function floatConv(ctx: OpCtx, te: TE, ins: (TensorRef | undefined)[], outs: { shape: number[]; dtype: DType }[], layout: WeightLayout): TensorRef {
+  const [x, w, b] = ins as [TensorRef, TensorRef, TensorRef | undefined];
+  const spatial = x.shape.slice(2);
+  const win = windowOf(ctx, spatial, kernelOf(w, layout));
+  const ct = computeType(x.dtype);
+  const f = (e: Expr) => cast(e, ct);
+  // Padding is written once into a scratch copy, so the sum reads without bounds checks; a
+  // strided window reads a copy split into phases, where every tap reads consecutive elements.
+  const strided = win.strides.some((s) => s > 1) && win.dilations.every((d) => d === 1);
+  const phased = strided ? phaseInput(te, x, win, k(0, x.dtype)) : undefined;
+  const padded = phased ? { x, win } : padInput(te, x, win, k(0, x.dtype));
+  return te.compute("conv", outs[0]!.shape, (idx) => {
+    const acc = convSum(ctx, padded.x, w, idx, { x: f, w: f, zero: k(0, x.dtype), at: phased }, padded.win, layout);
+    return b ? bin("add", acc, f(at(b, idx[1]!))) : acc;
+  }, { dtype: outs[0]!.dtype });
+}
+
+export type WeightLayout = "MCK" | "CKM";
+
+/** The kernel's spatial extents in a weight of the given layout. */
+export const kernelOf = (w: { shape: number[] }, layout: WeightLayout): number[] => (layout === "MCK" ? w.shape.slice(2) : w.shape.slice(1, -1));
 
 /**
  * The convolution sum at output index idx = [n, m, o...]: over input channels of m's group and
@@ -121,21 +132,22 @@ defineOp({
  * convolutions differ only in how they read an element.
  */
 export function convSum(ctx: OpCtx, x: TensorRef, w: TensorRef, idx: Var[],
-  read: { x: (e: Expr) => Expr; w: (e: Expr) => Expr; zero: Expr; at?: PhaseRead }, window?: Window): Expr {
+  read: { x: (e: Expr) => Expr; w: (e: Expr) => Expr; zero: Expr; at?: PhaseRead }, window?: Window, layout: WeightLayout = "MCK"): Expr {
   const spatial = x.shape.slice(2);
-  const kernel = w.shape.slice(2);
+  const kernel = kernelOf(w, layout);
   const win = window ?? windowOf(ctx, spatial, kernel);
-  const group = ctx.int("group", 1);
-  const cpg = w.shape[1]!;
-  const mpg = w.shape[0]! / group;
+  const group = layout === "MCK" ? ctx.int("group", 1) : 1;
+  const cpg = layout === "MCK" ? w.shape[1]! : w.shape[0]!;
+  const mpg = (layout === "MCK" ? w.shape[0]! : w.shape[w.shape.length - 1]!) / group;
+  const wAt = (m: Expr, ci: Expr, r: Expr[]) => (layout === "MCK" ? at(w, m, ci, ...r) : at(w, ci, ...r, m));
   const [n, m, ...o] = idx as [Var, Var, ...Var[]];
   return reduce("sum", [cpg, ...kernel], ([ci, ...r]) => {
     const chan = group === 1 ? ci! : bin("add", bin("mul", bin("floordiv", m, c(mpg)), c(cpg)), ci!);
-    if (read.at) return bin("mul", read.x(read.at(n, chan, o, r as Var[])), read.w(at(w, m, ci!, ...r)));
+    if (read.at) return bin("mul", read.x(read.at(n, chan, o, r as Var[])), read.w(wAt(m, ci!, r)));
     const coords = o.map((oi, i) => tap(win, i, oi, r[i]!));
     const xv = read.x(at(x, n, chan, ...coords));
     const guarded = pads0(win) ? xv : select(inside(coords, spatial)!, xv, read.zero);
-    return bin("mul", guarded, read.w(at(w, m, ci!, ...r)));
+    return bin("mul", guarded, read.w(wAt(m, ci!, r)));
   });
 }
 

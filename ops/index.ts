@@ -26,6 +26,7 @@ import "./grid-sample.ts";
 export { getOp, registeredOps } from "./registry.ts";
 import "./fused.ts";
 import "./winograd.ts";
+import "./packed-conv.ts";
 import "./attention.ts";
 import "./recurrent.ts";
 import "./onnx-attention.ts";

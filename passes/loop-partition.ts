@@ -7,6 +7,8 @@
 import { coeffOf, mentions } from "../ir/affine.ts";
 import { BinOp, Expr, Stmt, Var, add, bin, c, hasLoop, mapExpr, mapStmtExprs, select, seq, substExpr } from "../ir/tir.ts";
 
+import * as V from "../ir/vec.ts";
+
 const COMPARES: ReadonlySet<BinOp> = new Set(["ge", "gt", "le", "lt"]);
 
 export function partitionLoops(s: Stmt): Stmt {
@@ -33,7 +35,7 @@ function conjuncts(e: Expr): Expr[] {
 /** Every select condition in the statement's expressions. */
 function conditions(s: Stmt): Expr[] {
   const out: Expr[] = [];
-  const ve = (e: Expr) => mapExpr(e, (x) => { if (x.k === "select") out.push(x.c); return undefined; });
+  const ve = (e: Expr) => mapExpr(e, (x) => { if (x.k === "select") out.push(condOf(x)); return undefined; });
   const walk = (x: Stmt): void => {
     switch (x.k) {
       case "store": ve(x.index); ve(x.value); break;
@@ -115,6 +117,16 @@ function unswitch(loop: For, inv: Expr[]): Stmt {
 
 type Select = Extract<Expr, { k: "select" }>;
 
+/** A select's condition; a vector select's lane-invariant condition as the scalar it broadcasts. */
+const condOf = (x: Select): Expr => (x.c.k === "bcast" ? x.c.a : x.c);
+
+/** x with its condition (as condOf gives it) replaced by `cond`. */
+function withCond(x: Select, cond: Expr): Expr {
+  if (x.c.k !== "bcast") return select(cond, x.a, x.b);
+  if (cond.k === "const") return cond.v ? x.a : x.b;
+  return V.vselect(V.bcast(cond, V.shapeOf(x)), x.a, x.b);
+}
+
 /** Rewrites every select bottom-up. */
 function mapSelects(e: Expr, f: (x: Select) => Expr): Expr {
   return mapExpr(e, (x) => (x.k === "select" ? f({ ...x, c: mapSelects(x.c, f), a: mapSelects(x.a, f), b: mapSelects(x.b, f) }) : undefined));
@@ -123,13 +135,13 @@ function mapSelects(e: Expr, f: (x: Select) => Expr): Expr {
 /** Replaces guard conjuncts (f gives the replacement, or undefined to keep one). */
 function replaceConds(s: Stmt, f: (cj: Expr) => Expr | undefined): Stmt {
   return mapStmtExprs(s, (e) => mapSelects(e, (x) => {
-    const cjs = conjuncts(x.c).map((cj) => f(cj) ?? cj).filter((cj) => !(cj.k === "const" && cj.v));
-    return select(cjs.length ? cjs.reduce((a, b) => bin("land", a, b)) : c(1, "bool"), x.a, x.b);
+    const cjs = conjuncts(condOf(x)).map((cj) => f(cj) ?? cj).filter((cj) => !(cj.k === "const" && cj.v));
+    return withCond(x, cjs.length ? cjs.reduce((a, b) => bin("land", a, b)) : c(1, "bool"));
   }));
 }
 
 /** Selects whose conditions include one of the guards in `ks` take their else branch. */
 function replaceWholeConds(s: Stmt, ks: Set<string>): Stmt {
-  return mapStmtExprs(s, (e) => mapSelects(e, (x) => (conjuncts(x.c).some((cj) => ks.has(key(cj))) ? x.b : x)));
+  return mapStmtExprs(s, (e) => mapSelects(e, (x) => (conjuncts(condOf(x)).some((cj) => ks.has(key(cj))) ? x.b : x)));
 }
 

@@ -22,12 +22,13 @@ import silu from "./silu.ts";
 import softmax from "./softmax.ts";
 import transposeCancel from "./transpose-cancel.ts";
 import winograd from "./winograd.ts";
+import convLayout from "./conv-layout.ts";
 import { GraphPass, PassContext } from "./pass.ts";
 
 /** Every graph pass, in pipeline order. */
 export const GRAPH_PASSES: readonly GraphPass[] = [
   qdq, foldConstants, transposeCancel, padFold, convBn, convBias, convScale, layernorm, gelu, softmax, silu, hardswish,
-  attention, winograd, deadCode, fuseOps,
+  attention, winograd, convLayout, deadCode, fuseOps,
 ];
 
 export function passByName(name: string): GraphPass {
@@ -46,13 +47,15 @@ export interface PassOptions {
   passes?: string[];
   /** Passed to the passes' context (PassContext.winograd). */
   winograd?: boolean;
+  /** Passed to the passes' context (PassContext.vectorLanes). */
+  vectorLanes?: number;
   /** Called after each pass that runs, e.g. to print the IR. */
   afterPass?: (pass: string, g: Graph) => void;
 }
 
 /** Runs the selected pipeline; returns the pattern counts. */
 export function runPipeline(g: Graph, opts: PassOptions): Map<string, number> {
-  const ctx: PassContext = { optLevel: opts.optLevel, stats: new Map(), winograd: opts.winograd };
+  const ctx: PassContext = { optLevel: opts.optLevel, stats: new Map(), winograd: opts.winograd, vectorLanes: opts.vectorLanes };
   const list = opts.passes ? opts.passes.map(passByName) : pipelineFor(opts.optLevel);
   for (const p of list) {
     p.run(g, ctx);

@@ -11,6 +11,9 @@ import { Expr, IterVar, ReduceOp, Stmt, Var, add, bin, c, cast, load, mapExpr, m
 import { DType } from "../ir/dtype.ts";
 import { EdgecError } from "../ir/diagnostics.ts";
 import { AppliedTile, TileConfig } from "../ir/schedule.ts";
+import { TARGETS, TargetDesc, lanesOf } from "../ir/target.ts";
+import { canonIndex, canonLoads } from "./tile-index.ts";
+import { VectorTileInput, vectorTile, vectorTileRefusal } from "./vector-tile.ts";
 
 export type { TileConfig } from "../ir/schedule.ts";
 
@@ -25,12 +28,22 @@ export const C_TILE: TileConfig = { accs: 128, width: 16 };
 export const WASM_TILE: TileConfig = { accs: 32, width: 16, lanes: 4, rblock: 128, epilogueInTile: true, winograd: true };
 
 /**
- * The tile a target's kernels are scheduled with; `winograd` overrides the target's choice (the C
- * target leaves it off by default: it costs 16/9 of the 3x3 weights and a larger arena, which
- * microcontrollers cannot spare).
+ * A C target with vector intrinsics: rows of two vectors, three quarters of the vector registers
+ * as accumulators (the rest hold the loaded row and the broadcast), e.g. 12 rows of 2 x 16 lanes
+ * on AVX-512 and 6 rows of 2 x 8 on AVX2.
+ */
+export function vectorTileFor(t: TargetDesc): TileConfig {
+  const L = lanesOf(t, "f32");
+  return { accs: Math.floor((t.vectorRegisters * 3) / 4) * L, width: 2 * L, vectors: L };
+}
+
+/**
+ * The tile a target's kernels are scheduled with (`native` resolved by the caller); `winograd`
+ * overrides the target's choice (the C targets leave it off by default: it costs 16/9 of the 3x3
+ * weights and a larger arena, which microcontrollers cannot spare).
  */
 export function tileFor(target: string | undefined, winograd?: boolean): TileConfig {
-  const t = target === "wasm" ? WASM_TILE : C_TILE;
+  const t = target === "wasm" ? WASM_TILE : target === "x86-64-v3" || target === "x86-64-v4" ? vectorTileFor(TARGETS[target]) : C_TILE;
   return winograd === undefined ? t : { ...t, winograd };
 }
 
@@ -91,19 +104,22 @@ export function tileReduction(p: TileInput): Stmt | undefined {
   const loads = topLoads(p.body);
   const dims = shape.map((d, i) => i).filter((i) => shape[i]! > 1);
   if (!dims.length || !p.axes.length) return undefined;
-  const vec = dims[dims.length - 1]!;
+  const cfg = p.config ?? C_TILE;
+  const L = cfg.vectors ?? 0;
+  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const flat = idx.reduce<Expr>((f, v, i) => add(f, mul(v, c(strides[i]!))), c(0));
+  const last = dims[dims.length - 1]!;
+  const vec = L > 1 ? channelAxis(p, dims, L, flat) ?? last : last;
   const vName = idx[vec]!.name;
   if (!onlyIndexed(p.body, vName) || !onlyIndexed(p.post, vName)) return undefined;
   const kv = loads.map((l) => coeffOf(l.index, vName)!);
   if (!kv.some((k) => k !== 0) || kv.some((k) => Math.abs(k) > 2)) return undefined;
-  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
-  const flat = idx.reduce<Expr>((f, v, i) => add(f, mul(v, c(strides[i]!))), c(0));
   // Merge the axis before the last into it where every access sees the two as one contiguous run
   // (1x1 convolutions, whose rows are short): idx[prev] -> 0, idx[vec] -> prev*E + vec.
   let vecExtent = shape[vec]!;
   const merged: number[] = [];
   const exprs = [p.body, p.post];
-  for (let j = dims.length - 2; j >= 0 && vecExtent < 64; j--) {
+  for (let j = dims.length - 2; vec === last && j >= 0 && vecExtent < 64; j--) {
     const prev = dims[j]!, pName = idx[prev]!.name;
     if (!exprs.every((e) => onlyIndexed(e, pName))) break;
     const accs = [...topLoads(p.body), ...topLoads(p.post)].map((l) => l.index);
@@ -124,21 +140,26 @@ export function tileReduction(p: TileInput): Stmt | undefined {
   // load and give the tile independent accumulators.
   const shareCands = dims.filter((d) => d !== vec && !merged.includes(d) && loads.some((l) => coeffOf(l.index, idx[d]!.name) === 0));
   const jam = jamCands.length ? jamCands[jamCands.length - 1] : shareCands[shareCands.length - 1];
-  const cfg = p.config ?? C_TILE;
-  const vw = Math.min(vecExtent, cfg.width);
-  let jmMax = jam === undefined ? 1 : Math.max(1, Math.min(shape[jam]!, Math.floor(cfg.accs / vw)));
+  // A vector row is at least one vector long where the row allows, so no tile starts before 0.
+  const vw = L > 1 && vecExtent >= L ? Math.min(vecExtent, Math.max(cfg.width, L)) : Math.min(vecExtent, cfg.width);
+  const perRow = L > 1 ? Math.ceil(vw / L) * L : vw;
+  let jmMax = jam === undefined ? 1 : Math.max(1, Math.min(shape[jam]!, Math.floor(cfg.accs / perRow)));
   // Prefer a row count that divides the axis, so no tail tile is needed.
   if (jam !== undefined) for (let j = jmMax; j * 2 > jmMax; j--) if (shape[jam]! % j === 0) { jmMax = j; break; }
 
-  // The longest reduction axis runs innermost: the accumulators then live in one loop, which
-  // the C compiler's SLP vectoriser keeps in vector registers (Conv: taps outside, channels in).
+  const vin: VectorTileInput = { op: p.op, dtype: p.dtype, out: p.out, body: p.body, init: p.init, post: p.post, hole: p.hole, flat, v: vName };
+  const vectors = L > 1 && vectorTileRefusal(vin) === undefined;
+  // Scalar rows run the longest reduction axis innermost: the accumulators then live in one loop,
+  // which the C compiler's SLP vectoriser keeps in vector registers (Conv: taps outside, channels
+  // in). Vector rows need no such help and keep the reduction's own order (Conv: taps inside),
+  // so consecutive steps read neighbouring weights.
   const longest = p.axes.reduce((b, a) => (a.extent > b.extent ? a : b), p.axes[0]!);
-  let rOrder = [...p.axes.filter((a) => a !== longest), longest];
+  let rOrder = vectors ? [...p.axes] : [...p.axes.filter((a) => a !== longest), longest];
   const zero = new Map<string, Expr>(merged.map((d) => [idx[d]!.name, c(0)]));
   // A long innermost axis under other reduction axes (Conv's channels under its taps) runs in
   // blocks, the taps inside each block, so a block's weights and input rows stay in L1.
   const rb = cfg.rblock;
-  if (rb && longest.extent > rb && longest.extent % rb === 0 && rOrder.some((a) => a !== longest && a.extent > 1)) {
+  if (rb && !vectors && longest.extent > rb && longest.extent % rb === 0 && rOrder.some((a) => a !== longest && a.extent > 1)) {
     const lo = mkVar(`${longest.v.name}o`), li = mkVar(`${longest.v.name}i`);
     zero.set(longest.v.name, add(mul(lo, c(rb)), li));
     rOrder = [{ v: lo, extent: longest.extent / rb }, ...rOrder.slice(0, -1), { v: li, extent: rb }];
@@ -147,11 +168,20 @@ export function tileReduction(p: TileInput): Stmt | undefined {
   const body = z(p.body), post = z(p.post), init = z(p.init), flatZ = z(flat);
   // An epilogue with a select or min/max (ReLU) keeps the C compiler from vectorising the tile's
   // stores, and with them the accumulators: the tile then stores the sums and applies it after.
-  const split = p.out.dtype === p.dtype && !isLinear(post) && !cfg.epilogueInTile;
-  p.onTile?.({ rows: jmMax, width: vw, ...(zero.has(longest.v.name) ? { rblock: rb } : {}), epilogueInTile: !split });
   const vVar = idx[vec]!, jVar = jam === undefined ? undefined : idx[jam]!;
+  const split = p.out.dtype === p.dtype && !isLinear(post) && !cfg.epilogueInTile && !vectors;
+  p.onTile?.({ rows: jmMax, width: vw, ...(zero.has(longest.v.name) ? { rblock: rb } : {}), epilogueInTile: !split, ...(vectors ? { lanes: L } : {}) });
+  const reductionNest = (inner: Stmt): Stmt => {
+    let nest = inner;
+    for (let j = rOrder.length - 1; j >= 0; j--) nest = forAxis(rOrder[j]!.v, rOrder[j]!.extent, nest);
+    return nest;
+  };
   /** One tile: rows jBase+u (u < jm), columns vBase+w (w < wv). */
   const tile = (jBase: Expr | undefined, jm: number, vBase: Expr, wv: number): Stmt => {
+    if (vectors) {
+      const rowAt = (e: Expr, u: number) => (jVar ? substExpr(e, new Map([[jVar.name, add(jBase!, c(u))]])) : e);
+      return vectorTile({ ...vin, body, init, post, flat: flatZ }, L, jm, wv, vBase, vecExtent, rowAt, reductionNest);
+    }
     const at = (e: Expr, u: number, w: number) => {
       const m = new Map<string, Expr>([[vVar.name, add(vBase, c(w))]]);
       if (jVar) m.set(jVar.name, add(jBase!, c(u)));
@@ -181,19 +211,19 @@ export function tileReduction(p: TileInput): Stmt | undefined {
         const value = canonLoads(substExpr(substExpr(post, m), new Map([[p.hole.name, load(p.out, o)]])));
         fin.push(forAxis(w, wv, store(p.out, o, cast(value, p.out.dtype))));
       }
-    let nest: Stmt = seq(...updates);
-    for (let j = rOrder.length - 1; j >= 0; j--) nest = forAxis(rOrder[j]!.v, rOrder[j]!.extent, nest);
-    return seq(...decls, nest, ...stores, ...fin);
+    return seq(...decls, reductionNest(seq(...updates)), ...stores, ...fin);
   };
+  const full = Math.floor(vecExtent / vw), rest = vecExtent - full * vw;
+  // Channel vectors (packed weights): the blocks along the row run outermost, so one block's
+  // weights stay in cache while every output position reads them.
+  const blocksOutside = vec !== last && full > 1 && !rest;
+  const vb = mkVar("vb");
   /** Tiles along the row: full blocks of vw, then the rest. */
   const row = (jBase: Expr | undefined, jm: number): Stmt => {
-    const full = Math.floor(vecExtent / vw), rest = vecExtent - full * vw;
+    if (blocksOutside) return tile(jBase, jm, mul(vb, c(vw)), vw);
     const parts: Stmt[] = [];
     if (full === 1) parts.push(tile(jBase, jm, c(0), vw));
-    else if (full > 1) {
-      const vb = mkVar("vb");
-      parts.push({ k: "for", v: vb, extent: full, kind: "serial", body: tile(jBase, jm, mul(vb, c(vw)), vw) });
-    }
+    else if (full > 1) parts.push({ k: "for", v: vb, extent: full, kind: "serial", body: tile(jBase, jm, mul(vb, c(vw)), vw) });
     if (rest) parts.push(tile(jBase, jm, c(full * vw), rest));
     return seq(...parts);
   };
@@ -204,18 +234,45 @@ export function tileReduction(p: TileInput): Stmt | undefined {
     return s;
   };
   const unitDims = shape.map((d, i) => i).filter((i) => shape[i]! <= 1);
-  const fixUnit = (s: Stmt) => unitDims.reduce((x, d) => substStmtVar(x, idx[d]!, c(0)), s);
+  const fixUnit = (s: Stmt) => {
+    const b: Stmt = blocksOutside ? { k: "for", v: vb, extent: full, kind: "serial", body: s } : s;
+    return unitDims.reduce((x, d) => substStmtVar(x, idx[d]!, c(0)), b);
+  };
   if (jam === undefined) return fixUnit(nestOuter(outer, row(undefined, 1)));
   const before = outer.filter((d) => d < jam), after = outer.filter((d) => d > jam);
-  const ext = shape[jam]!, full = Math.floor(ext / jmMax), rest = ext - full * jmMax;
+  const ext = shape[jam]!, jFull = Math.floor(ext / jmMax), jRest = ext - jFull * jmMax;
   const parts: Stmt[] = [];
-  if (full >= 1) {
+  if (jFull >= 1) {
     const jb = mkVar("jb");
     const body1 = nestOuter(after, row(mul(jb, c(jmMax)), jmMax));
-    parts.push(full === 1 ? substStmtVar(body1, jb, c(0)) : { k: "for", v: jb, extent: full, kind: "serial", body: body1 });
+    parts.push(jFull === 1 ? substStmtVar(body1, jb, c(0)) : { k: "for", v: jb, extent: jFull, kind: "serial", body: body1 });
   }
-  if (rest) parts.push(nestOuter(after, row(c(full * jmMax), rest)));
+  if (jRest) parts.push(nestOuter(after, row(c(jFull * jmMax), jRest)));
   return fixUnit(nestOuter(before, seq(...parts)));
+}
+
+/** The share of lanes n outputs use in vectors of L lanes. */
+const fill = (n: number, L: number): number => n / (Math.ceil(n / L) * L);
+
+/**
+ * An output axis other than the last that vector rows fill whole where the last axis fills them
+ * poorly: every load reads it contiguously or not at all (output channels over packed weights,
+ * edgec.PackedConv), its extent a multiple of L, and the tile vectorizes along it.
+ */
+function channelAxis(p: TileInput, dims: number[], L: number, flat: Expr): number | undefined {
+  const last = dims[dims.length - 1]!;
+  if (fill(p.shape[last]!, L) >= 0.8 && p.shape[last]! >= L) return undefined;
+  const loads = topLoads(p.body);
+  for (const d of [...dims].reverse()) {
+    if (d === last || p.shape[d]! % L !== 0) continue;
+    const name = p.idx[d]!.name;
+    if (!onlyIndexed(p.body, name) || !onlyIndexed(p.post, name)) continue;
+    const ks = loads.map((l) => coeffOf(l.index, name)!);
+    if (!ks.includes(1) || ks.some((k) => k !== 0 && k !== 1)) continue;
+    const t: VectorTileInput = { op: p.op, dtype: p.dtype, out: p.out, body: p.body, init: p.init, post: p.post, hole: p.hole, flat, v: name };
+    if (vectorTileRefusal(t) === undefined) return d;
+  }
+  return undefined;
 }
 
 /**
@@ -240,37 +297,6 @@ function isLinear(e: Expr): boolean {
   });
   return ok;
 }
-
-/**
- * Rewrites an integer index as (sum of coefficient * atom) + constant, the constant outermost, so
- * the C compiler sees the tile's accesses as one base plus consecutive offsets.
- */
-function canonIndex(e: Expr): Expr {
-  const terms = new Map<string, { atom: Expr; k: number }>();
-  let k0 = 0;
-  let ok = true;
-  const walk = (x: Expr, k: number): void => {
-    if (x.k === "const") { k0 += k * x.v; return; }
-    if (x.k === "bin" && (x.op === "add" || x.op === "sub")) { walk(x.a, k); walk(x.b, x.op === "sub" ? -k : k); return; }
-    if (x.k === "bin" && x.op === "mul" && x.b.k === "const") { walk(x.a, k * x.b.v); return; }
-    if (x.k === "bin" && x.op === "mul" && x.a.k === "const") { walk(x.b, k * x.a.v); return; }
-    if (x.k !== "var") { ok = false; return; }
-    const t = terms.get(x.name);
-    if (t) t.k += k; else terms.set(x.name, { atom: x, k });
-  };
-  if (e.dtype !== "i32") return e;
-  walk(e, 1);
-  if (!ok) return e;
-  let out: Expr | undefined;
-  for (const { atom, k } of terms.values()) {
-    if (k === 0) continue;
-    const t = mul(atom, c(k));
-    out = out ? add(out, t) : t;
-  }
-  return out ? add(out, c(k0)) : c(k0);
-}
-
-const canonLoads = (e: Expr): Expr => mapExpr(e, (x) => (x.k === "load" ? { ...x, index: canonIndex(canonLoads(x.index)) } : undefined));
 
 /** acc op v: one step of a reduction. */
 export function combine(op: ReduceOp, acc: Expr, v: Expr): Expr {

@@ -85,6 +85,7 @@ function planLoop(loop: For, target: TargetDesc, group: (b: { name: string }) =>
   if (loop.v.dtype !== "i32") return "the loop variable is not i32";
   const body = flat(loop.body);
   for (const s of body) if (s.k !== "store" && s.k !== "decl" && s.k !== "assign") return `an ${s.k} in the body`;
+  if (body.some((s) => ((s.k === "decl" || s.k === "assign") && s.v.lanes) || stmtExprs(s).some(V.isVector))) return "already vector code (a vector register tile)";
 
   const locals = new Set<string>();
   for (const s of body) if (s.k === "decl") locals.add(s.v.name);
@@ -195,7 +196,7 @@ function findLoad(e: Expr, pred: (l: Extract<Expr, { k: "load" }>) => boolean): 
  * integer division under a lane-dependent select (out of bounds, or by zero, in the other
  * lanes), or an integer division by a lane-dependent value.
  */
-function unsafeLanes(e: Expr, varies: (e: Expr) => boolean, guarded: boolean): string | undefined {
+export function unsafeLanes(e: Expr, varies: (e: Expr) => boolean, guarded: boolean): string | undefined {
   if (e.k === "load" && guarded) return "a load under a lane-dependent condition";
   if (e.k === "bin" && INT_DIVIDE.has(e.op) && !isFloat(e.dtype) && (guarded || varies(e.b)))
     return "an integer division by a lane-dependent value";
@@ -220,23 +221,22 @@ function identity(op: HReduceOp, t: DType): Expr {
   return c(op === "min" ? hi : lo, t);
 }
 
-/** The main vector loop, the reductions around it, and the scalar tail. */
-function rewrite(loop: For, plan: Plan): Stmt[] {
-  const L = plan.lanes, shape: VecShape = { lanes: L };
-  const whole = Math.floor(loop.extent / L), rest = loop.extent % L;
-  const iv: Var = { k: "var", name: `${loop.v.name}_v`, dtype: "i32" };
-  const base = whole === 1 ? c(0) : mul(iv, c(L));
-  const at = new Map([[loop.v.name, base]]);
-  const varying = new Set([loop.v.name, ...plan.locals]);
-  const accs = new Map([...plan.reductions].map(([name, r]) => [name, V.vvar({ ...r.v, name: `${name}_v` }, shape)]));
-
+/**
+ * e as a vector of `shape` lanes, lane l at `lane.v` = base + l: lane-invariant values are
+ * broadcast, loads are contiguous, strided or gathered by how their index moves with lane.v, and
+ * `vectors` gives the vector value of scalars that differ per lane. Under `mask`, lanes outside
+ * it read nothing.
+ */
+export function vectorizeExpr(e: Expr, lane: { v: string; base: Expr }, shape: VecShape, vectors: ReadonlyMap<string, Expr>, mask?: Expr): Expr {
+  const locals = new Set(vectors.keys()), varying = new Set([lane.v, ...locals]);
+  const at = new Map([[lane.v, lane.base]]);
   const vec = (e: Expr): Expr => {
     if (!mentionsAny(e, varying)) return V.bcast(e, shape);
     switch (e.k) {
-      case "var": return e.name === loop.v.name ? V.ramp(base, 1, shape) : V.vvar(e, shape);
+      case "var": return e.name === lane.v ? V.ramp(lane.base, 1, shape) : vectors.get(e.name)!;
       case "load": {
-        const k = mentionsAny(e.index, plan.locals) ? undefined : coeffOf(e.index, loop.v.name);
-        return k === undefined ? V.vload(e.buf, vec(e.index)) : V.vload(e.buf, V.ramp(substExpr(e.index, at), k, shape));
+        const k = mentionsAny(e.index, locals) ? undefined : coeffOf(e.index, lane.v);
+        return k === undefined ? V.vload(e.buf, vec(e.index), mask) : V.vload(e.buf, V.ramp(substExpr(e.index, at), k, shape), mask);
       }
       case "bin": return V.vbin(e.op, vec(e.a), vec(e.b));
       case "un": return V.vun(e.op, vec(e.a));
@@ -246,6 +246,26 @@ function rewrite(loop: For, plan: Plan): Stmt[] {
       default: throw new Error(`internal error: vectorize met ${e.k}`);
     }
   };
+  return vec(e);
+}
+
+/** The type of a local the loop body declares. */
+function localType(plan: Plan, name: string): DType {
+  for (const s of plan.body) if (s.k === "decl" && s.v.name === name) return s.v.dtype;
+  throw new Error(`internal error: ${name} is not declared in the loop`);
+}
+
+/** The main vector loop, the reductions around it, and the scalar tail. */
+function rewrite(loop: For, plan: Plan): Stmt[] {
+  const L = plan.lanes, shape: VecShape = { lanes: L };
+  const whole = Math.floor(loop.extent / L), rest = loop.extent % L;
+  const iv: Var = { k: "var", name: `${loop.v.name}_v`, dtype: "i32" };
+  const base = whole === 1 ? c(0) : mul(iv, c(L));
+  const at = new Map([[loop.v.name, base]]);
+  const accs = new Map([...plan.reductions].map(([name, r]) => [name, V.vvar({ ...r.v, name: `${name}_v` }, shape)]));
+
+  const vectors = new Map<string, Expr>([...plan.locals].map((n) => [n, V.vvar({ k: "var", name: n, dtype: localType(plan, n) }, shape)]));
+  const vec = (e: Expr): Expr => vectorizeExpr(e, { v: loop.v.name, base }, shape, vectors);
   const vbody = plan.body.map((s): Stmt => {
     switch (s.k) {
       case "store": return V.vstore(s.buf, V.ramp(substExpr(s.index, at), 1, shape), vec(s.value));

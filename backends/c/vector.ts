@@ -123,8 +123,9 @@ export class VectorCEmitter extends CEmitter {
   private vload(e: Load, used: Set<string>): string {
     used.add(e.buf.name);
     const ix = e.index;
-    if (!e.mask && ix.k === "ramp" && ix.stride === 1) {
-      const r = this.tpl(`load.${e.dtype}`, [], `&${e.buf.name}[${this.expr(ix.base, used)}]`);
+    if (ix.k === "ramp" && ix.stride === 1) {
+      const p = `&${e.buf.name}[${this.expr(ix.base, used)}]`;
+      const r = e.mask ? this.tpl(`mload.${e.dtype}`, [this.vexpr(e.mask, used)], p) : this.tpl(`load.${e.dtype}`, [], p);
       if (r) return r;
     }
     const gather = e.mask ? this.tpl(`mgather.${e.dtype}`, [this.vexpr(ix, used), this.vexpr(e.mask, used)], e.buf.name)
@@ -147,8 +148,9 @@ export class VectorCEmitter extends CEmitter {
     used.add(s.buf.name);
     this.check(s.index);
     const t = s.buf.dtype, ix = s.index;
-    if (!s.mask && ix.k === "ramp" && ix.stride === 1) {
-      const r = this.tpl(`store.${t}`, [this.vexpr(s.value, used)], `&${s.buf.name}[${this.expr(ix.base, used)}]`);
+    if (ix.k === "ramp" && ix.stride === 1) {
+      const p = `&${s.buf.name}[${this.expr(ix.base, used)}]`, v = this.vexpr(s.value, used);
+      const r = s.mask ? this.tpl(`mstore.${t}`, [v, this.vexpr(s.mask, used)], p) : this.tpl(`store.${t}`, [v], p);
       if (r) return `${ind}${r};\n`;
     }
     const L = this.isa.lanes, vt = s.value.dtype;

@@ -82,7 +82,7 @@ export async function compileCommand(args: string[]): Promise<number> {
     optLevel: opt ? Number(opt[2]) : 2,
     passes: values.passes?.split(",").map((x) => x.trim()).filter((x) => x),
     baseline: true,
-    tile: tileFor(target, winogradFlag(values.winograd)),
+    tile: tileFor(isCTarget(target) ? resolveCTarget(target) : target, winogradFlag(values.winograd)),
     ...(values.schedule !== undefined ? { schedules: readScheduleFile(values.schedule) } : {}),
     ...(isCTarget(target) ? { cTarget: resolveCTarget(target) } : {}),
     afterPass: (pass, g) => {

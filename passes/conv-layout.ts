@@ -1,0 +1,50 @@
+/**
+ * @fileoverview conv-layout: on targets whose register tiles are vectors, a float Conv whose output
+ * rows fill vectors poorly (a 7-wide row fills 7 of 16 lanes) but whose output channels fill them
+ * whole becomes edgec.PackedConv, its weights transposed here, once, to [C, k..., M]. Its tile then
+ * vectorizes across output channels: each weight vector is loaded once and each input element
+ * broadcast. Runs after the folds into the Conv's weights and bias and before fusion.
+ */
+import { Graph } from "../ir/graph.ts";
+import { opCtx } from "../ops/infer.ts";
+import { windowOf } from "../ops/conv-pool.ts";
+import { ConstBuilder } from "./const-builder.ts";
+import { GraphPass, PassContext, bump } from "./pass.ts";
+
+/** Below this share of used lanes, a row-vector tile loses to a channel-vector one. */
+const MIN_ROW_FILL = 0.8;
+
+/** The share of lanes n outputs use in vectors of L lanes. */
+const fill = (n: number, L: number): number => n / (Math.ceil(n / L) * L);
+
+function convLayout(g: Graph, ctx: PassContext): void {
+  const L = ctx.vectorLanes ?? 0;
+  if (L < 2) return;
+  const done = new Map<string, string>();
+  for (const n of g.nodes) {
+    if (n.op !== "Conv" || n.domain !== "" || !n.inputs[0] || !n.inputs[1]) continue;
+    const x = g.typeOf(n.inputs[0]), wName = n.inputs[1];
+    const w = g.constants.get(wName);
+    if (!w || x.dtype !== "f32" || w.dtype !== "f32" || x.shape.length < 3) continue;
+    const c = opCtx(g, n);
+    const m = w.shape[0]!;
+    if (c.int("group", 1) !== 1 || m % L !== 0) continue;
+    const kernel = w.shape.slice(2);
+    const win = windowOf(c, x.shape.slice(2), kernel);
+    // A 1x1 stride-1 unpadded Conv reads its spatial axes as one row (passes/schedule-tile.ts).
+    const pointwise = kernel.every((k) => k === 1) && win.strides.every((s) => s === 1) &&
+      win.begin.every((p) => p === 0) && win.end.every((p) => p === 0);
+    const row = pointwise ? win.out.reduce((a, b) => a * b, 1) : win.out[win.out.length - 1]!;
+    if (row >= 4 * L || fill(row, L) >= MIN_ROW_FILL) continue;
+    const perm = [...Array(w.shape.length).keys()].slice(1).concat(0);
+    const packed = done.get(wName) ?? new ConstBuilder(g, n.name).op("Transpose", [wName], { perm: { type: "ints", value: perm } });
+    done.set(wName, packed);
+    n.op = "edgec.PackedConv";
+    n.inputs = [n.inputs[0], packed, ...(n.inputs[2] ? [n.inputs[2]] : [])];
+    const { group: _g, kernel_shape: _k, ...attrs } = n.attrs;
+    n.attrs = attrs;
+    bump(ctx, "conv-layout");
+  }
+}
+
+export default { name: "conv-layout", minOptLevel: 2, run: convLayout } satisfies GraphPass;

@@ -1,0 +1,93 @@
+/**
+ * @fileoverview The register tile as vector Tensor IR: each row of the tile is held in vector
+ * accumulators of the target's lanes, its varying loads become vector loads and its row-invariant
+ * loads broadcasts, so the tile reaches the printer already in vector registers instead of relying
+ * on a C compiler's SLP vectoriser (which gives up on rows of 7 or 14 and on 100+ scalars).
+ * A row shorter than a vector runs masked; a row that ends inside a vector ends with one full
+ * vector overlapping the one before, which recomputes the shared outputs identically.
+ */
+import { DType, isFloat } from "../ir/dtype.ts";
+import { coeffOf } from "../ir/affine.ts";
+import { VECTOR_DTYPES } from "../ir/target.ts";
+import { BinOp, Buffer, Expr, ReduceOp, Stmt, Var, VecShape, add, c, mapExpr, mkVar, seq, substExpr } from "../ir/tir.ts";
+import * as V from "../ir/vec.ts";
+import { canonIndex, canonLoads } from "./tile-index.ts";
+import { unsafeLanes, vectorizeExpr } from "./vectorize.ts";
+
+export interface VectorTileInput {
+  op: ReduceOp;
+  dtype: DType;
+  out: Buffer;
+  body: Expr;
+  init: Expr;
+  post: Expr;
+  hole: Var;
+  /** The output's flat index. */
+  flat: Expr;
+  /** The row's variable: consecutive outputs along it fill a vector's lanes. */
+  v: string;
+}
+
+const FORMS = new Set(["const", "var", "load", "bin", "un", "cast", "bitcast", "select"]);
+const COMBINE: Record<ReduceOp, BinOp> = { sum: "add", prod: "mul", max: "max", min: "min" };
+
+/** Why the tile's rows cannot be vectors of this kind, or undefined when they can. */
+export function vectorTileRefusal(t: VectorTileInput): string | undefined {
+  if (!coeffOf(t.flat, t.v)) return "the row does not move along the output";
+  const types: DType[] = [t.dtype, t.out.dtype];
+  let form: string | undefined;
+  for (const e of [t.body, t.init, t.post])
+    mapExpr(e, (x) => {
+      types.push(x.dtype);
+      if (!FORMS.has(x.k)) form ??= x.k;
+      return undefined;
+    });
+  if (form) return `a ${form} in the tile`;
+  const bad = types.find((d) => !VECTOR_DTYPES.includes(d));
+  if (bad) return `a ${bad} value`;
+  const lane = new Set([t.v, t.hole.name]);
+  const varies = (e: Expr): boolean => mentions(e, lane);
+  return unsafeLanes(t.body, varies, false) ?? unsafeLanes(t.post, varies, false) ?? unsafeLanes(t.init, varies, false);
+}
+
+function mentions(e: Expr, names: ReadonlySet<string>): boolean {
+  let found = false;
+  mapExpr(e, (x) => { if (x.k === "var" && names.has(x.name)) found = true; return undefined; });
+  return found;
+}
+
+/**
+ * One tile of `rows` x `width` outputs: `row(e, u)` is e at row u (its row variable still free),
+ * `vBase` the tile's first column, `rowLength` the whole row's, `nest` wraps the reduction loops.
+ */
+export function vectorTile(t: VectorTileInput, lanes: number, rows: number, width: number, vBase: Expr, rowLength: number,
+  row: (e: Expr, u: number) => Expr, nest: (body: Stmt) => Stmt): Stmt {
+  const shape: VecShape = { lanes };
+  const outStride = coeffOf(t.flat, t.v)!;
+  const starts: number[] = [];
+  let mask: Var | undefined;
+  const decls: Stmt[] = [], updates: Stmt[] = [], stores: Stmt[] = [];
+  if (width >= lanes) {
+    for (let s = 0; s + lanes <= width; s += lanes) starts.push(s);
+    if (width % lanes) starts.push(width - lanes);
+  } else if (rowLength >= lanes) starts.push(width - lanes);
+  else {
+    starts.push(0);
+    mask = V.vvar(mkVar("mask", "bool"), shape);
+    decls.push({ k: "decl", v: mask, init: V.vbin("lt", V.ramp(c(0), 1, shape), V.bcast(c(width), shape)) });
+  }
+  for (let u = 0; u < rows; u++)
+    for (const s of starts) {
+      const base = canonIndex(add(vBase, c(s)));
+      const lane = { v: t.v, base };
+      const vec = (e: Expr, vectors: ReadonlyMap<string, Expr> = new Map()) => canonLoads(vectorizeExpr(row(e, u), lane, shape, vectors, mask));
+      const acc = V.vvar(mkVar("acc", t.dtype), shape);
+      decls.push({ k: "decl", v: acc, init: V.vcast(vec(t.init), t.dtype) });
+      const x = V.vcast(vec(t.body), t.dtype);
+      const value = t.op === "sum" && isFloat(t.dtype) && x.k === "bin" && x.op === "mul" ? V.fma(x.a, x.b, acc) : V.vbin(COMBINE[t.op], acc, x);
+      updates.push({ k: "assign", v: acc, value });
+      const o = V.ramp(canonIndex(substExpr(row(t.flat, u), new Map([[t.v, base]]))), outStride, shape);
+      stores.push(V.vstore(t.out, o, V.vcast(vec(t.post, new Map([[t.hole.name, acc]])), t.out.dtype), mask));
+    }
+  return seq(...decls, nest(seq(...updates)), ...stores);
+}
