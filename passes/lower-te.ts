@@ -14,6 +14,9 @@ import { check } from "../ir/diagnostics.ts";
 import { coeffOf, loadsIn } from "../ir/affine.ts";
 import { ComputeFn, TE, flatIndex, reduceInit } from "../ops/te.ts";
 import { C_TILE, TileConfig, combine, tileReduction } from "./schedule-tile.ts";
+import { lanesRefusal } from "./vector-tile.ts";
+import { vectorizeExpr } from "./vectorize.ts";
+import * as V from "../ir/vec.ts";
 import { AppliedTile } from "../ir/schedule.ts";
 import { InlineSource, Inliner } from "./te-inline.ts";
 
@@ -275,7 +278,7 @@ class Lowering {
       if (r.k !== "reduce") return undefined;
       const acc = mkVar("acc", r.dtype);
       const inner = this.expand(r.body, bufs);
-      const split = partialSums(r, inner, acc, r.init);
+      const split = (this.tile.vectors && vectorPartialSums(r, inner, acc, this.tile.vectors, r.init)) || partialSums(r, inner, acc, r.init);
       if (split) { scope.pre.push(...split); return acc; }
       const update = seq(...inner.pre, { k: "assign", v: acc, value: combine(r.op, acc, cast(inner.e, r.dtype)) });
       let nest: Stmt = update;
@@ -314,6 +317,36 @@ function partialSums(x: Extract<Expr, { k: "reduce" }>, inner: { pre: Stmt[]; e:
   for (let i = x.axes.length - 2; i >= 0; i--) nest = reduceLoop(x.axes[i]!, nest);
   const total = parts.reduce<Expr>((a, p) => bin("add", a, p), init ?? c(0, x.dtype));
   return [...parts.map((p): Stmt => ({ k: "decl", v: p, init: c(0, x.dtype) })), nest, { k: "decl", v: acc, init: total }];
+}
+
+/** Independent vector partial sums: each FMA waits on its own chain only. */
+const VECTOR_PARTIALS = 4;
+
+/**
+ * partialSums for a target whose tiles are vectors of L lanes: P vector partials (P*L elements a
+ * step, P the largest of 4, 2, 1 that divides), combined lane-wise and then across lanes at the end.
+ */
+function vectorPartialSums(x: Extract<Expr, { k: "reduce" }>, inner: { pre: Stmt[]; e: Expr }, acc: Var, L: number, init?: Expr): Stmt[] | undefined {
+  const last = x.axes[x.axes.length - 1];
+  if (x.op !== "sum" || x.dtype !== "f32" || inner.pre.length || !last || last.extent < 2 * L) return undefined;
+  const P = [VECTOR_PARTIALS, 2, 1].find((p) => last.extent % (p * L) === 0);
+  if (!P) return undefined;
+  const loads = loadsIn(inner.e);
+  const ks = loads.map((l) => coeffOf(l.index, last.v.name));
+  if (!ks.includes(1) || ks.some((k) => k !== 0 && k !== 1)) return undefined;
+  if (lanesRefusal([inner.e], [x.dtype], new Set([last.v.name]))) return undefined;
+  const shape = { lanes: L };
+  const parts = Array.from({ length: P }, () => V.vvar(mkVar("part", x.dtype), shape));
+  const r0 = mkVar("rb");
+  const steps = parts.map((p, j): Stmt => {
+    const e = V.vcast(vectorizeExpr(inner.e, { v: last.v.name, base: add(mul(r0, c(P * L)), c(j * L)) }, shape, new Map()), x.dtype);
+    return { k: "assign", v: p, value: e.k === "bin" && e.op === "mul" ? V.fma(e.a, e.b, p) : V.vbin("add", p, e) };
+  });
+  let nest: Stmt = { k: "for", v: r0, extent: last.extent / (P * L), kind: "serial", body: seq(...steps) };
+  for (let i = x.axes.length - 2; i >= 0; i--) nest = reduceLoop(x.axes[i]!, nest);
+  const lanes = parts.reduce<Expr>((a, p) => (a === p ? a : V.vbin("add", a, p)), parts[0]!);
+  const total = bin("add", init ?? c(0, x.dtype), V.hreduce("add", lanes));
+  return [...parts.map((p): Stmt => ({ k: "decl", v: p, init: V.bcast(c(0, x.dtype), shape) })), nest, { k: "decl", v: acc, init: total }];
 }
 
 /** Outputs computed together by unroll-and-jam. */

@@ -34,20 +34,32 @@ const COMBINE: Record<ReduceOp, BinOp> = { sum: "add", prod: "mul", max: "max", 
 /** Why the tile's rows cannot be vectors of this kind, or undefined when they can. */
 export function vectorTileRefusal(t: VectorTileInput): string | undefined {
   if (!coeffOf(t.flat, t.v)) return "the row does not move along the output";
-  const types: DType[] = [t.dtype, t.out.dtype];
+  return lanesRefusal([t.body, t.init, t.post], [t.dtype, t.out.dtype], new Set([t.v, t.hole.name]));
+}
+
+/**
+ * Why `es` cannot be computed as vectors whose lanes differ in the variables `lane`, or undefined
+ * when they can: every form and type must have a vector form, and no lane may compute what
+ * scalar code would not (vectorize.ts unsafeLanes).
+ */
+export function lanesRefusal(es: Expr[], types: DType[], lane: ReadonlySet<string>): string | undefined {
+  const all = [...types];
   let form: string | undefined;
-  for (const e of [t.body, t.init, t.post])
+  for (const e of es)
     mapExpr(e, (x) => {
-      types.push(x.dtype);
+      all.push(x.dtype);
       if (!FORMS.has(x.k)) form ??= x.k;
       return undefined;
     });
   if (form) return `a ${form} in the tile`;
-  const bad = types.find((d) => !VECTOR_DTYPES.includes(d));
+  const bad = all.find((d) => !VECTOR_DTYPES.includes(d));
   if (bad) return `a ${bad} value`;
-  const lane = new Set([t.v, t.hole.name]);
   const varies = (e: Expr): boolean => mentions(e, lane);
-  return unsafeLanes(t.body, varies, false) ?? unsafeLanes(t.post, varies, false) ?? unsafeLanes(t.init, varies, false);
+  for (const e of es) {
+    const why = unsafeLanes(e, varies, false);
+    if (why) return why;
+  }
+  return undefined;
 }
 
 function mentions(e: Expr, names: ReadonlySet<string>): boolean {
