@@ -111,8 +111,10 @@ export function floatConv(ctx: OpCtx, te: TE, ins: (TensorRef | undefined)[], ou
   const ct = computeType(x.dtype);
   const f = (e: Expr) => cast(e, ct);
   // Padding is written once into a scratch copy, so the sum reads without bounds checks; a
-  // strided window reads a copy split into phases, where every tap reads consecutive elements.
-  const strided = win.strides.some((s) => s > 1) && win.dilations.every((d) => d === 1);
+  // strided window reads a copy split into phases, where every tap reads consecutive elements,
+  // unless the target loads every second element as cheaply.
+  const strided = win.strides.some((s) => s > 1) && win.dilations.every((d) => d === 1) &&
+    !(te.hints.stridedLoads && win.strides.every((s) => s <= 2));
   const phased = strided ? phaseInput(te, x, win, k(0, x.dtype)) : undefined;
   const padded = phased ? { x, win } : padInput(te, x, win, k(0, x.dtype));
   return te.compute("conv", outs[0]!.shape, (idx) => {

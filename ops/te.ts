@@ -17,8 +17,15 @@ export type Stage =
   | { kind: "extern"; outs: TensorRef[]; ins: TensorRef[]; build: ExternFn };
 
 /** One op's compute definition under construction: placeholders in, stages out. */
+/** What the target's schedule reads well, for ops that can compute a stage more than one way. */
+export interface TEHints {
+  /** Vector loads of every second element are cheap (two loads and a permute): no phase-split copies. */
+  stridedLoads?: boolean;
+}
+
 export class TE {
   readonly stages: Stage[] = [];
+  constructor(readonly hints: TEHints = {}) {}
   private byId = new Map<number, Stage>();
   private nextId = 0;
 

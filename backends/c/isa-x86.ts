@@ -44,6 +44,7 @@ function avx2(): VecIsa {
     "mload.u32": "_mm256_maskload_epi32((const int *)($p), $0)",
     "mstore.f32": "_mm256_maskstore_ps($p, $1, $0)", "mstore.i32": "_mm256_maskstore_epi32((int *)($p), $1, $0)",
     "mstore.u32": "_mm256_maskstore_epi32((int *)($p), $1, $0)",
+    "load2.f32": "edgec_v3_load2_ps($p)",
     "gather.f32": "_mm256_i32gather_ps($p, $0, 4)", "gather.i32": "_mm256_i32gather_epi32((const int *)($p), $0, 4)",
     "mgather.f32": "_mm256_mask_i32gather_ps(_mm256_setzero_ps(), $p, $0, _mm256_castsi256_ps($1), 4)",
     "bcast.f32": "_mm256_set1_ps($0)", "bcast.int": "_mm256_set1_epi32((int32_t)($0))",
@@ -91,6 +92,11 @@ function avx2(): VecIsa {
       "/* max/min that propagate NaN from either operand, as edgec_maxf/edgec_minf. */",
       "static inline __m256 edgec_v3_max_ps(__m256 a, __m256 b) { return _mm256_blendv_ps(_mm256_max_ps(a, b), a, _mm256_cmp_ps(a, a, _CMP_UNORD_Q)); }",
       "static inline __m256 edgec_v3_min_ps(__m256 a, __m256 b) { return _mm256_blendv_ps(_mm256_min_ps(a, b), a, _mm256_cmp_ps(a, a, _CMP_UNORD_Q)); }",
+      "/* p[0], p[2], ..., p[14]: two loads (the second stops at p[14]) and a de-interleave. */",
+      "static inline __m256 edgec_v3_load2_ps(const float *p) {",
+      "  __m256 s = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_maskload_ps(p + 8, _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, -1, 0)), _MM_SHUFFLE(2, 0, 2, 0));",
+      "  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));",
+      "}",
     ],
   };
 }
@@ -111,6 +117,7 @@ function avx512(): VecIsa {
     "mload.u32": "_mm512_maskz_loadu_epi32($0, $p)",
     "mstore.f32": "_mm512_mask_storeu_ps($p, $1, $0)", "mstore.i32": "_mm512_mask_storeu_epi32($p, $1, $0)",
     "mstore.u32": "_mm512_mask_storeu_epi32($p, $1, $0)",
+    "load2.f32": "edgec_v4_load2_ps($p)",
     "gather.f32": "_mm512_i32gather_ps($0, $p, 4)", "gather.i32": "_mm512_i32gather_epi32($0, $p, 4)",
     "mgather.f32": "_mm512_mask_i32gather_ps(_mm512_setzero_ps(), $1, $0, $p, 4)",
     "bcast.f32": "_mm512_set1_ps($0)", "bcast.int": "_mm512_set1_epi32((int32_t)($0))",
@@ -153,6 +160,10 @@ function avx512(): VecIsa {
       "/* max/min that propagate NaN from either operand, as edgec_maxf/edgec_minf. */",
       "static inline __m512 edgec_v4_max_ps(__m512 a, __m512 b) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q), _mm512_max_ps(a, b), a); }",
       "static inline __m512 edgec_v4_min_ps(__m512 a, __m512 b) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q), _mm512_min_ps(a, b), a); }",
+      "/* p[0], p[2], ..., p[30]: two loads (the second stops at p[30]) and a two-source permute. */",
+      "static inline __m512 edgec_v4_load2_ps(const float *p) {",
+      "  return _mm512_permutex2var_ps(_mm512_loadu_ps(p), _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), _mm512_maskz_loadu_ps(0x7FFF, p + 16));",
+      "}",
     ],
   };
 }

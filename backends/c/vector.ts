@@ -128,6 +128,10 @@ export class VectorCEmitter extends CEmitter {
       const r = e.mask ? this.tpl(`mload.${e.dtype}`, [this.vexpr(e.mask, used)], p) : this.tpl(`load.${e.dtype}`, [], p);
       if (r) return r;
     }
+    if (!e.mask && ix.k === "ramp" && ix.stride === 2) {
+      const r = this.tpl(`load2.${e.dtype}`, [], `&${e.buf.name}[${this.expr(ix.base, used)}]`);
+      if (r) return r;
+    }
     const gather = e.mask ? this.tpl(`mgather.${e.dtype}`, [this.vexpr(ix, used), this.vexpr(e.mask, used)], e.buf.name)
       : this.tpl(`gather.${e.dtype}`, [this.vexpr(ix, used)], e.buf.name);
     if (gather) return gather;
