@@ -102,7 +102,8 @@ defineOp({
 
 /**
  * A float convolution with its weights in `layout`: ONNX's [M, C/group, k...] ("MCK"), or packed
- * [C, k..., M] ("CKM", edgec.PackedConv), where consecutive output channels read consecutive weights.
+ * in blocks of B output channels [M/B, C, k..., B] ("blocked", edgec.PackedConv), where
+ * consecutive output channels of a block read consecutive weights and a block's weights are one run.
  */
 export function floatConv(ctx: OpCtx, te: TE, ins: (TensorRef | undefined)[], outs: { shape: number[]; dtype: DType }[], layout: WeightLayout): TensorRef {
   const [x, w, b] = ins as [TensorRef, TensorRef, TensorRef | undefined];
@@ -123,10 +124,10 @@ export function floatConv(ctx: OpCtx, te: TE, ins: (TensorRef | undefined)[], ou
   }, { dtype: outs[0]!.dtype });
 }
 
-export type WeightLayout = "MCK" | "CKM";
+export type WeightLayout = "MCK" | "blocked";
 
 /** The kernel's spatial extents in a weight of the given layout. */
-export const kernelOf = (w: { shape: number[] }, layout: WeightLayout): number[] => (layout === "MCK" ? w.shape.slice(2) : w.shape.slice(1, -1));
+export const kernelOf = (w: { shape: number[] }, layout: WeightLayout): number[] => (layout === "MCK" ? w.shape.slice(2) : w.shape.slice(2, -1));
 
 /**
  * The convolution sum at output index idx = [n, m, o...]: over input channels of m's group and
@@ -139,9 +140,11 @@ export function convSum(ctx: OpCtx, x: TensorRef, w: TensorRef, idx: Var[],
   const kernel = kernelOf(w, layout);
   const win = window ?? windowOf(ctx, spatial, kernel);
   const group = layout === "MCK" ? ctx.int("group", 1) : 1;
-  const cpg = layout === "MCK" ? w.shape[1]! : w.shape[0]!;
-  const mpg = (layout === "MCK" ? w.shape[0]! : w.shape[w.shape.length - 1]!) / group;
-  const wAt = (m: Expr, ci: Expr, r: Expr[]) => (layout === "MCK" ? at(w, m, ci, ...r) : at(w, ci, ...r, m));
+  const cpg = w.shape[1]!;
+  const B = w.shape[w.shape.length - 1]!;
+  const mpg = (layout === "MCK" ? w.shape[0]! : w.shape[0]! * B) / group;
+  const wAt = (m: Expr, ci: Expr, r: Expr[]) =>
+    (layout === "MCK" ? at(w, m, ci, ...r) : at(w, bin("floordiv", m, c(B)), ci, ...r, bin("floormod", m, c(B))));
   const [n, m, ...o] = idx as [Var, Var, ...Var[]];
   return reduce("sum", [cpg, ...kernel], ([ci, ...r]) => {
     const chan = group === 1 ? ci! : bin("add", bin("mul", bin("floordiv", m, c(mpg)), c(cpg)), ci!);

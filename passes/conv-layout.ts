@@ -28,7 +28,8 @@ function convLayout(g: Graph, ctx: PassContext): void {
     if (!w || x.dtype !== "f32" || w.dtype !== "f32" || x.shape.length < 3) continue;
     const c = opCtx(g, n);
     const m = w.shape[0]!;
-    if (c.int("group", 1) !== 1 || m % L !== 0) continue;
+    const B = 2 * L;
+    if (c.int("group", 1) !== 1 || m % B !== 0) continue;
     const kernel = w.shape.slice(2);
     const win = windowOf(c, x.shape.slice(2), kernel);
     // A 1x1 stride-1 unpadded Conv reads its spatial axes as one row (passes/schedule-tile.ts).
@@ -36,8 +37,11 @@ function convLayout(g: Graph, ctx: PassContext): void {
       win.begin.every((p) => p === 0) && win.end.every((p) => p === 0);
     const row = pointwise ? win.out.reduce((a, b) => a * b, 1) : win.out[win.out.length - 1]!;
     if (row >= 4 * L || fill(row, L) >= MIN_ROW_FILL) continue;
-    const perm = [...Array(w.shape.length).keys()].slice(1).concat(0);
-    const packed = done.get(wName) ?? new ConstBuilder(g, n.name).op("Transpose", [wName], { perm: { type: "ints", value: perm } });
+    // [M, C, k...] -> [M/B, B, C, k...] -> [M/B, C, k..., B]
+    const r = w.shape.length;
+    const perm = [0, ...Array.from({ length: r - 1 }, (_, i) => i + 2), 1];
+    const cb = new ConstBuilder(g, n.name);
+    const packed = done.get(wName) ?? cb.op("Transpose", [cb.op("Reshape", [wName, cb.ints([m / B, B, ...w.shape.slice(1)])])], { perm: { type: "ints", value: perm } });
     done.set(wName, packed);
     n.op = "edgec.PackedConv";
     n.inputs = [n.inputs[0], packed, ...(n.inputs[2] ? [n.inputs[2]] : [])];

@@ -98,18 +98,20 @@ function onlyIndexed(e: Expr, v: string): boolean {
  * Builds the tiled loop nest, or returns undefined when the reduction does not have the shape
  * this schedule is for (then the caller keeps its own schedule).
  */
-export function tileReduction(p: TileInput): Stmt | undefined {
-  const { shape, idx } = p;
+export function tileReduction(p0: TileInput): Stmt | undefined {
+  const { shape, idx } = p0;
   const rank = shape.length;
-  const loads = topLoads(p.body);
   const dims = shape.map((d, i) => i).filter((i) => shape[i]! > 1);
-  if (!dims.length || !p.axes.length) return undefined;
-  const cfg = p.config ?? C_TILE;
+  if (!dims.length || !p0.axes.length) return undefined;
+  const cfg = p0.config ?? C_TILE;
   const L = cfg.vectors ?? 0;
+  const blocked = L > 1 ? blockedAxis(p0, dims, Math.max(cfg.width, L), L) : undefined;
+  const p = blocked?.p ?? p0;
+  const loads = topLoads(p.body);
   const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
   const flat = idx.reduce<Expr>((f, v, i) => add(f, mul(v, c(strides[i]!))), c(0));
   const last = dims[dims.length - 1]!;
-  const vec = L > 1 ? channelAxis(p, dims, L, flat) ?? last : last;
+  const vec = blocked ? blocked.d : L > 1 ? channelAxis(p, dims, L, flat) ?? last : last;
   const vName = idx[vec]!.name;
   if (!onlyIndexed(p.body, vName) || !onlyIndexed(p.post, vName)) return undefined;
   const kv = loads.map((l) => coeffOf(l.index, vName)!);
@@ -119,7 +121,7 @@ export function tileReduction(p: TileInput): Stmt | undefined {
   let vecExtent = shape[vec]!;
   const merged: number[] = [];
   const exprs = [p.body, p.post];
-  for (let j = dims.length - 2; vec === last && j >= 0 && vecExtent < 64; j--) {
+  for (let j = dims.length - 2; vec === last && !blocked && j >= 0 && vecExtent < 64; j--) {
     const prev = dims[j]!, pName = idx[prev]!.name;
     if (!exprs.every((e) => onlyIndexed(e, pName))) break;
     const accs = [...topLoads(p.body), ...topLoads(p.post)].map((l) => l.index);
@@ -217,7 +219,7 @@ export function tileReduction(p: TileInput): Stmt | undefined {
   // Channel vectors (packed weights): the blocks along the row run outermost, so one block's
   // weights stay in cache while every output position reads them.
   const blocksOutside = vec !== last && full > 1 && !rest;
-  const vb = mkVar("vb");
+  const vb = blocked?.vb ?? mkVar("vb");
   /** Tiles along the row: full blocks of vw, then the rest. */
   const row = (jBase: Expr | undefined, jm: number): Stmt => {
     if (blocksOutside) return tile(jBase, jm, mul(vb, c(vw)), vw);
@@ -235,7 +237,7 @@ export function tileReduction(p: TileInput): Stmt | undefined {
   };
   const unitDims = shape.map((d, i) => i).filter((i) => shape[i]! <= 1);
   const fixUnit = (s: Stmt) => {
-    const b: Stmt = blocksOutside ? { k: "for", v: vb, extent: full, kind: "serial", body: s } : s;
+    const b: Stmt = blocksOutside ? { k: "for", v: vb, extent: full, kind: "serial", body: s } : blocked && full === 1 ? substStmtVar(s, vb, c(0)) : s;
     return unitDims.reduce((x, d) => substStmtVar(x, idx[d]!, c(0)), b);
   };
   if (jam === undefined) return fixUnit(nestOuter(outer, row(undefined, 1)));
@@ -249,6 +251,31 @@ export function tileReduction(p: TileInput): Stmt | undefined {
   }
   if (jRest) parts.push(nestOuter(after, row(c(jFull * jmMax), jRest)));
   return fixUnit(nestOuter(before, seq(...parts)));
+}
+
+/**
+ * An output axis whose loads read blocks of B along it (packed Conv weights [M/B, C, k..., B], as
+ * floordiv(m, B) and floormod(m, B)) where B is a tile row of `width` lanes: with the row's block
+ * variable vb, floordiv(m, B) is vb and floormod(m, B) is m - vb*B inside each row, so the tile
+ * sees the loads affine in m. Undefined when there is no such axis.
+ */
+function blockedAxis(p: TileInput, dims: number[], width: number, L: number): { d: number; vb: Var; p: TileInput } | undefined {
+  for (const d of dims) {
+    const name = p.idx[d]!.name;
+    let B: number | undefined;
+    mapExpr(p.body, (x) => {
+      if (x.k === "bin" && (x.op === "floordiv" || x.op === "floormod") && x.a.k === "var" && x.a.name === name && x.b.k === "const") B ??= x.b.v;
+      return undefined;
+    });
+    if (B === undefined || B !== width || B % L !== 0 || p.shape[d]! % B !== 0) continue;
+    const vb = mkVar("vb"), m = p.idx[d]!;
+    const sub = (e: Expr): Expr => mapExpr(e, (x) => {
+      if (x.k !== "bin" || x.a.k !== "var" || x.a.name !== name || x.b.k !== "const" || x.b.v !== B) return undefined;
+      return x.op === "floordiv" ? vb : x.op === "floormod" ? bin("sub", m, mul(vb, c(B!))) : undefined;
+    });
+    return { d, vb, p: { ...p, body: sub(p.body), post: sub(p.post), init: sub(p.init) } };
+  }
+  return undefined;
 }
 
 /** The share of lanes n outputs use in vectors of L lanes. */
