@@ -111,13 +111,18 @@ export function floatConv(ctx: OpCtx, te: TE, ins: (TensorRef | undefined)[], ou
   const win = windowOf(ctx, spatial, kernelOf(w, layout));
   const ct = computeType(x.dtype);
   const f = (e: Expr) => cast(e, ct);
-  // Padding is written once into a scratch copy, so the sum reads without bounds checks; a
-  // strided window reads a copy split into phases, where every tap reads consecutive elements,
-  // unless the target loads every second element as cheaply.
+  // Padding is written once into a scratch copy, so the sum reads without bounds checks (unless
+  // the target reads it in place with masked loads); a strided window reads a copy split into
+  // phases, where every tap reads consecutive elements, unless the target loads every second
+  // element as cheaply.
   const strided = win.strides.some((s) => s > 1) && win.dilations.every((d) => d === 1) &&
     !(te.hints.stridedLoads && win.strides.every((s) => s <= 2));
   const phased = strided ? phaseInput(te, x, win, k(0, x.dtype)) : undefined;
-  const padded = phased ? { x, win } : padInput(te, x, win, k(0, x.dtype));
+  // In place, measured: faster for stride-1 depthwise Convs (kws_dscnn 50 -> 45 us on AVX-512);
+  // slower where each tap computes masks for many output channels (resnet18's 3x3 Convs) and
+  // where stride-2 reads would be masked gathers.
+  const inPlace = te.hints.padInPlace && ctx.int("group", 1) > 1 && win.strides.every((s) => s === 1);
+  const padded = phased || inPlace ? { x, win } : padInput(te, x, win, k(0, x.dtype));
   return te.compute("conv", outs[0]!.shape, (idx) => {
     const acc = convSum(ctx, padded.x, w, idx, { x: f, w: f, zero: k(0, x.dtype), at: phased }, padded.win, layout);
     return b ? bin("add", acc, f(at(b, idx[1]!))) : acc;

@@ -21,6 +21,8 @@ export type Stage =
 export interface TEHints {
   /** Vector loads of every second element are cheap (two loads and a permute): no phase-split copies. */
   stridedLoads?: boolean;
+  /** Zero-filled reads past an edge cost a masked load: windows read padding in place, no padded copies. */
+  padInPlace?: boolean;
 }
 
 export class TE {

@@ -83,11 +83,18 @@ function topLoads(e: Expr): Load[] {
   return out;
 }
 
-/** True when v occurs in e only inside load indices, each affine in v. */
-function onlyIndexed(e: Expr, v: string): boolean {
+/**
+ * True when v occurs in e only inside load indices, each affine in v; with `guards`, also in the
+ * condition of a zero-filled load (padding read in place: computed per element, or as a mask).
+ */
+function onlyIndexed(e: Expr, v: string, guards = false): boolean {
   let ok = true;
   mapExpr(e, (x) => {
     if (x.k === "load") { if (coeffOf(x.index, v) === undefined) ok = false; return x; }
+    if (guards && x.k === "select" && x.a.k === "load" && x.b.k === "const" && x.b.v === 0) {
+      if (coeffOf(x.a.index, v) === undefined || hasLoad(x.c)) ok = false;
+      return x;
+    }
     if (x.k === "var" && x.name === v) ok = false;
     return undefined;
   });
@@ -113,7 +120,7 @@ export function tileReduction(p0: TileInput): Stmt | undefined {
   const last = dims[dims.length - 1]!;
   const vec = blocked ? blocked.d : L > 1 ? channelAxis(p, dims, L, flat) ?? last : last;
   const vName = idx[vec]!.name;
-  if (!onlyIndexed(p.body, vName) || !onlyIndexed(p.post, vName)) return undefined;
+  if (!onlyIndexed(p.body, vName, true) || !onlyIndexed(p.post, vName)) return undefined;
   const kv = loads.map((l) => coeffOf(l.index, vName)!);
   if (!kv.some((k) => k !== 0) || kv.some((k) => Math.abs(k) > 2)) return undefined;
   // Merge the axis before the last into it where every access sees the two as one contiguous run
@@ -253,6 +260,12 @@ export function tileReduction(p0: TileInput): Stmt | undefined {
   return fixUnit(nestOuter(before, seq(...parts)));
 }
 
+function hasLoad(e: Expr): boolean {
+  let found = false;
+  mapExpr(e, (x) => { if (x.k === "load") found = true; return undefined; });
+  return found;
+}
+
 /**
  * An output axis whose loads read blocks of B along it (packed Conv weights [M/B, C, k..., B], as
  * floordiv(m, B) and floormod(m, B)) where B is a tile row of `width` lanes: with the row's block
@@ -293,7 +306,7 @@ function channelAxis(p: TileInput, dims: number[], L: number, flat: Expr): numbe
   for (const d of [...dims].reverse()) {
     if (d === last || p.shape[d]! % L !== 0) continue;
     const name = p.idx[d]!.name;
-    if (!onlyIndexed(p.body, name) || !onlyIndexed(p.post, name)) continue;
+    if (!onlyIndexed(p.body, name, true) || !onlyIndexed(p.post, name)) continue;
     const ks = loads.map((l) => coeffOf(l.index, name)!);
     if (!ks.includes(1) || ks.some((k) => k !== 0 && k !== 1)) continue;
     const t: VectorTileInput = { op: p.op, dtype: p.dtype, out: p.out, body: p.body, init: p.init, post: p.post, hole: p.hole, flat, v: name };

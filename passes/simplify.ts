@@ -54,7 +54,16 @@ class Simplifier {
   /** Children first; expressions are shallow (lowering binds deep ones to locals). */
   expr(e: Expr): Expr {
     // Vector forms keep their shape: only their scalar parts (ramp bases, bcast operands) simplify.
-    if ((e.k === "bin" || e.k === "select") && e.lanes) return mapChildren(e, (x) => this.expr(x));
+    if (e.k === "select" && e.lanes) {
+      // A lane-invariant condition that always holds (or never does) leaves its select.
+      const x = mapChildren(e, (y) => this.expr(y)) as typeof e;
+      if (x.c.k === "bcast") {
+        const known = this.truth(x.c.a);
+        if (known !== undefined) return known ? x.a : x.b;
+      }
+      return x;
+    }
+    if (e.k === "bin" && e.lanes) return mapChildren(e, (x) => this.expr(x));
     switch (e.k) {
       case "const": case "var": return e;
       case "load": return { ...e, index: this.expr(e.index) };

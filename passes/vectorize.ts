@@ -198,6 +198,8 @@ function findLoad(e: Expr, pred: (l: Extract<Expr, { k: "load" }>) => boolean): 
  */
 export function unsafeLanes(e: Expr, varies: (e: Expr) => boolean, guarded: boolean): string | undefined {
   if (e.k === "load" && guarded) return "a load under a lane-dependent condition";
+  // A zero-filled guarded load becomes a masked load (vectorizeExpr).
+  if (e.k === "select" && zeroFill(e, varies)) return unsafeLanes(e.c, varies, guarded) ?? unsafeLanes((e.a as Extract<Expr, { k: "load" }>).index, varies, guarded);
   if (e.k === "bin" && INT_DIVIDE.has(e.op) && !isFloat(e.dtype) && (guarded || varies(e.b)))
     return "an integer division by a lane-dependent value";
   if (e.k === "select") {
@@ -242,11 +244,44 @@ export function vectorizeExpr(e: Expr, lane: { v: string; base: Expr }, shape: V
       case "un": return V.vun(e.op, vec(e.a));
       case "cast": return V.vcast(vec(e.a), e.dtype);
       case "bitcast": return V.vbitcast(vec(e.a), e.dtype);
-      case "select": return V.vselect(vec(e.c), vec(e.a), vec(e.b));
+      case "select": {
+        const fill = zeroFill(e, (x) => mentionsAny(x, varying));
+        if (!fill) return V.vselect(vec(e.c), vec(e.a), vec(e.b));
+        // Lanes outside the condition read nothing: the select is a masked load. The mask holds
+        // the lane-invariant conjuncts too (the load must not run where they fail); the select
+        // keeps them for loop partitioning, which removes it where they always hold.
+        const m = vec(fill.invariant ? bin("land", fill.invariant, fill.lane) : fill.lane);
+        const l = vec(e.a) as Extract<Expr, { k: "load" }>;
+        const masked = V.vload(l.buf, l.index, l.mask ? V.vbin("land", l.mask, m) : m);
+        return fill.invariant ? V.vselect(V.bcast(fill.invariant, shape), masked, vec(e.b)) : masked;
+      }
       default: throw new Error(`internal error: vectorize met ${e.k}`);
     }
   };
   return vec(e);
+}
+
+/**
+ * select(c, load, 0) where c varies by lane: the load is made only where c holds, which a masked
+ * load does (masked lanes read 0 and touch no memory). Returns c's lane-varying conjuncts and its
+ * lane-invariant ones (kept as a select, which loop partitioning can split on).
+ */
+function zeroFill(e: Extract<Expr, { k: "select" }>, varies: (x: Expr) => boolean): { lane: Expr; invariant?: Expr } | undefined {
+  if (e.a.k !== "load" || e.b.k !== "const" || e.b.v !== 0 || !varies(e.c)) return undefined;
+  if (!safeIndex(e.a.index)) return undefined;
+  const cjs = conjuncts(e.c);
+  const lane = cjs.filter(varies), inv = cjs.filter((x) => !varies(x));
+  const and = (xs: Expr[]) => xs.reduce((a, b) => bin("land", a, b));
+  return { lane: and(lane), ...(inv.length ? { invariant: and(inv) } : {}) };
+}
+
+const conjuncts = (e: Expr): Expr[] => (e.k === "bin" && e.op === "land" ? [...conjuncts(e.a), ...conjuncts(e.b)] : [e]);
+
+/** An index computed without loads or integer division, so every lane may compute it. */
+function safeIndex(e: Expr): boolean {
+  if (e.k === "load") return false;
+  if (e.k === "bin" && INT_DIVIDE.has(e.op)) return false;
+  return exprChildren(e).every(safeIndex);
 }
 
 /** The type of a local the loop body declares. */

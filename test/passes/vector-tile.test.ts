@@ -30,6 +30,18 @@ function conv(c: number, m: number, h: number, w: number): ModelSpec {
   };
 }
 
+/** A depthwise 3x3 Conv (stride 1): its padding is read in place, through masked loads. */
+function depthwise(c: number, h: number, w: number): ModelSpec {
+  const r = rng(c + h + w);
+  return {
+    opset: 17,
+    nodes: [{ op: "Conv", inputs: ["x", "w"], outputs: ["y"], attrs: { pads: [1, 1, 1, 1], kernel_shape: [3, 3], group: c } }],
+    inputs: [{ name: "x", dtype: "f32", shape: [1, c, h, w] }],
+    outputs: [{ name: "y", dtype: "f32" }],
+    initializers: [{ name: "w", dtype: "f32", dims: [c, 1, 3, 3], data: Array.from(uniform(r, c * 9)) }],
+  };
+}
+
 function matmul(n: number, k: number, m: number): ModelSpec {
   const r = rng(n + k + m);
   return {
@@ -73,6 +85,8 @@ describe("vector register tiles", () => {
     // 20 columns: whole vectors, then one overlapping the one before.
     { name: "Conv with 20-wide rows", spec: conv(4, 12, 20, 20), n: 4 * 400, lanes16: /fma/, lanes8: /fma/ },
     { name: "MatMul 37x24 by 24x40", spec: matmul(37, 24, 40), n: 37 * 24, lanes16: /fma/, lanes8: /fma/ },
+    // Padding in place: the row's edges masked per tap, no padded copy.
+    { name: "depthwise Conv with 19-wide rows", spec: depthwise(6, 7, 19), n: 6 * 7 * 19, lanes16: / if \(bcast<16>\(/, lanes8: / if \(bcast<8>\(/ },
     // A guard on the channel (lane-invariant) split out of the reduction loop by loop partitioning.
     { name: "LRN over 5x5 planes", spec: lrn, n: 250, lanes16: /select\(bcast<16>/, lanes8: /select\(bcast<8>/ },
   ];
@@ -87,6 +101,7 @@ describe("vector register tiles", () => {
         const text = kernelText(compiled);
         expect(text).to.match(new RegExp(`f32x${lanes}`));
         expect(text).to.match(target === "x86-64-v4" ? cs.lanes16 : cs.lanes8);
+        if (cs.name.startsWith("depthwise")) expect(compiled.program.scratchBytes, "scratch").to.equal(0);
         expectSame(cs.spec, [uniform(rng(7), cs.n, -2, 2)], target);
       });
     }
