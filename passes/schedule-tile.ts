@@ -149,12 +149,26 @@ export function tileReduction(p0: TileInput): Stmt | undefined {
   // load and give the tile independent accumulators.
   const shareCands = dims.filter((d) => d !== vec && !merged.includes(d) && loads.some((l) => coeffOf(l.index, idx[d]!.name) === 0));
   const jam = jamCands.length ? jamCands[jamCands.length - 1] : shareCands[shareCands.length - 1];
+  // Rows of channel vectors run along output positions: the axes before the jam axis merge into
+  // it where every access sees them as one run (a 1x1 Conv's 7x7 positions as 49 rows).
+  let jamExtent = jam === undefined ? 1 : shape[jam]!;
+  if (jam !== undefined && vec !== last && jam === last) {
+    const jName = idx[jam]!.name;
+    const accs = [...topLoads(p.body), ...topLoads(p.post)].map((l) => l.index).concat([flat]);
+    for (let j = dims.indexOf(jam) - 1; j >= 0; j--) {
+      const prev = dims[j]!, pName = idx[prev]!.name;
+      if (prev === vec || !exprs.every((e) => onlyIndexed(e, pName)) || !exprs.every((e) => onlyIndexed(e, jName))) break;
+      if (!accs.every((ix) => coeffOf(ix, pName) === jamExtent * coeffOf(ix, jName)!)) break;
+      merged.push(prev);
+      jamExtent *= shape[prev]!;
+    }
+  }
   // A vector row is at least one vector long where the row allows, so no tile starts before 0.
   const vw = L > 1 && vecExtent >= L ? Math.min(vecExtent, Math.max(cfg.width, L)) : Math.min(vecExtent, cfg.width);
   const perRow = L > 1 ? Math.ceil(vw / L) * L : vw;
-  let jmMax = jam === undefined ? 1 : Math.max(1, Math.min(shape[jam]!, Math.floor(cfg.accs / perRow)));
+  let jmMax = jam === undefined ? 1 : Math.max(1, Math.min(jamExtent, Math.floor(cfg.accs / perRow)));
   // Prefer a row count that divides the axis, so no tail tile is needed.
-  if (jam !== undefined) for (let j = jmMax; j * 2 > jmMax; j--) if (shape[jam]! % j === 0) { jmMax = j; break; }
+  if (jam !== undefined) for (let j = jmMax; j * 2 > jmMax; j--) if (jamExtent % j === 0) { jmMax = j; break; }
 
   const vin: VectorTileInput = { op: p.op, dtype: p.dtype, out: p.out, body: p.body, init: p.init, post: p.post, hole: p.hole, flat, v: vName };
   const vectors = L > 1 && vectorTileRefusal(vin) === undefined;
@@ -249,7 +263,7 @@ export function tileReduction(p0: TileInput): Stmt | undefined {
   };
   if (jam === undefined) return fixUnit(nestOuter(outer, row(undefined, 1)));
   const before = outer.filter((d) => d < jam), after = outer.filter((d) => d > jam);
-  const ext = shape[jam]!, jFull = Math.floor(ext / jmMax), jRest = ext - jFull * jmMax;
+  const ext = jamExtent, jFull = Math.floor(ext / jmMax), jRest = ext - jFull * jmMax;
   const parts: Stmt[] = [];
   if (jFull >= 1) {
     const jb = mkVar("jb");
