@@ -92,12 +92,16 @@ function avx2(): VecIsa {
       "/* max/min that propagate NaN from either operand, as edgec_maxf/edgec_minf. */",
       "static inline __m256 edgec_v3_max_ps(__m256 a, __m256 b) { return _mm256_blendv_ps(_mm256_max_ps(a, b), a, _mm256_cmp_ps(a, a, _CMP_UNORD_Q)); }",
       "static inline __m256 edgec_v3_min_ps(__m256 a, __m256 b) { return _mm256_blendv_ps(_mm256_min_ps(a, b), a, _mm256_cmp_ps(a, a, _CMP_UNORD_Q)); }",
-      "/* p[0], p[2], ..., p[14]: two loads (the second stops at p[14]) and a de-interleave. */",
-      "static inline __m256 edgec_v3_load2_ps(const float *p) {",
-      "  __m256 s = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_maskload_ps(p + 8, _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, -1, 0)), _MM_SHUFFLE(2, 0, 2, 0));",
-      "  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));",
-      "}",
     ],
+    onDemand: {
+      edgec_v3_load2_ps: [
+        "/* p[0], p[2], ..., p[14]: two loads (the second stops at p[14]) and a de-interleave. */",
+        "static inline __m256 edgec_v3_load2_ps(const float *p) {",
+        "  __m256 s = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_maskload_ps(p + 8, _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, -1, 0)), _MM_SHUFFLE(2, 0, 2, 0));",
+        "  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));",
+        "}",
+      ],
+    },
   };
 }
 
@@ -160,11 +164,15 @@ function avx512(): VecIsa {
       "/* max/min that propagate NaN from either operand, as edgec_maxf/edgec_minf. */",
       "static inline __m512 edgec_v4_max_ps(__m512 a, __m512 b) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q), _mm512_max_ps(a, b), a); }",
       "static inline __m512 edgec_v4_min_ps(__m512 a, __m512 b) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q), _mm512_min_ps(a, b), a); }",
-      "/* p[0], p[2], ..., p[30]: two loads (the second stops at p[30]) and a two-source permute. */",
-      "static inline __m512 edgec_v4_load2_ps(const float *p) {",
-      "  return _mm512_permutex2var_ps(_mm512_loadu_ps(p), _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), _mm512_maskz_loadu_ps(0x7FFF, p + 16));",
-      "}",
     ],
+    onDemand: {
+      edgec_v4_load2_ps: [
+        "/* p[0], p[2], ..., p[30]: two loads (the second stops at p[30]) and a two-source permute. */",
+        "static inline __m512 edgec_v4_load2_ps(const float *p) {",
+        "  return _mm512_permutex2var_ps(_mm512_loadu_ps(p), _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), _mm512_maskz_loadu_ps(0x7FFF, p + 16));",
+        "}",
+      ],
+    },
   };
 }
 

@@ -19,4 +19,6 @@ export interface VecIsa {
   t: Record<string, string>;
   /** Helper functions the templates call, printed once per file. */
   prelude: string[];
+  /** Helpers printed only in a file whose kernels call them, by function name. */
+  onDemand?: Record<string, string[]>;
 }

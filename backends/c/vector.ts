@@ -32,6 +32,8 @@ function widens(from: DType, to: DType): boolean {
 
 export class VectorCEmitter extends CEmitter {
   private helpers = new Map<string, { name: string; text: string }>();
+  /** The on-demand helpers (VecIsa.onDemand) some printed template calls. */
+  private called = new Set<string>();
   private used = false;
 
   constructor(private isa: VecIsa) {
@@ -41,7 +43,8 @@ export class VectorCEmitter extends CEmitter {
   /** The include and helper functions the printed kernels call; empty when none has a vector. */
   override prelude(): string {
     if (!this.used) return "";
-    return [this.isa.include, ...this.isa.prelude, ...[...this.helpers.values()].map((h) => h.text), ""].join("\n");
+    const onDemand = Object.entries(this.isa.onDemand ?? {}).filter(([name]) => this.called.has(name)).flatMap(([, text]) => text);
+    return [this.isa.include, ...this.isa.prelude, ...onDemand, ...[...this.helpers.values()].map((h) => h.text), ""].join("\n");
   }
 
   override stmt(s: Stmt, depth: number, used: Set<string>): string {
@@ -82,6 +85,7 @@ export class VectorCEmitter extends CEmitter {
 
   private tpl(key: string, args: string[], p = "", s = ""): string | undefined {
     const t = this.isa.t[key];
+    if (t) for (const name of Object.keys(this.isa.onDemand ?? {})) if (t.includes(name)) this.called.add(name);
     return t?.replace(/\$([0-9ps])/g, (_, k: string) => (k === "p" ? p : k === "s" ? s : args[Number(k)]!));
   }
 

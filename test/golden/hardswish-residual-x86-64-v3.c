@@ -2,11 +2,6 @@
 /* max/min that propagate NaN from either operand, as edgec_maxf/edgec_minf. */
 static inline __m256 edgec_v3_max_ps(__m256 a, __m256 b) { return _mm256_blendv_ps(_mm256_max_ps(a, b), a, _mm256_cmp_ps(a, a, _CMP_UNORD_Q)); }
 static inline __m256 edgec_v3_min_ps(__m256 a, __m256 b) { return _mm256_blendv_ps(_mm256_min_ps(a, b), a, _mm256_cmp_ps(a, a, _CMP_UNORD_Q)); }
-/* p[0], p[2], ..., p[14]: two loads (the second stops at p[14]) and a de-interleave. */
-static inline __m256 edgec_v3_load2_ps(const float *p) {
-  __m256 s = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_maskload_ps(p + 8, _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, -1, 0)), _MM_SHUFFLE(2, 0, 2, 0));
-  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
-}
 
 static void model_k0_edgec_fused(const float *EDGEC_RESTRICT in0, float *EDGEC_RESTRICT out0) {
   for (int32_t i0_16 = 0; i0_16 < 2; ++i0_16) {

@@ -2,10 +2,6 @@
 /* max/min that propagate NaN from either operand, as edgec_maxf/edgec_minf. */
 static inline __m512 edgec_v4_max_ps(__m512 a, __m512 b) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q), _mm512_max_ps(a, b), a); }
 static inline __m512 edgec_v4_min_ps(__m512 a, __m512 b) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q), _mm512_min_ps(a, b), a); }
-/* p[0], p[2], ..., p[30]: two loads (the second stops at p[30]) and a two-source permute. */
-static inline __m512 edgec_v4_load2_ps(const float *p) {
-  return _mm512_permutex2var_ps(_mm512_loadu_ps(p), _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), _mm512_maskz_loadu_ps(0x7FFF, p + 16));
-}
 static inline float edgec_x8664v4_lanes0(__m512 a0) {
   float x0[16];
   _mm512_storeu_ps(x0, a0);
