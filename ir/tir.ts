@@ -250,6 +250,9 @@ export function mapExpr(e: Expr, f: (e: Expr) => Expr | undefined): Expr {
 }
 
 /** Direct subexpressions (a reduction's body and init included). */
+/** The conjuncts of a land tree. */
+export const conjuncts = (e: Expr): Expr[] => (e.k === "bin" && e.op === "land" ? [...conjuncts(e.a), ...conjuncts(e.b)] : [e]);
+
 export function exprChildren(e: Expr): Expr[] {
   switch (e.k) {
     case "const": case "var": return [];

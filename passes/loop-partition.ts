@@ -5,7 +5,7 @@
  * The middle loop is a straight-line body the C compiler can vectorise.
  */
 import { coeffOf, mentions } from "../ir/affine.ts";
-import { BinOp, Expr, Stmt, Var, add, bin, c, hasLoop, mapExpr, mapStmtExprs, select, seq, substExpr } from "../ir/tir.ts";
+import { BinOp, Expr, Stmt, Var, add, bin, c, conjuncts, hasLoop, mapExpr, mapStmtExprs, select, seq, substExpr } from "../ir/tir.ts";
 
 import * as V from "../ir/vec.ts";
 
@@ -26,11 +26,6 @@ export function partitionLoops(s: Stmt): Stmt {
 
 
 type For = Extract<Stmt, { k: "for" }>;
-
-/** Conjuncts of a land tree. */
-function conjuncts(e: Expr): Expr[] {
-  return e.k === "bin" && e.op === "land" ? [...conjuncts(e.a), ...conjuncts(e.b)] : [e];
-}
 
 /** Every select condition in the statement's expressions. */
 function conditions(s: Stmt): Expr[] {

@@ -304,9 +304,7 @@ function partialSums(x: Extract<Expr, { k: "reduce" }>, inner: { pre: Stmt[]; e:
   const last = x.axes[x.axes.length - 1];
   if (x.op !== "sum" || !isFloat(x.dtype) || x.dtype === "f16" || x.dtype === "bf16" || inner.pre.length) return undefined;
   if (!last || last.extent < 4 * PARTIALS || last.extent % PARTIALS !== 0) return undefined;
-  const loads = loadsIn(inner.e);
-  const ks = loads.map((l) => coeffOf(l.index, last.v.name));
-  if (!ks.includes(1) || ks.some((k) => k !== 0 && k !== 1)) return undefined;
+  if (!unitStride(inner.e, last.v.name)) return undefined;
   const parts = Array.from({ length: PARTIALS }, () => mkVar("part", x.dtype));
   const r0 = mkVar("rb");
   const lanes = parts.map((p, l): Stmt => ({
@@ -317,6 +315,12 @@ function partialSums(x: Extract<Expr, { k: "reduce" }>, inner: { pre: Stmt[]; e:
   for (let i = x.axes.length - 2; i >= 0; i--) nest = reduceLoop(x.axes[i]!, nest);
   const total = parts.reduce<Expr>((a, p) => bin("add", a, p), init ?? c(0, x.dtype));
   return [...parts.map((p): Stmt => ({ k: "decl", v: p, init: c(0, x.dtype) })), nest, { k: "decl", v: acc, init: total }];
+}
+
+/** True when some load of e walks v with unit stride and none walks it otherwise. */
+function unitStride(e: Expr, v: string): boolean {
+  const ks = loadsIn(e).map((l) => coeffOf(l.index, v));
+  return ks.includes(1) && ks.every((k) => k === 0 || k === 1);
 }
 
 /** Independent vector partial sums: each FMA waits on its own chain only. */
@@ -331,9 +335,7 @@ function vectorPartialSums(x: Extract<Expr, { k: "reduce" }>, inner: { pre: Stmt
   if (x.op !== "sum" || x.dtype !== "f32" || inner.pre.length || !last || last.extent < 2 * L) return undefined;
   const P = [VECTOR_PARTIALS, 2, 1].find((p) => last.extent % (p * L) === 0);
   if (!P) return undefined;
-  const loads = loadsIn(inner.e);
-  const ks = loads.map((l) => coeffOf(l.index, last.v.name));
-  if (!ks.includes(1) || ks.some((k) => k !== 0 && k !== 1)) return undefined;
+  if (!unitStride(inner.e, last.v.name)) return undefined;
   if (lanesRefusal([inner.e], [x.dtype], new Set([last.v.name]))) return undefined;
   const shape = { lanes: L };
   const parts = Array.from({ length: P }, () => V.vvar(mkVar("part", x.dtype), shape));

@@ -118,7 +118,7 @@ export function tileReduction(p0: TileInput): Stmt | undefined {
   const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
   const flat = idx.reduce<Expr>((f, v, i) => add(f, mul(v, c(strides[i]!))), c(0));
   const last = dims[dims.length - 1]!;
-  const vec = blocked ? blocked.d : L > 1 ? channelAxis(p, dims, L, flat) ?? last : last;
+  const vec = blocked ? blocked.d : last;
   const vName = idx[vec]!.name;
   if (!onlyIndexed(p.body, vName, true) || !onlyIndexed(p.post, vName)) return undefined;
   const kv = loads.map((l) => coeffOf(l.index, vName)!);
@@ -301,30 +301,6 @@ function blockedAxis(p: TileInput, dims: number[], width: number, L: number): { 
       return x.op === "floordiv" ? vb : x.op === "floormod" ? bin("sub", m, mul(vb, c(B!))) : undefined;
     });
     return { d, vb, p: { ...p, body: sub(p.body), post: sub(p.post), init: sub(p.init) } };
-  }
-  return undefined;
-}
-
-/** The share of lanes n outputs use in vectors of L lanes. */
-const fill = (n: number, L: number): number => n / (Math.ceil(n / L) * L);
-
-/**
- * An output axis other than the last that vector rows fill whole where the last axis fills them
- * poorly: every load reads it contiguously or not at all (output channels over packed weights,
- * edgec.PackedConv), its extent a multiple of L, and the tile vectorizes along it.
- */
-function channelAxis(p: TileInput, dims: number[], L: number, flat: Expr): number | undefined {
-  const last = dims[dims.length - 1]!;
-  if (fill(p.shape[last]!, L) >= 0.8 && p.shape[last]! >= L) return undefined;
-  const loads = topLoads(p.body);
-  for (const d of [...dims].reverse()) {
-    if (d === last || p.shape[d]! % L !== 0) continue;
-    const name = p.idx[d]!.name;
-    if (!onlyIndexed(p.body, name, true) || !onlyIndexed(p.post, name)) continue;
-    const ks = loads.map((l) => coeffOf(l.index, name)!);
-    if (!ks.includes(1) || ks.some((k) => k !== 0 && k !== 1)) continue;
-    const t: VectorTileInput = { op: p.op, dtype: p.dtype, out: p.out, body: p.body, init: p.init, post: p.post, hole: p.hole, flat, v: name };
-    if (vectorTileRefusal(t) === undefined) return d;
   }
   return undefined;
 }

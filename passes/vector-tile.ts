@@ -12,7 +12,7 @@ import { VECTOR_DTYPES } from "../ir/target.ts";
 import { BinOp, Buffer, Expr, ReduceOp, Stmt, Var, VecShape, add, c, mapExpr, mkVar, seq, substExpr } from "../ir/tir.ts";
 import * as V from "../ir/vec.ts";
 import { canonIndex, canonLoads } from "./tile-index.ts";
-import { unsafeLanes, vectorizeExpr } from "./vectorize.ts";
+import { mentionsAny, unsafeLanes, vectorizeExpr } from "./vectorize.ts";
 
 export interface VectorTileInput {
   op: ReduceOp;
@@ -54,18 +54,12 @@ export function lanesRefusal(es: Expr[], types: DType[], lane: ReadonlySet<strin
   if (form) return `a ${form} in the tile`;
   const bad = all.find((d) => !VECTOR_DTYPES.includes(d));
   if (bad) return `a ${bad} value`;
-  const varies = (e: Expr): boolean => mentions(e, lane);
+  const varies = (e: Expr): boolean => mentionsAny(e, lane);
   for (const e of es) {
     const why = unsafeLanes(e, varies, false);
     if (why) return why;
   }
   return undefined;
-}
-
-function mentions(e: Expr, names: ReadonlySet<string>): boolean {
-  let found = false;
-  mapExpr(e, (x) => { if (x.k === "var" && names.has(x.name)) found = true; return undefined; });
-  return found;
 }
 
 /**

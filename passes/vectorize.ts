@@ -13,7 +13,7 @@ import { DType, isFloat, isSigned, bitWidth } from "../ir/dtype.ts";
 import { coeffOf } from "../ir/affine.ts";
 import { TargetDesc, lanesOf } from "../ir/target.ts";
 import {
-  BinOp, Expr, HReduceOp, PrimFunc, Stmt, Var, VecShape, bin, c, exprChildren, hasLoop, mapExpr, mul, stmtExprs, substExpr, substStmt,
+  BinOp, Expr, HReduceOp, PrimFunc, Stmt, Var, VecShape, bin, c, conjuncts, exprChildren, hasLoop, mapExpr, mul, stmtExprs, substExpr, substStmt,
 } from "../ir/tir.ts";
 import * as V from "../ir/vec.ts";
 import { exprKey } from "./te-inline.ts";
@@ -176,7 +176,7 @@ function readsOnce(e: Expr, name: string): boolean {
   return n === 1;
 }
 
-function mentionsAny(e: Expr, names: ReadonlySet<string>): boolean {
+export function mentionsAny(e: Expr, names: ReadonlySet<string>): boolean {
   if (e.k === "var") return names.has(e.name);
   return exprChildren(e).some((x) => mentionsAny(x, names));
 }
@@ -274,8 +274,6 @@ function zeroFill(e: Extract<Expr, { k: "select" }>, varies: (x: Expr) => boolea
   const and = (xs: Expr[]) => xs.reduce((a, b) => bin("land", a, b));
   return { lane: and(lane), ...(inv.length ? { invariant: and(inv) } : {}) };
 }
-
-const conjuncts = (e: Expr): Expr[] => (e.k === "bin" && e.op === "land" ? [...conjuncts(e.a), ...conjuncts(e.b)] : [e]);
 
 /** An index computed without loads or integer division, so every lane may compute it. */
 function safeIndex(e: Expr): boolean {
