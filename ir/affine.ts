@@ -2,7 +2,9 @@
  * @fileoverview Affine analysis of Tensor IR index expressions: the coefficient of a loop
  * variable, used to pick loop orders with contiguous inner accesses.
  */
-import { Expr, exprChildren } from "./tir.ts";
+import { BinOp, Expr, Var, add, bin, c, exprChildren, substExpr } from "./tir.ts";
+
+const COMPARES: ReadonlySet<BinOp> = new Set(["ge", "gt", "le", "lt"]);
 
 /** Coefficient of variable `v` in `e` if `e` is affine in `v`; undefined if it is not. */
 export function coeffOf(e: Expr, v: string): number | undefined {
@@ -62,4 +64,31 @@ export function nonneg(e: Expr): boolean {
       return false;
     default: return false;
   }
+}
+
+/** v >= e (lower) or v < e. */
+export interface Bound { lower: boolean; e: Expr }
+
+/** The bound on v that makes `cmp` true, if `cmp` is an affine comparison in v with a non-zero coefficient. */
+export function boundOf(cmp: Expr, v: Var): Bound | undefined {
+  if (cmp.k !== "bin" || !COMPARES.has(cmp.op) || cmp.a.dtype !== v.dtype || !mentions(cmp, v.name)) return undefined;
+  const d = bin("sub", cmp.a, cmp.b);
+  let k = coeffOf(d, v.name);
+  if (k === undefined || k === 0) return undefined;
+  let base = substExpr(d, new Map([[v.name, c(0)]]));
+  let op = cmp.op;
+  if (k < 0) {
+    k = -k;
+    base = bin("sub", c(0), base);
+    op = ({ ge: "le", gt: "lt", le: "ge", lt: "gt" } as const)[op as "ge" | "gt" | "le" | "lt"];
+  }
+  // k*v + base OP 0, k > 0. ceil(a / k) = floordiv(a + k - 1, k).
+  const ceilDiv = (a: Expr) => bin("floordiv", add(a, c(k! - 1)), c(k!));
+  switch (op) {
+    case "ge": return { lower: true, e: ceilDiv(bin("sub", c(0), base)) };
+    case "gt": return { lower: true, e: ceilDiv(bin("sub", c(1), base)) };
+    case "lt": return { lower: false, e: ceilDiv(bin("sub", c(0), base)) };
+    case "le": return { lower: false, e: ceilDiv(bin("sub", c(1), base)) };
+  }
+  return undefined;
 }

@@ -4,12 +4,9 @@
  * guard-free middle and a tail, then unswitches guards that do not depend on the loop at all.
  * The middle loop is a straight-line body the C compiler can vectorise.
  */
-import { coeffOf, mentions } from "../ir/affine.ts";
-import { BinOp, Expr, Stmt, Var, add, bin, c, conjuncts, hasLoop, mapExpr, mapStmtExprs, select, seq, substExpr } from "../ir/tir.ts";
-
+import { Bound, boundOf, mentions } from "../ir/affine.ts";
+import { Expr, Stmt, bin, c, conjuncts, hasLoop, mapExpr, mapStmtExprs, select, seq } from "../ir/tir.ts";
 import * as V from "../ir/vec.ts";
-
-const COMPARES: ReadonlySet<BinOp> = new Set(["ge", "gt", "le", "lt"]);
 
 export function partitionLoops(s: Stmt): Stmt {
   switch (s.k) {
@@ -43,32 +40,6 @@ function conditions(s: Stmt): Expr[] {
   };
   walk(s);
   return out;
-}
-
-interface Bound { lower: boolean; e: Expr }
-
-/** The bound on v that makes `cmp` true, if `cmp` is an affine comparison in v with a non-zero coefficient. */
-function boundOf(cmp: Expr, v: Var): Bound | undefined {
-  if (cmp.k !== "bin" || !COMPARES.has(cmp.op) || cmp.a.dtype !== v.dtype || !mentions(cmp, v.name)) return undefined;
-  const d = bin("sub", cmp.a, cmp.b);
-  let k = coeffOf(d, v.name);
-  if (k === undefined || k === 0) return undefined;
-  let base = substExpr(d, new Map([[v.name, c(0)]]));
-  let op = cmp.op;
-  if (k < 0) {
-    k = -k;
-    base = bin("sub", c(0), base);
-    op = ({ ge: "le", gt: "lt", le: "ge", lt: "gt" } as const)[op as "ge" | "gt" | "le" | "lt"];
-  }
-  // k*v + base OP 0, k > 0. ceil(a / k) = floordiv(a + k - 1, k).
-  const ceilDiv = (a: Expr) => bin("floordiv", add(a, c(k! - 1)), c(k!));
-  switch (op) {
-    case "ge": return { lower: true, e: ceilDiv(bin("sub", c(0), base)) };
-    case "gt": return { lower: true, e: ceilDiv(bin("sub", c(1), base)) };
-    case "lt": return { lower: false, e: ceilDiv(bin("sub", c(0), base)) };
-    case "le": return { lower: false, e: ceilDiv(bin("sub", c(1), base)) };
-  }
-  return undefined;
 }
 
 const key = (e: Expr) => JSON.stringify(e, (_k, x) => (typeof x === "object" && x && "scope" in x ? x.name : x));

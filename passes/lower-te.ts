@@ -18,7 +18,7 @@ import { lanesRefusal } from "./vector-tile.ts";
 import { vectorizeExpr } from "./vectorize.ts";
 import * as V from "../ir/vec.ts";
 import { AppliedTile } from "../ir/schedule.ts";
-import { InlineSource, Inliner } from "./te-inline.ts";
+import { InlineSource, Inliner, exprKey } from "./te-inline.ts";
 
 /**
  * Lowers `te` to a PrimFunc whose params are `inputs`, then `outputs`, then scratch buffers for
@@ -119,8 +119,9 @@ class Lowering {
       return bufs.has(id) || !st || st.kind !== "compute" || !st.inline;
     };
     const chainEnds = (id: number, depth: number): boolean => {
+      // Several identity reads by one consumer (x * erf(x)) share one accumulator.
       const u = uses.get(id) ?? [];
-      if (u.length !== 1 || !u[0]!.identity || u[0]!.consumer < 0 || depth > 16) return false;
+      if (!u.length || u.some((x) => !x.identity || x.consumer !== u[0]!.consumer) || u[0]!.consumer < 0 || depth > 16) return false;
       const c = u[0]!.consumer;
       return materialized(c) || chainEnds(c, depth + 1);
     };
@@ -189,14 +190,15 @@ class Lowering {
     const idx = t.shape.map((_, i) => mkVar(`i${i}_`));
     const e = this.inlined(fn(idx), bufs);
     if (!e) return undefined;
-    const reds: Extract<Expr, { k: "reduce" }>[] = [];
-    mapExpr(e, (x) => { if (x.k === "reduce") { reds.push(x); return x; } return undefined; });
-    if (reds.length !== 1) return undefined;
-    const red = reds[0]!;
+    // One reduction, possibly read several times (an epilogue using its input twice).
+    const reds = new Map<string, Extract<Expr, { k: "reduce" }>>();
+    mapExpr(e, (x) => { if (x.k === "reduce") { reds.set(exprKey(x), x); return x; } return undefined; });
+    if (reds.size !== 1) return undefined;
+    const [[redKey, red]] = [...reds] as [[string, Extract<Expr, { k: "reduce" }>]];
     const body = this.expand(red.body, bufs);
     if (body.pre.length) return undefined;
     const hole = mkVar("hole", red.dtype);
-    const post = this.expand(mapExpr(e, (x) => (x === red ? hole : undefined)), bufs);
+    const post = this.expand(mapExpr(e, (x) => (x.k === "reduce" && exprKey(x) === redKey ? hole : undefined)), bufs);
     if (post.pre.length) return undefined;
     const start = red.init ? this.expand(red.init, bufs) : { pre: [], e: reduceInit(red.op, red.dtype) };
     const tiled = start.pre.length ? undefined : tileReduction({

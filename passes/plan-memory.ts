@@ -22,15 +22,28 @@ export const ALIGN = 64;
 const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 
 /**
- * Greedy by size: the largest buffers are placed first, each at the lowest offset whose gap
- * fits among already placed buffers that overlap it in time (best fit on ties).
+ * Greedy placement, tried in a few orders (largest first, then first born) and with the chosen gap
+ * filled from its bottom or its top, keeping the smallest arena: each buffer goes into the
+ * tightest gap among already placed buffers that overlap it in time, or above them all. Filling
+ * from the top keeps a short-lived small buffer from splitting the gap a big one needs next.
  */
 export function planMemory(items: Interval[]): MemoryPlan {
-  const sorted = [...items].sort((a, b) => b.bytes - a.bytes || a.start - b.start || a.id - b.id);
+  const bySize = [...items].sort((a, b) => b.bytes - a.bytes || a.start - b.start || a.id - b.id);
+  const byStart = [...items].sort((a, b) => a.start - b.start || b.bytes - a.bytes || a.id - b.id);
+  let best: { offsets: Map<number, number>; arena: number } | undefined;
+  for (const order of [bySize, byStart])
+    for (const top of [false, true]) {
+      const r = place(order, top);
+      if (!best || r.arena < best.arena) best = r;
+    }
+  return { offsets: best!.offsets, arenaBytes: best!.arena, lowerBound: lowerBound(items) };
+}
+
+function place(order: Interval[], top: boolean): { offsets: Map<number, number>; arena: number } {
   const placed: { it: Interval; off: number; size: number }[] = [];
   const offsets = new Map<number, number>();
   let arena = 0;
-  for (const it of sorted) {
+  for (const it of order) {
     const size = align(Math.max(it.bytes, 1));
     const conflicts = placed
       .filter((p) => p.it.start <= it.end && it.start <= p.it.end)
@@ -38,7 +51,7 @@ export function planMemory(items: Interval[]): MemoryPlan {
     let best = -1, bestGap = Infinity, cursor = 0;
     for (const p of conflicts) {
       const gap = p.off - cursor;
-      if (gap >= size && gap < bestGap) { best = cursor; bestGap = gap; }
+      if (gap >= size && gap < bestGap) { best = top ? p.off - size : cursor; bestGap = gap; }
       cursor = Math.max(cursor, p.off + p.size);
     }
     if (best < 0) best = cursor;
@@ -46,7 +59,7 @@ export function planMemory(items: Interval[]): MemoryPlan {
     offsets.set(it.id, best);
     arena = Math.max(arena, best + size);
   }
-  return { offsets, arenaBytes: arena, lowerBound: lowerBound(items) };
+  return { offsets, arena };
 }
 
 export function lowerBound(items: Interval[]): number {

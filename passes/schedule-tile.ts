@@ -14,6 +14,7 @@ import { AppliedTile, TileConfig } from "../ir/schedule.ts";
 import { TARGETS, TargetDesc, lanesOf } from "../ir/target.ts";
 import { canonIndex, canonLoads } from "./tile-index.ts";
 import { VectorTileInput, vectorTile, vectorTileRefusal } from "./vector-tile.ts";
+import { AxisBounds, guardsToBounds } from "./guard-bounds.ts";
 
 export type { TileConfig } from "../ir/schedule.ts";
 
@@ -188,15 +189,19 @@ export function tileReduction(p0: TileInput): Stmt | undefined {
     rOrder = [{ v: lo, extent: longest.extent / rb }, ...rOrder.slice(0, -1), { v: li, extent: rb }];
   }
   const z = (e: Expr) => (zero.size ? substExpr(e, zero) : e);
-  const body = z(p.body), post = z(p.post), init = z(p.init), flatZ = z(flat);
+  const post = z(p.post), init = z(p.init), flatZ = z(flat);
+  const vVar = idx[vec]!, jVar = jam === undefined ? undefined : idx[jam]!;
+  // Vector tiles read padding in place: guards on kernel rows become the rows' loop bounds.
+  const inTile = new Set([vVar.name, ...(jVar ? [jVar.name] : [])]);
+  const guarded = vectors ? guardsToBounds(p.op, z(p.body), rOrder, inTile) : undefined;
+  const body = guarded?.body ?? z(p.body);
   // An epilogue with a select or min/max (ReLU) keeps the C compiler from vectorising the tile's
   // stores, and with them the accumulators: the tile then stores the sums and applies it after.
-  const vVar = idx[vec]!, jVar = jam === undefined ? undefined : idx[jam]!;
   const split = p.out.dtype === p.dtype && !isLinear(post) && !cfg.epilogueInTile && !vectors;
   p.onTile?.({ rows: jmMax, width: vw, ...(zero.has(longest.v.name) ? { rblock: rb } : {}), epilogueInTile: !split, ...(vectors ? { lanes: L } : {}) });
   const reductionNest = (inner: Stmt): Stmt => {
     let nest = inner;
-    for (let j = rOrder.length - 1; j >= 0; j--) nest = forAxis(rOrder[j]!.v, rOrder[j]!.extent, nest);
+    for (let j = rOrder.length - 1; j >= 0; j--) nest = forAxis(rOrder[j]!.v, rOrder[j]!.extent, nest, guarded?.bounds.get(rOrder[j]!.v.name));
     return nest;
   };
   /** One tile: rows jBase+u (u < jm), columns vBase+w (w < wv). */
@@ -338,8 +343,8 @@ export function combine(op: ReduceOp, acc: Expr, v: Expr): Expr {
   }
 }
 
-function forAxis(v: Var, extent: number, body: Stmt): Stmt {
-  if (extent === 1) return substStmtVar(body, v, c(0));
-  return { k: "for", v, extent, body, kind: "serial" };
+function forAxis(v: Var, extent: number, body: Stmt, bounds?: AxisBounds): Stmt {
+  if (extent === 1 && !bounds) return substStmtVar(body, v, c(0));
+  return { k: "for", v, extent, body, kind: "serial", ...bounds };
 }
 

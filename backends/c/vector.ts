@@ -132,8 +132,9 @@ export class VectorCEmitter extends CEmitter {
       const r = e.mask ? this.tpl(`mload.${e.dtype}`, [this.vexpr(e.mask, used)], p) : this.tpl(`load.${e.dtype}`, [], p);
       if (r) return r;
     }
-    if (!e.mask && ix.k === "ramp" && ix.stride === 2) {
-      const r = this.tpl(`load2.${e.dtype}`, [], `&${e.buf.name}[${this.expr(ix.base, used)}]`);
+    if (ix.k === "ramp" && ix.stride === 2) {
+      const p = `&${e.buf.name}[${this.expr(ix.base, used)}]`;
+      const r = e.mask ? this.tpl(`mload2.${e.dtype}`, [this.vexpr(e.mask, used)], p) : this.tpl(`load2.${e.dtype}`, [], p);
       if (r) return r;
     }
     const gather = e.mask ? this.tpl(`mgather.${e.dtype}`, [this.vexpr(ix, used), this.vexpr(e.mask, used)], e.buf.name)

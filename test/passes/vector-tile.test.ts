@@ -13,12 +13,12 @@ import { importModel } from "../../compiler/onnx/import.ts";
 import { interpret } from "../../passes/interpret.ts";
 import { ModelSpec, buildModel, rng, uniform } from "../helpers/onnx-builder.ts";
 
-function conv(c: number, m: number, h: number, w: number): ModelSpec {
+function conv(c: number, m: number, h: number, w: number, stride = 1): ModelSpec {
   const r = rng(c * 100 + h);
   return {
     opset: 17,
     nodes: [
-      { op: "Conv", inputs: ["x", "w", "b"], outputs: ["y"], attrs: { pads: [1, 1, 1, 1], kernel_shape: [3, 3] } },
+      { op: "Conv", inputs: ["x", "w", "b"], outputs: ["y"], attrs: { pads: [1, 1, 1, 1], kernel_shape: [3, 3], strides: [stride, stride] } },
       { op: "Relu", inputs: ["y"], outputs: ["z"] },
     ],
     inputs: [{ name: "x", dtype: "f32", shape: [1, c, h, w] }],
@@ -53,7 +53,7 @@ function matmul(n: number, k: number, m: number): ModelSpec {
   };
 }
 
-/** LRN sums squares over neighbouring channels under a padding guard the tile keeps in its loop. */
+/** LRN sums squares over neighbouring channels under a padding guard. */
 const lrn: ModelSpec = {
   opset: 17,
   nodes: [{ op: "LRN", inputs: ["x"], outputs: ["y"], attrs: { size: 3 } }],
@@ -77,18 +77,21 @@ function expectSame(spec: ModelSpec, inputs: TypedArray[], cTarget: CTarget): vo
 }
 
 describe("vector register tiles", () => {
-  const cases: { name: string; spec: ModelSpec; n: number; lanes16: RegExp; lanes8: RegExp; packed?: boolean }[] = [
+  const cases: { name: string; spec: ModelSpec; n: number; lanes16: RegExp; lanes8: RegExp; packed?: boolean; unguarded?: boolean }[] = [
     // 5 columns, 12 filters: one masked vector per row on both levels.
     { name: "Conv with 5-wide rows", spec: conv(8, 12, 5, 5), n: 8 * 25, lanes16: / if %mask/, lanes8: / if %mask/ },
     // 5 columns, 32 filters: weights packed, vectors of output channels, stored strided.
     { name: "Conv with 5-wide rows and 32 filters", spec: conv(8, 32, 5, 5), n: 8 * 25, lanes16: /, 25\)\] = /, lanes8: /, 25\)\] = /, packed: true },
-    // 20 columns: whole vectors, then one overlapping the one before.
-    { name: "Conv with 20-wide rows", spec: conv(4, 12, 20, 20), n: 4 * 400, lanes16: /fma/, lanes8: /fma/ },
+    // 20 columns: whole vectors, then one overlapping the one before; the padding read in place,
+    // the kernel rows at the top and bottom edge as loop bounds.
+    { name: "Conv with 20-wide rows", spec: conv(4, 12, 20, 20), n: 4 * 400, lanes16: /serial from max\(0, /, lanes8: /serial from max\(0, / },
+    // Stride 2 in place: every second column, masked at the edges.
+    { name: "Conv with stride 2", spec: conv(4, 12, 20, 20, 2), n: 4 * 400, lanes16: /, 2\) if /, lanes8: /, 2\) if / },
     { name: "MatMul 37x24 by 24x40", spec: matmul(37, 24, 40), n: 37 * 24, lanes16: /fma/, lanes8: /fma/ },
     // Padding in place: the row's edges masked per tap, no padded copy.
     { name: "depthwise Conv with 19-wide rows", spec: depthwise(6, 7, 19), n: 6 * 7 * 19, lanes16: / if \(bcast<16>\(/, lanes8: / if \(bcast<8>\(/ },
-    // A guard on the channel (lane-invariant) split out of the reduction loop by loop partitioning.
-    { name: "LRN over 5x5 planes", spec: lrn, n: 250, lanes16: /select\(bcast<16>/, lanes8: /select\(bcast<8>/ },
+    // The guard on the channel (lane-invariant, zero outside) becomes the reduction loop's bounds.
+    { name: "LRN over 5x5 planes", spec: lrn, n: 250, lanes16: /serial from max\(0, /, lanes8: /serial from max\(0, /, unguarded: true },
   ];
   for (const cs of cases) {
     for (const [target, lanes] of [["x86-64-v4", 16], ["x86-64-v3", 8]] as const) {
@@ -101,7 +104,8 @@ describe("vector register tiles", () => {
         const text = kernelText(compiled);
         expect(text).to.match(new RegExp(`f32x${lanes}`));
         expect(text).to.match(target === "x86-64-v4" ? cs.lanes16 : cs.lanes8);
-        if (cs.name.startsWith("depthwise")) expect(compiled.program.scratchBytes, "scratch").to.equal(0);
+        expect(compiled.program.scratchBytes, "scratch").to.equal(0);
+        if (cs.unguarded) expect(text).not.to.match(/select/);
         expectSame(cs.spec, [uniform(rng(7), cs.n, -2, 2)], target);
       });
     }
