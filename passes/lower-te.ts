@@ -19,6 +19,7 @@ import { vectorizeExpr } from "./vectorize.ts";
 import * as V from "../ir/vec.ts";
 import { AppliedTile } from "../ir/schedule.ts";
 import { InlineSource, Inliner, exprKey } from "./te-inline.ts";
+import { AxisBounds, guardsToBounds } from "./guard-bounds.ts";
 
 /**
  * Lowers `te` to a PrimFunc whose params are `inputs`, then `outputs`, then scratch buffers for
@@ -282,9 +283,11 @@ class Lowering {
       const inner = this.expand(r.body, bufs);
       const split = (this.tile.vectors && vectorPartialSums(r, inner, acc, this.tile.vectors, r.init)) || partialSums(r, inner, acc, r.init);
       if (split) { scope.pre.push(...split); return acc; }
-      const update = seq(...inner.pre, { k: "assign", v: acc, value: combine(r.op, acc, cast(inner.e, r.dtype)) });
+      // Padding read in place: its guards become the reduction's bounds (guard-bounds.ts).
+      const g = this.tile.vectors && !inner.pre.length ? guardsToBounds(r.op, inner.e, r.axes, new Set()) : undefined;
+      const update = seq(...inner.pre, { k: "assign", v: acc, value: combine(r.op, acc, cast(g?.body ?? inner.e, r.dtype)) });
       let nest: Stmt = update;
-      for (let i = r.axes.length - 1; i >= 0; i--) nest = reduceLoop(r.axes[i]!, nest);
+      for (let i = r.axes.length - 1; i >= 0; i--) nest = reduceLoop(r.axes[i]!, nest, g?.bounds.get(r.axes[i]!.v.name));
       scope.pre.push({ k: "decl", v: acc, init: r.init ?? reduceInit(r.op, r.dtype) }, nest);
       return acc;
     });
@@ -361,7 +364,7 @@ function forVar(v: Var, extent: number, body: Stmt): Stmt {
   return { k: "for", v, extent, body, kind: "serial" };
 }
 
-function reduceLoop(iv: IterVar, body: Stmt): Stmt {
-  if (iv.extent === 1) return substStmtVar(body, iv.v, c(0));
-  return { k: "for", v: iv.v, extent: iv.extent, body, kind: "serial" };
+function reduceLoop(iv: IterVar, body: Stmt, bounds?: AxisBounds): Stmt {
+  if (iv.extent === 1 && !bounds) return substStmtVar(body, iv.v, c(0));
+  return { k: "for", v: iv.v, extent: iv.extent, body, kind: "serial", ...bounds };
 }

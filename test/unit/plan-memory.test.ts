@@ -69,6 +69,14 @@ describe("plan-memory", () => {
     expect(p.offsets.get(0)).to.equal(p.offsets.get(2)); // a and c share their bytes
   });
 
+  it("an autoencoder's bottleneck does not split the slot the next layer needs", () => {
+    // Layers of 512 B alternate between two slots; a 32 B bottleneck lives between two of them.
+    const sizes = [512, 512, 512, 512, 32, 512, 512, 512];
+    const items = sizes.map((bytes, id) => ({ id, bytes, start: id, end: id + 1 }));
+    expect(lowerBound(items)).to.equal(1024);
+    expect(checkPlan(items)).to.equal(1024);
+  });
+
   it("buffers that never overlap in time share one slot", () => {
     const items = Array.from({ length: 10 }, (_, id) => ({ id, bytes: 64 * (id + 1), start: id, end: id }));
     expect(checkPlan(items)).to.equal(640);
