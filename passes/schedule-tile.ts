@@ -142,7 +142,7 @@ export function tileReduction(p0: TileInput): Stmt | undefined {
   // is better served by the dot-product form.
   const rLast = [...p.axes].reverse().find((a) => a.extent > 1);
   const unitR = rLast && loads.every((l) => { const k = coeffOf(l.index, rLast.v.name); return k === 0 || k === 1; });
-  if (unitR && rLast.extent >= vecExtent) return undefined;
+  if (unitR && rLast.extent >= Math.max(vecExtent, L)) return undefined;
   // The jam axis: outside the tile's row, not read by some load that varies along the row.
   const jamCands = dims.filter((d) => d !== vec && !merged.includes(d) && loads.some((l, i) =>
     kv[i] !== 0 && coeffOf(l.index, idx[d]!.name) === 0));
