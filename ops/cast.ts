@@ -3,7 +3,7 @@
  * saturate (NaN becomes 0) so no conversion is undefined in C; conversions to the 4- and 2-bit
  * integers then wrap, as ONNX's do (ir/narrow-cast.ts).
  */
-import { DType, E8m0Rounding, F8_TYPES, NARROW_TYPES, byteSize, f8Max, fromOnnxCode, isF8, isFloat, isNarrow } from "../ir/dtype.ts";
+import { DType, E8m0Rounding, F8_TYPES, NARROW_TYPES, byteSize, f8Max, fromOnnxCode, isF8, isNarrow } from "../ir/dtype.ts";
 import { TensorType } from "../ir/graph.ts";
 import { toE8m0 } from "../ir/narrow-cast.ts";
 import { Expr, bin, bitcast, c, cast, select } from "../ir/tir.ts";

@@ -2,7 +2,7 @@
  * @fileoverview The fused-group op: a node whose `body` subgraph is lowered as one kernel by
  * composing its members' compute definitions (TE inlining keeps intermediates in registers).
  */
-import { Graph, Node, TensorType } from "../ir/graph.ts";
+import { Graph, Node } from "../ir/graph.ts";
 import { TensorRef } from "../ir/tir.ts";
 import { OpCtx, OpKind, computeOutputTypes, defineOp, getOp } from "./registry.ts";
 

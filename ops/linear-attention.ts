@@ -6,7 +6,7 @@
  * the output of each token and finally the present state.
  */
 import { DType } from "../ir/dtype.ts";
-import { Buffer, Expr, Stmt, Var, add, bin, c, cast, load, loop, mkVar, mul, seq, store, sub, un } from "../ir/tir.ts";
+import { Buffer, Expr, Stmt, Var, add, c, cast, load, loop, mkVar, mul, seq, store, sub, un } from "../ir/tir.ts";
 import { flatIndex } from "./te.ts";
 import { OpCtx, defineOp } from "./registry.ts";
 import { FLOATS, computeType } from "./util.ts";

@@ -7,7 +7,7 @@
  */
 import { DType } from "../ir/dtype.ts";
 import { Expr, TensorRef, Var, add, bin, c, cast, mul, select, sub, un } from "../ir/tir.ts";
-import { TE, at, reduce } from "./te.ts";
+import { at, reduce } from "./te.ts";
 import { OpCtx, defineOp } from "./registry.ts";
 import { FLOATS, computeType } from "./util.ts";
 

@@ -117,7 +117,7 @@ function define(cell: Cell): void {
     },
     compute(ctx, te, ins, outs) {
       const dm = dims(ctx, cell);
-      const { S, B, I, H, D, layout } = dm;
+      const { S, B, H, D, layout } = dm;
       const G = GATES[cell];
       const dt = ins[0]!.dtype, ct = computeType(dt);
       const acts = activations(ctx, cell, D, ct);

@@ -4,7 +4,7 @@
  * schedules: the register tile for Conv/MatMul/Gemm-like reductions (schedule-tile.ts),
  * accumulation in the output with unroll-and-jam, and partial sums for contiguous float sums.
  */
-import { DType, isFloat } from "../ir/dtype.ts";
+import { isFloat } from "../ir/dtype.ts";
 import { numel, stridesOf } from "../ir/graph.ts";
 import {
   Buffer, Expr, IterVar, PrimFunc, Stmt, TensorRef, Var,

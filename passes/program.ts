@@ -3,9 +3,9 @@
  * views as aliases, weights packed into one blob, intermediates planned into one arena.
  */
 import { byteSize, bytesOf } from "../ir/dtype.ts";
-import { Derivation, Graph, TensorType, numel } from "../ir/graph.ts";
+import { Graph, TensorType, numel } from "../ir/graph.ts";
 import { Buffer, PrimFunc } from "../ir/tir.ts";
-import { KernelStep, Program, Slice, Step, Storage, kernelSteps } from "../ir/program.ts";
+import { Program, Step, Storage, kernelSteps } from "../ir/program.ts";
 import { partitionLoops } from "./loop-partition.ts";
 import { simplifyFunc } from "./simplify.ts";
 import { ALIGN, lowerBound, planMemory } from "./plan-memory.ts";

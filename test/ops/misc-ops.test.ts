@@ -8,7 +8,7 @@ import { EdgecError } from "../../ir/diagnostics.ts";
 import { compileGraph } from "../../compiler/api.ts";
 import { importModel } from "../../compiler/onnx/import.ts";
 import { F, FS, buildModel } from "../helpers/onnx-builder.ts";
-import { Case, floats, ints, itMatchesOrt, one, tensor, x } from "../helpers/ort-cases.ts";
+import { Case, ints, itMatchesOrt, one, tensor, x } from "../helpers/ort-cases.ts";
 
 const ML = "ai.onnx.ml";
 const scalar = (name: string, v: number, dtype: "i64" | "i32" | "f32" = "i64") => tensor(name, dtype, [], [v]);
