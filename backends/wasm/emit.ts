@@ -8,8 +8,10 @@ import { DType, byteSize, isF8, isFloat, isSigned } from "../../ir/dtype.ts";
 import { BinOp, Buffer, Expr, PrimFunc, Stmt, UnOp, Var, isOrderedConst } from "../../ir/tir.ts";
 import { nonneg } from "../../ir/affine.ts";
 import { Ref, W, WasmModule, WType } from "./binaryen.ts";
-import { ForStmt, KernelContext, SimdLoopHook } from "./context.ts";
+import { KernelContext } from "./context.ts";
 import { Runtime } from "./runtime.ts";
+import { VectorBuilder } from "./vector.ts";
+import { isVector } from "../../ir/vec.ts";
 
 /** How a value of a dtype is held and computed with. */
 type Kind = "i32" | "i64" | "f32" | "f64";
@@ -40,14 +42,11 @@ const CMP: Partial<Record<BinOp, [string, string, string]>> = {
   gt: ["gt", "gt_s", "gt_u"], ge: ["ge", "ge_s", "ge_u"],
 };
 
-export interface KernelOptions {
-  /** Called first on every `for` loop when set (SIMD builds only). */
-  simdLoop?: SimdLoopHook;
-}
+type ForStmt = Extract<Stmt, { k: "for" }>;
 
-/** Builds `f` as function `name`; returns nothing, the function is added to `w`. */
-export function buildKernel(w: WasmModule, rt: Runtime, f: PrimFunc, name: string, opts: KernelOptions = {}): void {
-  const b = new KernelBuilder(w, rt, f, opts);
+/** Builds `f` as function `name`; returns nothing, the function is added to `w`. Vector forms need a SIMD module. */
+export function buildKernel(w: WasmModule, rt: Runtime, f: PrimFunc, name: string): void {
+  const b = new KernelBuilder(w, rt, f);
   const body = b.stmt(f.body);
   w.addFunction(name, f.params.map(() => W.i32), W.none, b.vars, body);
 }
@@ -57,9 +56,11 @@ class KernelBuilder implements KernelContext {
   private readonly locals = new Map<string, number>();
   private readonly bases = new Map<string, number>();
   private labels = 0;
+  private readonly vec: VectorBuilder;
 
-  constructor(readonly w: WasmModule, private readonly rt: Runtime, private readonly f: PrimFunc, private readonly opts: KernelOptions) {
+  constructor(readonly w: WasmModule, private readonly rt: Runtime, private readonly f: PrimFunc) {
     f.params.forEach((p, i) => this.bases.set(p.name, i));
+    this.vec = new VectorBuilder(this);
   }
 
   wtype(t: DType): WType { return wtypeOf(t); }
@@ -71,16 +72,23 @@ class KernelBuilder implements KernelContext {
 
   local(v: Var): number {
     let i = this.locals.get(v.name);
-    if (i === undefined) { i = this.tmp(wtypeOf(v.dtype)); this.locals.set(v.name, i); }
+    if (i === undefined) { i = this.tmp(v.lanes ? W.v128 : wtypeOf(v.dtype)); this.locals.set(v.name, i); }
     return i;
   }
 
-  label(hint: string): string { return `${hint}${this.labels++}`; }
+  private label(hint: string): string { return `${hint}${this.labels++}`; }
 
-  base(buf: Buffer): number {
+  private base(buf: Buffer): number {
     const i = this.bases.get(buf.name);
     if (i === undefined) throw new Error(`internal error: kernel ${this.f.name} uses buffer ${buf.name} that is not a parameter`);
     return i;
+  }
+
+  addressOf(buf: Buffer, index: Expr): { ptr: Ref; offset: number } {
+    // A constant term becomes the instruction's offset, so accesses a few elements apart share one address.
+    if (index.k === "bin" && index.op === "add" && index.b.k === "const" && index.b.v > 0 && index.a.k !== "const")
+      return { ptr: this.address(buf, index.a), offset: index.b.v * byteSize(buf.dtype) };
+    return { ptr: this.address(buf, index), offset: 0 };
   }
 
   address(buf: Buffer, index: Expr): Ref {
@@ -100,20 +108,22 @@ class KernelBuilder implements KernelContext {
     const w = this.w;
     switch (s.k) {
       case "for": return this.forLoop(s);
-      case "store": return this.storeTo(s.buf, this.address(s.buf, s.index), this.implicit(this.expr(s.value), s.value.dtype, s.buf.dtype));
+      case "store": {
+        if (isVector(s.index)) return this.vec.store(s);
+        const st = this.storeTo(s.buf, this.addressOf(s.buf, s.index), this.implicit(this.expr(s.value), s.value.dtype, s.buf.dtype));
+        return s.mask ? w.if(this.truthy(s.mask), st) : st;
+      }
       case "seq": return s.body.length ? w.block(null, s.body.map((x) => this.stmt(x))) : w.nop();
       case "if": return w.if(this.truthy(s.c), this.stmt(s.then), s.else ? this.stmt(s.else) : undefined);
-      case "decl": return w.set(this.local(s.v), this.implicit(this.expr(s.init), s.init.dtype, s.v.dtype));
-      case "assign": return w.set(this.local(s.v), this.implicit(this.expr(s.value), s.value.dtype, s.v.dtype));
+      case "decl": case "assign": {
+        const x = s.k === "decl" ? s.init : s.value;
+        return w.set(this.local(s.v), s.v.lanes ? this.vec.expr(x) : this.implicit(this.expr(x), x.dtype, s.v.dtype));
+      }
     }
     throw new Error(`internal error: statement ${(s as { k: string }).k} in the WebAssembly backend`);
   }
 
   private forLoop(s: ForStmt): Ref {
-    if (this.opts.simdLoop) {
-      const r = this.opts.simdLoop(s, this);
-      if (r !== null) return r;
-    }
     const w = this.w, i = (n: string, ...a: Ref[]) => w.op("i32", n, ...a);
     const v = this.local(s.v);
     const lo = s.lo ? this.implicit(this.expr(s.lo), s.lo.dtype, "i32") : w.i32(0);
@@ -138,26 +148,31 @@ class KernelBuilder implements KernelContext {
     ]);
   }
 
-  private storeTo(buf: Buffer, addr: Ref, value: Ref): Ref {
+  private storeTo(buf: Buffer, { ptr, offset }: { ptr: Ref; offset: number }, value: Ref): Ref {
     const w = this.w, size = byteSize(buf.dtype), k = kindOf(buf.dtype);
-    if (k !== "i32" || size === 4) return w.op(k, "store", 0, size, addr, value);
-    return w.op("i32", size === 1 ? "store8" : "store16", 0, size, addr, value);
+    if (k !== "i32" || size === 4) return w.op(k, "store", offset, size, ptr, value);
+    return w.op("i32", size === 1 ? "store8" : "store16", offset, size, ptr, value);
   }
 
-  private loadFrom(buf: Buffer, addr: Ref): Ref {
+  private loadFrom(buf: Buffer, { ptr, offset }: { ptr: Ref; offset: number }): Ref {
     const w = this.w, r = rawOf(buf.dtype), size = byteSize(buf.dtype), k = kindOfRaw(r);
-    if (k !== "i32" || size === 4) return w.op(k, "load", 0, size, addr);
-    return w.op("i32", `load${size * 8}_${signedRaw(r) ? "s" : "u"}`, 0, size, addr);
+    if (k !== "i32" || size === 4) return w.op(k, "load", offset, size, ptr);
+    return w.op("i32", `load${size * 8}_${signedRaw(r) ? "s" : "u"}`, offset, size, ptr);
   }
 
   // ---- expressions ----
 
   expr(e: Expr): Ref {
     const w = this.w;
+    if (isVector(e)) throw new Error(`internal error: a vector ${e.k} where a scalar is expected`);
     switch (e.k) {
       case "const": return this.constant(e.v, e.dtype);
       case "var": return w.get(this.local(e), wtypeOf(e.dtype));
-      case "load": return this.loadFrom(e.buf, this.address(e.buf, e.index));
+      case "load":
+        if (e.mask) return this.expr({ k: "select", c: e.mask, a: { k: "load", buf: e.buf, index: e.index, dtype: e.dtype }, b: { k: "const", v: 0, dtype: e.dtype }, dtype: e.dtype });
+        return this.loadFrom(e.buf, this.addressOf(e.buf, e.index));
+      case "hreduce": case "shuffle": return this.vec.scalar(e);
+      case "fma": return this.expr({ k: "bin", op: "add", a: { k: "bin", op: "mul", a: e.a, b: e.b, dtype: e.dtype }, b: e.c, dtype: e.dtype });
       case "bin": return this.binary(e.op, e.a, e.b, e.dtype);
       case "un": return this.unary(e.op, e.a, e.dtype);
       case "cast": return this.cast(this.expr(e.a), e.a.dtype, e.dtype);
