@@ -20,6 +20,11 @@ export interface TileConfig {
    * (passes/vector-tile.ts). Set by the target, not by schedule files. Omitted: scalar rows.
    */
   vectors?: number;
+  /**
+   * Windows read their zero padding in place through masked loads instead of from a padded copy
+   * (default: when rows are vectors). Off where a masked load is not one instruction (wasm).
+   */
+  padInPlace?: boolean;
   /** Block length of a long innermost reduction axis that has other reduction axes around it. */
   rblock?: number;
   /** 3x3 stride-1 convolutions with many channels run as Winograd F(2x2, 3x3) (passes/winograd.ts). */

@@ -3,7 +3,7 @@
  * expressions and statements with the C backend's semantics, locals, and buffer addresses.
  */
 import { DType } from "../../ir/dtype.ts";
-import { Buffer, Expr, Stmt, Var } from "../../ir/tir.ts";
+import { Buffer, Expr, Var } from "../../ir/tir.ts";
 import { Ref, WasmModule, WType } from "./binaryen.ts";
 
 export interface KernelContext {
@@ -13,8 +13,8 @@ export interface KernelContext {
   wtype(t: DType): WType;
   /** Builds a scalar expression, with exactly the C backend's semantics. */
   expr(e: Expr): Ref;
-  /** Builds a statement. */
-  stmt(s: Stmt): Ref;
+  /** A scalar store of `value` at element `index` of `buf`. */
+  store(buf: Buffer, index: Expr, value: Expr): Ref;
   /** The local holding a variable (a v128 one for a vector variable), created on first use. */
   local(v: Var): number;
   /** A fresh local of a WebAssembly type (v128 included). */

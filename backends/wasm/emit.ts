@@ -5,12 +5,13 @@
  * converted by the runtime helpers, and `select`/`&&`/`||` evaluate lazily around loads.
  */
 import { DType, byteSize, isF8, isFloat, isSigned } from "../../ir/dtype.ts";
-import { BinOp, Buffer, Expr, PrimFunc, Stmt, UnOp, Var, isOrderedConst } from "../../ir/tir.ts";
+import { BinOp, Buffer, Expr, PrimFunc, Stmt, UnOp, Var, hasLoop, isOrderedConst } from "../../ir/tir.ts";
 import { nonneg } from "../../ir/affine.ts";
 import { Ref, W, WasmModule, WType } from "./binaryen.ts";
 import { KernelContext } from "./context.ts";
 import { Runtime } from "./runtime.ts";
 import { VectorBuilder } from "./vector.ts";
+import { LoopPointers, splitOffset } from "./pointers.ts";
 import { isVector } from "../../ir/vec.ts";
 
 /** How a value of a dtype is held and computed with. */
@@ -57,6 +58,8 @@ class KernelBuilder implements KernelContext {
   private readonly bases = new Map<string, number>();
   private labels = 0;
   private readonly vec: VectorBuilder;
+  /** The innermost loop being built, whose accesses go through pointers. */
+  private ptrs: LoopPointers | undefined;
 
   constructor(readonly w: WasmModule, private readonly rt: Runtime, private readonly f: PrimFunc) {
     f.params.forEach((p, i) => this.bases.set(p.name, i));
@@ -85,10 +88,11 @@ class KernelBuilder implements KernelContext {
   }
 
   addressOf(buf: Buffer, index: Expr): { ptr: Ref; offset: number } {
+    const p = this.ptrs?.address(buf, index);
+    if (p) return p;
     // A constant term becomes the instruction's offset, so accesses a few elements apart share one address.
-    if (index.k === "bin" && index.op === "add" && index.b.k === "const" && index.b.v > 0 && index.a.k !== "const")
-      return { ptr: this.address(buf, index.a), offset: index.b.v * byteSize(buf.dtype) };
-    return { ptr: this.address(buf, index), offset: 0 };
+    const { rest, k } = splitOffset(index);
+    return { ptr: this.address(buf, rest), offset: k * byteSize(buf.dtype) };
   }
 
   address(buf: Buffer, index: Expr): Ref {
@@ -107,20 +111,54 @@ class KernelBuilder implements KernelContext {
   stmt(s: Stmt): Ref {
     const w = this.w;
     switch (s.k) {
-      case "for": return this.forLoop(s);
-      case "store": {
-        if (isVector(s.index)) return this.vec.store(s);
-        const st = this.storeTo(s.buf, this.addressOf(s.buf, s.index), this.implicit(this.expr(s.value), s.value.dtype, s.buf.dtype));
-        return s.mask ? w.if(this.truthy(s.mask), st) : st;
+      case "for": {
+        this.vec.forget();
+        const r = this.forLoop(s);
+        this.vec.forget();
+        return r;
       }
       case "seq": return s.body.length ? w.block(null, s.body.map((x) => this.stmt(x))) : w.nop();
-      case "if": return w.if(this.truthy(s.c), this.stmt(s.then), s.else ? this.stmt(s.else) : undefined);
+      case "if": {
+        const c = this.withLoads(this.truthy(s.c));
+        this.vec.forget();
+        const then = this.stmt(s.then);
+        this.vec.forget();
+        const other = s.else ? this.stmt(s.else) : undefined;
+        this.vec.forget();
+        return w.if(c, then, other);
+      }
+      case "store": {
+        let r: Ref;
+        if (isVector(s.index)) r = this.vec.store(s);
+        else if (!s.mask) r = this.store(s.buf, s.index, s.value);
+        else {
+          const c = this.truthy(s.mask);
+          this.vec.lazy++;
+          r = w.if(c, this.store(s.buf, s.index, s.value));
+          this.vec.lazy--;
+        }
+        r = this.withLoads(r);
+        this.vec.forget();
+        return r;
+      }
       case "decl": case "assign": {
         const x = s.k === "decl" ? s.init : s.value;
-        return w.set(this.local(s.v), s.v.lanes ? this.vec.expr(x) : this.implicit(this.expr(x), x.dtype, s.v.dtype));
+        const r = this.withLoads(w.set(this.local(s.v), s.v.lanes ? this.vec.expr(x) : this.implicit(this.expr(x), x.dtype, s.v.dtype)));
+        this.vec.forget(s.v.name);
+        return r;
       }
     }
     throw new Error(`internal error: statement ${(s as { k: string }).k} in the WebAssembly backend`);
+  }
+
+  /** `r` after the vector loads it reads (VectorBuilder.cached). */
+  private withLoads(r: Ref): Ref {
+    const p = this.vec.flush();
+    return p.length ? this.w.block(null, [...p, r]) : r;
+  }
+
+  store(buf: Buffer, index: Expr, value: Expr): Ref {
+    return this.storeTo(buf, this.addressOf(buf, index), this.implicit(this.expr(value), value.dtype, buf.dtype));
   }
 
   private forLoop(s: ForStmt): Ref {
@@ -128,11 +166,17 @@ class KernelBuilder implements KernelContext {
     const v = this.local(s.v);
     const lo = s.lo ? this.implicit(this.expr(s.lo), s.lo.dtype, "i32") : w.i32(0);
     const cont = this.label("loop");
-    const body = this.stmt(s.body);
+    const outer = this.ptrs;
+    const ptrs = hasLoop(s.body) ? undefined : new LoopPointers(this, s);
+    this.ptrs = ptrs;
+    const body = w.block(null, [this.stmt(s.body), ...(ptrs?.bump ?? [])]);
+    this.ptrs = outer;
+    const init = ptrs?.init ?? [];
     if (!s.lo && !s.hi) {
       if (s.extent <= 0) return w.nop();
       // for (v = 0; v < extent; ++v) with a known extent >= 1: test at the bottom.
       return w.block(null, [
+        ...init,
         w.set(v, w.i32(0)),
         w.loop(cont, w.block(null, [body, w.br(cont, i("lt_s", w.tee(v, i("add", w.get(v, W.i32), w.i32(1)), W.i32), w.i32(s.extent)))])),
       ]);
@@ -144,6 +188,7 @@ class KernelBuilder implements KernelContext {
       w.set(v, lo),
       w.set(hi, s.hi ? this.implicit(this.expr(s.hi), s.hi.dtype, "i32") : w.i32(s.extent)),
       w.br(brk, i("ge_s", w.get(v, W.i32), w.get(hi, W.i32))),
+      ...init,
       w.loop(cont, w.block(null, [body, w.br(cont, i("lt_s", w.tee(v, i("add", w.get(v, W.i32), w.i32(1)), W.i32), w.get(hi, W.i32)))])),
     ]);
   }
@@ -178,9 +223,12 @@ class KernelBuilder implements KernelContext {
       case "cast": return this.cast(this.expr(e.a), e.a.dtype, e.dtype);
       case "select": {
         const c = this.truthy(e.c);
-        const a = this.implicit(this.expr(e.a), e.a.dtype, e.dtype), b = this.implicit(this.expr(e.b), e.b.dtype, e.dtype);
         // C's ?: evaluates one side only; a guarded load may be out of bounds, so branch around loads.
-        return hasLoad(e.a) || hasLoad(e.b) ? w.if(c, a, b) : w.select(a, b, c);
+        const lazy = hasLoad(e.a) || hasLoad(e.b);
+        if (lazy) this.vec.lazy++;
+        const a = this.implicit(this.expr(e.a), e.a.dtype, e.dtype), b = this.implicit(this.expr(e.b), e.b.dtype, e.dtype);
+        if (lazy) this.vec.lazy--;
+        return lazy ? w.if(c, a, b) : w.select(a, b, c);
       }
       case "access": case "reduce": throw new Error("internal error: tensor expression left in lowered IR");
     }
@@ -227,7 +275,10 @@ class KernelBuilder implements KernelContext {
     const at = a.dtype, r = rawOf(at), k = kindOfRaw(r), fl = k === "f32" || k === "f64";
     const sg = signedRaw(r);
     if (op === "land" || op === "lor") {
-      const A = this.truthy(a), Bt = this.truthy(b);
+      const A = this.truthy(a);
+      this.vec.lazy++;
+      const Bt = this.truthy(b);
+      this.vec.lazy--;
       const B = kindOf(b.dtype) === "i32" && b.dtype !== "bool" ? w.op("i32", "ne", Bt, w.i32(0)) : Bt;
       const Ab = kindOf(a.dtype) === "i32" && a.dtype !== "bool" ? w.op("i32", "ne", A, w.i32(0)) : A;
       if (hasLoad(b)) return op === "land" ? w.if(A, B, w.i32(0)) : w.if(A, w.i32(1), B);

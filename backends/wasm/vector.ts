@@ -6,10 +6,11 @@
  * whole vector only where that cannot leave memory, and keeps the lanes of the mask.
  */
 import { DType, byteSize } from "../../ir/dtype.ts";
-import { Expr, Stmt, Var, isOrderedConst } from "../../ir/tir.ts";
+import { Expr, Stmt, Var, exprChildren, isOrderedConst } from "../../ir/tir.ts";
 import { exprTypeName, isVector, shapeOf } from "../../ir/vec.ts";
 import { Ref, W } from "./binaryen.ts";
 import { KernelContext } from "./context.ts";
+import { keyOf } from "./pointers.ts";
 import { VecOps, hasBin, hasCast, hasUn } from "./simd-ops.ts";
 
 type Load = Extract<Expr, { k: "load" }>;
@@ -23,10 +24,47 @@ const whole = (t: DType) => byteSize(t) === 4 && t !== "bool";
 
 export class VectorBuilder {
   private readonly ops: VecOps;
+  /** Loads of the straight-line code being built, each in a local set ahead of its statement. */
+  private readonly cache = new Map<string, { local: number; names: Set<string> }>();
+  private pending: Ref[] = [];
+  /** Above zero while building code the scalar builder evaluates only conditionally: nothing is hoisted. */
+  lazy = 0;
 
   constructor(private readonly k: KernelContext) {
     this.ops = new VecOps(k.w);
     this.ops.tmp = () => k.tmp(W.v128);
+  }
+
+  /** The loads the statement being built reads first (see cached()). */
+  flush(): Ref[] {
+    const p = this.pending;
+    this.pending = [];
+    return p;
+  }
+
+  /** Forgets the loads that mention `name` (all loads: after a store, or across control flow). */
+  forget(name?: string): void {
+    if (name === undefined) this.cache.clear();
+    else for (const [k, x] of this.cache) if (x.names.has(name)) this.cache.delete(k);
+  }
+
+  /**
+   * A load read once by the statement being built and reused by later statements of the same
+   * straight-line code until a store or a change of a variable its index reads. The engines do
+   * not merge repeated wasm loads, and a register tile reads each loaded row once per row of it.
+   */
+  private cached(kind: string, e: Expr, build: () => Ref): Ref {
+    const w = this.k.w;
+    if (this.lazy) return build();
+    const key = kind + keyOf(e);
+    let hit = this.cache.get(key);
+    if (!hit) {
+      const x = build(), local = this.k.tmp(W.v128);
+      this.pending.push(w.set(local, x));
+      hit = { local, names: varsOf(e) };
+      this.cache.set(key, hit);
+    }
+    return w.get(hit.local, W.v128);
   }
 
   /** A vector expression as a v128 value. */
@@ -40,14 +78,15 @@ export class VectorBuilder {
       case "bcast": {
         const a = e.a;
         if (a.k === "const") return o.constVec([a.v, a.v, a.v, a.v], e.dtype);
-        if (a.k === "load" && !a.mask && whole(a.dtype)) {
-          const { ptr, offset } = this.k.addressOf(a.buf, a.index);
-          return w.op("v128", "load32_splat", offset, 4, ptr);
-        }
+        if (a.k === "load" && !a.mask && whole(a.dtype))
+          return this.cached("splat", a, () => {
+            const { ptr, offset } = this.k.addressOf(a.buf, a.index);
+            return w.op("v128", "load32_splat", offset, 4, ptr);
+          });
         return o.splat(this.k.expr(a), e.dtype);
       }
       case "ramp": return w.op("i32x4", "add", o.splat(this.k.expr(e.base), "i32"), o.constVec([0, 1, 2, 3].map((l) => l * e.stride), "i32"));
-      case "load": return this.load(e);
+      case "load": return this.cached("load", e, () => this.load(e));
       case "bin": {
         const t = e.a.dtype;
         if ((e.op === "shl" || e.op === "shr") && e.b.k === "bcast" && t !== "f32" && t !== "bool")
@@ -60,8 +99,8 @@ export class VectorBuilder {
       case "cast": return hasCast(e.a.dtype, e.dtype) ? o.cast(this.expr(e.a), e.a.dtype, e.dtype) : this.lanes(e);
       case "bitcast": return hasCast(e.a.dtype, e.dtype) && e.dtype !== "bool" && e.a.dtype !== "bool" ? o.bitcast(this.expr(e.a), e.a.dtype, e.dtype) : this.lanes(e);
       case "select": {
-        const c = e.c.dtype === "bool" ? this.expr(e.c) : o.cast(this.expr(e.c), e.c.dtype, "bool");
-        return w.op("v128", "bitselect", this.expr(e.a), this.expr(e.b), c);
+        const a = this.expr(e.a), b = this.expr(e.b);
+        return w.op("v128", "bitselect", a, b, e.c.dtype === "bool" ? this.expr(e.c) : o.cast(this.expr(e.c), e.c.dtype, "bool"));
       }
       // No fma in SIMD128: a multiply and an add, as the scalar code rounds them.
       case "fma": return e.dtype === "f32" ? o.bin("add", o.bin("mul", this.expr(e.a), this.expr(e.b), "f32"), this.expr(e.c), "f32") : this.lanes(e);
@@ -118,7 +157,7 @@ export class VectorBuilder {
     for (let l = 0; l < LANES; l++) {
       const i = this.temp("i32", 0), x = this.temp(t, 1);
       body.push(w.set(this.k.local(i), this.ops.extract(w.get(vi, W.v128), l, "i32")), w.set(this.k.local(x), this.ops.extract(w.get(vv, W.v128), l, t)));
-      const st = this.k.stmt({ k: "store", buf: s.buf, index: i, value: x });
+      const st = this.k.store(s.buf, i, x);
       body.push(vm === undefined ? st : w.if(this.ops.extract(w.get(vm, W.v128), l, "bool"), st));
     }
     return w.block(null, body);
@@ -199,6 +238,12 @@ export class VectorBuilder {
   private temp(dtype: DType, slot: number): Var {
     return { k: "var", name: `~lane${slot}.${dtype}`, dtype };
   }
+}
+
+function varsOf(e: Expr, out = new Set<string>()): Set<string> {
+  if (e.k === "var") out.add(e.name);
+  for (const x of exprChildren(e)) varsOf(x, out);
+  return out;
 }
 
 function childrenOf(e: Expr): Expr[] {
