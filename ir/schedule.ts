@@ -25,6 +25,8 @@ export interface TileConfig {
    * (default: when rows are vectors). Off where a masked load is not one instruction (wasm).
    */
   padInPlace?: boolean;
+  /** Stride-2 windows read every second element with vector loads instead of from phase-split copies (default: when rows are vectors). */
+  stridedLoads?: boolean;
   /** Block length of a long innermost reduction axis that has other reduction axes around it. */
   rblock?: number;
   /** 3x3 stride-1 convolutions with many channels run as Winograd F(2x2, 3x3) (passes/winograd.ts). */

@@ -23,7 +23,7 @@ export const C_TILE: TileConfig = { accs: 128, width: 16 };
  * WebAssembly: rows built as v128 vectors of 4 lanes; x86 engines have 16 registers. Two rows of
  * 16 (8 v128 accumulators, plus the loaded rows and splats) stay in registers.
  */
-export const WASM_TILE: TileConfig = { accs: 32, width: 16, lanes: 4, vectors: 4, padInPlace: false, rblock: 128, epilogueInTile: true, winograd: true };
+export const WASM_TILE: TileConfig = { accs: 32, width: 16, lanes: 4, vectors: 4, padInPlace: false, stridedLoads: false, rblock: 128, epilogueInTile: true, winograd: true };
 
 /**
  * A C target with vector intrinsics: rows of two vectors, three quarters of the vector registers
