@@ -112,9 +112,10 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
     before = { kernels: kernelSteps(p0.steps).length, arena_bytes: p0.arenaBytes, arena_lower_bound_bytes: p0.arenaLowerBound };
   }
   const vt = opts.cTarget && opts.cTarget !== "c" ? cTargetDesc(opts.cTarget) : opts.vectorTarget;
-  const tile = opts.tile ?? tileFor(opts.cTarget ?? vt?.name), winograd = tile.winograd, vectorLanes = tile.vectors;
-  const stats = runPipeline(g, { optLevel: opts.optLevel ?? 2, passes: opts.passes, afterPass: opts.afterPass, winograd, vectorLanes });
-  const program = buildProgram(g, { passes: (sub) => runPipeline(sub, { optLevel: opts.optLevel ?? 2, passes: opts.passes, winograd, vectorLanes }), tile, schedules: opts.schedules });
+  const tile = opts.tile ?? tileFor(opts.cTarget ?? vt?.name);
+  const knobs = { winograd: tile.winograd, vectorLanes: tile.vectors, winogradMinChannels: tile.winogradMinChannels };
+  const stats = runPipeline(g, { optLevel: opts.optLevel ?? 2, passes: opts.passes, afterPass: opts.afterPass, ...knobs });
+  const program = buildProgram(g, { passes: (sub) => runPipeline(sub, { optLevel: opts.optLevel ?? 2, passes: opts.passes, ...knobs }), tile, schedules: opts.schedules });
   const vector = vt ? vectorizeProgram(program, vt) : [];
   const fusions: Record<string, number> = {};
   if (shapes.count) stats.set("shape-fold", (stats.get("shape-fold") ?? 0) + shapes.count);

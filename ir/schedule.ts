@@ -31,6 +31,8 @@ export interface TileConfig {
   rblock?: number;
   /** 3x3 stride-1 convolutions with many channels run as Winograd F(2x2, 3x3) (passes/winograd.ts). */
   winograd?: boolean;
+  /** Input channels from which Winograd pays (default passes/winograd.ts WINOGRAD_MIN_CHANNELS). */
+  winogradMinChannels?: number;
   /**
    * The epilogue (bias, ReLU) is applied to the accumulators before their one store, also when
    * it has a select or min/max; otherwise such an epilogue runs over the stored sums after the
