@@ -74,8 +74,10 @@ class KernelBuilder implements KernelContext {
   }
 
   local(v: Var): number {
-    let i = this.locals.get(v.name);
-    if (i === undefined) { i = this.tmp(v.lanes ? W.v128 : wtypeOf(v.dtype)); this.locals.set(v.name, i); }
+    // A vectorized loop's locals keep their names beside the scalar ones of its tail loop.
+    const key = v.lanes ? `${v.name}<v>` : v.name;
+    let i = this.locals.get(key);
+    if (i === undefined) { i = this.tmp(v.lanes ? W.v128 : wtypeOf(v.dtype)); this.locals.set(key, i); }
     return i;
   }
 
