@@ -29,6 +29,11 @@ export function splitOffset(index: Expr): { rest: Expr; k: number } {
 }
 
 const hasLoad = (e: Expr): boolean => e.k === "load" || exprChildren(e).some(hasLoad);
+/** The builder's own locals (a lane's index, vector.ts) are set inside the loop body. */
+const mentionsTemp = (e: Expr): boolean => (e.k === "var" && e.name.startsWith(TEMP)) || exprChildren(e).some(mentionsTemp);
+
+/** The prefix of variables the wasm builder makes for itself. */
+export const TEMP = "~";
 
 export class LoopPointers {
   /** Set before the loop. */
@@ -48,7 +53,7 @@ export class LoopPointers {
     const v = this.loop.v.name, step = coeffOf(index, v);
     if (step === undefined) return undefined;
     const at0 = substExpr(index, new Map([[v, c(0)]]));
-    if (mentions(at0, v) || hasLoad(at0) || [...this.changed].some((n) => mentions(at0, n))) return undefined;
+    if (mentions(at0, v) || hasLoad(at0) || [...this.changed].some((n) => mentions(at0, n)) || mentionsTemp(at0)) return undefined;
     // With a negative step the pointer falls below the part split off, so nothing is split.
     const { rest, k } = step >= 0 ? splitOffset(at0) : { rest: at0, k: 0 };
     const w = this.host.w, size = byteSize(buf.dtype), key = `${buf.name}|${keyOf(rest)}|${step}`;

@@ -10,7 +10,7 @@ import { Expr, Stmt, Var, exprChildren, isOrderedConst } from "../../ir/tir.ts";
 import { exprTypeName, isVector, shapeOf } from "../../ir/vec.ts";
 import { Ref, W } from "./binaryen.ts";
 import { KernelContext } from "./context.ts";
-import { keyOf } from "./pointers.ts";
+import { TEMP, keyOf } from "./pointers.ts";
 import { VecOps, hasBin, hasCast, hasUn } from "./simd-ops.ts";
 
 type Load = Extract<Expr, { k: "load" }>;
@@ -182,9 +182,10 @@ export class VectorBuilder {
     if (ix.k === "ramp" && !e.mask && whole(t) && ix.stride > 2) {
       const { ptr, offset } = this.k.addressOf(e.buf, ix.base);
       const p = this.k.tmp(W.i32), step = ix.stride * 4;
-      let x = w.op("v128", "load32_zero", offset, 4, w.tee(p, ptr, W.i32));
+      // A lane load reads its address before its vector operand: the pointer is set first.
+      let x = w.op("v128", "load32_zero", offset, 4, w.get(p, W.i32));
       for (let l = 1; l < LANES; l++) x = w.op("v128", "load32_lane", offset + l * step, 4, l, w.get(p, W.i32), x);
-      return x;
+      return w.block(null, [w.set(p, ptr), x], W.v128);
     }
     // A gather: lane by lane, masked lanes reading nothing.
     const vi = this.k.tmp(W.v128), vm = e.mask ? this.k.tmp(W.v128) : undefined;
@@ -236,7 +237,7 @@ export class VectorBuilder {
    * with no vector code between, so every lane computation reuses the same few.
    */
   private temp(dtype: DType, slot: number): Var {
-    return { k: "var", name: `~lane${slot}.${dtype}`, dtype };
+    return { k: "var", name: `${TEMP}lane${slot}.${dtype}`, dtype };
   }
 }
 

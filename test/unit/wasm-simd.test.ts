@@ -76,4 +76,24 @@ describe("wasm SIMD builds agree with scalar builds", function () {
     expect(text).to.match(/f32x4\.(add|mul)/);
     expect([...simd.y!]).to.deep.equal([...scalar.y!]);
   });
+
+  it("strided vector loads (Gemm with transA reads every third element): bit-identical", async () => {
+    dir = tempDir("edgec-simd-");
+    const spec: ModelSpec = {
+      inputs: [{ name: "a", dtype: "f32", shape: [12, 3] }],
+      outputs: [{ name: "y", dtype: "f32", shape: [3, 5] }],
+      initializers: [{ name: "b", dtype: "f32", dims: [5, 12], data: rand(60, 11) }, { name: "c", dtype: "f32", dims: [1, 5], data: rand(5, 12) }],
+      nodes: [{ op: "Gemm", inputs: ["a", "b", "c"], outputs: ["y"], attrs: { transA: 1, transB: 1, alpha: 0.25, beta: 0.35 } }],
+    };
+    const a = rand(36, 13);
+    const { simd, scalar, text } = await both(spec, { a }, dir);
+    expect(text).to.match(/v128\.load32_lane/);
+    expect([...simd.y!]).to.deep.equal([...scalar.y!]);
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 5; j++) {
+        let dot = 0;
+        for (let k = 0; k < 12; k++) dot += a[k * 3 + i]! * rand(60, 11)[j * 12 + k]!;
+        expect(simd.y![i * 5 + j]).to.be.closeTo(0.25 * dot + 0.35 * rand(5, 12)[j]!, 1e-4);
+      }
+  });
 });
