@@ -18,6 +18,7 @@ import { buildProgram } from "../passes/program.ts";
 import { Program, kernelSteps } from "../ir/program.ts";
 import { TileConfig, tileFor } from "../passes/schedule-tile.ts";
 import { KernelSchedule, TileKnobs } from "../ir/schedule.ts";
+import { TargetDesc } from "../ir/target.ts";
 import { makeCapturesExplicit } from "../ir/captures.ts";
 import { simplifyControlFlow } from "../ops/subgraph.ts";
 
@@ -40,6 +41,8 @@ export interface CompileOptions extends ImportOptions {
   cTarget?: CTarget;
   /** Tile knobs per node name that replace the target's (readScheduleFile). */
   schedules?: ReadonlyMap<string, TileKnobs>;
+  /** The target description kernels are vectorized for when it is not a C one (TARGETS.wasm for --target wasm). */
+  vectorTarget?: TargetDesc;
 }
 
 /** Turns the named runtime inputs into constants, checking type and shape against the model. */
@@ -66,7 +69,7 @@ export interface Report {
   fusions: Record<string, number>;
   inputs: { name: string; dtype: string; shape: number[] }[];
   outputs: { name: string; dtype: string; shape: number[] }[];
-  /** The C target with vectors, and how many innermost loops its vectorizer rewrote or left scalar. */
+  /** The target kernels were vectorized for, and how many innermost loops its vectorizer rewrote or left scalar. */
   target?: string;
   vectorized_loops?: number;
   scalar_loops?: number;
@@ -108,10 +111,12 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
     const p0 = buildProgram(cloneGraph(g), { passes: (sub) => runPipeline(sub, { optLevel: 0 }) });
     before = { kernels: kernelSteps(p0.steps).length, arena_bytes: p0.arenaBytes, arena_lower_bound_bytes: p0.arenaLowerBound };
   }
-  const tile = opts.tile ?? tileFor(opts.cTarget), winograd = tile.winograd, vectorLanes = tile.vectors;
-  const stats = runPipeline(g, { optLevel: opts.optLevel ?? 2, passes: opts.passes, afterPass: opts.afterPass, winograd, vectorLanes });
-  const program = buildProgram(g, { passes: (sub) => runPipeline(sub, { optLevel: opts.optLevel ?? 2, passes: opts.passes, winograd, vectorLanes }), tile, schedules: opts.schedules });
-  const vector = opts.cTarget && opts.cTarget !== "c" ? vectorizeProgram(program, cTargetDesc(opts.cTarget)) : [];
+  const vt = opts.cTarget && opts.cTarget !== "c" ? cTargetDesc(opts.cTarget) : opts.vectorTarget;
+  const tile = opts.tile ?? tileFor(opts.cTarget ?? vt?.name);
+  const knobs = { winograd: tile.winograd, vectorLanes: tile.vectors, winogradMinChannels: tile.winogradMinChannels };
+  const stats = runPipeline(g, { optLevel: opts.optLevel ?? 2, passes: opts.passes, afterPass: opts.afterPass, ...knobs });
+  const program = buildProgram(g, { passes: (sub) => runPipeline(sub, { optLevel: opts.optLevel ?? 2, passes: opts.passes, ...knobs }), tile, schedules: opts.schedules });
+  const vector = vt ? vectorizeProgram(program, vt) : [];
   const fusions: Record<string, number> = {};
   if (shapes.count) stats.set("shape-fold", (stats.get("shape-fold") ?? 0) + shapes.count);
   for (const [k, v] of [...stats, ...program.stats].sort()) if (k !== "fold-constants") fusions[k] = (fusions[k] ?? 0) + v;
@@ -126,7 +131,7 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
     fusions,
     inputs: program.inputs.map((t) => ({ name: t.name, dtype: t.type.dtype, shape: t.type.shape })),
     outputs: program.outputs.map((t) => ({ name: t.name, dtype: t.type.dtype, shape: t.type.shape })),
-    ...(opts.cTarget && opts.cTarget !== "c" ? { target: opts.cTarget, vectorized_loops: vector.filter((d) => d.lanes).length, scalar_loops: vector.filter((d) => !d.lanes).length } : {}),
+    ...(vt ? { target: vt.name, vectorized_loops: vector.filter((d) => d.lanes).length, scalar_loops: vector.filter((d) => !d.lanes).length } : {}),
     schedules: program.schedules ?? [],
     ...(before ? { before } : {}),
   };

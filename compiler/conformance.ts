@@ -14,6 +14,7 @@ import { DType, arrayFromBytes, bytesOf } from "../ir/dtype.ts";
 import { shapeStr } from "../ir/graph.ts";
 import { Compiled, compileFile, writeCArtifact, writeEmscriptenArtifact, writeWasmArtifact } from "./api.ts";
 import { tileFor } from "../passes/schedule-tile.ts";
+import { TARGETS } from "../ir/target.ts";
 import { EdgecError } from "../ir/diagnostics.ts";
 import { onnx } from "./onnx/tensor.ts";
 import { shapesFromData } from "./data-shapes.ts";
@@ -132,7 +133,7 @@ async function compileTest(req: CompileRequest): Promise<CompileReply> {
   const cTarget = isCTarget(req.target) ? resolveCTarget(req.target) : undefined;
   let compiled: Compiled;
   try {
-    compiled = compileFile(path.join(req.dir, "model.onnx"), { inputShapes: shapesFromData(req.dir), tile: tileFor(cTarget ?? req.target), cTarget });
+    compiled = compileFile(path.join(req.dir, "model.onnx"), { inputShapes: shapesFromData(req.dir), tile: tileFor(cTarget ?? req.target), cTarget, ...(req.target === "wasm" ? { vectorTarget: TARGETS.wasm } : {}) });
   } catch (e) {
     return { id: req.id, op, ok: false, ...classify(e) };
   }

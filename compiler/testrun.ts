@@ -12,6 +12,7 @@ import { Tensor, shapeStr } from "../ir/graph.ts";
 import { pathToFileURL } from "node:url";
 import { CompileOptions, Compiled, compileFile, writeCArtifact, writeEmscriptenArtifact, writeWasmArtifact } from "./api.ts";
 import { tileFor } from "../passes/schedule-tile.ts";
+import { TARGETS } from "../ir/target.ts";
 import { EdgecError, fail, q } from "../ir/diagnostics.ts";
 import { readTensorFile } from "./onnx/tensor.ts";
 import { shapesFromData } from "./data-shapes.ts";
@@ -91,7 +92,7 @@ export async function testDir(dir: string, opts: TestOptions, onProgress?: (msg:
   onProgress?.("compiling");
   const inputShapes = new Map([...(opts.inputShapes ?? []), ...fromData]);
   const cTarget = isCTarget(opts.target) ? resolveCTarget(opts.target) : undefined;
-  const compiled = compileFile(model, { ...opts, inputShapes, tile: tileFor(cTarget ?? opts.target, opts.winograd), cTarget });
+  const compiled = compileFile(model, { ...opts, inputShapes, tile: tileFor(cTarget ?? opts.target, opts.winograd), cTarget, ...(opts.target === "wasm" ? { vectorTarget: TARGETS.wasm } : {}) });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "edgec-test-"));
   const out = path.join(tmp, "c");
   try {

@@ -20,10 +20,19 @@ export interface TileConfig {
    * (passes/vector-tile.ts). Set by the target, not by schedule files. Omitted: scalar rows.
    */
   vectors?: number;
+  /**
+   * Windows read their zero padding in place through masked loads instead of from a padded copy
+   * (default: when rows are vectors). Off where a masked load is not one instruction (wasm).
+   */
+  padInPlace?: boolean;
+  /** Stride-2 windows read every second element with vector loads instead of from phase-split copies (default: when rows are vectors). */
+  stridedLoads?: boolean;
   /** Block length of a long innermost reduction axis that has other reduction axes around it. */
   rblock?: number;
   /** 3x3 stride-1 convolutions with many channels run as Winograd F(2x2, 3x3) (passes/winograd.ts). */
   winograd?: boolean;
+  /** Input channels from which Winograd pays (default passes/winograd.ts WINOGRAD_MIN_CHANNELS). */
+  winogradMinChannels?: number;
   /**
    * The epilogue (bias, ReLU) is applied to the accumulators before their one store, also when
    * it has a select or min/max; otherwise such an epilogue runs over the stored sums after the

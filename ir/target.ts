@@ -18,6 +18,11 @@ export interface TargetDesc {
   laneBits: number;
   /** Architectural vector registers, bounding register tiles. */
   vectorRegisters: number;
+  /**
+   * Scalar partial sums of consecutive elements become vector accumulators (passes/vectorize-slp.ts):
+   * for targets whose code no C compiler vectorizes afterwards.
+   */
+  slp?: boolean;
   /** A fused multiply-add instruction. */
   fma: boolean;
   /** Data cache sizes in bytes, for blocking. */
@@ -42,7 +47,7 @@ export const TARGETS: Readonly<Record<TargetName, TargetDesc>> = {
     name: "x86-64-v4", vectorBits: 512, scalable: false, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 32, fma: true, l1: 48 * KB, l2: 2048 * KB,
     cc: "cc", cflags: ["-march=x86-64-v4"],
   },
-  wasm: { name: "wasm", vectorBits: 128, scalable: false, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 16, fma: false, l1: 32 * KB, l2: 512 * KB, cflags: [] },
+  wasm: { name: "wasm", vectorBits: 128, scalable: false, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 16, slp: true, fma: false, l1: 32 * KB, l2: 512 * KB, cflags: [] },
   aarch64: {
     name: "aarch64", vectorBits: 128, scalable: false, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 32, fma: true, l1: 64 * KB, l2: 1024 * KB,
     cc: "aarch64-linux-gnu-gcc", cflags: ["-march=armv8.2-a+dotprod"],

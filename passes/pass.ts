@@ -9,6 +9,8 @@ export interface PassContext {
   stats: Map<string, number>;
   /** The target computes 3x3 convolutions as Winograd F(2x2, 3x3) (TileConfig.winograd). */
   winograd?: boolean;
+  /** Input channels from which Winograd pays (TileConfig.winogradMinChannels). */
+  winogradMinChannels?: number;
   /** Lanes of the target's vector registers when its register tiles are vectors (TileConfig.vectors). */
   vectorLanes?: number;
 }

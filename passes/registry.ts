@@ -49,13 +49,15 @@ export interface PassOptions {
   winograd?: boolean;
   /** Passed to the passes' context (PassContext.vectorLanes). */
   vectorLanes?: number;
+  /** Passed to the passes' context (PassContext.winogradMinChannels). */
+  winogradMinChannels?: number;
   /** Called after each pass that runs, e.g. to print the IR. */
   afterPass?: (pass: string, g: Graph) => void;
 }
 
 /** Runs the selected pipeline; returns the pattern counts. */
 export function runPipeline(g: Graph, opts: PassOptions): Map<string, number> {
-  const ctx: PassContext = { optLevel: opts.optLevel, stats: new Map(), winograd: opts.winograd, vectorLanes: opts.vectorLanes };
+  const ctx: PassContext = { optLevel: opts.optLevel, stats: new Map(), winograd: opts.winograd, vectorLanes: opts.vectorLanes, winogradMinChannels: opts.winogradMinChannels };
   const list = opts.passes ? opts.passes.map(passByName) : pipelineFor(opts.optLevel);
   for (const p of list) {
     p.run(g, ctx);

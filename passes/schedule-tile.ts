@@ -21,12 +21,15 @@ export type { TileConfig } from "../ir/schedule.ts";
 /** C: 8 rows of 16, sixteen vector registers of 8 lanes. */
 export const C_TILE: TileConfig = { accs: 128, width: 16 };
 /**
- * WebAssembly: a v128 holds 4 lanes and x86 engines have 16 of them. Two rows of 16 (8 v128
- * accumulators, plus the loaded rows and splats) stay in registers without splitting the tile's
- * nest into passes that each re-read the inputs; measured faster than 3 rows of 16 or 4 of 8.
- * Channel blocks of 128 keep a 512-channel 3x3 Conv's working set in L1 (16.5 -> 25 GMAC/s).
+ * WebAssembly: rows built as v128 vectors of 4 lanes; x86 engines have 16 registers. Two rows of
+ * 16 (8 v128 accumulators, plus the loaded rows and splats) stay in registers. Padding and stride-2
+ * windows read copies (SIMD128 has no masked load, and a stride-2 load is two loads and a shuffle).
+ * Winograd from 64 channels: its transforms run scalar, so below that the direct vector tile wins
+ * (ic_resnet8: 0.57 ms direct, 0.91 ms with Winograd from 16 channels, 0.54 ms from 64).
  */
-export const WASM_TILE: TileConfig = { accs: 32, width: 16, lanes: 4, rblock: 128, epilogueInTile: true, winograd: true };
+export const WASM_TILE: TileConfig = {
+  accs: 32, width: 16, lanes: 4, vectors: 4, padInPlace: false, stridedLoads: false, rblock: 128, epilogueInTile: true, winograd: true, winogradMinChannels: 64,
+};
 
 /**
  * A C target with vector intrinsics: rows of two vectors, three quarters of the vector registers

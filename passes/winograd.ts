@@ -13,7 +13,7 @@ import { GraphPass, PassContext, bump } from "./pass.ts";
 
 /**
  * Fewer input channels leave little work per transformed tile: the transforms cost the same per
- * channel. On wasm, measured faster from 16 channels (1.2x) to 256 (2.4x).
+ * channel. The default; a target's tile may ask for more (TileConfig.winogradMinChannels).
  */
 export const WINOGRAD_MIN_CHANNELS = 16;
 
@@ -26,7 +26,7 @@ function winograd(g: Graph, ctx: PassContext): void {
     const w = g.constants.get(wName);
     if (!w || x.dtype !== "f32" || w.dtype !== "f32" || x.shape.length !== 4) continue;
     const [m, ch, kh, kw] = w.shape as [number, number, number, number];
-    if (kh !== 3 || kw !== 3 || ch !== x.shape[1] || ch < WINOGRAD_MIN_CHANNELS) continue;
+    if (kh !== 3 || kw !== 3 || ch !== x.shape[1] || ch < (ctx.winogradMinChannels ?? WINOGRAD_MIN_CHANNELS)) continue;
     const c = opCtx(g, n);
     if (c.int("group", 1) !== 1) continue;
     const win = windowOf(c, x.shape.slice(2), [3, 3]);

@@ -3,7 +3,6 @@
  * model.mjs loader and model.d.ts types.
  */
 import { Program } from "../../ir/program.ts";
-import { trySimdLoop } from "./simd.ts";
 import { emitLoader } from "./loader.ts";
 import { buildWasm } from "./module.ts";
 
@@ -21,7 +20,7 @@ export interface WasmArtifact {
 
 export async function emitWasm(p: Program, opts: WasmArtifactOptions = {}): Promise<WasmArtifact> {
   const simd = opts.simd ?? true;
-  const b = buildWasm(p, { simd, simdLoop: simd ? trySimdLoop : undefined });
+  const b = buildWasm(p, { simd });
   const io = (list: Program["inputs"]) => list.map((t) => ({ name: t.name, dtype: t.type.dtype, shape: t.type.shape }));
   const { mjs, dts } = emitLoader({ inputs: io(p.inputs), outputs: io(p.outputs), wasmFile: "model.wasm", derive: b.derive });
   const files = new Map<string, string | Uint8Array>([["model.wasm", b.wasm], ["model.mjs", mjs], ["model.d.ts", dts]]);

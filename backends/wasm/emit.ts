@@ -5,11 +5,14 @@
  * converted by the runtime helpers, and `select`/`&&`/`||` evaluate lazily around loads.
  */
 import { DType, byteSize, isF8, isFloat, isSigned } from "../../ir/dtype.ts";
-import { BinOp, Buffer, Expr, PrimFunc, Stmt, UnOp, Var, isOrderedConst } from "../../ir/tir.ts";
+import { BinOp, Buffer, Expr, PrimFunc, Stmt, UnOp, Var, hasLoop, isOrderedConst } from "../../ir/tir.ts";
 import { nonneg } from "../../ir/affine.ts";
 import { Ref, W, WasmModule, WType } from "./binaryen.ts";
-import { ForStmt, KernelContext, SimdLoopHook } from "./context.ts";
+import { KernelContext } from "./context.ts";
 import { Runtime } from "./runtime.ts";
+import { VectorBuilder } from "./vector.ts";
+import { LoopPointers, splitOffset } from "./pointers.ts";
+import { isVector } from "../../ir/vec.ts";
 
 /** How a value of a dtype is held and computed with. */
 type Kind = "i32" | "i64" | "f32" | "f64";
@@ -40,14 +43,11 @@ const CMP: Partial<Record<BinOp, [string, string, string]>> = {
   gt: ["gt", "gt_s", "gt_u"], ge: ["ge", "ge_s", "ge_u"],
 };
 
-export interface KernelOptions {
-  /** Called first on every `for` loop when set (SIMD builds only). */
-  simdLoop?: SimdLoopHook;
-}
+type ForStmt = Extract<Stmt, { k: "for" }>;
 
-/** Builds `f` as function `name`; returns nothing, the function is added to `w`. */
-export function buildKernel(w: WasmModule, rt: Runtime, f: PrimFunc, name: string, opts: KernelOptions = {}): void {
-  const b = new KernelBuilder(w, rt, f, opts);
+/** Builds `f` as function `name`; returns nothing, the function is added to `w`. Vector forms need a SIMD module. */
+export function buildKernel(w: WasmModule, rt: Runtime, f: PrimFunc, name: string): void {
+  const b = new KernelBuilder(w, rt, f);
   const body = b.stmt(f.body);
   w.addFunction(name, f.params.map(() => W.i32), W.none, b.vars, body);
 }
@@ -57,9 +57,13 @@ class KernelBuilder implements KernelContext {
   private readonly locals = new Map<string, number>();
   private readonly bases = new Map<string, number>();
   private labels = 0;
+  private readonly vec: VectorBuilder;
+  /** The innermost loop being built, whose accesses go through pointers. */
+  private ptrs: LoopPointers | undefined;
 
-  constructor(readonly w: WasmModule, private readonly rt: Runtime, private readonly f: PrimFunc, private readonly opts: KernelOptions) {
+  constructor(readonly w: WasmModule, private readonly rt: Runtime, private readonly f: PrimFunc) {
     f.params.forEach((p, i) => this.bases.set(p.name, i));
+    this.vec = new VectorBuilder(this);
   }
 
   wtype(t: DType): WType { return wtypeOf(t); }
@@ -70,17 +74,27 @@ class KernelBuilder implements KernelContext {
   }
 
   local(v: Var): number {
-    let i = this.locals.get(v.name);
-    if (i === undefined) { i = this.tmp(wtypeOf(v.dtype)); this.locals.set(v.name, i); }
+    // A vectorized loop's locals keep their names beside the scalar ones of its tail loop.
+    const key = v.lanes ? `${v.name}<v>` : v.name;
+    let i = this.locals.get(key);
+    if (i === undefined) { i = this.tmp(v.lanes ? W.v128 : wtypeOf(v.dtype)); this.locals.set(key, i); }
     return i;
   }
 
-  label(hint: string): string { return `${hint}${this.labels++}`; }
+  private label(hint: string): string { return `${hint}${this.labels++}`; }
 
-  base(buf: Buffer): number {
+  private base(buf: Buffer): number {
     const i = this.bases.get(buf.name);
     if (i === undefined) throw new Error(`internal error: kernel ${this.f.name} uses buffer ${buf.name} that is not a parameter`);
     return i;
+  }
+
+  addressOf(buf: Buffer, index: Expr): { ptr: Ref; offset: number } {
+    const p = this.ptrs?.address(buf, index);
+    if (p) return p;
+    // A constant term becomes the instruction's offset, so accesses a few elements apart share one address.
+    const { rest, k } = splitOffset(index);
+    return { ptr: this.address(buf, rest), offset: k * byteSize(buf.dtype) };
   }
 
   address(buf: Buffer, index: Expr): Ref {
@@ -99,30 +113,72 @@ class KernelBuilder implements KernelContext {
   stmt(s: Stmt): Ref {
     const w = this.w;
     switch (s.k) {
-      case "for": return this.forLoop(s);
-      case "store": return this.storeTo(s.buf, this.address(s.buf, s.index), this.implicit(this.expr(s.value), s.value.dtype, s.buf.dtype));
+      case "for": {
+        this.vec.forget();
+        const r = this.forLoop(s);
+        this.vec.forget();
+        return r;
+      }
       case "seq": return s.body.length ? w.block(null, s.body.map((x) => this.stmt(x))) : w.nop();
-      case "if": return w.if(this.truthy(s.c), this.stmt(s.then), s.else ? this.stmt(s.else) : undefined);
-      case "decl": return w.set(this.local(s.v), this.implicit(this.expr(s.init), s.init.dtype, s.v.dtype));
-      case "assign": return w.set(this.local(s.v), this.implicit(this.expr(s.value), s.value.dtype, s.v.dtype));
+      case "if": {
+        const c = this.withLoads(this.truthy(s.c));
+        this.vec.forget();
+        const then = this.stmt(s.then);
+        this.vec.forget();
+        const other = s.else ? this.stmt(s.else) : undefined;
+        this.vec.forget();
+        return w.if(c, then, other);
+      }
+      case "store": {
+        let r: Ref;
+        if (isVector(s.index)) r = this.vec.store(s);
+        else if (!s.mask) r = this.store(s.buf, s.index, s.value);
+        else {
+          const c = this.truthy(s.mask);
+          this.vec.lazy++;
+          r = w.if(c, this.store(s.buf, s.index, s.value));
+          this.vec.lazy--;
+        }
+        r = this.withLoads(r);
+        this.vec.forget();
+        return r;
+      }
+      case "decl": case "assign": {
+        const x = s.k === "decl" ? s.init : s.value;
+        const r = this.withLoads(w.set(this.local(s.v), s.v.lanes ? this.vec.expr(x) : this.implicit(this.expr(x), x.dtype, s.v.dtype)));
+        this.vec.forget(s.v.name);
+        return r;
+      }
     }
     throw new Error(`internal error: statement ${(s as { k: string }).k} in the WebAssembly backend`);
   }
 
+  /** `r` after the vector loads it reads (VectorBuilder.cached). */
+  private withLoads(r: Ref): Ref {
+    const p = this.vec.flush();
+    return p.length ? this.w.block(null, [...p, r]) : r;
+  }
+
+  store(buf: Buffer, index: Expr, value: Expr): Ref {
+    return this.storeTo(buf, this.addressOf(buf, index), this.implicit(this.expr(value), value.dtype, buf.dtype));
+  }
+
   private forLoop(s: ForStmt): Ref {
-    if (this.opts.simdLoop) {
-      const r = this.opts.simdLoop(s, this);
-      if (r !== null) return r;
-    }
     const w = this.w, i = (n: string, ...a: Ref[]) => w.op("i32", n, ...a);
     const v = this.local(s.v);
     const lo = s.lo ? this.implicit(this.expr(s.lo), s.lo.dtype, "i32") : w.i32(0);
     const cont = this.label("loop");
-    const body = this.stmt(s.body);
+    const outer = this.ptrs;
+    const ptrs = hasLoop(s.body) ? undefined : new LoopPointers(this, s);
+    this.ptrs = ptrs;
+    const body = w.block(null, [this.stmt(s.body), ...(ptrs?.bump ?? [])]);
+    this.ptrs = outer;
+    const init = ptrs?.init ?? [];
     if (!s.lo && !s.hi) {
       if (s.extent <= 0) return w.nop();
       // for (v = 0; v < extent; ++v) with a known extent >= 1: test at the bottom.
       return w.block(null, [
+        ...init,
         w.set(v, w.i32(0)),
         w.loop(cont, w.block(null, [body, w.br(cont, i("lt_s", w.tee(v, i("add", w.get(v, W.i32), w.i32(1)), W.i32), w.i32(s.extent)))])),
       ]);
@@ -134,38 +190,47 @@ class KernelBuilder implements KernelContext {
       w.set(v, lo),
       w.set(hi, s.hi ? this.implicit(this.expr(s.hi), s.hi.dtype, "i32") : w.i32(s.extent)),
       w.br(brk, i("ge_s", w.get(v, W.i32), w.get(hi, W.i32))),
+      ...init,
       w.loop(cont, w.block(null, [body, w.br(cont, i("lt_s", w.tee(v, i("add", w.get(v, W.i32), w.i32(1)), W.i32), w.get(hi, W.i32)))])),
     ]);
   }
 
-  private storeTo(buf: Buffer, addr: Ref, value: Ref): Ref {
+  private storeTo(buf: Buffer, { ptr, offset }: { ptr: Ref; offset: number }, value: Ref): Ref {
     const w = this.w, size = byteSize(buf.dtype), k = kindOf(buf.dtype);
-    if (k !== "i32" || size === 4) return w.op(k, "store", 0, size, addr, value);
-    return w.op("i32", size === 1 ? "store8" : "store16", 0, size, addr, value);
+    if (k !== "i32" || size === 4) return w.op(k, "store", offset, size, ptr, value);
+    return w.op("i32", size === 1 ? "store8" : "store16", offset, size, ptr, value);
   }
 
-  private loadFrom(buf: Buffer, addr: Ref): Ref {
+  private loadFrom(buf: Buffer, { ptr, offset }: { ptr: Ref; offset: number }): Ref {
     const w = this.w, r = rawOf(buf.dtype), size = byteSize(buf.dtype), k = kindOfRaw(r);
-    if (k !== "i32" || size === 4) return w.op(k, "load", 0, size, addr);
-    return w.op("i32", `load${size * 8}_${signedRaw(r) ? "s" : "u"}`, 0, size, addr);
+    if (k !== "i32" || size === 4) return w.op(k, "load", offset, size, ptr);
+    return w.op("i32", `load${size * 8}_${signedRaw(r) ? "s" : "u"}`, offset, size, ptr);
   }
 
   // ---- expressions ----
 
   expr(e: Expr): Ref {
     const w = this.w;
+    if (isVector(e)) throw new Error(`internal error: a vector ${e.k} where a scalar is expected`);
     switch (e.k) {
       case "const": return this.constant(e.v, e.dtype);
       case "var": return w.get(this.local(e), wtypeOf(e.dtype));
-      case "load": return this.loadFrom(e.buf, this.address(e.buf, e.index));
+      case "load":
+        if (e.mask) return this.expr({ k: "select", c: e.mask, a: { k: "load", buf: e.buf, index: e.index, dtype: e.dtype }, b: { k: "const", v: 0, dtype: e.dtype }, dtype: e.dtype });
+        return this.loadFrom(e.buf, this.addressOf(e.buf, e.index));
+      case "hreduce": case "shuffle": return this.vec.scalar(e);
+      case "fma": return this.expr({ k: "bin", op: "add", a: { k: "bin", op: "mul", a: e.a, b: e.b, dtype: e.dtype }, b: e.c, dtype: e.dtype });
       case "bin": return this.binary(e.op, e.a, e.b, e.dtype);
       case "un": return this.unary(e.op, e.a, e.dtype);
       case "cast": return this.cast(this.expr(e.a), e.a.dtype, e.dtype);
       case "select": {
         const c = this.truthy(e.c);
-        const a = this.implicit(this.expr(e.a), e.a.dtype, e.dtype), b = this.implicit(this.expr(e.b), e.b.dtype, e.dtype);
         // C's ?: evaluates one side only; a guarded load may be out of bounds, so branch around loads.
-        return hasLoad(e.a) || hasLoad(e.b) ? w.if(c, a, b) : w.select(a, b, c);
+        const lazy = hasLoad(e.a) || hasLoad(e.b);
+        if (lazy) this.vec.lazy++;
+        const a = this.implicit(this.expr(e.a), e.a.dtype, e.dtype), b = this.implicit(this.expr(e.b), e.b.dtype, e.dtype);
+        if (lazy) this.vec.lazy--;
+        return lazy ? w.if(c, a, b) : w.select(a, b, c);
       }
       case "access": case "reduce": throw new Error("internal error: tensor expression left in lowered IR");
     }
@@ -212,7 +277,10 @@ class KernelBuilder implements KernelContext {
     const at = a.dtype, r = rawOf(at), k = kindOfRaw(r), fl = k === "f32" || k === "f64";
     const sg = signedRaw(r);
     if (op === "land" || op === "lor") {
-      const A = this.truthy(a), Bt = this.truthy(b);
+      const A = this.truthy(a);
+      this.vec.lazy++;
+      const Bt = this.truthy(b);
+      this.vec.lazy--;
       const B = kindOf(b.dtype) === "i32" && b.dtype !== "bool" ? w.op("i32", "ne", Bt, w.i32(0)) : Bt;
       const Ab = kindOf(a.dtype) === "i32" && a.dtype !== "bool" ? w.op("i32", "ne", A, w.i32(0)) : A;
       if (hasLoad(b)) return op === "land" ? w.if(A, B, w.i32(0)) : w.if(A, w.i32(1), B);

@@ -12,7 +12,7 @@ import { printFunc } from "../../ir/text/tir-printer.ts";
 import { EdgecError } from "../../ir/diagnostics.ts";
 import { Program } from "../../ir/program.ts";
 import { Ref, W, WasmModule } from "./binaryen.ts";
-import { SimdLoopHook } from "./context.ts";
+import { scalarize } from "../../ir/scalarize.ts";
 import { buildKernel } from "./emit.ts";
 import { Runtime } from "./runtime.ts";
 
@@ -30,9 +30,8 @@ type AnyStep =
   | { kind: "loop"; id: number; trip?: number | AnyStorage; cond?: AnyStorage; counter?: AnyStorage; body: AnyStep[]; op: string };
 
 export interface WasmBuildOptions {
-  /** Build with SIMD128 (the vectorizer's hook is used when given). */
+  /** Build vector Tensor IR with SIMD128; without, kernels are scalarized (ir/scalarize.ts) first. */
   simd: boolean;
-  simdLoop?: SimdLoopHook;
   /** Skip binaryen's optimiser (tests of the unoptimised module). */
   noOptimize?: boolean;
 }
@@ -82,7 +81,8 @@ export function buildWasm(p: Program, opts: WasmBuildOptions): WasmBuild {
     segments.push({ offset: weightsAt + d.offset, data: d.source });
   }
   if (p.weights.length > from) segments.push({ offset: weightsAt + from, data: p.weights.subarray(from) });
-  top = alignUp(top + p.arenaBytes);
+  // 16 bytes past the arena: a masked v128 load near a buffer's end stays in memory (vector.ts).
+  top = alignUp(top + p.arenaBytes + 16);
   const pages = Math.max(1, Math.ceil(top / PAGE));
   if (pages > 65536) throw new EdgecError(`the model needs ${top} bytes of memory, above the 4 GiB a wasm32 module can address`);
 
@@ -107,7 +107,7 @@ export function buildWasm(p: Program, opts: WasmBuildOptions): WasmBuild {
       if (!name) {
         name = `k${byText.size}_${op.replace(/[^A-Za-z0-9_]/g, "_").toLowerCase()}`;
         byText.set(key, name);
-        buildKernel(w, rt, f, name, { simdLoop: opts.simd ? opts.simdLoop : undefined });
+        buildKernel(w, rt, opts.simd ? f : scalarize(f), name);
       }
       return name;
     };

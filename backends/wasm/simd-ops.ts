@@ -1,8 +1,10 @@
 /**
- * @fileoverview SIMD128 instructions for Tensor IR operations on four 32-bit lanes, with the C
- * backend's semantics lane by lane: f32 as f32x4; i32, u32 and the narrow integers as i32x4
- * (narrow values kept sign- or zero-extended, re-wrapped after arithmetic); bool as a lane mask
- * (all ones or zero). Scalars come and go in the scalar builder's representation.
+ * @fileoverview The SIMD128 table: instructions for Tensor IR vector operations on four 32-bit
+ * lanes, with the C backend's semantics lane by lane: f32 as f32x4; i32, u32 and the narrow
+ * integers as i32x4 (narrow values kept sign- or zero-extended, re-wrapped after arithmetic);
+ * bool as a lane mask (all ones or zero). hasBin/hasUn say which operations have an entry; the
+ * vector builder computes the others lane by lane. Scalars come and go in the scalar builder's
+ * representation.
  */
 import { DType, byteSize } from "../../ir/dtype.ts";
 import { BinOp, UnOp } from "../../ir/tir.ts";
@@ -14,6 +16,30 @@ const INT_CMP: Partial<Record<BinOp, [string, string]>> = {
   eq: ["eq", "eq"], ne: ["ne", "ne"], lt: ["lt_s", "lt_u"], le: ["le_s", "le_u"], gt: ["gt_s", "gt_u"], ge: ["ge_s", "ge_u"],
 };
 const RANGE: Partial<Record<DType, [number, number]>> = { i8: [-128, 127], i16: [-32768, 32767], u8: [0, 255], u16: [0, 65535] };
+
+/** Element types a v128 holds as four 32-bit lanes. */
+const LANE_TYPES: ReadonlySet<DType> = new Set<DType>(["f32", "i32", "u32", "i16", "u16", "i8", "u8", "bool"]);
+const F32_BIN: ReadonlySet<BinOp> = new Set<BinOp>(["add", "sub", "mul", "div", "min", "max", "eq", "ne", "lt", "le", "gt", "ge"]);
+const INT_BIN: ReadonlySet<BinOp> = new Set<BinOp>(["add", "sub", "mul", "min", "max", "and", "or", "xor", "eq", "ne", "lt", "le", "gt", "ge"]);
+const BOOL_BIN: ReadonlySet<BinOp> = new Set<BinOp>(["land", "lor", "and", "or", "xor", "eq", "ne"]);
+const F32_UN: ReadonlySet<UnOp> = new Set<UnOp>(["neg", "abs", "sqrt", "floor", "ceil", "trunc", "round", "isnan", "isinf", "sign"]);
+const INT_UN: ReadonlySet<UnOp> = new Set<UnOp>(["neg", "abs", "not"]);
+
+/** True when bin() has an instruction sequence for `op` on operands of `t` (shifts: shift()). */
+export function hasBin(op: BinOp, t: DType): boolean {
+  if (!LANE_TYPES.has(t)) return false;
+  return t === "f32" ? F32_BIN.has(op) : t === "bool" ? BOOL_BIN.has(op) : INT_BIN.has(op);
+}
+
+/** True when un() has an instruction sequence for `op` on an operand of `t`. */
+export function hasUn(op: UnOp, t: DType): boolean {
+  if (!LANE_TYPES.has(t)) return false;
+  if (op === "lnot") return t === "bool";
+  return t === "f32" ? F32_UN.has(op) : t !== "bool" && INT_UN.has(op);
+}
+
+/** True when cast() converts between the two types. */
+export const hasCast = (from: DType, to: DType): boolean => LANE_TYPES.has(from) && LANE_TYPES.has(to);
 
 export class VecOps {
   constructor(private readonly w: WasmModule) {}
@@ -66,14 +92,14 @@ export class VecOps {
     return t === "bool" ? this.i("neg", x) : x;
   }
 
-  store(t: DType, ptr: Ref, x: Ref): Ref {
+  store(t: DType, ptr: Ref, x: Ref, offset = 0): Ref {
     const size = byteSize(t);
-    if (size === 4) return this.v("store", 0, 4, ptr, x);
+    if (size === 4) return this.v("store", offset, 4, ptr, x);
     const y = t === "bool" ? this.v("and", x, this.constVec([1, 1, 1, 1], "i32")) : x;
     // The shuffle reads only its first operand (indices below 16); the second is a dummy.
     const z = this.constVec([0, 0, 0, 0], "i32");
-    if (size === 2) return this.v("store64_lane", 0, 2, 0, ptr, this.w.op("i8x16", "shuffle", y, z, [0, 1, 4, 5, 8, 9, 12, 13, 0, 1, 4, 5, 8, 9, 12, 13]));
-    return this.v("store32_lane", 0, 1, 0, ptr, this.w.op("i8x16", "shuffle", y, z, [0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12]));
+    if (size === 2) return this.v("store64_lane", offset, 2, 0, ptr, this.w.op("i8x16", "shuffle", y, z, [0, 1, 4, 5, 8, 9, 12, 13, 0, 1, 4, 5, 8, 9, 12, 13]));
+    return this.v("store32_lane", offset, 1, 0, ptr, this.w.op("i8x16", "shuffle", y, z, [0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12]));
   }
 
   /** Re-wraps i32 lanes to a narrow type, as a C cast to it does. */
@@ -176,6 +202,12 @@ export class VecOps {
       return this.i("max_s", this.i("min_s", this.i("trunc_sat_f32x4_s", x), this.constVec([hi, hi, hi, hi], "i32")), this.constVec([lo, lo, lo, lo], "i32"));
     }
     if (to === "f32") return this.f(from === "u32" ? "convert_i32x4_u" : "convert_i32x4_s", x);
+    return this.norm(x, to);
+  }
+
+  /** Reinterprets lanes between types of one byte size (f32 and the 32-bit integers share bits). */
+  bitcast(x: Ref, from: DType, to: DType): Ref {
+    if (from === to || (byteSize(from) === 4 && byteSize(to) === 4)) return x;
     return this.norm(x, to);
   }
 

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { BlobStore, printGraph } from "../../ir/text/index.ts";
 import { CompileOptions, compileFile, writeCArtifact, writeEmscriptenArtifact, writeWasmArtifact } from "../api.ts";
 import { tileFor, winogradFlag } from "../../passes/schedule-tile.ts";
+import { TARGETS as TARGET_DESCS } from "../../ir/target.ts";
 import { EdgecError } from "../../ir/diagnostics.ts";
 import { C_TARGETS, isCTarget, resolveCTarget } from "../c-targets.ts";
 import { readScheduleFile } from "../schedule-file.ts";
@@ -85,6 +86,7 @@ export async function compileCommand(args: string[]): Promise<number> {
     tile: tileFor(isCTarget(target) ? resolveCTarget(target) : target, winogradFlag(values.winograd)),
     ...(values.schedule !== undefined ? { schedules: readScheduleFile(values.schedule) } : {}),
     ...(isCTarget(target) ? { cTarget: resolveCTarget(target) } : {}),
+    ...(target === "wasm" ? { vectorTarget: TARGET_DESCS.wasm } : {}),
     afterPass: (pass, g) => {
       if (values["print-after-all"] || printAfter.has(pass)) process.stderr.write(`// ----- IR after ${pass} -----\n${printGraph(g, { blobs: new BlobStore() })}`);
     },

@@ -11,6 +11,8 @@ import { disassemble } from "../../backends/wasm/binaryen.ts";
 import { compileGraph, writeWasmArtifact } from "../../compiler/api.ts";
 import { importModel } from "../../compiler/onnx/import.ts";
 import { testDir } from "../../compiler/testrun.ts";
+import { TARGETS } from "../../ir/target.ts";
+import { tileFor } from "../../passes/schedule-tile.ts";
 import { cleanup, edgec, tempDir } from "../helpers/cli.ts";
 import { buildModel, tensorFile } from "../helpers/onnx-builder.ts";
 import { sharedDir } from "../shared.ts";
@@ -35,7 +37,7 @@ function smallModel(): Uint8Array {
 }
 
 async function build(dir: string, simd: boolean): Promise<{ model: Model; wasm: Uint8Array }> {
-  const compiled = compileGraph(importModel(smallModel(), undefined));
+  const compiled = compileGraph(importModel(smallModel(), undefined), { tile: tileFor("wasm"), vectorTarget: TARGETS.wasm });
   await writeWasmArtifact(compiled, dir, { simd });
   const mod = await import(pathToFileURL(path.join(dir, "model.mjs")).href) as { createModel(): Promise<Model> };
   return { model: await mod.createModel(), wasm: new Uint8Array(fs.readFileSync(path.join(dir, "model.wasm"))) };

@@ -12,7 +12,7 @@ import * as ort from "onnxruntime-node";
 import { cleanup, edgec, haveCc, tempDir } from "../helpers/cli.ts";
 import { ModelSpec, buildModel, rng, uniform, writeModelDir } from "../helpers/onnx-builder.ts";
 
-const C = 16, H = 9, W = 7, M = 20;
+const C = 64, H = 9, W = 7, M = 64;
 const r = rng(11);
 const spec: ModelSpec = {
   inputs: [{ name: "x", dtype: "f32", shape: [1, C, H, W] }],
