@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import { EdgecError } from "../ir/diagnostics.ts";
-import { TILE_KNOBS, TileKnobs } from "../ir/schedule.ts";
+import { BOOLEAN_KNOBS, TILE_KNOBS, TileKnobs } from "../ir/schedule.ts";
 
 const MAX = 4096;
 
@@ -29,9 +29,9 @@ export function parseSchedules(doc: unknown, file = "schedule"): Map<string, Til
     for (const [k, v] of Object.entries(r.config)) {
       if (k === "winograd") continue; // graph-wide: --winograd on|off
       if (!(TILE_KNOBS as readonly string[]).includes(k)) fail(`node "${r.node}": unknown knob "${k}" (known: ${TILE_KNOBS.join(", ")}, winograd)`);
-      if (k === "epilogueInTile") {
-        if (typeof v !== "boolean") fail(`node "${r.node}": epilogueInTile must be true or false`);
-        knobs.epilogueInTile = v as boolean;
+      if (BOOLEAN_KNOBS.has(k)) {
+        if (typeof v !== "boolean") fail(`node "${r.node}": ${k} must be true or false`);
+        (knobs as Record<string, boolean>)[k] = v as boolean;
       } else {
         if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > MAX) fail(`node "${r.node}": ${k} must be an integer from 1 to ${MAX}, not ${JSON.stringify(v)}`);
         (knobs as Record<string, number>)[k] = v as number;

@@ -42,7 +42,9 @@ export interface TileConfig {
 }
 
 /** The knobs a schedule file may set per node (Winograd is decided for the whole graph). */
-export const TILE_KNOBS = ["accs", "width", "lanes", "rblock", "epilogueInTile"] as const;
+export const TILE_KNOBS = ["accs", "width", "lanes", "rblock", "epilogueInTile", "padInPlace", "stridedLoads"] as const;
+/** The knobs among them that are true or false. */
+export const BOOLEAN_KNOBS: ReadonlySet<string> = new Set(["epilogueInTile", "padInPlace", "stridedLoads"]);
 export type TileKnobs = Partial<Pick<TileConfig, (typeof TILE_KNOBS)[number]>>;
 
 /** One register tile lowering built: `rows` x `width` accumulators, the reduction blocked by `rblock`. */

@@ -38,7 +38,7 @@ export const WASM_TILE: TileConfig = {
  */
 export function vectorTileFor(t: TargetDesc): TileConfig {
   const L = lanesOf(t, "f32");
-  return { accs: Math.floor((t.vectorRegisters * 3) / 4) * L, width: 2 * L, vectors: L };
+  return { accs: Math.floor((t.vectorRegisters * 3) / 4) * L, width: 2 * L, vectors: L, padInPlace: true, stridedLoads: true };
 }
 
 /**

@@ -63,12 +63,31 @@ describe("schedules as data (report.json schedules, --schedule FILE)", function 
     }
   });
 
+  it("how padding is read is a knob: in place on x86-64-v4 by default, from a padded copy when the schedule says so", async function () {
+    const model = path.join(dir!, "case", "model.onnx");
+    const a = path.join(dir!, "pad-a"), b = path.join(dir!, "pad-b");
+    expect((await edgec("compile", model, "--target", "x86-64-v4", "-o", a)).status).to.equal(0);
+    const [s] = schedulesOf(a);
+    expect(s!.config).to.include({ padInPlace: true, stridedLoads: true, vectors: 16 });
+    const scratch = (d: string) => JSON.parse(fs.readFileSync(path.join(d, "report.json"), "utf8")).scratch_bytes;
+    expect(scratch(a)).to.equal(0);
+    const file = path.join(dir!, "pad.json");
+    fs.writeFileSync(file, JSON.stringify([{ node: s!.node, config: { padInPlace: false } }]));
+    expect((await edgec("compile", model, "--target", "x86-64-v4", "-o", b, "--schedule", file)).status).to.equal(0);
+    expect(schedulesOf(b)[0]!.config).to.include({ padInPlace: false });
+    expect(scratch(b)).to.equal(8 * 14 * 14 * 4);
+    if (!cc) { console.log("  run skipped: no C compiler 'cc' on PATH"); return; }
+    const res = await edgec("test", path.join(dir!, "case"), "--target", "x86-64-v4", "--schedule", file);
+    expect(res.status, `${res.stdout}${res.stderr}`).to.equal(0);
+  });
+
   it("a schedule naming an unknown node or knob is a one-line error and writes nothing", async function () {
     const model = path.join(dir!, "case", "model.onnx");
     const cases: [unknown, RegExp][] = [
       [{ schedules: [{ node: "nope", config: { width: 4 } }] }, /the schedule names node "nope", which no kernel/],
       [[{ node: "conv+fused", config: { unroll: 4 } }], /node "conv\+fused": unknown knob "unroll"/],
       [[{ node: "conv+fused", config: { width: 0 } }], /width must be an integer from 1 to 4096, not 0/],
+      [[{ node: "conv+fused", config: { padInPlace: 1 } }], /padInPlace must be true or false/],
       [{ kernels: 1 }, /expected a list of schedules/],
     ];
     for (const [doc, re] of cases) {
