@@ -4,7 +4,7 @@
  * harness are built once to objects, and each test's C is built and run by `cc` in parallel.
  * Every test ends in exactly one status: PASS, FAIL, UNSUPPORTED or ERROR, with a one-line reason.
  */
-import { cTargetDesc, isCTarget, resolveCTarget } from "./c-targets.ts";
+import { cTargetDesc, cToolchain, isCTarget, resolveCTarget } from "./c-targets.ts";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -259,7 +259,10 @@ async function buildObjects(root: string, cc: string, cflags: string[]): Promise
 
 const exp = (x: number) => x.toExponential(2);
 
-async function runOne(name: string, lane: ConformanceLane, root: string, objs: { runtime: string; harness: string }, o: Required<Omit<ConformanceOptions, "filter" | "onProgress">>): Promise<Outcome> {
+/** The runner's settings: the options with their defaults, and how the target's binaries link and run. */
+type RunSettings = Required<Omit<ConformanceOptions, "filter" | "onProgress">> & { linkFlags: string[]; runPrefix: string[] };
+
+async function runOne(name: string, lane: ConformanceLane, root: string, objs: { runtime: string; harness: string }, o: RunSettings): Promise<Outcome> {
   const dir = path.join(o.dir, name);
   const work = fs.mkdtempSync(path.join(root, `${name.slice(0, 60)}-`));
   let op = name.replace(/^test_/, "");
@@ -271,13 +274,14 @@ async function runOne(name: string, lane: ConformanceLane, root: string, objs: {
     if (!r.ok) return { test: name, op, status: r.status, reason: r.reason, ...(r.rejected ? { rejected: r.rejected } : {}) };
     if ("done" in r) return { test: name, op, ...r.done };
     const exe = path.join(work, "harness");
-    const b = await runProc(o.cc, [...o.cflags, `-I${path.join(work, "c")}`, ...r.cfiles, objs.runtime, objs.harness, "-o", exe, "-lm"], o.buildTimeoutMs);
+    const b = await runProc(o.cc, [...o.cflags, ...o.linkFlags, `-I${path.join(work, "c")}`, ...r.cfiles, objs.runtime, objs.harness, "-o", exe, "-lm"], o.buildTimeoutMs);
     if (b.timedOut) return { test: name, op, status: "ERROR", reason: `cc timed out after ${o.buildTimeoutMs / 1000} s` };
     if (b.code !== 0) return { test: name, op, status: "ERROR", reason: `cc: ${firstDiag(b.stderr, work)}` };
     const failures: string[] = [];
     for (const [k, set] of r.sets.entries()) {
       const outs = r.outputs.map((_, i) => path.join(work, `s${k}_out${i}.raw`));
-      const x = await runProc(exe, [r.weights, ...set.inputs, ...outs], o.runTimeoutMs);
+      const [file, ...pre] = [...o.runPrefix, exe];
+      const x = await runProc(file!, [...pre, r.weights, ...set.inputs, ...outs], o.runTimeoutMs);
       if (x.timedOut) return { test: name, op, status: "ERROR", reason: `run timed out after ${o.runTimeoutMs / 1000} s` };
       if (x.signal) return { test: name, op, status: "ERROR", reason: `run crashed with ${x.signal}` };
       if (x.code !== 0) return { test: name, op, status: "ERROR", reason: `run failed: ${firstDiag(x.stderr, work)}` };
@@ -310,13 +314,16 @@ async function runOne(name: string, lane: ConformanceLane, root: string, objs: {
 
 /** Runs every (filtered) test folder under `opts.dir`; results are sorted by test name. */
 export async function runConformance(opts: ConformanceOptions): Promise<Outcome[]> {
-  const o = {
+  const tools = isCTarget(opts.target) ? cToolchain(resolveCTarget(opts.target), opts.cc) : undefined;
+  const o: RunSettings = {
     dir: opts.dir,
     jobs: Math.max(1, opts.jobs ?? os.availableParallelism()),
     rtol: opts.rtol ?? 1e-3,
     atol: opts.atol ?? 1e-7,
-    cc: opts.cc ?? "cc",
+    cc: tools?.cc ?? "cc",
     cflags: [...(opts.cflags ?? CONFORMANCE_CFLAGS), ...(isCTarget(opts.target) ? cTargetDesc(resolveCTarget(opts.target)).cflags : [])],
+    linkFlags: tools?.linkFlags ?? [],
+    runPrefix: tools?.runPrefix ?? [],
     compileTimeoutMs: opts.compileTimeoutMs ?? 60_000,
     buildTimeoutMs: opts.buildTimeoutMs ?? 120_000,
     runTimeoutMs: opts.runTimeoutMs ?? 60_000,

@@ -24,11 +24,12 @@ Compiles every ONNX node test (EDGEC_SHARED/onnx-node-tests, EDGEC_SHARED defaul
 ../shared beside the repository) to C, builds and runs it, and compares each output with
 rtol 1e-3, atol 1e-7 (integers and bools exactly). Each test is PASS, FAIL, UNSUPPORTED or ERROR.
 With another target the table goes to its own file (test/conformance/results-<target>.md):
-x86-64-v3/v4 build the C with that level's intrinsics; wasm (or wasm-emscripten) makes each
-model a WebAssembly module run in Node through its loader.
+x86-64-v3/v4 build the C with that level's intrinsics; aarch64 builds NEON C with
+aarch64-linux-gnu-gcc and runs it under qemu-aarch64 (unless this machine is AArch64); wasm (or
+wasm-emscripten) makes each model a WebAssembly module run in Node through its loader.
 
 options:
-  --target T     c (default), x86-64-v3, x86-64-v4, native, wasm or wasm-emscripten
+  --target T     c (default), x86-64-v3, x86-64-v4, aarch64, native, wasm or wasm-emscripten
   --no-simd      wasm targets: scalar modules (no SIMD128)
   --filter RE    only tests whose folder name matches the regular expression RE
   --jobs N       tests in flight at once (default: the number of CPUs)
@@ -38,7 +39,7 @@ options:
   --check        write nothing; compare with the results .json beside --out (default the
                  committed test/conformance/results.json) and exit 1 if a test that passed
                  there no longer passes (exit 0 with a note when the test folder is absent)
-  --cc CC        C compiler (default cc)
+  --cc CC        C compiler (default cc; aarch64-linux-gnu-gcc for aarch64)
   --sanitize     build with -fsanitize=address,undefined; a sanitizer report is an ERROR
   --verbose      print every test that does not pass`;
 
