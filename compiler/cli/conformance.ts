@@ -3,7 +3,7 @@
  * the results table, or (--check) fails when a test that passed in the committed results no
  * longer passes.
  */
-import { cTargetDesc, isCTarget, resolveCTarget } from "../c-targets.ts";
+import { cTargetDesc, cToolchain, isCTarget, resolveCTarget } from "../c-targets.ts";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -112,8 +112,9 @@ export async function conformanceCommand(args: string[]): Promise<number> {
   if (values.verbose || (filter && !values.check)) for (const r of results) if (r.status !== "PASS") console.log(line(r));
   if (out) {
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    const built = isCTarget(target) ? [...cflags, ...cTargetDesc(resolveCTarget(target)).cflags] : cflags;
-    fs.writeFileSync(out, renderMarkdown(results, { rtol: 1e-3, atol: 1e-7, cflags: built, target, simd }));
+    const tools = isCTarget(target) ? cToolchain(resolveCTarget(target), values.cc) : undefined;
+    const built = isCTarget(target) ? [...cflags, ...cTargetDesc(resolveCTarget(target)).cflags, ...tools!.linkFlags] : cflags;
+    fs.writeFileSync(out, renderMarkdown(results, { rtol: 1e-3, atol: 1e-7, cflags: built, target, simd, cc: tools?.cc, runPrefix: tools?.runPrefix }));
     fs.writeFileSync(jsonPath(out), renderJson(results));
     console.log(`wrote ${path.relative(process.cwd(), out)} and ${path.relative(process.cwd(), jsonPath(out))}`);
   }
