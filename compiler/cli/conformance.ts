@@ -77,6 +77,8 @@ export async function conformanceCommand(args: string[]): Promise<number> {
   const target = TEST_TARGETS.find((t) => t === values.target);
   if (!target) throw new EdgecError(`unknown target '${values.target}'; available: ${TEST_TARGETS.join(", ")}`);
   if (!isCTarget(target) && (values.sanitize || values.cc)) throw new EdgecError("--sanitize and --cc apply to the C targets only");
+  if (values.sanitize && cToolchain(resolveCTarget(target), values.cc).runPrefix.length)
+    throw new EdgecError(`--sanitize applies to the targets this machine runs natively; --target ${target} runs under qemu here`);
   const simd = !values["no-simd"];
   const defaultOut = target === "c" ? DEFAULT_OUT : path.join(ROOT, "test", "conformance", `results-${target}${simd ? "" : "-scalar"}.md`);
   const dir = nodeTestsDir();

@@ -50,6 +50,14 @@ describe("edgec test --target aarch64", function () {
     expect(r.stdout.trimEnd().split("\n").pop()).to.equal("PASS");
   });
 
+  it("--sanitize under qemu: one line saying why not", async function () {
+    if (process.arch === "arm64") { console.log("  skipped: this machine runs aarch64 natively"); this.skip(); }
+    if (tools) { console.log(`  skipped: ${tools}`); this.skip(); }
+    const r = await edgecWithPath(undefined, "test", dir, "--target", "aarch64", "--sanitize");
+    expect(r.status).to.equal(1);
+    expect(r.stderr.trim().split("\n"), r.stderr).to.deep.equal(["edgec: error: --sanitize applies to the targets this machine runs natively; --target aarch64 runs under qemu here"]);
+  });
+
   it("without the cross compiler: one line naming the packages", async function () {
     if (process.arch === "arm64") { console.log("  skipped: this machine runs aarch64 natively"); this.skip(); }
     const r = await edgecWithPath(path.join(scratch, "empty-bin"), "test", dir, "--target", "aarch64");
