@@ -16,6 +16,7 @@ import { inferTypes, topoSort } from "../ops/infer.ts";
 import { ImportOptions, loadModel } from "./onnx/import.ts";
 import { buildProgram } from "../passes/program.ts";
 import { Program, kernelSteps } from "../ir/program.ts";
+import { TargetDesc } from "../ir/target.ts";
 import { TileConfig, tileFor } from "../passes/schedule-tile.ts";
 import { KernelSchedule, TileKnobs } from "../ir/schedule.ts";
 import { TargetDesc } from "../ir/target.ts";
@@ -155,7 +156,7 @@ export function writeCArtifact(c: Compiled, outDir: string, opts: CompileOptions
   for (const f of ["include/edgec_runtime.h", "include/edgec_platform.h", "src/edgec_runtime.c"])
     files.set(path.basename(f), fs.readFileSync(path.join(runtimeDir, f), "utf8"));
   const srcs = [...files.keys()].filter((f) => f.endsWith(".c"));
-  files.set("Makefile", makefile(name, srcs, cTargetDesc(target).cflags));
+  files.set("Makefile", makefile(name, srcs, cTargetDesc(target)));
   files.set("report.json", JSON.stringify(c.report, null, 2) + "\n");
   writeAtomically(outDir, files);
   return [...files.keys()];
@@ -207,11 +208,13 @@ function writeAtomically(outDir: string, files: Map<string, string | Uint8Array>
   }
 }
 
-function makefile(name: string, srcs: string[], targetFlags: readonly string[]): string {
+function makefile(name: string, srcs: string[], desc: TargetDesc): string {
+  // A cross target names its own compiler and archiver (make's built-in CC would win over `?=`).
+  const cross = desc.cc && desc.cc !== "cc" ? [`CC = ${desc.cc}`, `AR = ${desc.cc.replace(/gcc$/, "ar")}`] : ["CC ?= cc"];
   return [
     `# Builds lib${name}.a from the generated sources: make CC=your-cross-gcc`,
-    "CC ?= cc",
-    `CFLAGS ?= -std=c99 -O3 -Wall -Wextra${targetFlags.map((f) => ` ${f}`).join("")}`,
+    ...cross,
+    `CFLAGS ?= -std=c99 -O3 -Wall -Wextra${desc.cflags.map((f) => ` ${f}`).join("")}`,
     `SRCS = ${srcs.join(" ")}`,
     "OBJS = $(SRCS:.c=.o)",
     "",

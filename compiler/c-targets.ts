@@ -1,23 +1,28 @@
 /**
- * @fileoverview The C targets: portable C, and C with the intrinsics of an x86-64 psABI level.
- * `native` names the best level this machine runs.
+ * @fileoverview The C targets: portable C, C with the intrinsics of an x86-64 psABI level, and
+ * AArch64 NEON. `native` names the best target this machine runs. A target the host cannot run
+ * is built by its cross compiler and run under qemu user mode (cToolchain).
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { CEmitter } from "../backends/c/emit.ts";
+import { NEON } from "../backends/c/isa-arm.ts";
 import { X86_V3, X86_V4 } from "../backends/c/isa-x86.ts";
 import { VectorCEmitter } from "../backends/c/vector.ts";
+import { EdgecError } from "../ir/diagnostics.ts";
 import { TARGETS, TargetDesc } from "../ir/target.ts";
 
-export type CTarget = "c" | "x86-64-v3" | "x86-64-v4";
-export const C_TARGETS: readonly string[] = ["c", "x86-64-v3", "x86-64-v4", "native"];
+export type CTarget = "c" | "x86-64-v3" | "x86-64-v4" | "aarch64";
+export const C_TARGETS: readonly string[] = ["c", "x86-64-v3", "x86-64-v4", "aarch64", "native"];
 
 export const isCTarget = (t: string | undefined): boolean => t === undefined || C_TARGETS.includes(t);
 
-/** `native` as the host's best x86-64 level (by /proc/cpuinfo), else `c`; any other name as it is. */
+/** `native` as the host's best target (x86-64 level by /proc/cpuinfo, or aarch64), else `c`; any other name as it is. */
 export function resolveCTarget(t: string | undefined): CTarget {
   if (t === undefined || t === "c") return "c";
-  if (t === "x86-64-v3" || t === "x86-64-v4") return t;
+  if (t === "x86-64-v3" || t === "x86-64-v4" || t === "aarch64") return t;
   if (t !== "native") throw new Error(`internal error: ${t} is not a C target`);
+  if (process.arch === "arm64") return "aarch64";
   let flags: Set<string>;
   try {
     const info = fs.readFileSync("/proc/cpuinfo", "utf8");
@@ -36,5 +41,44 @@ export function cTargetDesc(t: CTarget): TargetDesc {
 }
 
 export function emitterFor(t: CTarget): CEmitter {
-  return t === "x86-64-v3" ? new VectorCEmitter(X86_V3) : t === "x86-64-v4" ? new VectorCEmitter(X86_V4) : new CEmitter();
+  switch (t) {
+    case "x86-64-v3": return new VectorCEmitter(X86_V3);
+    case "x86-64-v4": return new VectorCEmitter(X86_V4);
+    case "aarch64": return new VectorCEmitter(NEON);
+    case "c": return new CEmitter();
+  }
+}
+
+/** How this machine builds and runs a C target's code. */
+export interface CToolchain {
+  cc: string;
+  /** Link flags the run needs (static binaries under qemu need no sysroot). */
+  linkFlags: string[];
+  /** The emulator and its arguments put before the executable; empty when the host runs it. */
+  runPrefix: string[];
+}
+
+/** Targets of another architecture: the host that runs them, the emulator and where the tools come from. */
+const CROSS: Partial<Record<CTarget, { arch: string; qemu: string; sysroot: string; packages: string }>> = {
+  aarch64: { arch: "arm64", qemu: "qemu-aarch64", sysroot: "/usr/aarch64-linux-gnu", packages: "gcc-aarch64-linux-gnu libc6-dev-arm64-cross" },
+};
+
+function onPath(cmd: string): boolean {
+  if (cmd.includes("/")) return fs.existsSync(cmd);
+  return (process.env.PATH ?? "").split(path.delimiter).some((d) => d && fs.existsSync(path.join(d, cmd)));
+}
+
+/**
+ * The compiler (`cc` overrides the target's), link flags and run prefix for target t; a clear
+ * error naming the Debian packages when the cross compiler, its C library or qemu is missing.
+ */
+export function cToolchain(t: CTarget, cc?: string): CToolchain {
+  const x = CROSS[t];
+  if (!x || process.arch === x.arch) return { cc: cc ?? "cc", linkFlags: [], runPrefix: [] };
+  const want = cc ?? cTargetDesc(t).cc!;
+  if (!onPath(want)) throw new EdgecError(`--target ${t} needs the cross compiler ${want}: install the Debian packages ${x.packages} (or give --cc)`);
+  if (cc === undefined && !fs.existsSync(path.join(x.sysroot, "lib", "libc.a")))
+    throw new EdgecError(`--target ${t} needs the C library of ${x.sysroot}: install the Debian package ${x.packages.split(" ").pop()}`);
+  if (!onPath(x.qemu)) throw new EdgecError(`--target ${t} runs under ${x.qemu} on this ${process.arch} machine: install the Debian package qemu-user`);
+  return { cc: want, linkFlags: ["-static"], runPrefix: [x.qemu] };
 }

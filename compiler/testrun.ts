@@ -16,7 +16,7 @@ import { TARGETS } from "../ir/target.ts";
 import { EdgecError, fail, q } from "../ir/diagnostics.ts";
 import { readTensorFile } from "./onnx/tensor.ts";
 import { shapesFromData } from "./data-shapes.ts";
-import { cTargetDesc, isCTarget, resolveCTarget } from "./c-targets.ts";
+import { CToolchain, cTargetDesc, cToolchain, isCTarget, resolveCTarget } from "./c-targets.ts";
 
 const run = promisify(execFile);
 
@@ -29,7 +29,7 @@ export interface TestOptions extends CompileOptions {
   keep?: boolean;
   /** Extra flags, e.g. sanitizers. */
   extraFlags?: string[];
-  /** c (default) builds with cc; wasm and wasm-emscripten run the module through its loader in Node. */
+  /** c (default) builds with cc, aarch64 with its cross compiler under qemu on another host; wasm and wasm-emscripten run the module through its loader in Node. */
   target?: TestTarget;
   /** wasm targets: SIMD128 (default true). */
   simd?: boolean;
@@ -37,8 +37,8 @@ export interface TestOptions extends CompileOptions {
   winograd?: boolean;
 }
 
-export type TestTarget = "c" | "x86-64-v3" | "x86-64-v4" | "native" | "wasm" | "wasm-emscripten";
-export const TEST_TARGETS: readonly TestTarget[] = ["c", "x86-64-v3", "x86-64-v4", "native", "wasm", "wasm-emscripten"];
+export type TestTarget = "c" | "x86-64-v3" | "x86-64-v4" | "aarch64" | "native" | "wasm" | "wasm-emscripten";
+export const TEST_TARGETS: readonly TestTarget[] = ["c", "x86-64-v3", "x86-64-v4", "aarch64", "native", "wasm", "wasm-emscripten"];
 
 export interface OutputResult {
   set: string;
@@ -92,6 +92,8 @@ export async function testDir(dir: string, opts: TestOptions, onProgress?: (msg:
   onProgress?.("compiling");
   const inputShapes = new Map([...(opts.inputShapes ?? []), ...fromData]);
   const cTarget = isCTarget(opts.target) ? resolveCTarget(opts.target) : undefined;
+  // Checked before compiling: a missing cross compiler or qemu is reported at once.
+  const tools: CToolchain | undefined = cTarget ? cToolchain(cTarget, opts.cc) : undefined;
   const compiled = compileFile(model, { ...opts, inputShapes, tile: tileFor(cTarget ?? opts.target, opts.winograd), cTarget, ...(opts.target === "wasm" ? { vectorTarget: TARGETS.wasm } : {}) });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "edgec-test-"));
   const out = path.join(tmp, "c");
@@ -102,7 +104,9 @@ export async function testDir(dir: string, opts: TestOptions, onProgress?: (msg:
     }
     writeCArtifact(compiled, out, { ...opts, cTarget });
     onProgress?.("building C");
-    const exe = await buildHarness(out, { ...opts, cflags: [...(opts.cflags ?? DEFAULT_CFLAGS), ...cTargetDesc(cTarget ?? "c").cflags] });
+    const exe = await buildHarness(out, {
+      ...opts, cc: tools!.cc, cflags: [...(opts.cflags ?? DEFAULT_CFLAGS), ...cTargetDesc(cTarget ?? "c").cflags], extraFlags: [...(opts.extraFlags ?? []), ...tools!.linkFlags],
+    });
     const results: OutputResult[] = [];
     const p = compiled.program;
     for (const set of sets) {
@@ -121,7 +125,8 @@ export async function testDir(dir: string, opts: TestOptions, onProgress?: (msg:
       const outFiles = p.outputs.map((_, i) => path.join(tmp, `out${i}.raw`));
       const wfile = compiled.program.weights.length > (opts.embedLimit ?? 8 << 20) ? path.join(out, "model_weights.bin") : "-";
       try {
-        await run(exe, [wfile, ...inFiles, ...outFiles], { maxBuffer: 64 << 20, timeout: 600_000 });
+        const [file, ...pre] = [...tools!.runPrefix, exe];
+        await run(file!, [...pre, wfile, ...inFiles, ...outFiles], { maxBuffer: 64 << 20, timeout: 600_000 });
       } catch (e) {
         const err = e as { stderr?: string; message: string; signal?: string };
         throw new EdgecError(`the compiled model failed at run time: ${(err.stderr || err.signal || err.message).trim().split("\n")[0]}`);

@@ -34,7 +34,7 @@ export const WASM_TILE: TileConfig = {
 /**
  * A C target with vector intrinsics: rows of two vectors, three quarters of the vector registers
  * as accumulators (the rest hold the loaded row and the broadcast), e.g. 12 rows of 2 x 16 lanes
- * on AVX-512 and 6 rows of 2 x 8 on AVX2.
+ * on AVX-512, 6 rows of 2 x 8 on AVX2 and 12 rows of 2 x 4 on NEON.
  */
 export function vectorTileFor(t: TargetDesc): TileConfig {
   const L = lanesOf(t, "f32");
@@ -47,7 +47,8 @@ export function vectorTileFor(t: TargetDesc): TileConfig {
  * weights and a larger arena, which microcontrollers cannot spare).
  */
 export function tileFor(target: string | undefined, winograd?: boolean): TileConfig {
-  const t = target === "wasm" ? WASM_TILE : target === "x86-64-v3" || target === "x86-64-v4" ? vectorTileFor(TARGETS[target]) : C_TILE;
+  const t = target === "wasm" ? WASM_TILE
+    : target === "x86-64-v3" || target === "x86-64-v4" || target === "aarch64" ? vectorTileFor(TARGETS[target]) : C_TILE;
   return winograd === undefined ? t : { ...t, winograd };
 }
 

@@ -319,9 +319,25 @@ function rewrite(loop: For, plan: Plan): Stmt[] {
   for (const [name, r] of plan.reductions) out.push({ k: "assign", v: r.v, value: bin(r.op, r.v, V.hreduce(r.op, accs.get(name)!)) });
   if (rest) {
     const start = c(whole * L);
-    out.push(rest === 1
-      ? substStmt(loop.body, new Map([[loop.v.name, start]]))
-      : { ...loop, extent: rest, body: substStmt(loop.body, new Map([[loop.v.name, bin("add", loop.v, start)]])) });
+    const tail = rest === 1 ? substStmt(loop.body, new Map([[loop.v.name, start]])) : undefined;
+    // One vector and one scalar element: both bodies land in the same seq, so the tail's locals take other names.
+    out.push(tail && whole === 1 ? renameLocals(tail, plan) : tail
+      ?? { ...loop, extent: rest, body: substStmt(loop.body, new Map([[loop.v.name, bin("add", loop.v, start)]])) });
   }
   return out;
+}
+
+/** s with each local of the loop body renamed `<name>_t`, in its declaration, assignments and uses. */
+function renameLocals(s: Stmt, plan: Plan): Stmt {
+  const to = new Map([...plan.locals].map((n): [string, Var] => [n, { k: "var", name: `${n}_t`, dtype: localType(plan, n) }]));
+  const rn = (v: Var): Var => to.get(v.name) ?? v;
+  const go = (x: Stmt): Stmt => {
+    switch (x.k) {
+      case "seq": return { k: "seq", body: x.body.map(go) };
+      case "decl": return { ...x, v: rn(x.v) };
+      case "assign": return { ...x, v: rn(x.v) };
+      default: return x;
+    }
+  };
+  return go(substStmt(s, to));
 }

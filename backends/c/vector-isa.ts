@@ -15,7 +15,7 @@ export interface VecIsa {
   /** Stores a vector's lanes to `$p` (f32 or int32_t elements; bools as 0/1), and loads them back. */
   spill: Record<LaneClass, string>;
   fill: Record<LaneClass, string>;
-  /** Intrinsic templates: `$0`.. operands, `$p` a pointer, `$s` ramp offsets. */
+  /** Intrinsic templates: `$0`.. operands, `$p` a pointer, `$s` ramp offsets; `hreduce.<op>.<dtype>` a horizontal reduction. */
   t: Record<string, string>;
   /** Helper functions the templates call, printed once per file. */
   prelude: string[];

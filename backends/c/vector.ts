@@ -173,10 +173,12 @@ export class VectorCEmitter extends CEmitter {
     return `${ind}{\n${lines.map((l) => `${ind}  ${l}\n`).join("")}${ind}}\n`;
   }
 
-  /** A horizontal reduction: the lanes spilled and combined in order by the scalar op. */
+  /** A horizontal reduction: the table's instruction, else the lanes spilled and combined in order by the scalar op. */
   private hreduce(e: Extract<Expr, { k: "hreduce" }>, used: Set<string>): string {
     this.check(e.a);
     const t = e.dtype, L = this.isa.lanes;
+    const one = this.isa.t[`hreduce.${e.op}.${t}`] ? this.tpl(`hreduce.${e.op}.${t}`, [this.vexpr(e.a, used)]) : undefined;
+    if (one) return one;
     const step = this.expr({ k: "bin", op: e.op, a: { k: "var", name: "r", dtype: t }, b: { k: "var", name: laneOf("x0", t), dtype: t }, dtype: t }, new Set());
     const lines = [
       `  ${container(t)} x0[${L}];`, `  ${this.spill(laneClass(t), "x0", "a0")};`,

@@ -3,7 +3,7 @@
  * the results table, or (--check) fails when a test that passed in the committed results no
  * longer passes.
  */
-import { cTargetDesc, isCTarget, resolveCTarget } from "../c-targets.ts";
+import { cTargetDesc, cToolchain, isCTarget, resolveCTarget } from "../c-targets.ts";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -24,11 +24,12 @@ Compiles every ONNX node test (EDGEC_SHARED/onnx-node-tests, EDGEC_SHARED defaul
 ../shared beside the repository) to C, builds and runs it, and compares each output with
 rtol 1e-3, atol 1e-7 (integers and bools exactly). Each test is PASS, FAIL, UNSUPPORTED or ERROR.
 With another target the table goes to its own file (test/conformance/results-<target>.md):
-x86-64-v3/v4 build the C with that level's intrinsics; wasm (or wasm-emscripten) makes each
-model a WebAssembly module run in Node through its loader.
+x86-64-v3/v4 build the C with that level's intrinsics; aarch64 builds NEON C with
+aarch64-linux-gnu-gcc and runs it under qemu-aarch64 (unless this machine is AArch64); wasm (or
+wasm-emscripten) makes each model a WebAssembly module run in Node through its loader.
 
 options:
-  --target T     c (default), x86-64-v3, x86-64-v4, native, wasm or wasm-emscripten
+  --target T     c (default), x86-64-v3, x86-64-v4, aarch64, native, wasm or wasm-emscripten
   --no-simd      wasm targets: scalar modules (no SIMD128)
   --filter RE    only tests whose folder name matches the regular expression RE
   --jobs N       tests in flight at once (default: the number of CPUs)
@@ -38,7 +39,7 @@ options:
   --check        write nothing; compare with the results .json beside --out (default the
                  committed test/conformance/results.json) and exit 1 if a test that passed
                  there no longer passes (exit 0 with a note when the test folder is absent)
-  --cc CC        C compiler (default cc)
+  --cc CC        C compiler (default cc; aarch64-linux-gnu-gcc for aarch64)
   --sanitize     build with -fsanitize=address,undefined; a sanitizer report is an ERROR
   --verbose      print every test that does not pass`;
 
@@ -76,6 +77,8 @@ export async function conformanceCommand(args: string[]): Promise<number> {
   const target = TEST_TARGETS.find((t) => t === values.target);
   if (!target) throw new EdgecError(`unknown target '${values.target}'; available: ${TEST_TARGETS.join(", ")}`);
   if (!isCTarget(target) && (values.sanitize || values.cc)) throw new EdgecError("--sanitize and --cc apply to the C targets only");
+  if (values.sanitize && cToolchain(resolveCTarget(target), values.cc).runPrefix.length)
+    throw new EdgecError(`--sanitize applies to the targets this machine runs natively; --target ${target} runs under qemu here`);
   const simd = !values["no-simd"];
   const defaultOut = target === "c" ? DEFAULT_OUT : path.join(ROOT, "test", "conformance", `results-${target}${simd ? "" : "-scalar"}.md`);
   const dir = nodeTestsDir();
@@ -111,8 +114,9 @@ export async function conformanceCommand(args: string[]): Promise<number> {
   if (values.verbose || (filter && !values.check)) for (const r of results) if (r.status !== "PASS") console.log(line(r));
   if (out) {
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    const built = isCTarget(target) ? [...cflags, ...cTargetDesc(resolveCTarget(target)).cflags] : cflags;
-    fs.writeFileSync(out, renderMarkdown(results, { rtol: 1e-3, atol: 1e-7, cflags: built, target, simd }));
+    const tools = isCTarget(target) ? cToolchain(resolveCTarget(target), values.cc) : undefined;
+    const built = isCTarget(target) ? [...cflags, ...cTargetDesc(resolveCTarget(target)).cflags, ...tools!.linkFlags] : cflags;
+    fs.writeFileSync(out, renderMarkdown(results, { rtol: 1e-3, atol: 1e-7, cflags: built, target, simd, cc: tools?.cc, runPrefix: tools?.runPrefix }));
     fs.writeFileSync(jsonPath(out), renderJson(results));
     console.log(`wrote ${path.relative(process.cwd(), out)} and ${path.relative(process.cwd(), jsonPath(out))}`);
   }

@@ -13,14 +13,14 @@ import { sharedDir } from "../shared.ts";
 
 const models = sharedDir("models");
 const SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"];
-const RANK: Record<CTarget, number> = { c: 0, "x86-64-v3": 1, "x86-64-v4": 2 };
+const RANK: Record<CTarget, number> = { c: 0, "x86-64-v3": 1, "x86-64-v4": 2, aarch64: 0 };
 const host = resolveCTarget("native");
 
 for (const target of ["x86-64-v3", "x86-64-v4"] as const) {
   describe(`shared models (${target})`, function () {
     if (!models) return;
     if (RANK[host] < RANK[target]) {
-      it(`skipped: this machine runs ${host === "c" ? "no x86-64 level with vectors" : `only up to ${host}`}`, () => undefined);
+      it(`skipped: this machine runs ${RANK[host] === 0 ? "no x86-64 level with vectors" : `only up to ${host}`}`, () => undefined);
       return;
     }
     const names = fs.readdirSync(models).filter((n) => fs.existsSync(path.join(models, n, "model.onnx"))).sort();

@@ -1,9 +1,10 @@
 /**
- * @fileoverview Vector IR printed as x86-64 intrinsics computes what the scalar kernel computes:
- * each function of fixtures/vector-c.tir is vectorized for x86-64-v3 and x86-64-v4, printed with
- * that level's table, built warning-free under UBSan and ASan and run on inputs with NaN,
- * infinities and extreme integers; its outputs must match the evaluator's on the scalar kernel
- * (integers exactly; floats exactly but for a reassociated float sum, NaN where NaN).
+ * @fileoverview Vector IR printed as intrinsics computes what the scalar kernel computes: each
+ * function of fixtures/vector-c.tir is vectorized for x86-64-v3, x86-64-v4 and aarch64, printed
+ * with that target's table, built warning-free (the x86 levels under UBSan and ASan; aarch64 by
+ * its cross compiler, run under qemu-aarch64) and run on inputs with NaN, infinities and extreme
+ * integers; its outputs must match the evaluator's on the scalar kernel (integers exactly; floats
+ * exactly but for a reassociated float sum, NaN where NaN).
  */
 import { expect } from "chai";
 import * as fs from "node:fs";
@@ -12,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { C_TYPES } from "../../backends/c/emit.ts";
-import { CTarget, emitterFor, resolveCTarget } from "../../compiler/c-targets.ts";
+import { CTarget, CToolchain, cToolchain, emitterFor, resolveCTarget } from "../../compiler/c-targets.ts";
 import { TypedArray, allocArray, isFloat, setNumber, toNumbers } from "../../ir/dtype.ts";
 import { evaluate } from "../../ir/eval.ts";
 import { numel } from "../../ir/graph.ts";
@@ -25,7 +26,7 @@ import { ROOT } from "../shared.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const run = promisify(execFile);
-const RANK: Record<CTarget, number> = { c: 0, "x86-64-v3": 1, "x86-64-v4": 2 };
+const RANK: Record<CTarget, number> = { c: 0, "x86-64-v3": 1, "x86-64-v4": 2, aarch64: 0 };
 const SPECIAL = [NaN, Infinity, -Infinity, -0, 0, 1e30, -1e-30];
 
 function inputs(f: ReturnType<typeof parseFuncs>[number]): TypedArray[] {
@@ -49,15 +50,29 @@ function inputs(f: ReturnType<typeof parseFuncs>[number]): TypedArray[] {
 const literal = (a: TypedArray, t: string): string =>
   Array.from(toNumbers(a), (v) => (t === "f32" ? (Number.isNaN(v) ? "NAN" : !Number.isFinite(v) ? (v > 0 ? "INFINITY" : "-INFINITY") : Object.is(v, -0) ? "-0.0f" : `${/[.e]/.test(String(v)) ? v : `${v}.0`}f`) : t === "u32" ? `${v}u` : `${v}`)).join(", ");
 
-describe("vector IR as x86-64 intrinsics", function () {
+/** How to build and run `target` here, or why not. */
+async function toolchain(target: CTarget, host: CTarget): Promise<CToolchain | string> {
+  if (target === "aarch64") {
+    try {
+      return cToolchain(target);
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+  if (RANK[host] < RANK[target]) return `this machine does not run ${target}`;
+  if (!(await haveCc())) return "no C compiler 'cc' on PATH";
+  return { cc: "cc", linkFlags: ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"], runPrefix: [] };
+}
+
+describe("vector IR as x86-64 and NEON intrinsics", function () {
   this.timeout(300_000);
   const funcs = parseFuncs(fs.readFileSync(path.join(HERE, "fixtures", "vector-c.tir"), "utf8"));
   const host = resolveCTarget("native");
-  for (const target of ["x86-64-v3", "x86-64-v4"] as const) {
+  for (const target of ["x86-64-v3", "x86-64-v4", "aarch64"] as const) {
     for (const f of funcs) {
       it(`${f.name} on ${target}`, async function () {
-        if (RANK[host] < RANK[target]) { console.log(`  skipped: this machine does not run ${target}`); this.skip(); }
-        if (!(await haveCc())) { console.log("  skipped: no C compiler 'cc' on PATH"); this.skip(); }
+        const tools = await toolchain(target, host);
+        if (typeof tools === "string") { console.log(`  skipped: ${tools}`); this.skip(); }
         const v = vectorize(f, TARGETS[target]);
         expect(v.loops.every((d) => d.lanes), JSON.stringify(v.loops)).to.equal(true);
         const want = inputs(f);
@@ -74,9 +89,10 @@ describe("vector IR as x86-64 intrinsics", function () {
           const src = path.join(dir, "k.c"), exe = path.join(dir, "k");
           fs.writeFileSync(src, lines.join("\n"));
           const rt = path.join(ROOT, "runtime-c");
-          await run("cc", ["-std=c99", "-O2", ...TARGETS[target].cflags, "-Wall", "-Wextra", "-Werror", "-fsanitize=address,undefined",
-            "-fno-sanitize-recover=all", `-I${rt}/include`, src, `${rt}/src/edgec_runtime.c`, "-o", exe, "-lm"]);
-          const { stdout } = await run(exe, [], { encoding: "buffer" });
+          await run(tools.cc, ["-std=c99", "-O2", ...TARGETS[target].cflags, "-Wall", "-Wextra", "-Werror", ...tools.linkFlags,
+            `-I${rt}/include`, src, `${rt}/src/edgec_runtime.c`, "-o", exe, "-lm"]);
+          const [file, ...pre] = [...tools.runPrefix, exe];
+          const { stdout } = await run(file!, pre, { encoding: "buffer" });
           let at = 0;
           f.params.forEach((p, i) => {
             if (p.scope === "input") return;

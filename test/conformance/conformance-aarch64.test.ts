@@ -1,0 +1,47 @@
+/**
+ * @fileoverview Conformance on aarch64, kept short for npm test: the node tests of the ops that
+ * vectorize most (convolutions, matrix products, pooling, recurrent cells, softmax, clip and a
+ * broadcast add: 126 tests) built with NEON intrinsics and run under qemu; every one that passes in the
+ * committed results-aarch64.json must still pass. Skipped with the reason without the cross tools.
+ */
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { cToolchain } from "../../compiler/c-targets.ts";
+import { checkAgainst, readResults, runConformance, totals, totalsLine } from "../../compiler/conformance.ts";
+import { sharedDir } from "../shared.ts";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SUBSET = /^test_(conv|gemm|matmul|maxpool|averagepool|globalaveragepool|gru|rnn|simple_rnn|lstm|softmax_(axis|default)|clip|add_bcast)/;
+
+describe("ONNX node-test conformance (aarch64 subset)", function () {
+  this.timeout(900_000);
+  const dir = sharedDir("onnx-node-tests");
+  if (!dir) return;
+  let why: string | undefined;
+  try {
+    cToolchain("aarch64");
+  } catch (e) {
+    why = (e as Error).message;
+  }
+  if (why) {
+    it(`skipped: ${why}`, () => undefined);
+    return;
+  }
+
+  it("every subset test that passes in results-aarch64.json still passes", async () => {
+    const base = readResults(path.join(here, "results-aarch64.json"));
+    const results = await runConformance({ dir, filter: SUBSET, target: "aarch64" });
+    const { regressions, fixed } = checkAgainst(results, base);
+    console.log(`    ${totalsLine(totals(results))}; ${regressions.length} regression(s), ${fixed.length} newly passing`);
+    const list = regressions.map((r) => `${r.test}: ${r.status} ${r.reason}`).join("\n");
+    expect(regressions, `tests that passed in results-aarch64.json no longer pass:\n${list}`).to.deep.equal([]);
+  });
+
+  it("results-aarch64.md and results-aarch64.json describe the same tests", () => {
+    const base = readResults(path.join(here, "results-aarch64.json"));
+    const md = fs.readFileSync(path.join(here, "results-aarch64.md"), "utf8");
+    expect(md.split("\n").filter((l) => l.startsWith("| test_")).length).to.equal(Object.keys(base.tests).length);
+  });
+});
