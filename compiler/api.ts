@@ -19,7 +19,6 @@ import { Program, kernelSteps } from "../ir/program.ts";
 import { TargetDesc } from "../ir/target.ts";
 import { TileConfig, tileFor } from "../passes/schedule-tile.ts";
 import { KernelSchedule, TileKnobs } from "../ir/schedule.ts";
-import { TargetDesc } from "../ir/target.ts";
 import { makeCapturesExplicit } from "../ir/captures.ts";
 import { simplifyControlFlow } from "../ops/subgraph.ts";
 
