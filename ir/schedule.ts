@@ -39,6 +39,11 @@ export interface TileConfig {
    * tile, which keeps a C compiler's vectoriser on the tile.
    */
   epilogueInTile?: boolean;
+  /**
+   * An epilogue that reads the reduction more than once (GELU's x * erf(x)) is applied to the
+   * accumulators in the tile instead of to a scratch copy of the sums (default: true).
+   */
+  sharedEpilogue?: boolean;
 }
 
 /** The knobs a schedule file may set per node (Winograd is decided for the whole graph). */

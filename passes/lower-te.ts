@@ -120,9 +120,11 @@ class Lowering {
       return bufs.has(id) || !st || st.kind !== "compute" || !st.inline;
     };
     const chainEnds = (id: number, depth: number): boolean => {
-      // Several identity reads by one consumer (x * erf(x)) share one accumulator.
+      // Several identity reads by one consumer (x * erf(x)) share one accumulator, unless the
+      // tile keeps such epilogues out (TileConfig.sharedEpilogue).
       const u = uses.get(id) ?? [];
-      if (!u.length || u.some((x) => !x.identity || x.consumer !== u[0]!.consumer) || u[0]!.consumer < 0 || depth > 16) return false;
+      const many = this.tile.sharedEpilogue === false ? u.length !== 1 : !u.length;
+      if (many || u.some((x) => !x.identity || x.consumer !== u[0]!.consumer) || u[0]!.consumer < 0 || depth > 16) return false;
       const c = u[0]!.consumer;
       return materialized(c) || chainEnds(c, depth + 1);
     };

@@ -26,9 +26,11 @@ export const C_TILE: TileConfig = { accs: 128, width: 16 };
  * windows read copies (SIMD128 has no masked load, and a stride-2 load is two loads and a shuffle).
  * Winograd from 64 channels: its transforms run scalar, so below that the direct vector tile wins
  * (ic_resnet8: 0.57 ms direct, 0.91 ms with Winograd from 16 channels, 0.54 ms from 64).
+ * GELU stays out of the tile: its erf runs lane by lane (bert_tiny 4.8 ms, 7.4 ms in the tile).
  */
 export const WASM_TILE: TileConfig = {
   accs: 32, width: 16, lanes: 4, vectors: 4, padInPlace: false, stridedLoads: false, rblock: 128, epilogueInTile: true, winograd: true, winogradMinChannels: 64,
+  sharedEpilogue: false,
 };
 
 /**
