@@ -114,7 +114,6 @@ function onlyIndexed(e: Expr, v: string, guards = false): boolean {
  */
 export function tileReduction(p0: TileInput): Stmt | undefined {
   const { shape, idx } = p0;
-  const rank = shape.length;
   const dims = shape.map((d, i) => i).filter((i) => shape[i]! > 1);
   if (!dims.length || !p0.axes.length) return undefined;
   const cfg = p0.config ?? C_TILE;
