@@ -7,6 +7,7 @@
  */
 import { Bound, boundOf, mentions } from "../ir/affine.ts";
 import { Expr, IterVar, ReduceOp, bin, c, conjuncts, mapExpr, select } from "../ir/tir.ts";
+import { exprKey as key } from "./te-inline.ts";
 
 export interface AxisBounds { lo: Expr; hi: Expr }
 
@@ -21,7 +22,6 @@ function factors(e: Expr): Expr[] {
 
 const zeroFill = (e: Expr): e is Select => e.k === "select" && e.b.k === "const" && e.b.v === 0;
 
-const key = (e: Expr) => JSON.stringify(e, (_k, x) => (typeof x === "object" && x && "scope" in x ? x.name : x));
 
 /**
  * The body with the guards that became bounds removed, and the bounds per reduction axis name;

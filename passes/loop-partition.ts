@@ -7,6 +7,7 @@
 import { Bound, boundOf, mentions } from "../ir/affine.ts";
 import { Expr, Stmt, bin, c, conjuncts, hasLoop, mapExpr, mapStmtExprs, select, seq } from "../ir/tir.ts";
 import * as V from "../ir/vec.ts";
+import { exprKey as key } from "./te-inline.ts";
 
 export function partitionLoops(s: Stmt): Stmt {
   switch (s.k) {
@@ -42,7 +43,6 @@ function conditions(s: Stmt): Expr[] {
   return out;
 }
 
-const key = (e: Expr) => JSON.stringify(e, (_k, x) => (typeof x === "object" && x && "scope" in x ? x.name : x));
 
 function partition(loop: For): Stmt {
   if (loop.lo || loop.hi) return loop;

@@ -135,12 +135,12 @@ function replaceTop(e: Expr, done: Map<Access, Expr>): Expr {
 
 const clone = (e: Expr): Expr => mapExpr(e, () => undefined);
 
-/** A structural key of an index expression. */
+/** A structural key of an expression: equal keys, equal expressions. */
 export function exprKey(e: Expr): string {
   switch (e.k) {
     case "const": return `${e.v}:${e.dtype}`;
     case "var": return e.name;
-    case "load": return `${e.buf.name}[${exprKey(e.index)}]`;
+    case "load": return `${e.buf.name}[${exprKey(e.index)}${e.mask ? ` if ${exprKey(e.mask)}` : ""}]`;
     case "bin": return `(${e.op} ${exprKey(e.a)} ${exprKey(e.b)})`;
     case "un": return `(${e.op} ${exprKey(e.a)})`;
     case "cast": case "bitcast": return `(${e.k}:${e.dtype} ${exprKey(e.a)})`;
