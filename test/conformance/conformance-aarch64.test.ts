@@ -8,7 +8,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { cToolchain } from "../../compiler/c-targets.ts";
+import { missingToolchain } from "../helpers/cli.ts";
 import { checkAgainst, readResults, runConformance, totals, totalsLine } from "../../compiler/conformance.ts";
 import { sharedDir } from "../shared.ts";
 
@@ -19,14 +19,9 @@ describe("ONNX node-test conformance (aarch64 subset)", function () {
   this.timeout(900_000);
   const dir = sharedDir("onnx-node-tests");
   if (!dir) return;
-  let why: string | undefined;
-  try {
-    cToolchain("aarch64");
-  } catch (e) {
-    why = (e as Error).message;
-  }
+  const why = missingToolchain("aarch64");
   if (why) {
-    it(`skipped: ${why}`, () => undefined);
+    it.skip(`aarch64: ${why}`);
     return;
   }
 

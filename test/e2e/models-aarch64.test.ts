@@ -8,7 +8,7 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { cToolchain } from "../../compiler/c-targets.ts";
+import { missingToolchain } from "../helpers/cli.ts";
 import { TestResult, testDir } from "../../compiler/testrun.ts";
 import { sharedDir } from "../shared.ts";
 
@@ -32,14 +32,9 @@ function pool<T, R>(items: T[], n: number, work: (x: T) => Promise<R>): Map<T, P
 
 describe("shared models (aarch64)", function () {
   if (!models) return;
-  let why: string | undefined;
-  try {
-    cToolchain("aarch64");
-  } catch (e) {
-    why = (e as Error).message;
-  }
+  const why = missingToolchain("aarch64");
   if (why) {
-    it(`skipped: ${why}`, () => undefined);
+    it.skip(`aarch64: ${why}`);
     return;
   }
   const names = fs.readdirSync(models).filter((n) => fs.existsSync(path.join(models, n, "model.onnx"))).sort();

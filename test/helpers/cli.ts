@@ -2,6 +2,7 @@
  * @fileoverview Runs the real edgec command line as a child process, and small file helpers for
  * tests that need a scratch folder.
  */
+import { cToolchain } from "../../compiler/c-targets.ts";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -52,5 +53,18 @@ export async function haveCc(cc = "cc"): Promise<boolean> {
     return r.status === 0;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Why a C target cannot be built and run here (a missing cross compiler or qemu), or undefined
+ * when it can; a suite that needs it registers one pending test naming the reason instead.
+ */
+export function missingToolchain(target: "aarch64"): string | undefined {
+  try {
+    cToolchain(target);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
   }
 }
