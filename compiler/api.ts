@@ -21,6 +21,7 @@ import { TileConfig, tileFor } from "../passes/schedule-tile.ts";
 import { KernelSchedule, TileKnobs } from "../ir/schedule.ts";
 import { makeCapturesExplicit } from "../ir/captures.ts";
 import { simplifyControlFlow } from "../ops/subgraph.ts";
+import { schedulesFromLog } from "./tune/log.ts";
 
 export interface CompileOptions extends ImportOptions {
   optLevel?: number;
@@ -43,6 +44,10 @@ export interface CompileOptions extends ImportOptions {
   schedules?: ReadonlyMap<string, TileKnobs>;
   /** The target description kernels are vectorized for when it is not a C one (TARGETS.wasm for --target wasm). */
   vectorTarget?: TargetDesc;
+  /** C: time every kernel call (backends/c/artifact.ts CArtifactOptions.profile). */
+  profile?: boolean;
+  /** An `edgec tune` log: each workload it holds takes its best record's knobs (`schedules` wins per node). */
+  tuningLog?: string;
 }
 
 /** Turns the named runtime inputs into constants, checking type and shape against the model. */
@@ -75,6 +80,8 @@ export interface Report {
   scalar_loops?: number;
   /** Each kernel with a register tile: its node, the knobs it was lowered with, the tiles they gave. */
   schedules: KernelSchedule[];
+  /** Nodes whose kernels took their knobs from the tuning log. */
+  tuned?: string[];
   /** The same numbers for the graph before optimisation passes, when asked for. */
   before?: { kernels: number; arena_bytes: number; arena_lower_bound_bytes: number };
 }
@@ -139,7 +146,15 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
 }
 
 export function compileFile(file: string, opts: CompileOptions = {}): Compiled {
-  return compileGraph(loadModel(file, opts), opts);
+  const g = loadModel(file, opts);
+  if (!opts.tuningLog) return compileGraph(g, opts);
+  const target = opts.cTarget;
+  if (!target) fail("--tuning-log applies to the C targets");
+  const { schedules, tuned } = schedulesFromLog(opts.tuningLog, compileGraph(cloneGraph(g), { ...opts, baseline: false }), target);
+  for (const [n, k] of opts.schedules ?? []) schedules.set(n, { ...schedules.get(n), ...k });
+  const c = compileGraph(g, { ...opts, schedules });
+  c.report.tuned = tuned;
+  return c;
 }
 
 /**
@@ -149,7 +164,7 @@ export function compileFile(file: string, opts: CompileOptions = {}): Compiled {
 export function writeCArtifact(c: Compiled, outDir: string, opts: CompileOptions = {}): string[] {
   const name = opts.name ?? "model";
   const target = opts.cTarget ?? "c";
-  const art = emitC(c.program, { name, embedLimit: opts.embedLimit ?? 8 << 20 }, emitterFor(target));
+  const art = emitC(c.program, { name, embedLimit: opts.embedLimit ?? 8 << 20, profile: opts.profile }, emitterFor(target));
   const runtimeDir = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "runtime-c");
   const files = new Map(art.files);
   for (const f of ["include/edgec_runtime.h", "include/edgec_platform.h", "src/edgec_runtime.c"])

@@ -14,6 +14,11 @@ export interface CArtifactOptions {
   name: string;
   /** Weights above this many bytes go to `<name>_weights.bin` instead of a C array. */
   embedLimit: number;
+  /**
+   * Each kernel call is followed by `edgec_profile_mark(site)` (the host times the calls: the
+   * harness built with EDGEC_HARNESS_PROFILE), and `<name>_profile_sites` names the sites.
+   */
+  profile?: boolean;
 }
 
 export interface CArtifact {
@@ -97,11 +102,17 @@ export function emitC(p: Program, opts: CArtifactOptions, emitter = new CEmitter
   c.push(`  if (${nullChecks.map((x) => `!${x}`).join(" || ")}) return EDGEC_ERR_NULL_ARGUMENT;`);
   c.push("  if (((size_t)w | (size_t)ws) % EDGEC_ALIGNMENT != 0) return EDGEC_ERR_MISALIGNED;");
   const ptr = (a: Storage, dtype: keyof typeof C_TYPES, writable: boolean) => argExpr(a, dtype, ins, outs, writable);
+  const sites: string[] = [];
+  if (opts.profile) c.push("  edgec_profile_mark(-1);");
   const emitSteps = (steps: readonly Step[], ind: string): void => {
     for (const st of steps) {
       if (st.kind === "kernel") {
         const args = st.args.map((a, j) => ptr(a, st.kernel.params[j]!.dtype, st.kernel.params[j]!.scope !== "input"));
         c.push(`${ind}${kernelName.get(st)}(${args.join(", ")});`);
+        if (opts.profile) {
+          c.push(`${ind}edgec_profile_mark(${sites.length});`);
+          sites.push(`${kernelName.get(st)} ${st.node}`);
+        }
       } else if (st.kind === "if") {
         c.push(`${ind}if (*${ptr(st.cond, "bool", false)}) {`);
         emitSteps(st.then, ind + "  ");
@@ -139,6 +150,13 @@ export function emitC(p: Program, opts: CArtifactOptions, emitter = new CEmitter
     const deep = list.find((t) => t.type.shape.length > 8);
     if (deep) fail(`model ${what.slice(0, -1)} ${q(deep.name)} has rank ${deep.type.shape.length}; the C runtime describes at most 8 dims (EDGEC_MAX_RANK)`);
     c.push(`static const edgec_tensor_desc ${name}_${what}[${Math.max(list.length, 1)}] = {\n${list.length ? desc(list) : "  { \"\", EDGEC_F32, 0, { 0 }, 0u }"}\n};`, "");
+  }
+  if (opts.profile) {
+    h.splice(h.indexOf(`extern const edgec_model ${name}_model;`) + 1, 0,
+      `/* Kernel call sites timed by edgec_profile_mark: "<kernel> <node>" each, then NULL. */`,
+      `extern const char *const ${name}_profile_sites[];`);
+    files.set(`${name}.h`, h.join("\n"));
+    c.push(`const char *const ${name}_profile_sites[${sites.length + 1}] = {\n${[...sites.map(cString), "NULL"].map((x) => `  ${x}`).join(",\n")}\n};`, "");
   }
   c.push(`const edgec_model ${name}_model = {`, `  ${cString(name)}, ${ins.length}, ${outs.length}, ${name}_inputs, ${name}_outputs,`,
     `  ${NAME}_WORKSPACE_BYTES, ${NAME}_WEIGHTS_BYTES, ${embedded ? `${name}_weights` : "NULL"}, ${name}_run_io`, "};", "");

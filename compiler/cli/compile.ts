@@ -34,6 +34,8 @@ options:
   --schedule FILE             tile knobs per node, as report.json's "schedules" lists them
                               ({"node", "config": {accs, width, lanes, rblock, epilogueInTile}});
                               a tuner edits them and gives the file back
+  --tuning-log FILE           C targets: each kernel 'edgec tune' measured takes the best
+                              schedule in FILE (report.json lists them under "tuned")
   -o, --out DIR               output folder
   --name NAME                 c: prefix of generated symbols and files (default: model)
   --input-shape NAME=DIMS     fix a symbolic input shape, e.g. input=1x3x224x224 (repeatable)
@@ -61,6 +63,7 @@ export async function compileCommand(args: string[]): Promise<number> {
     "no-simd": { type: "boolean" },
     winograd: { type: "string" },
     schedule: { type: "string" },
+    "tuning-log": { type: "string" },
     passes: { type: "string" },
     "print-after": { type: "string", multiple: true },
     "print-after-all": { type: "boolean" },
@@ -86,6 +89,7 @@ export async function compileCommand(args: string[]): Promise<number> {
     baseline: true,
     tile: tileFor(isCTarget(target) ? resolveCTarget(target) : target, winogradFlag(values.winograd)),
     ...(values.schedule !== undefined ? { schedules: readScheduleFile(values.schedule) } : {}),
+    ...(values["tuning-log"] !== undefined ? { tuningLog: values["tuning-log"] } : {}),
     ...(isCTarget(target) ? { cTarget: resolveCTarget(target) } : {}),
     ...(target === "wasm" ? { vectorTarget: TARGET_DESCS.wasm } : {}),
     afterPass: (pass, g) => {

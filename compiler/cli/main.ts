@@ -1,5 +1,5 @@
 /**
- * @fileoverview The edgec command line: compile, test, conformance.
+ * @fileoverview The edgec command line: compile, test, tune, conformance.
  */
 import { ParseArgsConfig, parseArgs } from "node:util";
 import { Tensor } from "../../ir/graph.ts";
@@ -9,6 +9,7 @@ import { compileCommand } from "./compile.ts";
 import { conformanceCommand } from "./conformance.ts";
 import { optCommand } from "./opt.ts";
 import { testCommand } from "./test.ts";
+import { tuneCommand } from "./tune.ts";
 
 const USAGE = `edgec - compiles ONNX models to standalone C and WebAssembly
 
@@ -17,6 +18,8 @@ usage:
   edgec compile MODEL.onnx --target wasm -o OUT/
                                                 write OUT/model.wasm, model.mjs (loader), model.d.ts
   edgec test DIR --target c|wasm                build and check DIR/model.onnx against DIR/test_data_set_*
+  edgec tune MODEL --target native -o LOG      search kernel schedules on this machine; apply
+                                                the log with compile/test --tuning-log LOG
   edgec conformance [--filter RE] [--target T]  run the ONNX node tests, write the results table
   edgec opt FILE.ir --passes a,b                run graph passes on IR text and print the result
 
@@ -27,6 +30,7 @@ export type Command = (args: string[]) => Promise<number>;
 const commands: Record<string, Command> = {
   compile: compileCommand,
   test: testCommand,
+  tune: tuneCommand,
   conformance: conformanceCommand,
   opt: optCommand,
 };

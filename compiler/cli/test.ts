@@ -25,6 +25,7 @@ options:
   --winograd on|off        3x3 stride-1 convs as Winograd F(2x2,3x3) (default: on for wasm,
                            off for c and wasm-emscripten)
   --schedule FILE          tile knobs per node, as report.json's "schedules" (edgec compile)
+  --tuning-log FILE        C targets: the best schedules 'edgec tune' logged in FILE
   --rtol X                 relative tolerance (default 1e-3)
   --atol X                 absolute tolerance (default 1e-5)
   --cc CC                  C compiler (default cc; aarch64-linux-gnu-gcc for aarch64)
@@ -46,6 +47,7 @@ export async function testCommand(args: string[]): Promise<number> {
     "no-simd": { type: "boolean" },
     winograd: { type: "string" },
     schedule: { type: "string" },
+    "tuning-log": { type: "string" },
     keep: { type: "boolean" },
     "input-shape": { type: "string", multiple: true },
     "freeze-input": { type: "string", multiple: true },
@@ -61,7 +63,7 @@ export async function testCommand(args: string[]): Promise<number> {
   const rtol = Number(values.rtol), atol = Number(values.atol);
   if (!(rtol >= 0) || !(atol >= 0)) throw new EdgecError("--rtol and --atol take non-negative numbers");
   const res = await testDir(positionals[0]!, {
-    rtol, atol, cc: values.cc, target, simd: !values["no-simd"], winograd: winogradFlag(values.winograd), schedules: values.schedule !== undefined ? readScheduleFile(values.schedule) : undefined, keep: values.keep, inputShapes: parseInputShapes(values["input-shape"]),
+    rtol, atol, cc: values.cc, target, simd: !values["no-simd"], winograd: winogradFlag(values.winograd), schedules: values.schedule !== undefined ? readScheduleFile(values.schedule) : undefined, tuningLog: values["tuning-log"], keep: values.keep, inputShapes: parseInputShapes(values["input-shape"]),
     freezeInputs: parseFreezeInputs(values["freeze-input"]),
     optLevel: lvl ? Number(lvl[2]) : 2,
     extraFlags: values.sanitize ? ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"] : undefined,

@@ -69,6 +69,12 @@ typedef struct {
 /* Index of the descriptor named `name`, or -1. */
 int32_t edgec_find_tensor(const edgec_tensor_desc *descs, int32_t count, const char *name);
 
+/*
+ * Called after kernel call site `site` by a model compiled for profiling (site -1: a run starts);
+ * the host defines it (the harness built with EDGEC_HARNESS_PROFILE does).
+ */
+void edgec_profile_mark(int site);
+
 /* ---- scalar helpers used by generated kernels (inlined) ---- */
 
 /* Float min and max propagate NaN, as numpy's minimum and maximum do (fminf/fmaxf drop it). */
