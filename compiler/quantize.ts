@@ -1,7 +1,7 @@
 /**
  * @fileoverview `edgec quantize`: INT8 post-training quantization. Loads a float model, folds
  * BatchNormalization into its Conv/Gemm, runs it on calibration data through edgec's own
- * lowering (the program interpreter) to measure activation ranges, and writes a QDQ ONNX model.
+ * lowering (built as wasm in process) to measure activation ranges, and writes a QDQ ONNX model.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -11,10 +11,9 @@ import { fail, q } from "../ir/diagnostics.ts";
 import { inferTypes, topoSort } from "../ops/infer.ts";
 import { foldNode } from "../passes/fold-constants.ts";
 import { runPipeline } from "../passes/registry.ts";
-import { interpret } from "../passes/interpret.ts";
 import { CalibrationMethod, Range, TensorStats } from "../passes/calibrate.ts";
 import { QuantizeOptions, insertQdq, quantTargets, tensorsToCalibrate } from "../passes/quantize.ts";
-import { compileGraph } from "./api.ts";
+import { wasmSession } from "./wasm-session.ts";
 import { exportModel } from "./onnx/export.ts";
 import { loadModel } from "./onnx/import.ts";
 import { readTensorFile } from "./onnx/tensor.ts";
@@ -82,18 +81,17 @@ export function readCalibration(data: string, g: Graph): TypedArray[][] {
   return Array.from({ length: batch }, (_, i) => [t.data.subarray(i * per, (i + 1) * per) as TypedArray]);
 }
 
-/** Runs the float graph on every sample and returns each named tensor's statistics. */
-export function calibrate(g: Graph, names: string[], feeds: TypedArray[][], histograms: boolean): Map<string, TensorStats> {
+/** Runs the float graph (built as wasm) on every sample and returns each named tensor's statistics. */
+export async function calibrate(g: Graph, names: string[], feeds: TypedArray[][], histograms: boolean): Promise<Map<string, TensorStats>> {
   const stats = new Map(names.map((n) => [n, new TensorStats()]));
   const probe = cloneGraph(g);
+  // Every measured tensor becomes an output, so fusion cannot hide it.
   probe.outputs = names.filter((n) => !g.inputs.includes(n));
-  const program = compileGraph(probe, { optLevel: 0 }).program;
-  const order = program.inputs.map((t) => g.inputs.indexOf(t.name));
+  const session = await wasmSession(probe, 1);
   const pass = (observe: (s: TensorStats, d: Float32Array) => void) => {
     for (const feed of feeds) {
-      const outs = interpret(program, order.map((k) => feed[k]!));
-      program.outputs.forEach((o, i) => observe(stats.get(o.name)!, outs[i] as Float32Array));
-      g.inputs.forEach((n, k) => { if (stats.has(n)) observe(stats.get(n)!, feed[k] as Float32Array); });
+      const outs = session.run(Object.fromEntries(g.inputs.map((n, k) => [n, feed[k]!])));
+      for (const n of names) observe(stats.get(n)!, (g.inputs.includes(n) ? feed[g.inputs.indexOf(n)] : outs[n]) as Float32Array);
     }
   };
   pass((s, d) => s.observeRange(d));
@@ -101,13 +99,13 @@ export function calibrate(g: Graph, names: string[], feeds: TypedArray[][], hist
   return stats;
 }
 
-export function quantizeModel(file: string, data: string, req: QuantizeRequest): QuantizeResult {
+export async function quantizeModel(file: string, data: string, req: QuantizeRequest): Promise<QuantizeResult> {
   const g = prepareGraph(file);
   const targets = quantTargets(g);
   if (!targets.length) fail("the model has no Conv, MatMul or Gemm with constant float weights to quantize");
   const feeds = readCalibration(data, g);
   const names = tensorsToCalibrate(targets);
-  const stats = calibrate(g, names, feeds, req.method !== "minmax");
+  const stats = await calibrate(g, names, feeds, req.method !== "minmax");
   const ranges = new Map(names.map((n) => [n, stats.get(n)!.range(req.method, req.percentile)]));
   insertQdq(g, targets, ranges, req);
   const quantized: Record<string, number> = {};

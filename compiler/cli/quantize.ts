@@ -49,7 +49,7 @@ export async function quantizeCommand(args: string[]): Promise<number> {
   const percentile = Number(values.percentile);
   if (!(percentile > 0 && percentile <= 100)) throw new EdgecError(`--percentile ${values.percentile}: expected a number in (0, 100]`);
   if (values.activations !== "s8" && values.activations !== "u8") throw new EdgecError(`--activations ${values.activations}: expected s8 or u8`);
-  const res = quantizeModel(positionals[0]!, values.calibration, {
+  const res = await quantizeModel(positionals[0]!, values.calibration, {
     method, percentile, activations: values.activations, perTensor: !!values["per-tensor"],
   });
   // Written beside the target and renamed, so a failure never leaves a half model.
