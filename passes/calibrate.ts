@@ -21,6 +21,7 @@ export class TensorStats {
   hist?: Float64Array;
   /** Upper edge of the histogram: the largest |x| of the first (min/max) pass. */
   histMax = 0;
+  zeros = 0;
 
   observeRange(data: Float32Array): void {
     for (let i = 0; i < data.length; i++) {
@@ -38,7 +39,13 @@ export class TensorStats {
     }
     const h = this.hist;
     const k = this.histMax > 0 ? HIST_BINS / this.histMax : 0;
-    for (let i = 0; i < data.length; i++) h[Math.min(HIST_BINS - 1, Math.floor(Math.abs(data[i]!) * k))]! += 1;
+    // Exact zeros (ReLU's) quantize exactly whatever the threshold: counted apart, so their mass
+    // does not pull the KL search toward tiny thresholds (they still count for percentiles).
+    for (let i = 0; i < data.length; i++) {
+      const x = data[i]!;
+      if (x === 0) this.zeros++;
+      else h[Math.min(HIST_BINS - 1, Math.floor(Math.abs(x) * k))]! += 1;
+    }
   }
 
   range(method: CalibrationMethod, percentile = 99.99): Range {
@@ -47,16 +54,16 @@ export class TensorStats {
     if (method === "minmax" || !this.hist || this.histMax === 0) return full;
     // One-sided tensors (after ReLU) spend all 256 levels on [0, t]; two-sided ones 128 per side.
     const levels = this.min >= 0 || this.max <= 0 ? 256 : 128;
-    const t = method === "percentile" ? percentileThreshold(this.hist, this.histMax, percentile) : entropyThreshold(this.hist, this.histMax, levels);
+    const t = method === "percentile" ? percentileThreshold(this.hist, this.histMax, percentile, this.zeros) : entropyThreshold(this.hist, this.histMax, levels);
     return { min: Math.max(full.min, -t), max: Math.min(full.max, t) };
   }
 }
 
 /** The |x| below which `pct` percent of the histogram's mass lies (upper edge of that bin). */
-export function percentileThreshold(hist: Float64Array, histMax: number, pct: number): number {
-  const total = hist.reduce((a, b) => a + b, 0);
+export function percentileThreshold(hist: Float64Array, histMax: number, pct: number, zeros = 0): number {
+  const total = hist.reduce((a, b) => a + b, zeros);
   const want = (total * pct) / 100;
-  let acc = 0;
+  let acc = zeros;
   for (let i = 0; i < hist.length; i++) {
     acc += hist[i]!;
     if (acc >= want) return ((i + 1) * histMax) / hist.length;
