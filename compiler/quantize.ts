@@ -75,7 +75,7 @@ export function readCalibration(data: string, g: Graph): TypedArray[][] {
   // A batch of samples along dim 0, each shaped like the input with its batch dim of 1.
   const batch = t.shape[0] ?? 0;
   if (shape[0] !== 1) fail(`--calibration ${data}: a batch file needs an input with batch dim 1, input ${q(g.inputs[0]!)} is ${shapeStr(shape)}`);
-  check({ ...t, shape: [1, ...t.shape.slice(1)] }, 0, data, shape);
+  check({ ...t, shape: [1, ...t.shape.slice(1)] }, 0, `${data} (a sample of its batch of ${batch})`, shape);
   if (batch === 0) fail(`--calibration ${data}: the batch holds no samples`);
   const per = numel(shape);
   return Array.from({ length: batch }, (_, i) => [t.data.subarray(i * per, (i + 1) * per) as TypedArray]);
