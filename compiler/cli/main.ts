@@ -1,5 +1,5 @@
 /**
- * @fileoverview The edgec command line: compile, test, tune, conformance.
+ * @fileoverview The edgec command line: compile, test, tune, conformance, opt, quantize.
  */
 import { ParseArgsConfig, parseArgs } from "node:util";
 import { Tensor } from "../../ir/graph.ts";
@@ -8,6 +8,7 @@ import { readTensorFile } from "../onnx/tensor.ts";
 import { compileCommand } from "./compile.ts";
 import { conformanceCommand } from "./conformance.ts";
 import { optCommand } from "./opt.ts";
+import { quantizeCommand } from "./quantize.ts";
 import { testCommand } from "./test.ts";
 import { tuneCommand } from "./tune.ts";
 
@@ -18,10 +19,12 @@ usage:
   edgec compile MODEL.onnx --target wasm -o OUT/
                                                 write OUT/model.wasm, model.mjs (loader), model.d.ts
   edgec test DIR --target c|wasm                build and check DIR/model.onnx against DIR/test_data_set_*
-  edgec tune MODEL --target native -o LOG      search kernel schedules on this machine; apply
+  edgec tune MODEL --target native -o LOG       search kernel schedules on this machine; apply
                                                 the log with compile/test --tuning-log LOG
   edgec conformance [--filter RE] [--target T]  run the ONNX node tests, write the results table
   edgec opt FILE.ir --passes a,b                run graph passes on IR text and print the result
+  edgec quantize MODEL.onnx --calibration DATA -o OUT.onnx
+                                                INT8 post-training quantization to a QDQ ONNX model
 
 Run 'edgec COMMAND --help' for a command's options.`;
 
@@ -33,6 +36,7 @@ const commands: Record<string, Command> = {
   tune: tuneCommand,
   conformance: conformanceCommand,
   opt: optCommand,
+  quantize: quantizeCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
