@@ -8,6 +8,7 @@ import { byteSize } from "../../ir/dtype.ts";
 import { KernelStep, Program, Step, Storage, kernelSteps, storageKey } from "../../ir/program.ts";
 import { C_TYPES, CEmitter } from "./emit.ts";
 import { fail, q } from "../../ir/diagnostics.ts";
+import { canonicalNames } from "../../ir/canonical-names.ts";
 
 export interface CArtifactOptions {
   /** Prefix of every public symbol and file name. */
@@ -82,7 +83,7 @@ export function emitC(p: Program, opts: CArtifactOptions, emitter = new CEmitter
   const kernelName = new Map<KernelStep, string>();
   for (const st of kernelSteps(p.steps)) {
     const keys = st.args.map(storageKey);
-    const body = emitter.kernel(st.kernel, "KERNEL", new Set(keys).size !== keys.length);
+    const body = emitter.kernel(canonicalNames(st.kernel), "KERNEL", new Set(keys).size !== keys.length);
     let kn = byBody.get(body);
     if (!kn) {
       kn = `${name}_k${byBody.size}_${cIdent(st.op, "op").toLowerCase()}`;

@@ -9,6 +9,7 @@ import { CTarget, emitterFor } from "../c-targets.ts";
 import type { Compiled } from "../api.ts";
 import { kernelSteps, storageKey } from "../../ir/program.ts";
 import { numel } from "../../ir/graph.ts";
+import { canonicalNames } from "../../ir/canonical-names.ts";
 import { AppliedTile, TileConfig } from "../../ir/schedule.ts";
 
 export interface Workload {
@@ -33,7 +34,7 @@ export function workloadsOf(c: Compiled, target: CTarget): Workload[] {
     const st = steps.get(s.node);
     if (!st || !s.tiles.length) continue;
     const keys = st.args.map(storageKey);
-    const text = emitter.kernel(st.kernel, "KERNEL", new Set(keys).size !== keys.length);
+    const text = emitter.kernel(canonicalNames(st.kernel), "KERNEL", new Set(keys).size !== keys.length);
     const key = createHash("sha256").update(`${target}\n${text}`).digest("hex").slice(0, 16);
     const w = byKey.get(key);
     if (w) { w.nodes.push(s.node); continue; }

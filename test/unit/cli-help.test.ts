@@ -12,10 +12,10 @@ describe("edgec --help", function () {
     expect(r.status).to.equal(0);
     expect(r.stderr).to.equal("");
     expect(r.stdout).to.match(/^edgec - /);
-    for (const cmd of ["compile", "test", "conformance", "quantize"]) expect(r.stdout).to.match(new RegExp(`edgec ${cmd} `));
+    for (const cmd of ["compile", "test", "tune", "conformance", "quantize"]) expect(r.stdout).to.match(new RegExp(`edgec ${cmd} `));
   });
 
-  for (const [cmd, flags] of [["compile", ["--target", "-o, --out", "--name", "--input-shape", "--weights-bin-above"]], ["test", ["--rtol", "--atol", "--sanitize", "--keep"]], ["quantize", ["--calibration", "-o, --out", "--method", "--percentile", "--activations", "--per-tensor"]]] as const) {
+  for (const [cmd, flags] of [["compile", ["--target", "-o, --out", "--name", "--input-shape", "--weights-bin-above"]], ["test", ["--rtol", "--atol", "--sanitize", "--keep"]], ["tune", ["--target", "-o, --log", "--trials", "--time-budget", "--seed", "--no-cost-model"]], ["quantize", ["--calibration", "-o, --out", "--method", "--percentile", "--activations", "--per-tensor"]]] as const) {
     it(`edgec ${cmd} --help prints the options`, async () => {
       const r = await edgec(cmd, "--help");
       expect(r.status).to.equal(0);
