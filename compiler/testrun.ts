@@ -37,8 +37,8 @@ export interface TestOptions extends CompileOptions {
   winograd?: boolean;
 }
 
-export type TestTarget = "c" | "x86-64-v3" | "x86-64-v4" | "aarch64" | "native" | "wasm" | "wasm-emscripten";
-export const TEST_TARGETS: readonly TestTarget[] = ["c", "x86-64-v3", "x86-64-v4", "aarch64", "native", "wasm", "wasm-emscripten"];
+export type TestTarget = "c" | "x86-64-v3" | "x86-64-v4" | "aarch64" | "riscv64" | "native" | "wasm" | "wasm-emscripten";
+export const TEST_TARGETS: readonly TestTarget[] = ["c", "x86-64-v3", "x86-64-v4", "aarch64", "riscv64", "native", "wasm", "wasm-emscripten"];
 
 export interface OutputResult {
   set: string;
