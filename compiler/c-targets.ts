@@ -58,24 +58,28 @@ export interface CToolchain {
   linkFlags: string[];
   /** The emulator and its arguments put before the executable; empty when the host runs it. */
   runPrefix: string[];
+  /** riscv64: the run prefix at another VLEN (one binary runs at any). */
+  runPrefixAt?: (vlen: number) => string[];
 }
 
 /** Targets of another architecture: the host that runs them, the emulator and where the tools come from. */
-const CROSS: Partial<Record<CTarget, { arch: string; qemu: string; qemuArgs?: () => string[]; sysroot: string; packages: string }>> = {
+const CROSS: Partial<Record<CTarget, { arch: string; qemu: string; qemuArgs?: (vlen: number) => string[]; sysroot: string; packages: string }>> = {
   aarch64: { arch: "arm64", qemu: "qemu-aarch64", sysroot: "/usr/aarch64-linux-gnu", packages: "gcc-aarch64-linux-gnu libc6-dev-arm64-cross" },
   riscv64: {
     arch: "riscv64", qemu: "qemu-riscv64", sysroot: "/usr/riscv64-linux-gnu", packages: "clang-16 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross",
     // Agnostic tail and masked-off lanes filled with ones, so code that relies on them fails here.
-    qemuArgs: () => ["-cpu", `rv64,v=true,vext_spec=v1.0,vlen=${rvvVlen()},rvv_ta_all_1s=true,rvv_ma_all_1s=true`],
+    qemuArgs: (vlen) => ["-cpu", `rv64,v=true,vext_spec=v1.0,vlen=${vlen},rvv_ta_all_1s=true,rvv_ma_all_1s=true`],
   },
 };
 
-/** VLEN qemu runs riscv64 code at: EDGEC_RVV_VLEN (128 to 1024, a power of two), default 128. */
-export function rvvVlen(): number {
-  const v = process.env.EDGEC_RVV_VLEN;
+/** The VLENs qemu-riscv64 runs at (its range, powers of two). */
+export const RVV_VLENS: readonly number[] = [128, 256, 512, 1024];
+
+/** VLEN qemu runs riscv64 code at: `v` (a --vlen value), else EDGEC_RVV_VLEN, else 128. */
+export function rvvVlen(v = process.env.EDGEC_RVV_VLEN): number {
   if (v === undefined || v === "") return 128;
   const n = Number(v);
-  if (![128, 256, 512, 1024].includes(n)) throw new EdgecError(`EDGEC_RVV_VLEN must be 128, 256, 512 or 1024, not '${v}'`);
+  if (!RVV_VLENS.includes(n)) throw new EdgecError(`the RVV VLEN must be one of ${RVV_VLENS.join(", ")}, not '${v}'`);
   return n;
 }
 
@@ -96,5 +100,6 @@ export function cToolchain(t: CTarget, cc?: string): CToolchain {
   if (cc === undefined && !fs.existsSync(path.join(x.sysroot, "lib", "libc.a")))
     throw new EdgecError(`--target ${t} needs the C library of ${x.sysroot}: install the Debian package ${x.packages.split(" ").pop()}`);
   if (!onPath(x.qemu)) throw new EdgecError(`--target ${t} runs under ${x.qemu} on this ${process.arch} machine: install the Debian package qemu-user`);
-  return { cc: want, linkFlags: ["-static"], runPrefix: [x.qemu, ...(x.qemuArgs?.() ?? [])] };
+  const at = x.qemuArgs;
+  return { cc: want, linkFlags: ["-static"], runPrefix: [x.qemu, ...(at?.(rvvVlen()) ?? [])], ...(at ? { runPrefixAt: (v: number) => [x.qemu, ...at(v)] } : {}) };
 }
