@@ -120,7 +120,8 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
   }
   const vt = opts.cTarget && opts.cTarget !== "c" ? cTargetDesc(opts.cTarget) : opts.vectorTarget;
   const tile = opts.tile ?? tileFor(opts.cTarget ?? vt?.name);
-  const knobs = { winograd: tile.winograd, vectorLanes: tile.vectors, winogradMinChannels: tile.winogradMinChannels };
+  // Channel-packed Conv weights come in blocks of fixed lanes: not for scalable vectors.
+  const knobs = { winograd: tile.winograd, vectorLanes: tile.scalable ? undefined : tile.vectors, winogradMinChannels: tile.winogradMinChannels };
   const stats = runPipeline(g, { optLevel: opts.optLevel ?? 2, passes: opts.passes, afterPass: opts.afterPass, ...knobs });
   const program = buildProgram(g, { passes: (sub) => runPipeline(sub, { optLevel: opts.optLevel ?? 2, passes: opts.passes, ...knobs }), tile, schedules: opts.schedules });
   const vector = vt ? vectorizeProgram(program, vt) : [];

@@ -1,26 +1,27 @@
 /**
  * @fileoverview The C targets: portable C, C with the intrinsics of an x86-64 psABI level, and
- * AArch64 NEON. `native` names the best target this machine runs. A target the host cannot run
+ * AArch64 NEON, and RISC-V Vector 1.0 (vector-length agnostic). `native` names the best target this machine runs. A target the host cannot run
  * is built by its cross compiler and run under qemu user mode (cToolchain).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CEmitter } from "../backends/c/emit.ts";
 import { NEON } from "../backends/c/isa-arm.ts";
+import { RVV } from "../backends/c/isa-riscv.ts";
 import { X86_V3, X86_V4 } from "../backends/c/isa-x86.ts";
 import { VectorCEmitter } from "../backends/c/vector.ts";
 import { EdgecError } from "../ir/diagnostics.ts";
 import { TARGETS, TargetDesc } from "../ir/target.ts";
 
-export type CTarget = "c" | "x86-64-v3" | "x86-64-v4" | "aarch64";
-export const C_TARGETS: readonly string[] = ["c", "x86-64-v3", "x86-64-v4", "aarch64", "native"];
+export type CTarget = "c" | "x86-64-v3" | "x86-64-v4" | "aarch64" | "riscv64";
+export const C_TARGETS: readonly string[] = ["c", "x86-64-v3", "x86-64-v4", "aarch64", "riscv64", "native"];
 
 export const isCTarget = (t: string | undefined): boolean => t === undefined || C_TARGETS.includes(t);
 
 /** `native` as the host's best target (x86-64 level by /proc/cpuinfo, or aarch64), else `c`; any other name as it is. */
 export function resolveCTarget(t: string | undefined): CTarget {
   if (t === undefined || t === "c") return "c";
-  if (t === "x86-64-v3" || t === "x86-64-v4" || t === "aarch64") return t;
+  if (t === "x86-64-v3" || t === "x86-64-v4" || t === "aarch64" || t === "riscv64") return t;
   if (t !== "native") throw new Error(`internal error: ${t} is not a C target`);
   if (process.arch === "arm64") return "aarch64";
   let flags: Set<string>;
@@ -45,6 +46,7 @@ export function emitterFor(t: CTarget): CEmitter {
     case "x86-64-v3": return new VectorCEmitter(X86_V3);
     case "x86-64-v4": return new VectorCEmitter(X86_V4);
     case "aarch64": return new VectorCEmitter(NEON);
+    case "riscv64": return new VectorCEmitter(RVV);
     case "c": return new CEmitter();
   }
 }
@@ -56,12 +58,30 @@ export interface CToolchain {
   linkFlags: string[];
   /** The emulator and its arguments put before the executable; empty when the host runs it. */
   runPrefix: string[];
+  /** riscv64: the run prefix at another VLEN (one binary runs at any). */
+  runPrefixAt?: (vlen: number) => string[];
 }
 
 /** Targets of another architecture: the host that runs them, the emulator and where the tools come from. */
-const CROSS: Partial<Record<CTarget, { arch: string; qemu: string; sysroot: string; packages: string }>> = {
+const CROSS: Partial<Record<CTarget, { arch: string; qemu: string; qemuArgs?: (vlen: number) => string[]; sysroot: string; packages: string }>> = {
   aarch64: { arch: "arm64", qemu: "qemu-aarch64", sysroot: "/usr/aarch64-linux-gnu", packages: "gcc-aarch64-linux-gnu libc6-dev-arm64-cross" },
+  riscv64: {
+    arch: "riscv64", qemu: "qemu-riscv64", sysroot: "/usr/riscv64-linux-gnu", packages: "clang-16 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross",
+    // Agnostic tail and masked-off lanes filled with ones, so code that relies on them fails here.
+    qemuArgs: (vlen) => ["-cpu", `rv64,v=true,vext_spec=v1.0,vlen=${vlen},rvv_ta_all_1s=true,rvv_ma_all_1s=true`],
+  },
 };
+
+/** The VLENs qemu-riscv64 runs at (its range, powers of two). */
+export const RVV_VLENS: readonly number[] = [128, 256, 512, 1024];
+
+/** VLEN qemu runs riscv64 code at: `v` (a --vlen value), else EDGEC_RVV_VLEN, else 128. */
+export function rvvVlen(v = process.env.EDGEC_RVV_VLEN): number {
+  if (v === undefined || v === "") return 128;
+  const n = Number(v);
+  if (!RVV_VLENS.includes(n)) throw new EdgecError(`the RVV VLEN must be one of ${RVV_VLENS.join(", ")}, not '${v}'`);
+  return n;
+}
 
 function onPath(cmd: string): boolean {
   if (cmd.includes("/")) return fs.existsSync(cmd);
@@ -80,5 +100,6 @@ export function cToolchain(t: CTarget, cc?: string): CToolchain {
   if (cc === undefined && !fs.existsSync(path.join(x.sysroot, "lib", "libc.a")))
     throw new EdgecError(`--target ${t} needs the C library of ${x.sysroot}: install the Debian package ${x.packages.split(" ").pop()}`);
   if (!onPath(x.qemu)) throw new EdgecError(`--target ${t} runs under ${x.qemu} on this ${process.arch} machine: install the Debian package qemu-user`);
-  return { cc: want, linkFlags: ["-static"], runPrefix: [x.qemu] };
+  const at = x.qemuArgs;
+  return { cc: want, linkFlags: ["-static"], runPrefix: [x.qemu, ...(at?.(rvvVlen()) ?? [])], ...(at ? { runPrefixAt: (v: number) => [x.qemu, ...at(v)] } : {}) };
 }

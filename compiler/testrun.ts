@@ -35,10 +35,12 @@ export interface TestOptions extends CompileOptions {
   simd?: boolean;
   /** Overrides the target's Winograd choice (tileFor). */
   winograd?: boolean;
+  /** riscv64: the VLENs the one built binary runs every data set at (default: EDGEC_RVV_VLEN, else 128). */
+  vlens?: number[];
 }
 
-export type TestTarget = "c" | "x86-64-v3" | "x86-64-v4" | "aarch64" | "native" | "wasm" | "wasm-emscripten";
-export const TEST_TARGETS: readonly TestTarget[] = ["c", "x86-64-v3", "x86-64-v4", "aarch64", "native", "wasm", "wasm-emscripten"];
+export type TestTarget = "c" | "x86-64-v3" | "x86-64-v4" | "aarch64" | "riscv64" | "native" | "wasm" | "wasm-emscripten";
+export const TEST_TARGETS: readonly TestTarget[] = ["c", "x86-64-v3", "x86-64-v4", "aarch64", "riscv64", "native", "wasm", "wasm-emscripten"];
 
 export interface OutputResult {
   set: string;
@@ -109,9 +111,12 @@ export async function testDir(dir: string, opts: TestOptions, onProgress?: (msg:
     });
     const results: OutputResult[] = [];
     const p = compiled.program;
-    for (const set of sets) {
+    const vlens = tools!.runPrefixAt && opts.vlens?.length ? opts.vlens : [undefined];
+    for (const vlen of vlens)
+    for (const set0 of sets) {
+      const set = vlen && vlens.length > 1 ? `${set0} (VLEN ${vlen})` : set0;
       onProgress?.(`running ${set}`);
-      const sd = path.join(dir, set);
+      const sd = path.join(dir, set0);
       const inFiles = p.inputs.map((t, i) => {
         // input_K.pb is the model's K-th input; frozen inputs are no longer program inputs.
         const k = compiled.modelInputs.indexOf(t.name);
@@ -125,7 +130,7 @@ export async function testDir(dir: string, opts: TestOptions, onProgress?: (msg:
       const outFiles = p.outputs.map((_, i) => path.join(tmp, `out${i}.raw`));
       const wfile = compiled.program.weights.length > (opts.embedLimit ?? 8 << 20) ? path.join(out, "model_weights.bin") : "-";
       try {
-        const [file, ...pre] = [...tools!.runPrefix, exe];
+        const [file, ...pre] = [...(vlen ? tools!.runPrefixAt!(vlen) : tools!.runPrefix), exe];
         await run(file!, [...pre, wfile, ...inFiles, ...outFiles], { maxBuffer: 64 << 20, timeout: 600_000 });
       } catch (e) {
         const err = e as { stderr?: string; message: string; signal?: string };

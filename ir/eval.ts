@@ -122,7 +122,7 @@ function expr(e: Expr): string {
     case "bitcast": return bitcastJs(expr(e.a), e.a.dtype, e.dtype);
     case "select": return `(${expr(e.c)} ? ${expr(e.a)} : ${expr(e.b)})`;
     case "access": case "reduce": throw new Error("internal error: tensor expression left in lowered IR");
-    case "ramp": case "bcast": case "fma": case "hreduce": case "shuffle": throw new Error(`internal error: ${e.k} left after scalarize`);
+    case "ramp": case "bcast": case "fma": case "hreduce": case "shuffle": case "vscale": throw new Error(`internal error: ${e.k} left after scalarize`);
   }
 }
 

@@ -6,7 +6,7 @@
 import { BinOp, Buffer, Expr, PrimFunc, Stmt, Var, c, exprChildren, mapChildren, visitStmt } from "./tir.ts";
 import { isVector, laneCount, shapeOf } from "./vec.ts";
 
-const VECTOR_KINDS = new Set<Expr["k"]>(["ramp", "bcast", "fma", "hreduce", "shuffle"]);
+const VECTOR_KINDS = new Set<Expr["k"]>(["ramp", "bcast", "fma", "hreduce", "shuffle", "vscale"]);
 
 /** True when the function holds any vector form (or a masked store, or a scalar fma). */
 export function hasVectorForms(f: PrimFunc): boolean {
@@ -95,6 +95,7 @@ class Scalarizer {
         return acc;
       }
       case "shuffle": return this.pick(e, 0);
+      case "vscale": return c(this.vscale, e.dtype);
       case "fma": return raw("add", raw("mul", this.scalar(e.a), this.scalar(e.b)), this.scalar(e.c));
       case "load": {
         const l: Expr = { k: "load", buf: e.buf, index: this.scalar(e.index), dtype: e.dtype };

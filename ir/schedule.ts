@@ -21,6 +21,11 @@ export interface TileConfig {
    */
   vectors?: number;
   /**
+   * The vectors are `vectors` × vscale lanes, known at run time (RVV): a row of the tile is a
+   * fixed number of vectors and the tiles step along the row by their run-time length.
+   */
+  scalable?: boolean;
+  /**
    * Windows read their zero padding in place through masked loads instead of from a padded copy
    * (default: when rows are vectors). Off where a masked load is not one instruction (wasm).
    */

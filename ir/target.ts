@@ -54,7 +54,7 @@ export const TARGETS: Readonly<Record<TargetName, TargetDesc>> = {
   },
   riscv64: {
     name: "riscv64", vectorBits: 128, scalable: true, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 32, fma: true, l1: 32 * KB, l2: 512 * KB,
-    cc: "clang", cflags: ["--target=riscv64-linux-gnu", "-march=rv64gcv"],
+    cc: "clang-16", cflags: ["--target=riscv64-linux-gnu", "-march=rv64gcv"],
   },
 };
 

@@ -74,6 +74,8 @@ export type Expr =
   | { k: "hreduce"; op: HReduceOp; a: Expr; dtype: DType }
   /** Lane i is lane idx[i] of a's lanes followed by b's; one index gives a scalar. Fixed lanes only. */
   | ({ k: "shuffle"; a: Expr; b?: Expr; idx: number[]; dtype: DType } & VecShape)
+  /** The machine's vscale (i32, at least 1): a scalable vector of N lanes has N × vscale, known at run time. */
+  | { k: "vscale"; dtype: DType }
   // Tensor-expression forms; lowering replaces them, so a lowered PrimFunc holds none.
   | { k: "access"; t: TensorRef; idx: Expr[]; dtype: DType }
   | { k: "reduce"; op: ReduceOp; axes: IterVar[]; body: Expr; init?: Expr; dtype: DType };
@@ -234,7 +236,7 @@ export function mapExpr(e: Expr, f: (e: Expr) => Expr | undefined): Expr {
   const r = f(e);
   if (r) return r;
   switch (e.k) {
-    case "const": case "var": return e;
+    case "const": case "var": case "vscale": return e;
     case "load": return { ...e, index: mapExpr(e.index, f), ...(e.mask ? { mask: mapExpr(e.mask, f) } : {}) };
     case "bin": return { ...e, a: mapExpr(e.a, f), b: mapExpr(e.b, f) };
     case "ramp": return { ...e, base: mapExpr(e.base, f) };
@@ -255,7 +257,7 @@ export const conjuncts = (e: Expr): Expr[] => (e.k === "bin" && e.op === "land" 
 
 export function exprChildren(e: Expr): Expr[] {
   switch (e.k) {
-    case "const": case "var": return [];
+    case "const": case "var": case "vscale": return [];
     case "load": return e.mask ? [e.index, e.mask] : [e.index];
     case "bin": return [e.a, e.b];
     case "un": case "cast": case "bitcast": case "bcast": case "hreduce": return [e.a];

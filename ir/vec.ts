@@ -116,6 +116,16 @@ export function vstore(buf: Buffer, index: Expr, value: Expr, mask?: Expr): Stmt
   return { k: "store", buf, index, value, ...(mask ? { mask } : {}) };
 }
 
+/** The machine's vscale, an i32 known at run time (ir/tir.ts). */
+export const vscale = (): Expr => ({ k: "vscale", dtype: INDEX });
+
+/** Lanes of a vector shape as an i32 expression: `lanes`, or `lanes × vscale` when scalable. */
+export function laneExpr(s: VecShape): Expr {
+  if (!s.lanes) return { k: "const", dtype: INDEX, v: 1 };
+  const n: Expr = { k: "const", dtype: INDEX, v: s.lanes };
+  return s.scalable ? (s.lanes === 1 ? vscale() : { k: "bin", op: "mul", a: vscale(), b: n, dtype: INDEX }) : n;
+}
+
 export function vvar(v: Var, s: VecShape): Var {
   return s.lanes ? { ...v, ...s } : v;
 }

@@ -283,7 +283,7 @@ class Lowering {
       if (r.k !== "reduce") return undefined;
       const acc = mkVar("acc", r.dtype);
       const inner = this.expand(r.body, bufs);
-      const split = (this.tile.vectors && vectorPartialSums(r, inner, acc, this.tile.vectors, r.init)) || partialSums(r, inner, acc, r.init);
+      const split = (this.tile.vectors && vectorPartialSums(r, inner, acc, this.tile.vectors, r.init, this.tile.scalable)) || partialSums(r, inner, acc, r.init);
       if (split) { scope.pre.push(...split); return acc; }
       // Padding read in place: its guards become the reduction's bounds (guard-bounds.ts).
       const g = this.tile.vectors && !inner.pre.length ? guardsToBounds(r.op, inner.e, r.axes, new Set()) : undefined;
@@ -337,13 +337,14 @@ const VECTOR_PARTIALS = 4;
  * partialSums for a target whose tiles are vectors of L lanes: P vector partials (P*L elements a
  * step, P the largest of 4, 2, 1 that divides), combined lane-wise and then across lanes at the end.
  */
-function vectorPartialSums(x: Extract<Expr, { k: "reduce" }>, inner: { pre: Stmt[]; e: Expr }, acc: Var, L: number, init?: Expr): Stmt[] | undefined {
+function vectorPartialSums(x: Extract<Expr, { k: "reduce" }>, inner: { pre: Stmt[]; e: Expr }, acc: Var, L: number, init?: Expr, scalable?: boolean): Stmt[] | undefined {
   const last = x.axes[x.axes.length - 1];
   if (x.op !== "sum" || x.dtype !== "f32" || inner.pre.length || !last || last.extent < 2 * L) return undefined;
-  const P = [VECTOR_PARTIALS, 2, 1].find((p) => last.extent % (p * L) === 0);
+  const P = scalable ? Math.min(VECTOR_PARTIALS, Math.floor(last.extent / L)) : [VECTOR_PARTIALS, 2, 1].find((p) => last.extent % (p * L) === 0);
   if (!P) return undefined;
   if (!unitStride(inner.e, last.v.name)) return undefined;
   if (lanesRefusal([inner.e], [x.dtype], new Set([last.v.name]))) return undefined;
+  if (scalable) return scalablePartialSums(x, inner.e, acc, L, P, init);
   const shape = { lanes: L };
   const parts = Array.from({ length: P }, () => V.vvar(mkVar("part", x.dtype), shape));
   const r0 = mkVar("rb");
@@ -352,6 +353,30 @@ function vectorPartialSums(x: Extract<Expr, { k: "reduce" }>, inner: { pre: Stmt
     return { k: "assign", v: p, value: e.k === "bin" && e.op === "mul" ? V.fma(e.a, e.b, p) : V.vbin("add", p, e) };
   });
   let nest: Stmt = { k: "for", v: r0, extent: last.extent / (P * L), kind: "serial", body: seq(...steps) };
+  for (let i = x.axes.length - 2; i >= 0; i--) nest = reduceLoop(x.axes[i]!, nest);
+  const lanes = parts.reduce<Expr>((a, p) => (a === p ? a : V.vbin("add", a, p)), parts[0]!);
+  const total = bin("add", init ?? c(0, x.dtype), V.hreduce("add", lanes));
+  return [...parts.map((p): Stmt => ({ k: "decl", v: p, init: V.bcast(c(0, x.dtype), shape) })), nest, { k: "decl", v: acc, init: total }];
+}
+
+/**
+ * vectorPartialSums with P vectors of L × vscale lanes: steps of P run-time vectors, lanes at or
+ * past the axis' end masked (their loads read nothing and their partials keep their sums).
+ */
+function scalablePartialSums(x: Extract<Expr, { k: "reduce" }>, e: Expr, acc: Var, L: number, P: number, init?: Expr): Stmt[] {
+  const last = x.axes[x.axes.length - 1]!, E = last.extent;
+  const shape = { lanes: L, scalable: true as const };
+  const parts = Array.from({ length: P }, () => V.vvar(mkVar("part", x.dtype), shape));
+  const r0 = mkVar("rb");
+  const step = mul(V.laneExpr(shape), c(P));
+  const steps = parts.map((p, j): Stmt => {
+    const base = add(mul(r0, step), mul(V.laneExpr(shape), c(j)));
+    const mask = V.vbin("lt", V.ramp(base, 1, shape), V.bcast(c(E), shape));
+    const v = V.vcast(vectorizeExpr(e, { v: last.v.name, base }, shape, new Map(), mask), x.dtype);
+    return { k: "assign", v: p, value: V.vselect(mask, v.k === "bin" && v.op === "mul" ? V.fma(v.a, v.b, p) : V.vbin("add", p, v), p) };
+  });
+  const hi = bin("floordiv", bin("sub", add(c(E), step), c(1)), step);
+  let nest: Stmt = { k: "for", v: r0, extent: Math.ceil(E / (P * L)), kind: "serial", hi, body: seq(...steps) };
   for (let i = x.axes.length - 2; i >= 0; i--) nest = reduceLoop(x.axes[i]!, nest);
   const lanes = parts.reduce<Expr>((a, p) => (a === p ? a : V.vbin("add", a, p)), parts[0]!);
   const total = bin("add", init ?? c(0, x.dtype), V.hreduce("add", lanes));

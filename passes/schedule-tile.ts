@@ -13,7 +13,8 @@ import { EdgecError } from "../ir/diagnostics.ts";
 import { AppliedTile, TileConfig } from "../ir/schedule.ts";
 import { TARGETS, TargetDesc, lanesOf } from "../ir/target.ts";
 import { canonIndex, canonLoads } from "./tile-index.ts";
-import { VectorTileInput, vectorTile, vectorTileRefusal } from "./vector-tile.ts";
+import { VectorTileInput, scalableTile, vectorTile, vectorTileRefusal } from "./vector-tile.ts";
+import { laneExpr } from "../ir/vec.ts";
 import { AxisBounds, guardsToBounds } from "./guard-bounds.ts";
 
 export type { TileConfig } from "../ir/schedule.ts";
@@ -40,7 +41,7 @@ export const WASM_TILE: TileConfig = {
  */
 export function vectorTileFor(t: TargetDesc): TileConfig {
   const L = lanesOf(t, "f32");
-  return { accs: Math.floor((t.vectorRegisters * 3) / 4) * L, width: 2 * L, vectors: L, padInPlace: true, stridedLoads: true };
+  return { accs: Math.floor((t.vectorRegisters * 3) / 4) * L, width: 2 * L, vectors: L, padInPlace: true, stridedLoads: true, ...(t.scalable ? { scalable: true } : {}) };
 }
 
 /**
@@ -50,7 +51,7 @@ export function vectorTileFor(t: TargetDesc): TileConfig {
  */
 export function tileFor(target: string | undefined, winograd?: boolean): TileConfig {
   const t = target === "wasm" ? WASM_TILE
-    : target === "x86-64-v3" || target === "x86-64-v4" || target === "aarch64" ? vectorTileFor(TARGETS[target]) : C_TILE;
+    : target === "x86-64-v3" || target === "x86-64-v4" || target === "aarch64" || target === "riscv64" ? vectorTileFor(TARGETS[target]) : C_TILE;
   return winograd === undefined ? t : { ...t, winograd };
 }
 
@@ -118,7 +119,7 @@ export function tileReduction(p0: TileInput): Stmt | undefined {
   if (!dims.length || !p0.axes.length) return undefined;
   const cfg = p0.config ?? C_TILE;
   const L = cfg.vectors ?? 0;
-  const blocked = L > 1 ? blockedAxis(p0, dims, Math.max(cfg.width, L), L) : undefined;
+  const blocked = L > 1 && !cfg.scalable ? blockedAxis(p0, dims, Math.max(cfg.width, L), L) : undefined;
   const p = blocked?.p ?? p0;
   const loads = topLoads(p.body);
   const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
@@ -213,7 +214,9 @@ export function tileReduction(p0: TileInput): Stmt | undefined {
   const tile = (jBase: Expr | undefined, jm: number, vBase: Expr, wv: number): Stmt => {
     if (vectors) {
       const rowAt = (e: Expr, u: number) => (jVar ? substExpr(e, new Map([[jVar.name, add(jBase!, c(u))]])) : e);
-      return vectorTile({ ...vin, body, init, post, flat: flatZ }, L, jm, wv, vBase, vecExtent, rowAt, reductionNest);
+      const tin = { ...vin, body, init, post, flat: flatZ };
+      if (cfg.scalable) return scalableTile(tin, L, jm, wv, vBase, vecExtent, rowAt, reductionNest);
+      return vectorTile(tin, L, jm, wv, vBase, vecExtent, rowAt, reductionNest);
     }
     const at = (e: Expr, u: number, w: number) => {
       const m = new Map<string, Expr>([[vVar.name, add(vBase, c(w))]]);
@@ -253,6 +256,12 @@ export function tileReduction(p0: TileInput): Stmt | undefined {
   const vb = blocked?.vb ?? mkVar("vb");
   /** Tiles along the row: full blocks of vw, then the rest. */
   const row = (jBase: Expr | undefined, jm: number): Stmt => {
+    // Scalable rows: tiles of perRow / L vectors step along the row by their run-time length.
+    if (vectors && cfg.scalable) {
+      const step = mul(laneExpr({ lanes: L, scalable: true }), c(perRow / L));
+      const n = bin("floordiv", bin("sub", add(c(vecExtent), step), c(1)), step);
+      return { k: "for", v: vb, extent: Math.ceil(vecExtent / perRow), kind: "serial", hi: n, body: tile(jBase, jm, mul(vb, step), perRow / L) };
+    }
     if (blocksOutside) return tile(jBase, jm, mul(vb, c(vw)), vw);
     const parts: Stmt[] = [];
     if (full === 1) parts.push(tile(jBase, jm, c(0), vw));

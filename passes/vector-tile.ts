@@ -9,7 +9,7 @@
 import { DType, isFloat } from "../ir/dtype.ts";
 import { coeffOf } from "../ir/affine.ts";
 import { VECTOR_DTYPES } from "../ir/target.ts";
-import { BinOp, Buffer, Expr, ReduceOp, Stmt, Var, VecShape, add, c, mapExpr, mkVar, seq, substExpr } from "../ir/tir.ts";
+import { BinOp, Buffer, Expr, ReduceOp, Stmt, Var, VecShape, add, c, mapExpr, mkVar, mul, seq, substExpr } from "../ir/tir.ts";
 import * as V from "../ir/vec.ts";
 import { canonIndex, canonLoads } from "./tile-index.ts";
 import { mentionsAny, unsafeLanes, vectorizeExpr } from "./vectorize.ts";
@@ -87,6 +87,33 @@ export function vectorTile(t: VectorTileInput, lanes: number, rows: number, widt
       const base = canonIndex(add(vBase, c(s)));
       const lane = { v: t.v, base };
       const vec = (e: Expr, vectors: ReadonlyMap<string, Expr> = new Map()) => canonLoads(vectorizeExpr(row(e, u), lane, shape, vectors, mask));
+      const acc = V.vvar(mkVar("acc", t.dtype), shape);
+      decls.push({ k: "decl", v: acc, init: V.vcast(vec(t.init), t.dtype) });
+      const x = V.vcast(vec(t.body), t.dtype);
+      const value = t.op === "sum" && isFloat(t.dtype) && x.k === "bin" && x.op === "mul" ? V.fma(x.a, x.b, acc) : V.vbin(COMBINE[t.op], acc, x);
+      updates.push({ k: "assign", v: acc, value });
+      const o = V.ramp(canonIndex(substExpr(row(t.flat, u), new Map([[t.v, base]]))), outStride, shape);
+      stores.push(V.vstore(t.out, o, V.vcast(vec(t.post, new Map([[t.hole.name, acc]])), t.out.dtype), mask));
+    }
+  return seq(...decls, nest(seq(...updates)), ...stores);
+}
+
+/**
+ * One tile of `rows` x `count` scalable vectors (vector-length agnostic): vector s of a row
+ * starts at vBase + s × its run-time lanes, and its lanes at or past `rowLength` are masked, so
+ * the last tile of a row reads and writes only what is left of it.
+ */
+export function scalableTile(t: VectorTileInput, lanes: number, rows: number, count: number, vBase: Expr, rowLength: number,
+  row: (e: Expr, u: number) => Expr, nest: (body: Stmt) => Stmt): Stmt {
+  const shape: VecShape = { lanes, scalable: true };
+  const outStride = coeffOf(t.flat, t.v)!;
+  const decls: Stmt[] = [], updates: Stmt[] = [], stores: Stmt[] = [];
+  for (let u = 0; u < rows; u++)
+    for (let s = 0; s < count; s++) {
+      const base = canonIndex(s ? add(vBase, mul(V.laneExpr(shape), c(s))) : vBase);
+      const mask = V.vbin("lt", V.ramp(base, 1, shape), V.bcast(c(rowLength), shape));
+      const vec = (e: Expr, vectors: ReadonlyMap<string, Expr> = new Map()) =>
+        canonLoads(vectorizeExpr(row(e, u), { v: t.v, base }, shape, vectors, mask));
       const acc = V.vvar(mkVar("acc", t.dtype), shape);
       decls.push({ k: "decl", v: acc, init: V.vcast(vec(t.init), t.dtype) });
       const x = V.vcast(vec(t.body), t.dtype);

@@ -44,7 +44,7 @@ const INT_DIVIDE: ReadonlySet<BinOp> = new Set<BinOp>(["div", "mod", "floordiv",
 export function vectorize(f: PrimFunc, target: TargetDesc, alias?: ReadonlyMap<string, string>): VectorizeResult {
   const group = (b: { name: string }) => alias?.get(b.name) ?? b.name;
   const loops: LoopDecision[] = [];
-  if (!target.vectorBits || target.scalable) return { f, loops };
+  if (!target.vectorBits) return { f, loops };
   const walk = (s: Stmt): Stmt[] => {
     switch (s.k) {
       case "seq": return [{ k: "seq", body: s.body.flatMap(walk) }];
@@ -53,7 +53,7 @@ export function vectorize(f: PrimFunc, target: TargetDesc, alias?: ReadonlyMap<s
         if (hasLoop(s.body)) return [{ ...s, body: block(walk(s.body)) }];
         const plan = planLoop(s, target, group);
         loops.push(typeof plan === "string" ? { loop: s.v.name, reason: plan } : { loop: s.v.name, lanes: plan.lanes });
-        return typeof plan === "string" ? [s] : rewrite(s, plan);
+        return typeof plan === "string" ? [s] : target.scalable ? rewriteScalable(s, plan) : rewrite(s, plan);
       }
       default: return [s];
     }
@@ -324,6 +324,45 @@ function rewrite(loop: For, plan: Plan): Stmt[] {
     out.push(tail && whole === 1 ? renameLocals(tail, plan) : tail
       ?? { ...loop, extent: rest, body: substStmt(loop.body, new Map([[loop.v.name, bin("add", loop.v, start)]])) });
   }
+  return out;
+}
+
+/**
+ * The loop strip-mined by the run-time lane count: vl = lanes × vscale, ceil(extent / vl) steps
+ * of one vector each, every lane at or past the extent masked (so the last step reads and writes
+ * only what is left); reductions keep their masked lanes unchanged.
+ */
+function rewriteScalable(loop: For, plan: Plan): Stmt[] {
+  const shape: VecShape = { lanes: plan.lanes, scalable: true };
+  const name = loop.v.name;
+  const vl: Var = { k: "var", name: `${name}_vl`, dtype: "i32" }, n: Var = { k: "var", name: `${name}_n`, dtype: "i32" };
+  const iv: Var = { k: "var", name: `${name}_v`, dtype: "i32" };
+  const base = mul(iv, vl);
+  const at = new Map([[name, base]]);
+  const mask = V.vbin("lt", V.ramp(base, 1, shape), V.bcast(c(loop.extent), shape));
+  const accs = new Map([...plan.reductions].map(([x, r]) => [x, V.vvar({ ...r.v, name: `${x}_v` }, shape)]));
+  const vectors = new Map<string, Expr>([...plan.locals].map((x) => [x, V.vvar({ k: "var", name: x, dtype: localType(plan, x) }, shape)]));
+  const vec = (e: Expr): Expr => vectorizeExpr(e, { v: name, base }, shape, vectors, mask);
+  const vbody = plan.body.map((s): Stmt => {
+    switch (s.k) {
+      case "store": return V.vstore(s.buf, V.ramp(substExpr(s.index, at), 1, shape), vec(s.value), mask);
+      case "decl": return { k: "decl", v: V.vvar(s.v, shape), init: vec(s.init) };
+      case "assign": {
+        const r = plan.reductions.get(s.v.name);
+        if (!r) return { k: "assign", v: V.vvar(s.v, shape), value: vec(s.value) };
+        const acc = accs.get(s.v.name)!;
+        return { k: "assign", v: acc, value: V.vselect(mask, V.vbin(r.op, acc, vec(r.operand)), acc) };
+      }
+      default: throw new Error(`internal error: vectorize met ${s.k}`);
+    }
+  });
+  const out: Stmt[] = [
+    { k: "decl", v: vl, init: V.laneExpr(shape) },
+    { k: "decl", v: n, init: bin("floordiv", bin("sub", bin("add", c(loop.extent), vl), c(1)), vl) },
+  ];
+  for (const [x, r] of plan.reductions) out.push({ k: "decl", v: accs.get(x)!, init: V.bcast(identity(r.op, r.v.dtype), shape) });
+  out.push({ k: "for", v: iv, extent: Math.ceil(loop.extent / plan.lanes), kind: "serial", hi: n, body: block(vbody) });
+  for (const [x, r] of plan.reductions) out.push({ k: "assign", v: r.v, value: bin(r.op, r.v, V.hreduce(r.op, accs.get(x)!)) });
   return out;
 }
 

@@ -114,7 +114,7 @@ export class CEmitter {
       case "bitcast": return this.bitcast(r(e.a), e.a.dtype, e.dtype);
       case "select": return `(${r(e.c)} ? ${r(e.a)} : ${r(e.b)})`;
       case "access": case "reduce": throw new Error("internal error: tensor expression left in lowered IR");
-      case "ramp": case "bcast": case "fma": case "hreduce": case "shuffle":
+      case "ramp": case "bcast": case "fma": case "hreduce": case "shuffle": case "vscale":
         throw new Error(`internal error: vector form ${e.k} reached the scalar C printer`);
     }
   }

@@ -8,14 +8,22 @@ export type LaneClass = "f32" | "int" | "bool";
 export interface VecIsa {
   name: string;
   include: string;
-  /** Lanes of every vector: vector bits / 32. */
+  /** Lanes of every vector: vector bits / 32 (times vscale when scalable). */
   lanes: number;
+  /** Vectors of `lanes` × vscale lanes (RVV): prints the Tensor IR's scalable vectors. */
+  scalable?: boolean;
+  /** The C expression of a vector's lane count, when it is known only at run time. */
+  laneCount?: string;
   bits: number;
   types: Record<LaneClass, string>;
   /** Stores a vector's lanes to `$p` (f32 or int32_t elements; bools as 0/1), and loads them back. */
   spill: Record<LaneClass, string>;
   fill: Record<LaneClass, string>;
-  /** Intrinsic templates: `$0`.. operands, `$p` a pointer, `$s` ramp offsets; `hreduce.<op>.<dtype>` a horizontal reduction. */
+  /**
+   * Intrinsic templates: `$0`.. operands, `$p` a pointer, `$s` ramp offsets; `hreduce.<op>.<dtype>` a
+   * horizontal reduction; optional `<op>.<dtype>.s` with a broadcast scalar operand; `vlload`/`vlstore`
+   * a load or store of the first `$n` lanes (a mask lane < n); `vscale` the machine's vscale.
+   */
   t: Record<string, string>;
   /** Helper functions the templates call, printed once per file. */
   prelude: string[];

@@ -63,6 +63,11 @@ export class VectorCEmitter extends CEmitter {
   override expr(e: Expr, used: Set<string>): string {
     if (isVector(e)) return this.vexpr(e, used);
     switch (e.k) {
+      case "vscale": {
+        const t = this.isa.t.vscale;
+        if (!t) throw new Error(`internal error: ${this.isa.name} has no scalable vectors (vscale)`);
+        return t;
+      }
       case "hreduce": return this.hreduce(e, used);
       case "shuffle": return this.lanesHelper(e, used);
       case "fma": return this.expr({ k: "bin", op: "add", a: { k: "bin", op: "mul", a: e.a, b: e.b, dtype: e.dtype }, b: e.c, dtype: e.dtype }, used);
@@ -75,7 +80,8 @@ export class VectorCEmitter extends CEmitter {
 
   private check(e: Expr | Var): void {
     const s = shapeOf(e as Expr);
-    if (s.scalable || s.lanes !== this.isa.lanes) throw new Error(`internal error: ${this.isa.name} prints vectors of ${this.isa.lanes} lanes, not ${s.scalable ? "scalable " : ""}${s.lanes}`);
+    if (!!s.scalable !== !!this.isa.scalable || s.lanes !== this.isa.lanes)
+      throw new Error(`internal error: ${this.isa.name} prints vectors of ${this.isa.scalable ? "scalable " : ""}${this.isa.lanes} lanes, not ${s.scalable ? "scalable " : ""}${s.lanes}`);
     this.used = true;
   }
 
@@ -83,10 +89,21 @@ export class VectorCEmitter extends CEmitter {
     return this.isa.types[laneClass(t)];
   }
 
-  private tpl(key: string, args: string[], p = "", s = ""): string | undefined {
+  private tpl(key: string, args: string[], p = "", s = "", n = ""): string | undefined {
     const t = this.isa.t[key];
     if (t) for (const name of Object.keys(this.isa.onDemand ?? {})) if (t.includes(name)) this.called.add(name);
-    return t?.replace(/\$([0-9ps])/g, (_, k: string) => (k === "p" ? p : k === "s" ? s : args[Number(k)]!));
+    return t?.replace(/\$([0-9psn])/g, (_, k: string) => (k === "p" ? p : k === "s" ? s : k === "n" ? n : args[Number(k)]!));
+  }
+
+  /** Lanes of a vector, as C (a run-time expression for scalable vectors). */
+  private get L(): string {
+    return this.isa.laneCount ?? `${this.isa.lanes}`;
+  }
+
+  /** n - b when mask is ramp(b, 1) < bcast(n), the first n - b lanes: printed as a vector length where the table has one. */
+  private prefix(mask: Expr | undefined, used: Set<string>): string | undefined {
+    if (!mask || mask.k !== "bin" || mask.op !== "lt" || mask.a.k !== "ramp" || mask.a.stride !== 1 || mask.b.k !== "bcast") return undefined;
+    return this.expr({ k: "bin", op: "sub", a: mask.b.a, b: mask.a.base, dtype: mask.a.base.dtype }, used);
   }
 
   private vexpr(e: Expr, used: Set<string>): string {
@@ -97,6 +114,7 @@ export class VectorCEmitter extends CEmitter {
       case "var": return e.name;
       case "bcast": return this.tpl(`bcast.${laneClass(e.dtype)}`, [sc(e.a)])!;
       case "ramp": {
+        if (this.isa.scalable) return this.tpl(e.stride === 1 && this.isa.t.ramp1 ? "ramp1" : "ramp", [sc(e.base), `${e.stride}`])!;
         const offsets = Array.from({ length: this.isa.lanes }, (_, i) => i * e.stride).join(", ");
         return this.tpl("ramp", [sc(e.base)], "", offsets)!;
       }
@@ -108,6 +126,9 @@ export class VectorCEmitter extends CEmitter {
           if (k(b)) return this.tpl(`${e.op}k.f32`, [v(a), v(b)])!;
           if (k(a)) return this.tpl(`${e.op}k.f32`, [v(b), v(a)])!;
         }
+        const withScalar = this.isa.t[`${e.op}.${a.dtype}.s`];
+        if (withScalar && b.k === "bcast") return this.tpl(`${e.op}.${a.dtype}.s`, [v(a), sc(b.a)])!;
+        if (withScalar && a.k === "bcast" && (e.op === "add" || e.op === "mul")) return this.tpl(`${e.op}.${a.dtype}.s`, [v(b), sc(a.a)])!;
         return this.tpl(`${e.op}.${a.dtype}`, [v(a), v(b)]) ?? this.lanesHelper(e, used);
       }
       case "un": return this.tpl(`${e.op}.${e.a.dtype}`, [v(e.a)]) ?? this.lanesHelper(e, used);
@@ -118,7 +139,14 @@ export class VectorCEmitter extends CEmitter {
         return this.tpl(`cast.${from}.${to}`, [v(e.a)]) ?? this.lanesHelper(e, used);
       }
       case "select": return this.tpl(`select.${laneClass(e.dtype)}`, [v(e.c), v(e.a), v(e.b)]) ?? this.lanesHelper(e, used);
-      case "fma": return this.tpl(`fma.${e.dtype}`, [v(e.a), v(e.b), v(e.c)]) ?? this.lanesHelper(e, used);
+      case "fma": {
+        // A broadcast factor: the scalar-times-vector form (RVV vfmacc.vf).
+        if (this.isa.t[`fma.${e.dtype}.s`] && (e.a.k === "bcast" || e.b.k === "bcast")) {
+          const [s, x] = e.a.k === "bcast" ? [e.a.a, e.b] : [(e.b as Extract<Expr, { k: "bcast" }>).a, e.a];
+          return this.tpl(`fma.${e.dtype}.s`, [sc(s), v(x), v(e.c)])!;
+        }
+        return this.tpl(`fma.${e.dtype}`, [v(e.a), v(e.b), v(e.c)]) ?? this.lanesHelper(e, used);
+      }
       case "bitcast": case "shuffle": return this.lanesHelper(e, used);
       default: throw new Error(`internal error: ${e.k} is not a vector form`);
     }
@@ -127,21 +155,19 @@ export class VectorCEmitter extends CEmitter {
   private vload(e: Load, used: Set<string>): string {
     used.add(e.buf.name);
     const ix = e.index;
-    if (ix.k === "ramp" && ix.stride === 1) {
+    for (const [stride, sfx] of [[1, ""], [2, "2"]] as const) {
+      if (ix.k !== "ramp" || ix.stride !== stride) continue;
       const p = `&${e.buf.name}[${this.expr(ix.base, used)}]`;
-      const r = e.mask ? this.tpl(`mload.${e.dtype}`, [this.vexpr(e.mask, used)], p) : this.tpl(`load.${e.dtype}`, [], p);
-      if (r) return r;
-    }
-    if (ix.k === "ramp" && ix.stride === 2) {
-      const p = `&${e.buf.name}[${this.expr(ix.base, used)}]`;
-      const r = e.mask ? this.tpl(`mload2.${e.dtype}`, [this.vexpr(e.mask, used)], p) : this.tpl(`load2.${e.dtype}`, [], p);
+      const n = this.isa.t[`vlload${sfx}.${e.dtype}`] ? this.prefix(e.mask, used) : undefined;
+      const r = n !== undefined ? this.tpl(`vlload${sfx}.${e.dtype}`, [], p, "", n)
+        : e.mask ? this.tpl(`mload${sfx}.${e.dtype}`, [this.vexpr(e.mask, used)], p) : this.tpl(`load${sfx}.${e.dtype}`, [], p);
       if (r) return r;
     }
     const gather = e.mask ? this.tpl(`mgather.${e.dtype}`, [this.vexpr(ix, used), this.vexpr(e.mask, used)], e.buf.name)
       : this.tpl(`gather.${e.dtype}`, [this.vexpr(ix, used)], e.buf.name);
     if (gather) return gather;
     // Lane by lane: masked-off lanes read nothing.
-    const L = this.isa.lanes, t = e.dtype;
+    const L = this.L, t = e.dtype;
     const args = [`const ${C_TYPES[t]} *p`, `${this.isa.types.int} a0`, ...(e.mask ? [`${this.isa.types.bool} a1`] : [])];
     const lines = [
       `  int32_t x0[${L}]; ${container(t)} r[${L}];`, ...(e.mask ? [`  int32_t x1[${L}];`] : []),
@@ -159,10 +185,12 @@ export class VectorCEmitter extends CEmitter {
     const t = s.buf.dtype, ix = s.index;
     if (ix.k === "ramp" && ix.stride === 1) {
       const p = `&${s.buf.name}[${this.expr(ix.base, used)}]`, v = this.vexpr(s.value, used);
-      const r = s.mask ? this.tpl(`mstore.${t}`, [v, this.vexpr(s.mask, used)], p) : this.tpl(`store.${t}`, [v], p);
+      const n = this.isa.t[`vlstore.${t}`] ? this.prefix(s.mask, used) : undefined;
+      const r = n !== undefined ? this.tpl(`vlstore.${t}`, [v], p, "", n)
+        : s.mask ? this.tpl(`mstore.${t}`, [v, this.vexpr(s.mask, used)], p) : this.tpl(`store.${t}`, [v], p);
       if (r) return `${ind}${r};\n`;
     }
-    const L = this.isa.lanes, vt = s.value.dtype;
+    const L = this.L, vt = s.value.dtype;
     const lines = [
       `int32_t edgec_ix[${L}]; ${container(vt)} edgec_v[${L}];${s.mask ? ` int32_t edgec_m[${L}];` : ""}`,
       `${this.spill("int", "edgec_ix", this.vexpr(ix, used))};`,
@@ -176,7 +204,7 @@ export class VectorCEmitter extends CEmitter {
   /** A horizontal reduction: the table's instruction, else the lanes spilled and combined in order by the scalar op. */
   private hreduce(e: Extract<Expr, { k: "hreduce" }>, used: Set<string>): string {
     this.check(e.a);
-    const t = e.dtype, L = this.isa.lanes;
+    const t = e.dtype, L = this.L;
     const one = this.isa.t[`hreduce.${e.op}.${t}`] ? this.tpl(`hreduce.${e.op}.${t}`, [this.vexpr(e.a, used)]) : undefined;
     if (one) return one;
     const step = this.expr({ k: "bin", op: e.op, a: { k: "var", name: "r", dtype: t }, b: { k: "var", name: laneOf("x0", t), dtype: t }, dtype: t }, new Set());
@@ -192,7 +220,7 @@ export class VectorCEmitter extends CEmitter {
   /** An element-wise form (or a shuffle) computed lane by lane in a helper function. */
   private lanesHelper(e: Expr, used: Set<string>): string {
     const args = exprChildren(e);
-    const L = this.isa.lanes, t = e.dtype;
+    const L = this.L, t = e.dtype;
     const lane = args.map((a, i): Expr => ({ k: "var", name: laneOf(`x${i}`, a.dtype), dtype: a.dtype }));
     const spillsExtra: string[] = [];
     let value: string;

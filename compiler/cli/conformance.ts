@@ -25,11 +25,13 @@ Compiles every ONNX node test (EDGEC_SHARED/onnx-node-tests, EDGEC_SHARED defaul
 rtol 1e-3, atol 1e-7 (integers and bools exactly). Each test is PASS, FAIL, UNSUPPORTED or ERROR.
 With another target the table goes to its own file (test/conformance/results-<target>.md):
 x86-64-v3/v4 build the C with that level's intrinsics; aarch64 builds NEON C with
-aarch64-linux-gnu-gcc and runs it under qemu-aarch64 (unless this machine is AArch64); wasm (or
+aarch64-linux-gnu-gcc and runs it under qemu-aarch64 (unless this machine is AArch64); riscv64
+builds RVV C with clang-16 and runs it under qemu-riscv64 at EDGEC_RVV_VLEN (default 128); wasm (or
 wasm-emscripten) makes each model a WebAssembly module run in Node through its loader.
 
 options:
-  --target T     c (default), x86-64-v3, x86-64-v4, aarch64, native, wasm or wasm-emscripten
+  --target T     c (default), x86-64-v3, x86-64-v4, aarch64, riscv64, native, wasm or
+                 wasm-emscripten
   --no-simd      wasm targets: scalar modules (no SIMD128)
   --filter RE    only tests whose folder name matches the regular expression RE
   --jobs N       tests in flight at once (default: the number of CPUs)

@@ -4,23 +4,26 @@
 import { EdgecError } from "../../ir/diagnostics.ts";
 import { FIRST_SET } from "../data-shapes.ts";
 import { TEST_TARGETS, testDir } from "../testrun.ts";
-import { cToolchain, isCTarget, resolveCTarget } from "../c-targets.ts";
+import { cToolchain, isCTarget, resolveCTarget, rvvVlen } from "../c-targets.ts";
 import { winogradFlag } from "../../passes/schedule-tile.ts";
 import { readScheduleFile } from "../schedule-file.ts";
 import { parse, parseFreezeInputs, parseInputShapes, progress, progressDone } from "./main.ts";
 
-const HELP = `usage: edgec test DIR --target c|x86-64-v3|x86-64-v4|aarch64|native|wasm|wasm-emscripten [options]
+const HELP = `usage: edgec test DIR --target c|x86-64-v3|x86-64-v4|aarch64|riscv64|native|wasm|wasm-emscripten [options]
 
 DIR holds model.onnx and test_data_set_*/input_N.pb, output_N.pb. Compiles the model for the
 target, runs every data set and compares each output. The C targets (c, and the x86-64 levels
 with intrinsics) build with the system C compiler; aarch64 (NEON) builds with
-aarch64-linux-gnu-gcc and, on a host that is not AArch64, runs under qemu-aarch64; the wasm
+aarch64-linux-gnu-gcc and, on a host that is not AArch64, runs under qemu-aarch64; riscv64
+(RVV 1.0, vector-length agnostic) builds with clang-16 and runs under qemu-riscv64; the wasm
 targets build model.wasm and run it in this Node process through its model.mjs loader. Exit
 status 0 only if every output matches.
 
 options:
-  --target T               c (default), x86-64-v3, x86-64-v4, aarch64, native (the best
-                           level here), wasm (binaryen) or wasm-emscripten (emcc)
+  --target T               c (default), x86-64-v3, x86-64-v4, aarch64, riscv64, native (the
+                           best level here), wasm (binaryen) or wasm-emscripten (emcc)
+  --vlen N[,N...]          riscv64: run the one binary at each VLEN (128, 256, 512, 1024;
+                           default: $EDGEC_RVV_VLEN, else 128)
   --no-simd                wasm targets: a scalar module (no SIMD128)
   --winograd on|off        3x3 stride-1 convs as Winograd F(2x2,3x3) (default: on for wasm,
                            off for c and wasm-emscripten)
@@ -28,7 +31,8 @@ options:
   --tuning-log FILE        C targets: the best schedules 'edgec tune' logged in FILE
   --rtol X                 relative tolerance (default 1e-3)
   --atol X                 absolute tolerance (default 1e-5)
-  --cc CC                  C compiler (default cc; aarch64-linux-gnu-gcc for aarch64)
+  --cc CC                  C compiler (default cc; aarch64-linux-gnu-gcc for aarch64,
+                           clang-16 for riscv64)
   --sanitize               build with -fsanitize=address,undefined
   --input-shape NAME=DIMS  fix a symbolic input shape (repeatable); without it, symbolic
                            and unknown dims take the shapes in test_data_set_0
@@ -49,6 +53,7 @@ export async function testCommand(args: string[]): Promise<number> {
     schedule: { type: "string" },
     "tuning-log": { type: "string" },
     keep: { type: "boolean" },
+    vlen: { type: "string" },
     "input-shape": { type: "string", multiple: true },
     "freeze-input": { type: "string", multiple: true },
     help: { type: "boolean", short: "h" },
@@ -62,7 +67,10 @@ export async function testCommand(args: string[]): Promise<number> {
     throw new EdgecError(`--sanitize applies to the targets this machine runs natively; --target ${target} runs under qemu here`);
   const rtol = Number(values.rtol), atol = Number(values.atol);
   if (!(rtol >= 0) || !(atol >= 0)) throw new EdgecError("--rtol and --atol take non-negative numbers");
+  if (values.vlen !== undefined && target !== "riscv64") throw new EdgecError("--vlen applies to --target riscv64 only");
+  const vlens = values.vlen?.split(",").map((v) => rvvVlen(v.trim()));
   const res = await testDir(positionals[0]!, {
+    vlens,
     rtol, atol, cc: values.cc, target, simd: !values["no-simd"], winograd: winogradFlag(values.winograd), schedules: values.schedule !== undefined ? readScheduleFile(values.schedule) : undefined, tuningLog: values["tuning-log"], keep: values.keep, inputShapes: parseInputShapes(values["input-shape"]),
     freezeInputs: parseFreezeInputs(values["freeze-input"]),
     optLevel: lvl ? Number(lvl[2]) : 2,

@@ -5,7 +5,7 @@
  */
 import { CstNode, IToken } from "chevrotain";
 import { DType } from "../dtype.ts";
-import { BinOp, Buffer, BufferScope, Expr, ForKind, HReduceOp, PrimFunc, Stmt, UnOp, Var, VecShape } from "../tir.ts";
+import { BinOp, Buffer, BufferScope, Expr, ForKind, HReduceOp, INDEX, PrimFunc, Stmt, UnOp, Var, VecShape } from "../tir.ts";
 import { exprTypeName, parseTypeName, sameShape, shapeOf, typeName } from "../vec.ts";
 import { Children, dtypeOf, firstToken, must, nodes, numberValue, sub, tensorTypeOf, tok, toks } from "./cst.ts";
 import { refName } from "./literals.ts";
@@ -231,6 +231,9 @@ class TirBuilder extends BaseVisitor {
     if (!dt && angled) errorAt(fn, `expected ${angled[0]}, got ${fn.image} without ${angled[1]}`);
     const a = args[0]!;
     switch (fn.image) {
+      case "vscale":
+        arity(0);
+        return { k: "vscale", dtype: INDEX };
       case "cast": case "bitcast":
         one();
         arity(1);

@@ -130,6 +130,7 @@ class TirPrinter {
         const args = [e.a, ...(e.b ? [e.b] : [])].map((x) => this.expr(x, scope)).join(", ");
         return [`shuffle<${e.idx.join(",")}>(${args})`, typeName(e.a.dtype, e.idx.length > 1 ? { lanes: e.idx.length } : {})];
       }
+      case "vscale": return ["vscale()", INDEX];
       case "access": case "reduce":
         throw new Error(`internal error: tensor expression (${e.k}) left in PrimFunc ${this.f.name}`);
     }

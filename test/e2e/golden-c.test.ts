@@ -34,7 +34,7 @@ const CASES: { name: string; targets: CTarget[]; spec: ModelSpec }[] = [
   },
   {
     // Clip's bounds are one-element initializers: they print as constants of one clamp, not loads.
-    name: "conv1x1-clip6", targets: ["c", "aarch64"],
+    name: "conv1x1-clip6", targets: ["c", "aarch64", "riscv64"],
     spec: {
       opset: 13, inputs: [{ name: "x", dtype: "f32", shape: [1, 8, 4, 4] }], outputs: [{ name: "y", dtype: "f32" }],
       nodes: [
@@ -46,7 +46,7 @@ const CASES: { name: string; targets: CTarget[]; spec: ModelSpec }[] = [
     },
   },
   {
-    name: "matmul-bias", targets: ["c", "aarch64"],
+    name: "matmul-bias", targets: ["c", "aarch64", "riscv64"],
     spec: {
       opset: 13, inputs: [{ name: "x", dtype: "f32", shape: [8, 32] }], outputs: [{ name: "y", dtype: "f32" }],
       nodes: [

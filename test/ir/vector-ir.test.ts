@@ -83,6 +83,17 @@ describe("ir: vector forms of the Tensor IR", () => {
     }
   });
 
+  it("strip-mines a loop by the run-time lane count (vscale()), its tail masked", () => {
+    const f = funcs().get("strip")!;
+    const x = f32(10, (i) => (i % 4) - 5 + i * 0.5);
+    for (const vscale of [1, 2, 4]) {
+      const y = new Float32Array(10), s = new Float32Array(1);
+      evaluate(f, [x, y, s], vscale);
+      expect(toNumbers(y)).to.deep.equal(Array.from(x, (v) => 2 * v));
+      expect(s[0]).to.equal(Math.max(0, ...x));
+    }
+  });
+
   it("scalarizes to plain Tensor IR that prints as C computing the same bytes", async function () {
     this.timeout(120_000);
     const f = funcs().get("mix")!;

@@ -63,10 +63,10 @@ describe("vectorize: loop vectorizer fixtures", () => {
       expect(printFunc(parseFunc(text)), "round trip").to.equal(text);
 
       const reassociated = r.loops.some((d) => d.lanes) && /hreduce<(add|mul)>/.test(text);
-      for (const seed of [1, 2]) {
+      for (const seed of [1, 2]) for (const vscale of TARGETS[cs.target].scalable ? [1, 2, 3] : [1]) {
         const a = inputs(f, seed), b = inputs(f, seed);
         evaluate(f, a);
-        evaluate(r.f, b);
+        evaluate(r.f, b, vscale);
         f.params.forEach((p, i) => {
           if (p.scope === "input") return;
           const x = toNumbers(a[i]!), y = toNumbers(b[i]!);
