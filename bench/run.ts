@@ -340,7 +340,7 @@ async function benchModel(name: string, dir: string, work: string, opts: Options
   return row;
 }
 
-async function timeEdgec(exe: string, args: string[], k: number): Promise<{ us: number; cpuUs: number; rssKb: number }> {
+export async function timeEdgec(exe: string, args: string[], k: number): Promise<{ us: number; cpuUs: number; rssKb: number }> {
   const { stdout } = await run(exe, ["-n", String(k), "-c", "-m", ...args], { timeout: 600_000 });
   const us = Number(/^([\d.]+)$/m.exec(stdout)?.[1]);
   const cpuUs = Number(/^cpu_us_mean ([\d.]+)$/m.exec(stdout)?.[1]);
@@ -367,7 +367,7 @@ function maxDiff(got: { dtype: DType; file: string }[], expected: ReturnType<typ
 }
 
 /** A forked bench/ort-worker.mjs, spoken to one request at a time. */
-class OrtWorker {
+export class OrtWorker {
   private pending: ((m: Record<string, unknown>) => void)[] = [];
   private inbox: Record<string, unknown>[] = [];
   private exited?: string;

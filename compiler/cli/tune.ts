@@ -86,6 +86,10 @@ export async function tuneCommand(args: string[]): Promise<number> {
       versions: { edgec: edgecVersion(), cc: `${ccVersion(tools.cc)} -O3 ${cflags.join(" ")}` }, onProgress: report,
     });
     if (process.stderr.isTTY) process.stderr.write("\n");
+    if (!res.workloads.length) {
+      console.log(`no kernel of this model has a register-tile schedule to tune; log ${values.log}`);
+      return 0;
+    }
     const speedup = res.defaultUs / res.bestUs;
     console.log(`tuned ${res.workloads.length} workloads in ${res.rounds} rounds: kernels ${res.defaultUs.toFixed(1)} -> ${res.bestUs.toFixed(1)} us (${speedup.toFixed(2)}x); log ${values.log}`);
     return 0;

@@ -70,6 +70,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   const ft: FeatureTarget = { lanes: td.vectorBits ? lanesOf(td, "f32") : 0, registers: td.vectorRegisters };
   try {
     const records = readLog(o.log).filter((r) => r.target === o.target);
+    fs.appendFileSync(o.log, "");
     // A quick run sizes the rounds; then the default schedule, whose outputs every candidate must reproduce.
     const probe = await measureRound(bench, new Map(), 3, "probe");
     const workloads = workloadsOf(probe.compiled, o.target);
