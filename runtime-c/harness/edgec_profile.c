@@ -7,7 +7,7 @@
  * the median over RUNS runs of the site's time in one run. The outputs written are the last
  * model's (B when given).
  */
-#define _POSIX_C_SOURCE 199309L
+#define _POSIX_C_SOURCE 200112L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
