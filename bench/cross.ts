@@ -203,7 +203,7 @@ function render(rows: Row[], builds: Build[], missing: string[], seconds: number
   L.push(`- host: ${machine()}`);
   L.push(`- emulator: ${qemuV} user mode (and qemu-riscv64 of the same build), with bench/qemu/icount.c, the project's TCG plugin: each translated block adds its instruction count to a counter every time it runs (an inline add)`);
   L.push("- what counts: every guest instruction executed, one per instruction: a NEON or RVV instruction counts as 1 whatever its lanes or VLEN, so counts compare builds of one ISA, never ISAs, and are a proxy for time (no cycles, caches or latencies)");
-  L.push("- per inference: the harness (runtime-c/harness/edgec_harness.c) runs the model once, then `-k K` more times untimed; processes with 1, 2 and 3 inferences are counted and the table gives count(3) - count(2), the third inference alone; start-up, weight loading and I/O cancel out. count(2) - count(1) must equal it exactly (the count is deterministic); a row says so when it does not");
+  L.push("- per inference: the harness (runtime-c/harness/edgec_harness.c) runs the model once, then `-k K` more times untimed; processes with 2, 3 and 4 inferences (`-k 1`, `-k 2`, `-k 3`) are counted and the table gives count(4) - count(3), the fourth inference alone; start-up, weight loading and I/O cancel out. count(3) - count(2) must equal it exactly (the count is deterministic); a row says so when it does not");
   L.push("- inputs: each model's test_data_set_0; every build's outputs are compared with the reference (max abs diff in Details)");
   if (has("a64")) L.push(`- aarch64: \`${tool(TARGETS.aarch64.cc!, ["--version"])}\`, \`${flags("a64")} -static\` for both the portable \`c\` target (auto-vectorized by gcc) and \`--target aarch64\` (NEON intrinsics); qemu-aarch64's default CPU (max)`);
   if (has("rv-c")) L.push(`- riscv64: \`${tool(RV_CLANG, ["--version"])}\` \`${flags("rv-c")} -static\` (GNU ld and the C library of the Debian riscv64 cross packages); the portable \`c\` is auto-vectorized by clang with scalable vectors, so one binary runs at every VLEN; \`qemu-riscv64 -cpu rv64,v=true,vext_spec=v1.0,vlen=N,rvv_ta_all_1s=true,rvv_ma_all_1s=true\``);
@@ -235,7 +235,7 @@ function render(rows: Row[], builds: Build[], missing: string[], seconds: number
     L.push("", "n/a: `--target riscv64` is not available on this branch (not a C target in compiler/c-targets.ts); rerun `npm run bench:cross` where it is.");
   }
   L.push("", "## Details", "");
-  L.push("Whole process with one inference (start-up, weight loading, I/O), max abs diff of the outputs from the reference, and problems.", "");
+  L.push("Whole process with one inference (start-up, weight loading, I/O; count(2) minus one inference), max abs diff of the outputs from the reference, and problems.", "");
   const keys = builds.flatMap((b) => b.runs.map((r) => `${b.key} ${r.label}`));
   L.push(`| model | ${keys.map((k) => `${k}: 1-inference process / max abs diff`).join(" | ")} | notes |`);
   L.push(`| --- | ${keys.map(() => "---").join(" | ")} | --- |`);

@@ -46,22 +46,23 @@ export async function countInstructions(plugin: string, qemu: string[], exe: str
 }
 
 export interface PerInference {
-  /** Instructions of one inference: (count with 1+2K runs - count with 1+K runs) / K. */
+  /** Instructions of one inference: count(1+3K runs) - count(1+2K runs), divided by K. */
   perRun: number;
-  /** The whole process with one inference (start-up, weight loading, I/O, exit included). */
+  /** The whole process with one inference (start-up, weight loading, I/O, exit), derived as count(1+K) - K x perRun. */
   oneRun: number;
-  /** Whether the K more runs added exactly the same number of instructions twice. */
+  /** Whether K more runs added exactly the same number of instructions twice. */
   linear: boolean;
 }
 
 /**
  * Instructions per inference of a model harness (edgec_harness.c, whose `-k K` runs the model K
- * more times, untimed and silent): processes with 1, 1+K and 1+2K inferences; start-up and I/O
+ * more times, untimed and silent): processes with 1+K, 1+2K and 1+3K inferences; start-up and I/O
  * cancel out of the differences, and two equal differences show the count is deterministic.
+ * K >= 1 in every process, so the -k loop's own set-up is in all three.
  */
 export async function perInference(plugin: string, qemu: string[], harness: string, args: string[], k = 1): Promise<PerInference> {
-  const c0 = await countInstructions(plugin, qemu, harness, args);
-  const c1 = await countInstructions(plugin, qemu, harness, ["-k", String(k), ...args]);
-  const c2 = await countInstructions(plugin, qemu, harness, ["-k", String(2 * k), ...args]);
-  return { perRun: (c2 - c1) / k, oneRun: c0, linear: c1 - c0 === c2 - c1 };
+  const counts: number[] = [];
+  for (const m of [1, 2, 3]) counts.push(await countInstructions(plugin, qemu, harness, ["-k", String(m * k), ...args]));
+  const [a, b, c] = counts as [number, number, number];
+  return { perRun: (c - b) / k, oneRun: a - (c - b), linear: b - a === c - b };
 }
