@@ -5,7 +5,7 @@
  * `c` target auto-vectorized by the cross compiler at -O3 against edgec's intrinsics target of the
  * same ISA (aarch64 NEON; riscv64 RVV at VLEN 128 and 256 once riscv64 is a C target).
  *
- *   tsx bench/cross.ts [--models a,b] [--out FILE] [--keep]
+ *   tsx bench/cross.ts [--models a,b] [--out FILE] [--keep] [--jobs N]
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -19,7 +19,7 @@ import { readTensorFile } from "../compiler/onnx/tensor.ts";
 import { buildHarness } from "../compiler/testrun.ts";
 import { tileFor } from "../passes/schedule-tile.ts";
 import { SHARED } from "../test/shared.ts";
-import { buildPlugin, perInference, qemuFor } from "./icount.ts";
+import { Limit, buildPlugin, limit, perInference, qemuFor } from "./icount.ts";
 import { fmtDiff, fmtInt, machine, maxDiff, msg, tool } from "./run.ts";
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
@@ -74,12 +74,15 @@ interface Count { perRun?: number; oneRun?: number; linear?: boolean; diff?: num
 interface Row { name: string; counts: Map<string, Count>; errors: string[] }
 
 export async function main(argv: string[]): Promise<number> {
-  let opts: { models?: string[]; out?: string; keep: boolean };
+  let opts: { models?: string[]; out?: string; keep: boolean; jobs: number };
   try {
-    const { values } = parseArgs({ args: argv, options: { models: { type: "string" }, out: { type: "string" }, keep: { type: "boolean", default: false } } });
-    opts = { models: values.models?.split(",").filter(Boolean), out: values.out, keep: values.keep! };
+    const { values } = parseArgs({ args: argv, options: {
+      models: { type: "string" }, out: { type: "string" }, keep: { type: "boolean", default: false }, jobs: { type: "string", default: String(Math.min(2, os.availableParallelism())) },
+    } });
+    opts = { models: values.models?.split(",").filter(Boolean), out: values.out, keep: values.keep!, jobs: Math.floor(Number(values.jobs)) };
+    if (!(opts.jobs >= 1)) throw new Error(`--jobs takes a number of at least 1, got ${JSON.stringify(values.jobs)}`);
   } catch (e) {
-    console.error(`bench:cross: ${msg(e)}\nusage: tsx bench/cross.ts [--models a,b] [--out FILE] [--keep]`);
+    console.error(`bench:cross: ${msg(e)}\nusage: tsx bench/cross.ts [--models a,b] [--out FILE] [--keep] [--jobs N]`);
     return 2;
   }
   const modelsDir = path.join(SHARED, "models");
@@ -101,11 +104,12 @@ export async function main(argv: string[]): Promise<number> {
   const rows: Row[] = [];
   try {
     const plugin = await buildPlugin(path.join(tmp, "plugin"));
+    const slots = limit(opts.jobs);
     for (const name of names) {
       process.stderr.write(`bench:cross: ${name} ...`);
-      const row = await benchModel(name, path.join(modelsDir, name), path.join(tmp, name), builds, plugin);
+      const row = await benchModel(name, path.join(modelsDir, name), path.join(tmp, name), builds, plugin, slots);
       rows.push(row);
-      process.stderr.write(` ${[...row.counts].map(([k, c]) => `${k} ${c.perRun === undefined ? "—" : fmtInt(c.perRun)}`).join(", ")}${row.errors.length ? ` (${row.errors.join("; ")})` : ""}\n`);
+      process.stderr.write(` ${builds.flatMap((b) => b.runs.map((r) => `${b.key} ${r.label}`)).map((k) => `${k} ${fmtInt(row.counts.get(k)?.perRun)}`).join(", ")}${row.errors.length ? ` (${row.errors.join("; ")})` : ""}\n`);
     }
   } finally {
     if (opts.keep) console.error(`bench:cross: build folders kept in ${tmp}`);
@@ -121,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-async function benchModel(name: string, dir: string, work: string, builds: Build[], plugin: string): Promise<Row> {
+async function benchModel(name: string, dir: string, work: string, builds: Build[], plugin: string, slots: Limit): Promise<Row> {
   const row: Row = { name, counts: new Map(), errors: [] };
   fs.mkdirSync(work, { recursive: true });
   const set = path.join(dir, "test_data_set_0");
@@ -138,50 +142,50 @@ async function benchModel(name: string, dir: string, work: string, builds: Build
     row.errors.push(`reading test_data_set_0: ${msg(e)}`);
     return row;
   }
-  // One compile per edgec target; its C is then built by each compiler that needs it.
+  // One compile per edgec target (in process, one at a time); its C is then built by each
+  // compiler that needs it, and the builds and counts run concurrently in `slots`.
   const compiled = new Map<string, { c: Compiled; cdir: string } | Error>();
-  for (const b of builds) {
-    const label = (r: { label: string }) => `${b.key} ${r.label}`;
-    let art = compiled.get(b.cTarget);
-    if (!art) {
-      try {
-        const cTarget = b.cTarget as CTarget;
-        const c = compileFile(path.join(dir, "model.onnx"), { tile: tileFor(cTarget), ...(cTarget === "c" ? {} : { cTarget }) });
-        if (c.program.inputs.length !== inputs.length) throw new Error(`the model has ${c.program.inputs.length} inputs but test_data_set_0 has ${inputs.length}`);
-        const cdir = path.join(work, b.cTarget);
-        writeCArtifact(c, cdir, cTarget === "c" ? {} : { cTarget });
-        art = { c, cdir };
-      } catch (e) {
-        art = e as Error;
-      }
-      compiled.set(b.cTarget, art);
+  for (const t of new Set(builds.map((b) => b.cTarget))) {
+    try {
+      const cTarget = t as CTarget;
+      const c = compileFile(path.join(dir, "model.onnx"), { tile: tileFor(cTarget), ...(cTarget === "c" ? {} : { cTarget }) });
+      if (c.program.inputs.length !== inputs.length) throw new Error(`the model has ${c.program.inputs.length} inputs but test_data_set_0 has ${inputs.length}`);
+      const cdir = path.join(work, t);
+      writeCArtifact(c, cdir, cTarget === "c" ? {} : { cTarget });
+      compiled.set(t, { c, cdir });
+    } catch (e) {
+      compiled.set(t, e as Error);
     }
+  }
+  await Promise.all(builds.map(async (b) => {
+    const label = (r: { label: string }) => `${b.key} ${r.label}`;
+    const art = compiled.get(b.cTarget)!;
     if (art instanceof Error) {
       for (const r of b.runs) row.counts.set(label(r), { error: `compile: ${msg(art)}` });
-      continue;
+      return;
     }
     let exe: string;
     try {
       const bdir = path.join(work, b.key);
       fs.cpSync(art.cdir, bdir, { recursive: true });
-      exe = await buildHarness(bdir, { cc: b.cc, cflags: b.cflags, extraFlags: ["-static"] });
+      exe = await slots(() => buildHarness(bdir, { cc: b.cc, cflags: b.cflags, extraFlags: ["-static"] }));
     } catch (e) {
       for (const r of b.runs) row.counts.set(label(r), { error: `build: ${msg(e)}` });
-      continue;
+      return;
     }
     const wbin = path.join(path.dirname(exe), "model_weights.bin");
-    const outs = art.c.program.outputs.map((_, i) => path.join(path.dirname(exe), `out${i}.raw`));
-    const args = [fs.existsSync(wbin) ? wbin : "-", ...inputs, ...outs];
-    for (const r of b.runs) {
+    await Promise.all(b.runs.map(async (r, j) => {
+      // Each emulator setting writes its own outputs (RVV sums can round differently per VLEN).
+      const outs = art.c.program.outputs.map((_, i) => path.join(path.dirname(exe), `out${j}_${i}.raw`));
       try {
-        const n = await perInference(plugin, r.qemu, exe, args);
+        const n = await perInference(plugin, r.qemu, exe, [fs.existsSync(wbin) ? wbin : "-", ...inputs, ...outs], 1, slots);
         const diff = maxDiff(art.c.program.outputs.map((t, i) => ({ dtype: t.type.dtype, file: outs[i]! })), expected);
         row.counts.set(label(r), { ...n, diff });
       } catch (e) {
         row.counts.set(label(r), { error: `run: ${msg(e)}` });
       }
-    }
-  }
+    }));
+  }));
   for (const [k, c] of row.counts) {
     if (c.error) row.errors.push(`${k}: ${c.error}`);
     else if (!c.linear) row.errors.push(`${k}: the 2nd and 3rd inference counted differently`);

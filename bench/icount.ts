@@ -45,6 +45,26 @@ export async function countInstructions(plugin: string, qemu: string[], exe: str
   }
 }
 
+/** Runs a task when one of a fixed number of slots is free. */
+export type Limit = <T>(task: () => Promise<T>) => Promise<T>;
+
+/** At most n tasks at once; a finished task hands its slot straight to the next waiting one. */
+export function limit(n: number): Limit {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (active < n) active++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
+}
+
 export interface PerInference {
   /** Instructions of one inference: count(1+3K runs) - count(1+2K runs), divided by K. */
   perRun: number;
@@ -60,9 +80,7 @@ export interface PerInference {
  * cancel out of the differences, and two equal differences show the count is deterministic.
  * K >= 1 in every process, so the -k loop's own set-up is in all three.
  */
-export async function perInference(plugin: string, qemu: string[], harness: string, args: string[], k = 1): Promise<PerInference> {
-  const counts: number[] = [];
-  for (const m of [1, 2, 3]) counts.push(await countInstructions(plugin, qemu, harness, ["-k", String(m * k), ...args]));
-  const [a, b, c] = counts as [number, number, number];
+export async function perInference(plugin: string, qemu: string[], harness: string, args: string[], k = 1, slots: Limit = (t) => t()): Promise<PerInference> {
+  const [a, b, c] = await Promise.all([1, 2, 3].map((m) => slots(() => countInstructions(plugin, qemu, harness, ["-k", String(m * k), ...args]))));
   return { perRun: (c - b) / k, oneRun: a - (c - b), linear: b - a === c - b };
 }
