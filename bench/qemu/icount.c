@@ -3,7 +3,8 @@
  *   qemu-aarch64 -plugin ./libicount.so[,out=FILE] PROGRAM ...
  * Prints "icount N" at exit to FILE (default stderr). Each translated block adds its instruction
  * count to one 64-bit counter every time it runs (an inline add: no call into the plugin).
- * A vector instruction counts as 1 whatever the vector length.
+ * A vector instruction counts as 1 whatever the vector length. A block left early (a fault)
+ * still counts whole, and the add is not atomic: meant for single-threaded, non-faulting programs.
  *
  * Debian's qemu-user ships no qemu-plugin.h, so the few parts of the QEMU 7.2 plugin API used
  * here (plugin API version 1, docs/devel/tcg-plugins.rst) are declared below.
