@@ -66,21 +66,29 @@ export function limit(n: number): Limit {
 }
 
 export interface PerInference {
-  /** Instructions of one inference: count(1+3K runs) - count(1+2K runs), divided by K. */
+  /** Instructions of one inference: (count(-k 2K) - count(-k K)) / K. */
   perRun: number;
-  /** The whole process with one inference (start-up, weight loading, I/O, exit), derived as count(1+K) - K x perRun. */
+  /** The whole process with one inference (start-up, weight loading, I/O, exit): count(-k K) - K x perRun. */
   oneRun: number;
-  /** Whether K more runs added exactly the same number of instructions twice. */
-  linear: boolean;
+  /** When checked: whether -k 3K added exactly what -k 2K added over -k K; undefined unchecked. */
+  linear?: boolean;
 }
 
 /**
  * Instructions per inference of a model harness (edgec_harness.c, whose `-k K` runs the model K
- * more times, untimed and silent): processes with 1+K, 1+2K and 1+3K inferences; start-up and I/O
- * cancel out of the differences, and two equal differences show the count is deterministic.
- * K >= 1 in every process, so the -k loop's own set-up is in all three.
+ * more times, untimed and silent): processes with 1+K and 1+2K inferences, so start-up and I/O
+ * cancel out of the difference. Every process has K >= 1: the -k loop's own set-up (a few
+ * instructions when it runs at all) is then in both. When one inference is below `checkBelow`
+ * instructions, a third process with 1+3K must add exactly as much again (the count is
+ * deterministic and linear); above it that costs too long under qemu.
  */
-export async function perInference(plugin: string, qemu: string[], harness: string, args: string[], k = 1, slots: Limit = (t) => t()): Promise<PerInference> {
-  const [a, b, c] = await Promise.all([1, 2, 3].map((m) => slots(() => countInstructions(plugin, qemu, harness, ["-k", String(m * k), ...args]))));
-  return { perRun: (c - b) / k, oneRun: a - (c - b), linear: b - a === c - b };
+export async function perInference(plugin: string, qemu: string[], harness: string, args: string[],
+  opts: { k?: number; checkBelow?: number; slots?: Limit } = {}): Promise<PerInference> {
+  const k = opts.k ?? 1, slots = opts.slots ?? ((t) => t());
+  const count = (m: number) => slots(() => countInstructions(plugin, qemu, harness, ["-k", String(m), ...args]));
+  const [a, b] = await Promise.all([count(k), count(2 * k)]);
+  const perRun = (b! - a!) / k;
+  const r = { perRun, oneRun: a! - k * perRun };
+  if (!(perRun < (opts.checkBelow ?? Infinity))) return r;
+  return { ...r, linear: (await count(3 * k)) - b! === b! - a! };
 }
