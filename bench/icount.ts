@@ -22,7 +22,7 @@ export async function buildPlugin(dir: string, cc = "cc"): Promise<string> {
 /** The qemu-user command line (emulator first, then its options) that runs a binary of `isa`. */
 export function qemuFor(isa: "aarch64" | "riscv64", vlen?: number): string[] {
   if (isa === "aarch64") return ["qemu-aarch64"];
-  // ta/ma all-ones: tail- and mask-agnostic lanes are clobbered, as CI runs RVV code.
+  // ta/ma all-ones: agnostic tail and masked-off lanes are clobbered, so code that relies on them fails (TOOLCHAINS.md §3).
   return ["qemu-riscv64", "-cpu", `rv64,v=true,vext_spec=v1.0,vlen=${vlen ?? 128},rvv_ta_all_1s=true,rvv_ma_all_1s=true`];
 }
 
