@@ -350,7 +350,7 @@ export async function timeEdgec(exe: string, args: string[], k: number): Promise
 }
 
 /** Largest absolute difference between the raw outputs an engine wrote and the reference. */
-function maxDiff(got: { dtype: DType; file: string }[], expected: ReturnType<typeof readTensorFile>[]): number {
+export function maxDiff(got: { dtype: DType; file: string }[], expected: ReturnType<typeof readTensorFile>[]): number {
   let worst = 0;
   if (got.length !== expected.length) throw new Error(`${got.length} outputs but ${expected.length} reference outputs`);
   got.forEach((g, i) => {

@@ -1,8 +1,10 @@
 /*
  * edgec_harness.c - a host program that runs any compiled model on raw tensor files.
- *   harness [-n RUNS] [-c] [-m] WEIGHTS.bin|- IN_0.raw ... OUT_0.raw ...
+ *   harness [-n RUNS] [-k RUNS] [-c] [-m] WEIGHTS.bin|- IN_0.raw ... OUT_0.raw ...
  * Inputs and outputs are the model's tensors as raw little-endian bytes, in model order.
  * With -n, prints the median wall time of RUNS runs in microseconds on stdout.
+ * With -k, runs the model RUNS more times, untimed and silent: instruction counts under an
+ * emulator then depend on RUNS only (timing code would add clock- and value-dependent work).
  * With -c (and -n), then prints "cpu_us_mean X": process CPU time per run, which machine load
  * inflates far less than wall time.
  * With -m, prints "peak_rss_kb N" (the process's peak resident set in KiB) on stdout last.
@@ -94,17 +96,18 @@ int main(int argc, char **argv) {
   void *outs[64];
   const void *weights = m->embedded_weights;
   void *ws;
-  int argi = 1, runs = 0, i, status = 0, nb = 0, report_rss = 0, report_cpu = 0;
+  int argi = 1, runs = 0, extra = 0, i, status = 0, nb = 0, report_rss = 0, report_cpu = 0;
   double *times = NULL, cpu0;
   for (;;) {
     if (argc > argi + 1 && strcmp(argv[argi], "-n") == 0) { runs = atoi(argv[argi + 1]); argi += 2; }
+    else if (argc > argi + 1 && strcmp(argv[argi], "-k") == 0) { extra = atoi(argv[argi + 1]); argi += 2; }
     else if (argc > argi && strcmp(argv[argi], "-m") == 0) { report_rss = 1; argi++; }
     else if (argc > argi && strcmp(argv[argi], "-c") == 0) { report_cpu = 1; argi++; }
     else break;
   }
   if (m->num_inputs > 64 || m->num_outputs > 64) { fprintf(stderr, "harness: too many tensors\n"); return 2; }
   if (argc - argi != 1 + m->num_inputs + m->num_outputs) {
-    fprintf(stderr, "usage: %s [-n RUNS] [-c] [-m] WEIGHTS|- %d inputs %d outputs\n", argv[0], m->num_inputs, m->num_outputs);
+    fprintf(stderr, "usage: %s [-n RUNS] [-k RUNS] [-c] [-m] WEIGHTS|- %d inputs %d outputs\n", argv[0], m->num_inputs, m->num_outputs);
     return 2;
   }
   if (strcmp(argv[argi], "-") != 0) {
@@ -126,6 +129,7 @@ int main(int argc, char **argv) {
   }
   status = m->run(weights, ws, ins, outs);
   if (status != EDGEC_OK) { fprintf(stderr, "harness: run failed: %s\n", edgec_status_str(status)); return 1; }
+  for (i = 0; i < extra; i++) m->run(weights, ws, ins, outs);
   if (runs > 0) {
     times = (double *)malloc(sizeof(double) * (size_t)runs);
     if (!times) { fprintf(stderr, "harness: out of memory for %d timings\n", runs); return 1; }
