@@ -11,24 +11,10 @@ import * as path from "node:path";
 import { missingToolchain } from "../helpers/cli.ts";
 import { TestResult, testDir } from "../../compiler/testrun.ts";
 import { sharedDir } from "../shared.ts";
+import { pool } from "../helpers/pool.ts";
 
 const models = sharedDir("models");
 const PARALLEL = 2;
-
-/** Runs `work` over `items`, `n` at a time; each item's outcome settles on its own. */
-function pool<T, R>(items: T[], n: number, work: (x: T) => Promise<R>): Map<T, Promise<R>> {
-  const out = new Map<T, Promise<R>>();
-  const gates = items.map(() => { let open!: () => void; const p = new Promise<void>((r) => { open = r; }); return { p, open }; });
-  items.forEach((x, i) => {
-    const p = gates[i]!.p.then(() => work(x));
-    // The next item starts when this one settles, pass or fail.
-    p.then(() => gates[i + n]?.open(), () => gates[i + n]?.open());
-    p.catch(() => undefined);
-    out.set(x, p);
-  });
-  gates.slice(0, n).forEach((g) => g.open());
-  return out;
-}
 
 describe("shared models (aarch64)", function () {
   if (!models) return;
