@@ -360,23 +360,30 @@ function vectorPartialSums(x: Extract<Expr, { k: "reduce" }>, inner: { pre: Stmt
 }
 
 /**
- * vectorPartialSums with P vectors of L × vscale lanes: steps of P run-time vectors, lanes at or
- * past the axis' end masked (their loads read nothing and their partials keep their sums).
+ * vectorPartialSums with P vectors of L × vscale lanes: steps of P run-time vectors, the last
+ * partial step's lanes at or past the axis' end masked (their loads read nothing and their
+ * partials keep their sums).
  */
 function scalablePartialSums(x: Extract<Expr, { k: "reduce" }>, e: Expr, acc: Var, L: number, P: number, init?: Expr): Stmt[] {
   const last = x.axes[x.axes.length - 1]!, E = last.extent;
   const shape = { lanes: L, scalable: true as const };
   const parts = Array.from({ length: P }, () => V.vvar(mkVar("part", x.dtype), shape));
-  const r0 = mkVar("rb");
   const step = mul(V.laneExpr(shape), c(P));
-  const steps = parts.map((p, j): Stmt => {
+  // Full steps unmasked, then at most one masked step for the rest.
+  const steps = (r0: Var, masked: boolean) => parts.map((p, j): Stmt => {
     const base = add(mul(r0, step), mul(V.laneExpr(shape), c(j)));
-    const mask = V.vbin("lt", V.ramp(base, 1, shape), V.bcast(c(E), shape));
+    const mask = masked ? V.vbin("lt", V.ramp(base, 1, shape), V.bcast(c(E), shape)) : undefined;
     const v = V.vcast(vectorizeExpr(e, { v: last.v.name, base }, shape, new Map(), mask), x.dtype);
-    return { k: "assign", v: p, value: V.vselect(mask, v.k === "bin" && v.op === "mul" ? V.fma(v.a, v.b, p) : V.vbin("add", p, v), p) };
+    const sum = v.k === "bin" && v.op === "mul" ? V.fma(v.a, v.b, p) : V.vbin("add", p, v);
+    return { k: "assign", v: p, value: mask ? V.vselect(mask, sum, p) : sum };
   });
+  const full = bin("floordiv", c(E), step);
   const hi = bin("floordiv", bin("sub", add(c(E), step), c(1)), step);
-  let nest: Stmt = { k: "for", v: r0, extent: Math.ceil(E / (P * L)), kind: "serial", hi, body: seq(...steps) };
+  const rm = mkVar("rb"), rt = mkVar("rb");
+  let nest: Stmt = seq(
+    { k: "for", v: rm, extent: Math.floor(E / (P * L)), kind: "serial", hi: full, body: seq(...steps(rm, false)) },
+    { k: "for", v: rt, extent: Math.ceil(E / (P * L)), kind: "serial", lo: full, hi, body: seq(...steps(rt, true)) },
+  );
   for (let i = x.axes.length - 2; i >= 0; i--) nest = reduceLoop(x.axes[i]!, nest);
   const lanes = parts.reduce<Expr>((a, p) => (a === p ? a : V.vbin("add", a, p)), parts[0]!);
   const total = bin("add", init ?? c(0, x.dtype), V.hreduce("add", lanes));
