@@ -26,9 +26,11 @@ export interface TargetDesc {
   /** A fused multiply-add instruction. */
   fma: boolean;
   /**
-   * A masked vector load is one instruction (AVX2/AVX-512, RVV): windows then read their zero
-   * padding in place. NEON has none: each masked load becomes a test and lane loads (ic_resnet8
-   * on aarch64: 35.3 M instructions with padding read in place, 6.2 M from padded copies).
+   * Masked loads pay: windows read their zero padding in place instead of from a padded copy.
+   * True on x86 (one instruction, cheap mask arithmetic). NEON has no masked load: each becomes
+   * a test and lane loads (ic_resnet8 under qemu-aarch64: 35.3 M instructions in place, 6.2 M
+   * from copies); RVV has one, but the per-load mask arithmetic costs more than the copy
+   * (ic_resnet8 under qemu-riscv64 at VLEN 128: 209 M in place, 89 M from copies).
    */
   maskedLoads: boolean;
   /** Data cache sizes in bytes, for blocking. */
@@ -59,7 +61,7 @@ export const TARGETS: Readonly<Record<TargetName, TargetDesc>> = {
     cc: "aarch64-linux-gnu-gcc", cflags: ["-march=armv8.2-a+dotprod"],
   },
   riscv64: {
-    name: "riscv64", vectorBits: 128, scalable: true, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 32, fma: true, maskedLoads: true, l1: 32 * KB, l2: 512 * KB,
+    name: "riscv64", vectorBits: 128, scalable: true, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 32, fma: true, maskedLoads: false, l1: 32 * KB, l2: 512 * KB,
     cc: "clang-16", cflags: ["--target=riscv64-linux-gnu", "-march=rv64gcv"],
   },
 };

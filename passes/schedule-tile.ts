@@ -38,7 +38,7 @@ export const WASM_TILE: TileConfig = {
  * A C target with vector intrinsics: rows of two vectors, three quarters of the vector registers
  * as accumulators (the rest hold the loaded row and the broadcast), e.g. 12 rows of 2 x 16 lanes
  * on AVX-512, 6 rows of 2 x 8 on AVX2 and 12 rows of 2 x 4 on NEON. Padding and stride-2 windows
- * are read in place where masked loads are single instructions (TargetDesc.maskedLoads).
+ * are read in place where masked loads pay (TargetDesc.maskedLoads).
  */
 export function vectorTileFor(t: TargetDesc): TileConfig {
   const L = lanesOf(t, "f32");
