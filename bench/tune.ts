@@ -104,10 +104,9 @@ async function benchModel(name: string, dir: string, log: string, work: string, 
     const builds: { exe: string; args: string[] }[] = [];
     for (const [tag, tuningLog] of [["default", undefined], ["tuned", log]] as const) {
       const c = compileFile(path.join(dir, "model.onnx"), { cTarget: NATIVE, ...(tuningLog ? { tuningLog } : {}) });
-      if (tuningLog) {
-        row.tunedNodes = c.report.tuned?.length ?? 0;
-        Object.assign(row, quality(readLog(log), workloadsOf(c, NATIVE)));
-      }
+      // Workload keys are the default schedule's kernels.
+      if (tuningLog) row.tunedNodes = c.report.tuned?.length ?? 0;
+      else Object.assign(row, quality(readLog(log), workloadsOf(c, NATIVE)));
       const cdir = path.join(work, tag);
       writeCArtifact(c, cdir, { cTarget: NATIVE });
       const exe = await buildHarness(cdir, { cflags: BENCH_CFLAGS });
