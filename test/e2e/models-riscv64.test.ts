@@ -14,8 +14,6 @@ import { pool } from "../helpers/pool.ts";
 
 const models = sharedDir("models");
 const PARALLEL = 2;
-/** Models too slow for every test run under qemu-riscv64, which emulates each vector instruction element by element. */
-const SLOW = new Map([["resnet18", "one inference takes over 5 minutes of CPU under qemu-riscv64 (1.8 G multiply-adds)"]]);
 
 describe("shared models (riscv64, VLEN 128 and 256)", function () {
   if (!models) return;
@@ -24,9 +22,7 @@ describe("shared models (riscv64, VLEN 128 and 256)", function () {
     it.skip(`riscv64: ${why}`);
     return;
   }
-  const all = fs.readdirSync(models).filter((n) => fs.existsSync(path.join(models, n, "model.onnx"))).sort();
-  const names = process.env.EDGEC_SLOW_EMULATION === "1" ? all : all.filter((n) => !SLOW.has(n));
-  for (const n of all.filter((x) => !names.includes(x))) it.skip(`${n}: ${SLOW.get(n)}; EDGEC_SLOW_EMULATION=1 runs it`);
+  const names = fs.readdirSync(models).filter((n) => fs.existsSync(path.join(models, n, "model.onnx"))).sort();
   let runs: Map<string, Promise<TestResult>>;
   before(() => {
     runs = pool(names, PARALLEL, (name) => testDir(path.join(models, name), { rtol: 1e-3, atol: 1e-5, target: "riscv64", vlens: [128, 256] }));
