@@ -83,7 +83,8 @@ async function benchModel(name: string, dir: string, log: string, work: string, 
   fs.mkdirSync(work, { recursive: true });
   try {
     const t0 = Date.now();
-    const { stdout } = await run(process.execPath, [path.join(ROOT, "bin", "edgec.mjs"), "tune", dir, "--target", "native", "-o", log, "--time-budget", budget], { maxBuffer: 64 << 20 });
+    // Run from the repository, with its relative log path, so the table names no machine path.
+    const { stdout } = await run(process.execPath, [path.join(ROOT, "bin", "edgec.mjs"), "tune", dir, "--target", "native", "-o", path.relative(ROOT, log), "--time-budget", budget], { maxBuffer: 64 << 20, cwd: ROOT });
     row.tuneS = (Date.now() - t0) / 1000;
     row.summary = stdout.trim().split("\n").pop();
   } catch (e) {

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { missingToolchain } from "../helpers/cli.ts";
+import { missingToolchain, skipped } from "../helpers/cli.ts";
 import { checkAgainst, readResults, runConformance, totals, totalsLine } from "../../compiler/conformance.ts";
 import { sharedDir } from "../shared.ts";
 
@@ -21,7 +21,7 @@ describe("ONNX node-test conformance (aarch64 subset)", function () {
   if (!dir) return;
   const why = missingToolchain("aarch64");
   if (why) {
-    it.skip(`aarch64: ${why}`);
+    skipped("the aarch64 conformance subset", why);
     return;
   }
 

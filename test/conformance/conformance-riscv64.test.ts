@@ -9,7 +9,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { missingToolchain } from "../helpers/cli.ts";
+import { missingToolchain, skipped } from "../helpers/cli.ts";
 import { checkAgainst, readResults, runConformance, totals, totalsLine } from "../../compiler/conformance.ts";
 import { sharedDir } from "../shared.ts";
 
@@ -22,7 +22,7 @@ describe("ONNX node-test conformance (riscv64 subset)", function () {
   if (!dir) return;
   const why = missingToolchain("riscv64");
   if (why) {
-    it.skip(`riscv64: ${why}`);
+    skipped("the riscv64 conformance subset", why);
     return;
   }
 

@@ -17,7 +17,7 @@ import { tileFor } from "../../passes/schedule-tile.ts";
 import { bytesOf } from "../../ir/dtype.ts";
 import { readTensorFile } from "../../compiler/onnx/tensor.ts";
 import { CrossIsa, missingCross } from "../helpers/cross-tools.ts";
-import { cleanup, haveCc, tempDir } from "../helpers/cli.ts";
+import { cleanup, haveCc, skipped, tempDir } from "../helpers/cli.ts";
 import { SHARED } from "../shared.ts";
 
 const run = promisify(execFile);
@@ -82,7 +82,7 @@ describe("qemu instruction-count plugin", function () {
   for (const isa of ["aarch64", "riscv64"] as const) {
     const why = missingCross(isa);
     if (why) {
-      it.skip(`${isa}: ${why}`);
+      skipped(`${isa}: counts instructions under qemu`, why);
       continue;
     }
     it(`${isa}: a loop run 2N times counts N x its body more than run N times, the same on every run`, async function () {
@@ -106,7 +106,7 @@ describe("qemu instruction-count plugin", function () {
   const models = path.join(SHARED, "models", "ad_autoencoder");
   const why = missingCross("aarch64");
   if (why || !fs.existsSync(path.join(models, "model.onnx"))) {
-    it.skip(`a model harness: ${why ?? `${models} not found (set EDGEC_SHARED)`}`);
+    skipped("a model harness's inferences count the same", why ?? `${models} not found (set EDGEC_SHARED)`);
     return;
   }
   it("aarch64: a model's inferences each count the same, and the harness's -k adds exactly that", async function () {

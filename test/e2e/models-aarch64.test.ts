@@ -8,7 +8,7 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { missingToolchain } from "../helpers/cli.ts";
+import { missingToolchain, skipped } from "../helpers/cli.ts";
 import { TestResult, testDir } from "../../compiler/testrun.ts";
 import { sharedDir } from "../shared.ts";
 import { pool } from "../helpers/pool.ts";
@@ -20,7 +20,7 @@ describe("shared models (aarch64)", function () {
   if (!models) return;
   const why = missingToolchain("aarch64");
   if (why) {
-    it.skip(`aarch64: ${why}`);
+    skipped("shared models on aarch64", why);
     return;
   }
   const names = fs.readdirSync(models).filter((n) => fs.existsSync(path.join(models, n, "model.onnx"))).sort();

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { missingToolchain } from "../helpers/cli.ts";
+import { missingToolchain, skipped } from "../helpers/cli.ts";
 import { TestResult, testDir } from "../../compiler/testrun.ts";
 import { sharedDir } from "../shared.ts";
 import { pool } from "../helpers/pool.ts";
@@ -19,7 +19,7 @@ describe("shared models (riscv64, VLEN 128 and 256)", function () {
   if (!models) return;
   const why = missingToolchain("riscv64");
   if (why) {
-    it.skip(`riscv64: ${why}`);
+    skipped("shared models on riscv64", why);
     return;
   }
   const names = fs.readdirSync(models).filter((n) => fs.existsSync(path.join(models, n, "model.onnx"))).sort();

@@ -68,3 +68,11 @@ export function missingToolchain(target: "aarch64" | "riscv64"): string | undefi
     return (e as Error).message;
   }
 }
+
+/** A test that cannot run here: it prints why and is reported as pending. */
+export function skipped(title: string, why: string): void {
+  it(title, function () {
+    console.log(`  skipped: ${why}`);
+    this.skip();
+  });
+}
