@@ -87,15 +87,20 @@ export function vectorTile(t: VectorTileInput, lanes: number, rows: number, widt
       const base = canonIndex(add(vBase, c(s)));
       const lane = { v: t.v, base };
       const vec = (e: Expr, vectors: ReadonlyMap<string, Expr> = new Map()) => canonLoads(vectorizeExpr(row(e, u), lane, shape, vectors, mask));
-      const acc = V.vvar(mkVar("acc", t.dtype), shape);
-      decls.push({ k: "decl", v: acc, init: V.vcast(vec(t.init), t.dtype) });
-      const x = V.vcast(vec(t.body), t.dtype);
-      const value = t.op === "sum" && isFloat(t.dtype) && x.k === "bin" && x.op === "mul" ? V.fma(x.a, x.b, acc) : V.vbin(COMBINE[t.op], acc, x);
-      updates.push({ k: "assign", v: acc, value });
-      const o = V.ramp(canonIndex(substExpr(row(t.flat, u), new Map([[t.v, base]]))), outStride, shape);
-      stores.push(V.vstore(t.out, o, V.vcast(vec(t.post, new Map([[t.hole.name, acc]])), t.out.dtype), mask));
+      accumulator(t, shape, vec, canonIndex(substExpr(row(t.flat, u), new Map([[t.v, base]]))), outStride, mask, { decls, updates, stores });
     }
   return seq(...decls, nest(seq(...updates)), ...stores);
+}
+
+/** One vector accumulator of a tile: its start value, its update in the reduction, its store at `at`. */
+function accumulator(t: VectorTileInput, shape: VecShape, vec: (e: Expr, vectors?: ReadonlyMap<string, Expr>) => Expr, at: Expr, outStride: number,
+  mask: Expr | undefined, into: { decls: Stmt[]; updates: Stmt[]; stores: Stmt[] }): void {
+  const acc = V.vvar(mkVar("acc", t.dtype), shape);
+  into.decls.push({ k: "decl", v: acc, init: V.vcast(vec(t.init), t.dtype) });
+  const x = V.vcast(vec(t.body), t.dtype);
+  const value = t.op === "sum" && isFloat(t.dtype) && x.k === "bin" && x.op === "mul" ? V.fma(x.a, x.b, acc) : V.vbin(COMBINE[t.op], acc, x);
+  into.updates.push({ k: "assign", v: acc, value });
+  into.stores.push(V.vstore(t.out, V.ramp(at, outStride, shape), V.vcast(vec(t.post, new Map([[t.hole.name, acc]])), t.out.dtype), mask));
 }
 
 /**
@@ -114,13 +119,7 @@ export function scalableTile(t: VectorTileInput, lanes: number, rows: number, co
       const mask = V.vbin("lt", V.ramp(base, 1, shape), V.bcast(c(rowLength), shape));
       const vec = (e: Expr, vectors: ReadonlyMap<string, Expr> = new Map()) =>
         canonLoads(vectorizeExpr(row(e, u), { v: t.v, base }, shape, vectors, mask));
-      const acc = V.vvar(mkVar("acc", t.dtype), shape);
-      decls.push({ k: "decl", v: acc, init: V.vcast(vec(t.init), t.dtype) });
-      const x = V.vcast(vec(t.body), t.dtype);
-      const value = t.op === "sum" && isFloat(t.dtype) && x.k === "bin" && x.op === "mul" ? V.fma(x.a, x.b, acc) : V.vbin(COMBINE[t.op], acc, x);
-      updates.push({ k: "assign", v: acc, value });
-      const o = V.ramp(canonIndex(substExpr(row(t.flat, u), new Map([[t.v, base]]))), outStride, shape);
-      stores.push(V.vstore(t.out, o, V.vcast(vec(t.post, new Map([[t.hole.name, acc]])), t.out.dtype), mask));
+      accumulator(t, shape, vec, canonIndex(substExpr(row(t.flat, u), new Map([[t.v, base]]))), outStride, mask, { decls, updates, stores });
     }
   return seq(...decls, nest(seq(...updates)), ...stores);
 }
