@@ -211,12 +211,16 @@ export function tileReduction(p0: TileInput): Stmt | undefined {
     for (let j = rOrder.length - 1; j >= 0; j--) nest = forAxis(rOrder[j]!.v, rOrder[j]!.extent, nest, guarded?.bounds.get(rOrder[j]!.v.name));
     return nest;
   };
+  /** One tile of scalable vectors: rows jBase+u (u < jm), `count` run-time vectors from vBase. */
+  const scalableTileAt = (jBase: Expr | undefined, jm: number, vBase: Expr, count: number, masked: boolean): Stmt => {
+    const rowAt = (e: Expr, u: number) => (jVar ? substExpr(e, new Map([[jVar.name, add(jBase!, c(u))]])) : e);
+    return scalableTile({ ...vin, body, init, post, flat: flatZ }, L, jm, count, vBase, vecExtent, rowAt, reductionNest, masked);
+  };
   /** One tile: rows jBase+u (u < jm), columns vBase+w (w < wv). */
   const tile = (jBase: Expr | undefined, jm: number, vBase: Expr, wv: number): Stmt => {
     if (vectors) {
       const rowAt = (e: Expr, u: number) => (jVar ? substExpr(e, new Map([[jVar.name, add(jBase!, c(u))]])) : e);
       const tin = { ...vin, body, init, post, flat: flatZ };
-      if (cfg.scalable) return scalableTile(tin, L, jm, wv, vBase, vecExtent, rowAt, reductionNest);
       return vectorTile(tin, L, jm, wv, vBase, vecExtent, rowAt, reductionNest);
     }
     const at = (e: Expr, u: number, w: number) => {
@@ -257,11 +261,18 @@ export function tileReduction(p0: TileInput): Stmt | undefined {
   const vb = blocked?.vb ?? mkVar("vb");
   /** Tiles along the row: full blocks of vw, then the rest. */
   const row = (jBase: Expr | undefined, jm: number): Stmt => {
-    // Scalable rows: tiles of perRow / L vectors step along the row by their run-time length.
+    // Scalable rows: tiles of perRow / L vectors step along the row by their run-time length,
+    // whole tiles unmasked, then at most one masked tile for the rest.
     if (vectors && cfg.scalable) {
       const step = mul(laneExpr({ lanes: L, scalable: true }), c(perRow / L));
+      const whole = bin("floordiv", c(vecExtent), step);
       const n = bin("floordiv", bin("sub", add(c(vecExtent), step), c(1)), step);
-      return { k: "for", v: vb, extent: Math.ceil(vecExtent / perRow), kind: "serial", hi: n, body: tile(jBase, jm, mul(vb, step), perRow / L) };
+      const vt = mkVar("vb");
+      const at = (v: Var, masked: boolean) => scalableTileAt(jBase, jm, mul(v, step), perRow / L, masked);
+      return seq(
+        { k: "for", v: vb, extent: Math.floor(vecExtent / perRow), kind: "serial", hi: whole, body: at(vb, false) },
+        { k: "for", v: vt, extent: Math.ceil(vecExtent / perRow), kind: "serial", lo: whole, hi: n, body: at(vt, true) },
+      );
     }
     if (blocksOutside) return tile(jBase, jm, mul(vb, c(vw)), vw);
     const parts: Stmt[] = [];

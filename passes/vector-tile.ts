@@ -105,18 +105,19 @@ function accumulator(t: VectorTileInput, shape: VecShape, vec: (e: Expr, vectors
 
 /**
  * One tile of `rows` x `count` scalable vectors (vector-length agnostic): vector s of a row
- * starts at vBase + s × its run-time lanes, and its lanes at or past `rowLength` are masked, so
- * the last tile of a row reads and writes only what is left of it.
+ * starts at vBase + s × its run-time lanes. A `masked` tile (the last of a row) masks its lanes
+ * at or past `rowLength`, so it reads and writes only what is left of the row; the others are
+ * whole and need no mask.
  */
 export function scalableTile(t: VectorTileInput, lanes: number, rows: number, count: number, vBase: Expr, rowLength: number,
-  row: (e: Expr, u: number) => Expr, nest: (body: Stmt) => Stmt): Stmt {
+  row: (e: Expr, u: number) => Expr, nest: (body: Stmt) => Stmt, masked: boolean): Stmt {
   const shape: VecShape = { lanes, scalable: true };
   const outStride = coeffOf(t.flat, t.v)!;
   const decls: Stmt[] = [], updates: Stmt[] = [], stores: Stmt[] = [];
   for (let u = 0; u < rows; u++)
     for (let s = 0; s < count; s++) {
       const base = canonIndex(s ? add(vBase, mul(V.laneExpr(shape), c(s))) : vBase);
-      const mask = V.vbin("lt", V.ramp(base, 1, shape), V.bcast(c(rowLength), shape));
+      const mask = masked ? V.vbin("lt", V.ramp(base, 1, shape), V.bcast(c(rowLength), shape)) : undefined;
       const vec = (e: Expr, vectors: ReadonlyMap<string, Expr> = new Map()) =>
         canonLoads(vectorizeExpr(row(e, u), { v: t.v, base }, shape, vectors, mask));
       accumulator(t, shape, vec, canonIndex(substExpr(row(t.flat, u), new Map([[t.v, base]]))), outStride, mask, { decls, updates, stores });

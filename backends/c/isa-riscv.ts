@@ -137,7 +137,12 @@ function rvv(): VecIsa {
       bool: `__riscv_vmsne_vx_i32m1_b32(__riscv_vle32_v_i32m1($p, ${M}), 0, ${M})`,
     },
     t,
-    prelude: [`#define ${M} __riscv_vsetvlmax_e32m1()`],
+    // VLMAX of e32m1 is vlenb / 4. Read as a plain (non-volatile) asm, the compiler may compute it
+    // once per kernel; vsetvlmax is an intrinsic with side effects, evaluated at every use.
+    prelude: [
+      "static inline size_t edgec_rvv_vlmax(void) { size_t b; __asm__(\"csrr %0, vlenb\" : \"=r\"(b)); return b >> 2; }",
+      `#define ${M} edgec_rvv_vlmax()`,
+    ],
     onDemand: {
       edgec_rvv_vl: [
         "/* The first n lanes (none for n <= 0, all for n >= VLMAX): vsetvl alone may give fewer than VLMAX for n < 2 * VLMAX. */",
