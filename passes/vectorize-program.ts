@@ -1,6 +1,7 @@
 /**
  * @fileoverview Runs the loop vectorizer over every kernel of a program for one target (after the
- * partial-sum vectorizer, vectorize-slp.ts, on targets that ask for it). A kernel called with
+ * partial-sum vectorizer, vectorize-slp.ts, on targets that ask for it), then expands the vector
+ * math the C library has only for scalars (vector-math.ts). A kernel called with
  * overlapping arguments (in place) has those params treated as one buffer.
  */
 import { Program, kernelSteps, storageKey } from "../ir/program.ts";
@@ -8,6 +9,7 @@ import { TargetDesc } from "../ir/target.ts";
 import { simplifyFunc } from "./simplify.ts";
 import { LoopDecision, vectorize } from "./vectorize.ts";
 import { slpFunc } from "./vectorize-slp.ts";
+import { expandVectorMath } from "./vector-math.ts";
 
 export function vectorizeProgram(p: Program, target: TargetDesc): LoopDecision[] {
   const all: LoopDecision[] = [];
@@ -17,6 +19,7 @@ export function vectorizeProgram(p: Program, target: TargetDesc): LoopDecision[]
     const f = target.slp ? slpFunc(st.kernel, target) : st.kernel;
     const r = vectorize(f, target, group);
     if (f !== st.kernel || r.loops.some((d) => d.lanes)) st.kernel = simplifyFunc(r.f);
+    st.kernel = expandVectorMath(st.kernel, target);
     all.push(...r.loops);
   }
   return all;

@@ -96,7 +96,7 @@ function neon(): VecIsa {
     "neg.f32": "vnegq_f32($0)", "abs.f32": "vabsq_f32($0)", "sqrt.f32": "vsqrtq_f32($0)",
     "ne.f32": "vmvnq_u32(vceqq_f32($0, $1))",
     "select.f32": "vbslq_f32($0, $1, $2)", "select.int": "vbslq_s32($0, $1, $2)", "select.bool": "vbslq_u32($0, $1, $2)",
-    "cast.i32.f32": "vcvtq_f32_s32($0)", "cast.u32.f32": "vcvtq_f32_u32(vreinterpretq_u32_s32($0))",
+    "cast.i32.f32": "vcvtq_f32_s32($0)", "bitcast.i32.f32": "vreinterpretq_f32_s32($0)", "bitcast.f32.i32": "vreinterpretq_s32_f32($0)", "cast.u32.f32": "vcvtq_f32_u32(vreinterpretq_u32_s32($0))",
     "cast.f32.bool": "vmvnq_u32(vceqq_f32($0, vdupq_n_f32(0.0f)))",
     "cast.i32.bool": "vmvnq_u32(vceqq_s32($0, vdupq_n_s32(0)))", "cast.u32.bool": "vmvnq_u32(vceqq_s32($0, vdupq_n_s32(0)))",
     "cast.bool.f32": "vreinterpretq_f32_u32(vandq_u32($0, vreinterpretq_u32_f32(vdupq_n_f32(1.0f))))",

@@ -72,6 +72,7 @@ function rvv(): VecIsa {
     "select.bool": `__riscv_vmor_mm_b32(__riscv_vmand_mm_b32($0, $1, ${M}), __riscv_vmandn_mm_b32($2, $0, ${M}), ${M})`,
     "cast.i32.f32": `__riscv_vfcvt_f_x_v_f32m1($0, ${M})`, "cast.u32.f32": `__riscv_vfcvt_f_xu_v_f32m1(${u32("$0")}, ${M})`,
     "cast.f32.i32": "edgec_rvv_f2i($0)",
+    "bitcast.i32.f32": "__riscv_vreinterpret_v_i32m1_f32m1($0)", "bitcast.f32.i32": "__riscv_vreinterpret_v_f32m1_i32m1($0)",
     "cast.f32.bool": `__riscv_vmfne_vf_f32m1_b32($0, 0.0f, ${M})`,
     "cast.i32.bool": `__riscv_vmsne_vx_i32m1_b32($0, 0, ${M})`, "cast.u32.bool": `__riscv_vmsne_vx_i32m1_b32($0, 0, ${M})`,
     "cast.bool.f32": `__riscv_vfmerge_vfm_f32m1(__riscv_vfmv_v_f_f32m1(0.0f, ${M}), 1.0f, $0, ${M})`,

@@ -147,7 +147,13 @@ export class VectorCEmitter extends CEmitter {
         }
         return this.tpl(`fma.${e.dtype}`, [v(e.a), v(e.b), v(e.c)]) ?? this.lanesHelper(e, used);
       }
-      case "bitcast": case "shuffle": return this.lanesHelper(e, used);
+      case "bitcast": {
+        // f32 <-> i32/u32 (one int container): a reinterpretation where the table has one.
+        const cls = (d: DType) => (d === "f32" ? "f32" : d === "i32" || d === "u32" ? "i32" : undefined);
+        const from = cls(e.a.dtype), to = cls(e.dtype);
+        return (from && to && this.tpl(`bitcast.${from}.${to}`, [v(e.a)])) || this.lanesHelper(e, used);
+      }
+      case "shuffle": return this.lanesHelper(e, used);
       default: throw new Error(`internal error: ${e.k} is not a vector form`);
     }
   }
