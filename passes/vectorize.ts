@@ -13,7 +13,7 @@ import { DType, isFloat, isSigned, bitWidth } from "../ir/dtype.ts";
 import { coeffOf } from "../ir/affine.ts";
 import { TargetDesc, lanesOf } from "../ir/target.ts";
 import {
-  BinOp, Expr, HReduceOp, PrimFunc, Stmt, Var, VecShape, bin, c, conjuncts, exprChildren, hasLoop, mapExpr, mul, stmtExprs, substExpr, substStmt,
+  BinOp, Expr, HReduceOp, PrimFunc, Stmt, Var, VecShape, bin, c, conjuncts, exprChildren, hasLoop, mapExpr, mkVar, mul, stmtExprs, substExpr, substStmt,
 } from "../ir/tir.ts";
 import * as V from "../ir/vec.ts";
 import { exprKey } from "./te-inline.ts";
@@ -335,7 +335,8 @@ function rewrite(loop: For, plan: Plan): Stmt[] {
 function rewriteScalable(loop: For, plan: Plan): Stmt[] {
   const shape: VecShape = { lanes: plan.lanes, scalable: true };
   const name = loop.v.name;
-  const vl: Var = { k: "var", name: `${name}_vl`, dtype: "i32" }, n: Var = { k: "var", name: `${name}_n`, dtype: "i32" };
+  // Declared beside the loop: fresh names, as one loop may be copied several times into a block.
+  const vl = mkVar(`${name}_vl`, "i32"), n = mkVar(`${name}_n`, "i32");
   const iv: Var = { k: "var", name: `${name}_v`, dtype: "i32" };
   const base = mul(iv, vl);
   const at = new Map([[name, base]]);
