@@ -21,6 +21,11 @@ export interface TileConfig {
    */
   vectors?: number;
   /**
+   * Row-invariant loads that step by one element along the innermost reduction loop are read
+   * `vectors` at a time and broadcast lane by lane into the multiply-adds (NEON FMLA by element).
+   */
+  laneFma?: boolean;
+  /**
    * The vectors are `vectors` × vscale lanes, known at run time (RVV): a row of the tile is a
    * fixed number of vectors and the tiles step along the row by their run-time length.
    */

@@ -26,6 +26,11 @@ export interface TargetDesc {
   /** A fused multiply-add instruction. */
   fma: boolean;
   /**
+   * A multiply-add by one lane of a register (NEON FMLA by element): a register tile loads each
+   * row's next weights as one vector and broadcasts them lane by lane (passes/vector-tile.ts).
+   */
+  laneFma?: boolean;
+  /**
    * Masked loads pay: windows read their zero padding in place instead of from a padded copy.
    * True on x86 (one instruction, cheap mask arithmetic). NEON has no masked load: each becomes
    * a test and lane loads (ic_resnet8 under qemu-aarch64: 35.3 M instructions in place, 6.2 M
@@ -57,7 +62,7 @@ export const TARGETS: Readonly<Record<TargetName, TargetDesc>> = {
   },
   wasm: { name: "wasm", vectorBits: 128, scalable: false, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 16, slp: true, fma: false, maskedLoads: false, l1: 32 * KB, l2: 512 * KB, cflags: [] },
   aarch64: {
-    name: "aarch64", vectorBits: 128, scalable: false, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 32, fma: true, maskedLoads: false, l1: 64 * KB, l2: 1024 * KB,
+    name: "aarch64", vectorBits: 128, scalable: false, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 32, fma: true, laneFma: true, maskedLoads: false, l1: 64 * KB, l2: 1024 * KB,
     cc: "aarch64-linux-gnu-gcc", cflags: ["-march=armv8.2-a+dotprod"],
   },
   riscv64: {

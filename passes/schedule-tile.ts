@@ -37,12 +37,19 @@ export const WASM_TILE: TileConfig = {
 /**
  * A C target with vector intrinsics: rows of two vectors, three quarters of the vector registers
  * as accumulators (the rest hold the loaded row and the broadcast), e.g. 12 rows of 2 x 16 lanes
- * on AVX-512, 6 rows of 2 x 8 on AVX2 and 12 rows of 2 x 4 on NEON. Padding and stride-2 windows
+ * on AVX-512 and 6 rows of 2 x 8 on AVX2; half of them on NEON (8 rows of 2 x 4), whose lane
+ * broadcasts keep more vectors live. Padding and stride-2 windows
  * are read in place where masked loads pay (TargetDesc.maskedLoads).
  */
 export function vectorTileFor(t: TargetDesc): TileConfig {
   const L = lanesOf(t, "f32");
-  return { accs: Math.floor((t.vectorRegisters * 3) / 4) * L, width: 2 * L, vectors: L, padInPlace: t.maskedLoads, stridedLoads: t.maskedLoads, ...(t.scalable ? { scalable: true } : {}) };
+  // Lane broadcasts keep one loaded vector per row and the row's next vectors for each of the
+  // L steps live: half the registers hold accumulators (8 rows of 2 x 4 on NEON).
+  const accs = Math.floor((t.vectorRegisters * (t.laneFma ? 2 : 3)) / 4) * L;
+  return {
+    accs, width: 2 * L, vectors: L, padInPlace: t.maskedLoads, stridedLoads: t.maskedLoads,
+    ...(t.scalable ? { scalable: true } : {}), ...(t.laneFma ? { laneFma: true } : {}),
+  };
 }
 
 /**
@@ -221,7 +228,7 @@ export function tileReduction(p0: TileInput): Stmt | undefined {
     if (vectors) {
       const rowAt = (e: Expr, u: number) => (jVar ? substExpr(e, new Map([[jVar.name, add(jBase!, c(u))]])) : e);
       const tin = { ...vin, body, init, post, flat: flatZ };
-      return vectorTile(tin, L, jm, wv, vBase, vecExtent, rowAt, reductionNest);
+      return vectorTile(tin, L, jm, wv, vBase, vecExtent, rowAt, reductionNest, !!cfg.laneFma);
     }
     const at = (e: Expr, u: number, w: number) => {
       const m = new Map<string, Expr>([[vVar.name, add(vBase, c(w))]]);

@@ -4,12 +4,14 @@
  * loads broadcasts, so the tile reaches the printer already in vector registers instead of relying
  * on a C compiler's SLP vectoriser (which gives up on rows of 7 or 14 and on 100+ scalars).
  * A row shorter than a vector runs masked; a row that ends inside a vector ends with one full
- * vector overlapping the one before, which recomputes the shared outputs identically.
+ * vector overlapping the one before, which recomputes the shared outputs identically. Where the
+ * target multiplies by a lane (NEON), row-invariant loads along the reduction are read as vectors.
  */
 import { DType, isFloat } from "../ir/dtype.ts";
 import { coeffOf } from "../ir/affine.ts";
 import { VECTOR_DTYPES } from "../ir/target.ts";
 import { BinOp, Buffer, Expr, ReduceOp, Stmt, Var, VecShape, add, c, mapExpr, mkVar, mul, seq, substExpr } from "../ir/tir.ts";
+import { exprKey } from "./te-inline.ts";
 import * as V from "../ir/vec.ts";
 import { canonIndex, canonLoads } from "./tile-index.ts";
 import { mentionsAny, unsafeLanes, vectorizeExpr } from "./vectorize.ts";
@@ -67,7 +69,7 @@ export function lanesRefusal(es: Expr[], types: DType[], lane: ReadonlySet<strin
  * `vBase` the tile's first column, `rowLength` the whole row's, `nest` wraps the reduction loops.
  */
 export function vectorTile(t: VectorTileInput, lanes: number, rows: number, width: number, vBase: Expr, rowLength: number,
-  row: (e: Expr, u: number) => Expr, nest: (body: Stmt) => Stmt): Stmt {
+  row: (e: Expr, u: number) => Expr, nest: (body: Stmt) => Stmt, laneFma = false): Stmt {
   const shape: VecShape = { lanes };
   const outStride = coeffOf(t.flat, t.v)!;
   const starts: number[] = [];
@@ -89,7 +91,41 @@ export function vectorTile(t: VectorTileInput, lanes: number, rows: number, widt
       const vec = (e: Expr, vectors: ReadonlyMap<string, Expr> = new Map()) => canonLoads(vectorizeExpr(row(e, u), lane, shape, vectors, mask));
       accumulator(t, shape, vec, canonIndex(substExpr(row(t.flat, u), new Map([[t.v, base]]))), outStride, mask, { decls, updates, stores });
     }
-  return seq(...decls, nest(seq(...updates)), ...stores);
+  const loop = nest(seq(...updates));
+  return seq(...decls, laneFma ? laneBroadcasts(loop, shape) : loop, ...stores);
+}
+
+/**
+ * The innermost reduction loop with its row-invariant loads that step by one element read as
+ * vectors: unrolled by the lanes, each step's broadcast becomes a lane of the vector loaded once
+ * for them all (the same elements the steps read one by one). Unchanged where nothing applies.
+ */
+function laneBroadcasts(s: Stmt, shape: VecShape): Stmt {
+  if (s.k !== "for") return s;
+  if (s.body.k === "for") return { ...s, body: laneBroadcasts(s.body, shape) };
+  const L = shape.lanes!, body = s.body.k === "seq" ? s.body.body : [s.body];
+  if (s.lo || s.hi || s.extent % L || s.extent < L || !body.every((x) => x.k === "assign")) return s;
+  const v = s.v.name, vectors = new Map<string, { load: Extract<Expr, { k: "load" }>; wv: Var }>();
+  for (const x of body) mapExpr((x as Extract<Stmt, { k: "assign" }>).value, (e) => {
+    if (e.k === "bcast" && e.a.k === "load" && !e.a.mask && coeffOf(e.a.index, v) === 1) {
+      const key = exprKey(e.a);
+      if (!vectors.has(key)) vectors.set(key, { load: e.a, wv: V.vvar(mkVar("lanes", e.a.dtype), shape) });
+    }
+    return undefined;
+  });
+  if (!vectors.size) return s;
+  const vo = mkVar(`${v}l`);
+  const loads = [...vectors.values()].map(({ load, wv }): Stmt =>
+    ({ k: "decl", v: wv, init: V.vload(load.buf, V.ramp(canonIndex(substExpr(load.index, new Map([[v, mul(vo, c(L))]]))), 1, shape)) }));
+  const steps = Array.from({ length: L }, (_, k) => body.map((x) => {
+    const a = x as Extract<Stmt, { k: "assign" }>;
+    const value = mapExpr(a.value, (e) => {
+      const hit = e.k === "bcast" && e.a.k === "load" ? vectors.get(exprKey(e.a)) : undefined;
+      return hit && V.shuffle(hit.wv, undefined, Array.from({ length: L }, () => k));
+    });
+    return { ...a, value: canonLoads(substExpr(value, new Map([[v, add(mul(vo, c(L)), c(k))]]))) };
+  }));
+  return { k: "for", v: vo, extent: s.extent / L, kind: s.kind, body: seq(...loads, ...steps.flat()) };
 }
 
 /** One vector accumulator of a tile: its start value, its update in the reduction, its store at `at`. */

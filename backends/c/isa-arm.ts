@@ -93,6 +93,8 @@ function neon(): VecIsa {
     // x against an ordered constant k: FMAX/FMIN give NaN for a NaN x, as edgec_maxkf/edgec_minkf.
     "maxk.f32": "vmaxq_f32($0, $1)", "mink.f32": "vminq_f32($0, $1)",
     "fma.f32": "vfmaq_f32($2, $0, $1)",
+    // $0 times lane $3 of $1, plus $2 (FMLA by element); and one lane broadcast.
+    "fma.f32.lane": "vfmaq_laneq_f32($2, $0, $1, $3)", "splat.f32": "vdupq_laneq_f32($0, $1)",
     "neg.f32": "vnegq_f32($0)", "abs.f32": "vabsq_f32($0)", "sqrt.f32": "vsqrtq_f32($0)",
     "ne.f32": "vmvnq_u32(vceqq_f32($0, $1))",
     "select.f32": "vbslq_f32($0, $1, $2)", "select.int": "vbslq_s32($0, $1, $2)", "select.bool": "vbslq_u32($0, $1, $2)",

@@ -23,7 +23,8 @@ export interface VecIsa {
    * Intrinsic templates: `$0`.. operands, `$p` a pointer, `$s` ramp offsets; `hreduce.<op>.<dtype>` a
    * horizontal reduction; optional `<op>.<dtype>.s` with a broadcast scalar operand; `vlload`/`vlstore`
    * a load or store of the first `$n` lanes (a mask lane < n); `vscale` the machine's vscale;
-   * `bitcast.f32.i32` and `bitcast.i32.f32` reinterpret lanes.
+   * `bitcast.f32.i32` and `bitcast.i32.f32` reinterpret lanes; `fma.<dtype>.lane` multiplies by
+   * lane `$3` of `$1`, and `splat.<dtype>` broadcasts lane `$1` of `$0`.
    */
   t: Record<string, string>;
   /** Helper functions the templates call, printed once per file. */

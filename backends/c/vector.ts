@@ -140,6 +140,9 @@ export class VectorCEmitter extends CEmitter {
       }
       case "select": return this.tpl(`select.${laneClass(e.dtype)}`, [v(e.c), v(e.a), v(e.b)]) ?? this.lanesHelper(e, used);
       case "fma": {
+        // A factor that is one lane of a vector broadcast: the multiply-add by element (NEON).
+        const lane = this.isa.t[`fma.${e.dtype}.lane`] ? splatLane(e.a) ?? splatLane(e.b) : undefined;
+        if (lane) return this.tpl(`fma.${e.dtype}.lane`, [v(lane.of === e.a ? e.b : e.a), v(lane.of.a), v(e.c), `${lane.k}`])!;
         // A broadcast factor: the scalar-times-vector form (RVV vfmacc.vf).
         if (this.isa.t[`fma.${e.dtype}.s`] && (e.a.k === "bcast" || e.b.k === "bcast")) {
           const [s, x] = e.a.k === "bcast" ? [e.a.a, e.b] : [(e.b as Extract<Expr, { k: "bcast" }>).a, e.a];
@@ -153,7 +156,10 @@ export class VectorCEmitter extends CEmitter {
         const from = cls(e.a.dtype), to = cls(e.dtype);
         return (from && to && this.tpl(`bitcast.${from}.${to}`, [v(e.a)])) || this.lanesHelper(e, used);
       }
-      case "shuffle": return this.lanesHelper(e, used);
+      case "shuffle": {
+        const lane = splatLane(e);
+        return (lane && this.tpl(`splat.${laneClass(e.dtype)}`, [v(e.a), `${lane.k}`])) || this.lanesHelper(e, used);
+      }
       default: throw new Error(`internal error: ${e.k} is not a vector form`);
     }
   }
@@ -284,4 +290,10 @@ export class VectorCEmitter extends CEmitter {
     this.used = true;
     return name;
   }
+}
+
+/** A shuffle of one vector whose every lane is its lane k: that vector and k. */
+function splatLane(e: Expr): { of: Extract<Expr, { k: "shuffle" }>; k: number } | undefined {
+  if (e.k !== "shuffle" || e.b || !e.idx.every((i) => i === e.idx[0])) return undefined;
+  return { of: e, k: e.idx[0]! };
 }

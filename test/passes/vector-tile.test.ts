@@ -1,6 +1,6 @@
 /**
  * @fileoverview Register tiles built as vector Tensor IR (passes/vector-tile.ts) on the x86-64
- * levels: rows longer than a vector end with an overlapping full vector, rows shorter than one
+ * levels and, for lane broadcasts, on aarch64: rows longer than a vector end with an overlapping full vector, rows shorter than one
  * run masked, and the tile must compute what the scalar tile of the portable C target computes
  * (in the evaluator; the built C is covered by the shared-model and conformance suites).
  */
@@ -110,6 +110,15 @@ describe("vector register tiles", () => {
       });
     }
   }
+
+  it("MatMul 37x24 by 24x40 on aarch64: each row's next four scalars loaded as one vector and broadcast lane by lane, the scalar tile's result", () => {
+    const spec = matmul(37, 24, 40);
+    const compiled = compile(spec, "aarch64");
+    const text = kernelText(compiled);
+    expect(text).to.match(/let %lanes[0-9]+ : f32x4 = %[a-z0-9_]+\[ramp<4>\(/);
+    expect(text).to.match(/fma\(shuffle<3,3,3,3>\(%lanes[0-9]+\), %[a-z0-9_]+\[ramp<4>/);
+    expectSame(spec, [uniform(rng(7), 37 * 24, -2, 2)], "aarch64");
+  });
 
   it("leaves the portable C target's tiles scalar", () => {
     const compiled = compile(conv(8, 32, 5, 5));
