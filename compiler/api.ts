@@ -13,7 +13,7 @@ import { resetVarNames } from "../ir/tir.ts";
 import { ShapeFoldCounter, foldNode } from "../passes/fold-constants.ts";
 import { PassOptions, runPipeline } from "../passes/registry.ts";
 import { inferTypes, topoSort } from "../ops/infer.ts";
-import { ImportOptions, loadModel } from "./onnx/import.ts";
+import { ImportOptions, importModel, loadModel } from "./onnx/import.ts";
 import { buildProgram } from "../passes/program.ts";
 import { Program, kernelSteps } from "../ir/program.ts";
 import { TargetDesc } from "../ir/target.ts";
@@ -84,6 +84,8 @@ export interface Report {
   tuned?: string[];
   /** The same numbers for the graph before optimisation passes, when asked for. */
   before?: { kernels: number; arena_bytes: number; arena_lower_bound_bytes: number };
+  /** `compile --quantize`: how the float model was quantized before compiling. */
+  quantization?: { scheme: string; method: string; samples: number; quantized: Record<string, number> };
 }
 
 export interface Compiled {
@@ -147,7 +149,15 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
 }
 
 export function compileFile(file: string, opts: CompileOptions = {}): Compiled {
-  const g = loadModel(file, opts);
+  return compileLoaded(loadModel(file, opts), opts);
+}
+
+/** compileFile for a model held in memory (an ONNX ModelProto); external data relative to `baseDir`. */
+export function compileBytes(bytes: Uint8Array, baseDir: string | undefined, opts: CompileOptions = {}): Compiled {
+  return compileLoaded(importModel(bytes, baseDir, opts), opts);
+}
+
+function compileLoaded(g: Graph, opts: CompileOptions): Compiled {
   if (!opts.tuningLog) return compileGraph(g, opts);
   const target = opts.cTarget;
   if (!target) fail("--tuning-log applies to the C targets");

@@ -4,7 +4,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { BlobStore, printGraph } from "../../ir/text/index.ts";
-import { CompileOptions, compileFile, writeCArtifact, writeEmscriptenArtifact, writeWasmArtifact } from "../api.ts";
+import { CompileOptions, Compiled, compileBytes, compileFile, writeCArtifact, writeEmscriptenArtifact, writeWasmArtifact } from "../api.ts";
+import { quantizeModel } from "../quantize.ts";
+import { QUANT_HELP, QUANT_OPTIONS, quantizeRequest } from "./quantize.ts";
 import { tileFor, winogradFlag } from "../../passes/schedule-tile.ts";
 import { TARGETS as TARGET_DESCS } from "../../ir/target.ts";
 import { EdgecError } from "../../ir/diagnostics.ts";
@@ -47,7 +49,11 @@ options:
   --passes a,b,c              run exactly these graph passes instead of the level's pipeline
   --print-after PASS          print the Graph IR after PASS to stderr (repeatable)
   --print-after-all           print the Graph IR after every pass to stderr
-  --stats                     print the report to stdout, with kernels and arena before optimisation`;
+  --stats                     print the report to stdout, with kernels and arena before optimisation
+  --quantize int8             quantize the float model first, as 'edgec quantize' does (the QDQ
+                              model is compiled directly; report.json says how), with:
+  --calibration DATA          calibration inputs: a folder of test_data_set_* or a batch TensorProto
+${QUANT_HELP}`;
 
 const TARGETS = [...C_TARGETS, "wasm", "wasm-emscripten"];
 
@@ -68,6 +74,8 @@ export async function compileCommand(args: string[]): Promise<number> {
     passes: { type: "string" },
     "print-after": { type: "string", multiple: true },
     "print-after-all": { type: "boolean" },
+    quantize: { type: "string" },
+    ...QUANT_OPTIONS,
     help: { type: "boolean", short: "h" },
   });
   if (values.help) { console.log(HELP); return 0; }
@@ -82,6 +90,10 @@ export async function compileCommand(args: string[]): Promise<number> {
   const embedLimit = values["weights-bin-above"] !== undefined ? Number(values["weights-bin-above"]) : undefined;
   if (embedLimit !== undefined && !(embedLimit >= 0)) throw new EdgecError("--weights-bin-above takes a byte count");
   const printAfter = new Set<string>(values["print-after"] ?? []);
+  if (values.quantize !== undefined && values.quantize !== "int8") throw new EdgecError(`--quantize ${values.quantize}: only int8 is supported`);
+  if (values.quantize && !values.calibration) throw new EdgecError("--quantize int8 needs --calibration DATA (a folder of test_data_set_* or a batch TensorProto)");
+  if (!values.quantize && values.calibration) throw new EdgecError("--calibration applies with --quantize int8");
+  const quant = values.quantize ? quantizeRequest(values) : undefined;
   const opts: CompileOptions = {
     name: values.name, embedLimit, inputShapes: parseInputShapes(values["input-shape"]),
     freezeInputs: parseFreezeInputs(values["freeze-input"]),
@@ -98,8 +110,17 @@ export async function compileCommand(args: string[]): Promise<number> {
     },
   };
   checkOutDir(values.out, positionals[0]!);
-  progress(`compiling ${path.basename(positionals[0]!)}`);
-  const compiled = compileFile(positionals[0]!, opts);
+  let compiled: Compiled;
+  if (quant) {
+    progress(`quantizing ${path.basename(positionals[0]!)}`);
+    const q = await quantizeModel(positionals[0]!, values.calibration!, quant);
+    progress(`compiling ${path.basename(positionals[0]!)} (int8)`);
+    compiled = compileBytes(q.model, path.dirname(path.resolve(positionals[0]!)), opts);
+    compiled.report.quantization = { scheme: `int8, ${quant.activations} activations, ${quant.perTensor ? "per-tensor" : "per-channel"} weights`, method: quant.method, samples: q.samples, quantized: q.quantized };
+  } else {
+    progress(`compiling ${path.basename(positionals[0]!)}`);
+    compiled = compileFile(positionals[0]!, opts);
+  }
   progress(isCTarget(target) ? "writing C" : "building WebAssembly");
   let files: string[], extra = "";
   if (target === "wasm") {

@@ -5,8 +5,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { EdgecError } from "../../ir/diagnostics.ts";
 import { CALIBRATION_METHODS, CalibrationMethod } from "../../passes/calibrate.ts";
-import { quantizeModel } from "../quantize.ts";
+import { QuantizeRequest, quantizeModel } from "../quantize.ts";
 import { parse } from "./main.ts";
+
+/** The calibration options 'edgec quantize' and 'edgec compile --quantize int8' share. */
+export const QUANT_HELP = `  --method M               minmax (default), percentile or entropy (KL divergence, TensorRT's
+                           threshold search over a 2048-bin histogram of |x|)
+  --percentile P           the percentile of |x| kept by --method percentile (default 99.99)
+  --activations s8|u8      activation type (default s8)
+  --per-tensor             one weight scale per tensor instead of one per output channel`;
 
 const HELP = `usage: edgec quantize MODEL.onnx --calibration DATA -o OUT.onnx [options]
 
@@ -24,34 +31,38 @@ samples along dim 0 for a model with one input of batch 1.
 options:
   --calibration DATA       calibration inputs (required)
   -o, --out OUT.onnx       the QDQ model to write (required); written only when complete
-  --method M               minmax (default), percentile or entropy (KL divergence, TensorRT's
-                           threshold search over a 2048-bin histogram of |x|)
-  --percentile P           the percentile of |x| kept by --method percentile (default 99.99)
-  --activations s8|u8      activation type (default s8)
-  --per-tensor             one weight scale per tensor instead of one per output channel`;
+${QUANT_HELP}`;
+
+export const QUANT_OPTIONS = {
+  calibration: { type: "string" },
+  method: { type: "string", default: "minmax" },
+  percentile: { type: "string", default: "99.99" },
+  activations: { type: "string", default: "s8" },
+  "per-tensor": { type: "boolean" },
+} as const;
+
+/** The quantization request those options give (calibration checked by the caller). */
+export function quantizeRequest(values: { method?: string; percentile?: string; activations?: string; "per-tensor"?: boolean }): QuantizeRequest {
+  const method = CALIBRATION_METHODS.find((m) => m === values.method) as CalibrationMethod | undefined;
+  if (!method) throw new EdgecError(`unknown --method '${values.method}'; available: ${CALIBRATION_METHODS.join(", ")}`);
+  const percentile = Number(values.percentile);
+  if (!(percentile > 0 && percentile <= 100)) throw new EdgecError(`--percentile ${values.percentile}: expected a number in (0, 100]`);
+  if (values.activations !== "s8" && values.activations !== "u8") throw new EdgecError(`--activations ${values.activations}: expected s8 or u8`);
+  return { method, percentile, activations: values.activations, perTensor: !!values["per-tensor"] };
+}
 
 export async function quantizeCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
-    calibration: { type: "string" },
+    ...QUANT_OPTIONS,
     out: { type: "string", short: "o" },
-    method: { type: "string", default: "minmax" },
-    percentile: { type: "string", default: "99.99" },
-    activations: { type: "string", default: "s8" },
-    "per-tensor": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) { console.log(HELP); return 0; }
   if (positionals.length !== 1) throw new EdgecError("quantize takes one MODEL.onnx; run 'edgec quantize --help'");
   if (!values.calibration) throw new EdgecError("quantize needs --calibration DATA (a folder of test_data_set_* or a batch TensorProto)");
   if (!values.out) throw new EdgecError("quantize needs -o OUT.onnx");
-  const method = CALIBRATION_METHODS.find((m) => m === values.method) as CalibrationMethod | undefined;
-  if (!method) throw new EdgecError(`unknown --method '${values.method}'; available: ${CALIBRATION_METHODS.join(", ")}`);
-  const percentile = Number(values.percentile);
-  if (!(percentile > 0 && percentile <= 100)) throw new EdgecError(`--percentile ${values.percentile}: expected a number in (0, 100]`);
-  if (values.activations !== "s8" && values.activations !== "u8") throw new EdgecError(`--activations ${values.activations}: expected s8 or u8`);
-  const res = await quantizeModel(positionals[0]!, values.calibration, {
-    method, percentile, activations: values.activations, perTensor: !!values["per-tensor"],
-  });
+  const req = quantizeRequest(values);
+  const res = await quantizeModel(positionals[0]!, values.calibration, req);
   // Written beside the target and renamed, so a failure never leaves a half model.
   const out = path.resolve(values.out);
   fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -59,6 +70,6 @@ export async function quantizeCommand(args: string[]): Promise<number> {
   fs.writeFileSync(tmp, res.model);
   fs.renameSync(tmp, out);
   const ops = Object.entries(res.quantized).map(([op, n]) => `${n} ${op}`).join(", ");
-  console.log(`quantized ${ops} (${method}, ${res.samples} calibration samples, ${res.ranges.size} activation ranges) -> ${values.out}`);
+  console.log(`quantized ${ops} (${req.method}, ${res.samples} calibration samples, ${res.ranges.size} activation ranges) -> ${values.out}`);
   return 0;
 }

@@ -1,7 +1,8 @@
 /**
  * @fileoverview `edgec quantize`: its QDQ output runs in ONNX Runtime, and edgec's compiled code
  * for it (target c) matches ONNX Runtime's outputs within one quantization step of the output;
- * bad calibration data gives one error line and writes nothing.
+ * `edgec compile --quantize int8` compiles the same model in one step; bad calibration data gives
+ * one error line and writes nothing.
  */
 import { expect } from "chai";
 import * as fs from "node:fs";
@@ -112,6 +113,25 @@ describe("edgec quantize", function () {
     const t = await testDir(cases, { target: "c", rtol: 0, atol: step });
     for (const o of t.results) expect(o.maxAbs, o.set).to.be.at.most(step);
     expect(t.compiled.report.fusions.qdq).to.equal(3);
+  });
+
+  it("compile --quantize int8 writes the same C as compiling 'edgec quantize''s model, and says how it quantized", async () => {
+    const float = path.join(scratch, "float", "model.onnx"), calib = path.join(scratch, "calib");
+    const qdq = path.join(scratch, "direct.onnx");
+    expect((await edgec("quantize", float, "--calibration", calib, "-o", qdq, "--method", "percentile")).status).to.equal(0);
+    const viaFile = path.join(scratch, "via-file"), direct = path.join(scratch, "direct");
+    const a = await edgec("compile", qdq, "-o", viaFile);
+    const b = await edgec("compile", float, "--quantize", "int8", "--calibration", calib, "--method", "percentile", "-o", direct);
+    expect(a.status, a.stderr).to.equal(0);
+    expect(b.status, b.stderr).to.equal(0);
+    expect(fs.readFileSync(path.join(direct, "model.c"), "utf8")).to.equal(fs.readFileSync(path.join(viaFile, "model.c"), "utf8"));
+    const report = JSON.parse(fs.readFileSync(path.join(direct, "report.json"), "utf8"));
+    expect(report.quantization).to.deep.equal({ scheme: "int8, s8 activations, per-channel weights", method: "percentile", samples: 16, quantized: { Conv: 2, Gemm: 1, MatMul: 1 } });
+    expect(report.fusions.qdq).to.equal(4);
+    const noData = await edgec("compile", float, "--quantize", "int8", "-o", path.join(scratch, "nodata"));
+    expect(noData.status).to.equal(1);
+    expect(noData.stderr).to.match(/^edgec: error: --quantize int8 needs --calibration DATA/);
+    expect(fs.existsSync(path.join(scratch, "nodata"))).to.equal(false);
   });
 
   describe("bad input is one error line, and no output", () => {
