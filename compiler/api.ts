@@ -1,7 +1,7 @@
 /**
  * @fileoverview The public API: compile an ONNX model to a Program and write target artifacts.
  */
-import { CTarget, cTargetDesc, emitterFor } from "./c-targets.ts";
+import { CTarget, cTargetDesc, emitterFor, isMcuTarget } from "./c-targets.ts";
 import { vectorizeProgram } from "../passes/vectorize-program.ts";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -172,10 +172,12 @@ function compileLoaded(g: Graph, opts: CompileOptions): Compiled {
  * Writes the C artifact into `outDir` atomically: files are written to a sibling temporary folder
  * that replaces `outDir` only when complete, so a failure never leaves a partial artifact.
  */
-export function writeCArtifact(c: Compiled, outDir: string, opts: CompileOptions = {}): string[] {
+export function writeCArtifact(c: Compiled, outDir: string, opts: CompileOptions = {}, firmware?: (srcs: string[]) => Map<string, string>): string[] {
   const name = opts.name ?? "model";
   const target = opts.cTarget ?? "c";
-  const art = emitC(c.program, { name, embedLimit: opts.embedLimit ?? 8 << 20, profile: opts.profile }, emitterFor(target));
+  // Firmware has no file system to read a weights file from: its weights are always compiled in.
+  const embedLimit = isMcuTarget(target) ? Infinity : opts.embedLimit ?? 8 << 20;
+  const art = emitC(c.program, { name, embedLimit, profile: opts.profile }, emitterFor(target));
   const runtimeDir = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "runtime-c");
   const files = new Map(art.files);
   for (const f of ["include/edgec_runtime.h", "include/edgec_platform.h", "src/edgec_runtime.c"])
@@ -183,6 +185,8 @@ export function writeCArtifact(c: Compiled, outDir: string, opts: CompileOptions
   const srcs = [...files.keys()].filter((f) => f.endsWith(".c"));
   files.set("Makefile", makefile(name, srcs, cTargetDesc(target)));
   files.set("report.json", JSON.stringify(c.report, null, 2) + "\n");
+  // Firmware around the model (compiler/firmware.ts); its Makefile builds the image.
+  for (const [f, text] of firmware?.(srcs) ?? []) files.set(f, text);
   writeAtomically(outDir, files);
   return [...files.keys()];
 }

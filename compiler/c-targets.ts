@@ -1,6 +1,6 @@
 /**
  * @fileoverview The C targets: portable C, C with the intrinsics of an x86-64 psABI level, and
- * AArch64 NEON, and RISC-V Vector 1.0 (vector-length agnostic). `native` names the best target this machine runs. A target the host cannot run
+ * AArch64 NEON, and RISC-V Vector 1.0 (vector-length agnostic), and Cortex-M4/M55 firmware. `native` names the best target this machine runs. A target the host cannot run
  * is built by its cross compiler and run under qemu user mode (cToolchain).
  */
 import * as fs from "node:fs";
@@ -13,15 +13,20 @@ import { VectorCEmitter } from "../backends/c/vector.ts";
 import { EdgecError } from "../ir/diagnostics.ts";
 import { TARGETS, TargetDesc } from "../ir/target.ts";
 
-export type CTarget = "c" | "x86-64-v3" | "x86-64-v4" | "aarch64" | "riscv64";
-export const C_TARGETS: readonly string[] = ["c", "x86-64-v3", "x86-64-v4", "aarch64", "riscv64", "native"];
+export type CTarget = "c" | "x86-64-v3" | "x86-64-v4" | "aarch64" | "riscv64" | McuTarget;
+export type McuTarget = "cortex-m4" | "cortex-m55";
+export const C_TARGETS: readonly string[] = ["c", "x86-64-v3", "x86-64-v4", "aarch64", "riscv64", "cortex-m4", "cortex-m55", "native"];
+
+/** Microcontroller targets: bare-metal firmware, run under qemu-system-arm (compiler/firmware.ts). */
+export const isMcuTarget = (t: string | undefined): t is McuTarget => t === "cortex-m4" || t === "cortex-m55";
+export const MCU_PACKAGES = "gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm";
 
 export const isCTarget = (t: string | undefined): boolean => t === undefined || C_TARGETS.includes(t);
 
 /** `native` as the host's best target (x86-64 level by /proc/cpuinfo, or aarch64), else `c`; any other name as it is. */
 export function resolveCTarget(t: string | undefined): CTarget {
   if (t === undefined || t === "c") return "c";
-  if (t === "x86-64-v3" || t === "x86-64-v4" || t === "aarch64" || t === "riscv64") return t;
+  if (t === "x86-64-v3" || t === "x86-64-v4" || t === "aarch64" || t === "riscv64" || isMcuTarget(t)) return t;
   if (t !== "native") throw new Error(`internal error: ${t} is not a C target`);
   if (process.arch === "arm64") return "aarch64";
   let flags: Set<string>;
@@ -47,7 +52,7 @@ export function emitterFor(t: CTarget): CEmitter {
     case "x86-64-v4": return new VectorCEmitter(X86_V4);
     case "aarch64": return new VectorCEmitter(NEON);
     case "riscv64": return new VectorCEmitter(RVV);
-    case "c": return new CEmitter();
+    case "c": case "cortex-m4": case "cortex-m55": return new CEmitter();
   }
 }
 
@@ -93,6 +98,14 @@ function onPath(cmd: string): boolean {
  * error naming the Debian packages when the cross compiler, its C library or qemu is missing.
  */
 export function cToolchain(t: CTarget, cc?: string): CToolchain {
+  if (isMcuTarget(t)) {
+    const want = cc ?? cTargetDesc(t).cc!;
+    if (!onPath(want)) throw new EdgecError(`--target ${t} needs the cross compiler ${want}: install the Debian packages ${MCU_PACKAGES} (or give --cc)`);
+    if (!fs.existsSync("/usr/lib/arm-none-eabi/lib/librdimon.a") && cc === undefined)
+      throw new EdgecError(`--target ${t} needs newlib for ${want}: install the Debian package libnewlib-arm-none-eabi`);
+    if (!onPath("qemu-system-arm")) throw new EdgecError(`--target ${t} runs its firmware under qemu-system-arm: install the Debian package qemu-system-arm`);
+    return { cc: want, linkFlags: [], runPrefix: [] };
+  }
   const x = CROSS[t];
   if (!x || process.arch === x.arch) return { cc: cc ?? "cc", linkFlags: [], runPrefix: [] };
   const want = cc ?? cTargetDesc(t).cc!;

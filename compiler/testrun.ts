@@ -16,7 +16,8 @@ import { TARGETS } from "../ir/target.ts";
 import { EdgecError, fail, q } from "../ir/diagnostics.ts";
 import { readTensorFile } from "./onnx/tensor.ts";
 import { shapesFromData } from "./data-shapes.ts";
-import { CToolchain, cTargetDesc, cToolchain, isCTarget, resolveCTarget } from "./c-targets.ts";
+import { CToolchain, McuTarget, cTargetDesc, cToolchain, isCTarget, isMcuTarget, resolveCTarget } from "./c-targets.ts";
+import { BOARD_OF, buildAndRunFirmware, firmwareFiles } from "./firmware.ts";
 
 const run = promisify(execFile);
 
@@ -39,8 +40,8 @@ export interface TestOptions extends CompileOptions {
   vlens?: number[];
 }
 
-export type TestTarget = "c" | "x86-64-v3" | "x86-64-v4" | "aarch64" | "riscv64" | "native" | "wasm" | "wasm-emscripten";
-export const TEST_TARGETS: readonly TestTarget[] = ["c", "x86-64-v3", "x86-64-v4", "aarch64", "riscv64", "native", "wasm", "wasm-emscripten"];
+export type TestTarget = "c" | "x86-64-v3" | "x86-64-v4" | "aarch64" | "riscv64" | "cortex-m4" | "cortex-m55" | "native" | "wasm" | "wasm-emscripten";
+export const TEST_TARGETS: readonly TestTarget[] = ["c", "x86-64-v3", "x86-64-v4", "aarch64", "riscv64", "cortex-m4", "cortex-m55", "native", "wasm", "wasm-emscripten"];
 
 export interface OutputResult {
   set: string;
@@ -105,6 +106,10 @@ export async function testDir(dir: string, opts: TestOptions, onProgress?: (msg:
       return { pass: results.every((r) => r.pass), results, compiled, shapesFromData: fromData, buildDir: opts.keep ? tmp : undefined };
     }
     writeCArtifact(compiled, out, { ...opts, cTarget });
+    if (isMcuTarget(cTarget)) {
+      const results = await runFirmwareSets(dir, sets, compiled, out, cTarget, opts, onProgress);
+      return { pass: results.every((r) => r.pass), results, compiled, shapesFromData: fromData, buildDir: opts.keep ? tmp : undefined };
+    }
     onProgress?.("building C");
     const exe = await buildHarness(out, {
       ...opts, cc: tools!.cc, cflags: [...(opts.cflags ?? DEFAULT_CFLAGS), ...cTargetDesc(cTarget ?? "c").cflags], extraFlags: [...(opts.extraFlags ?? []), ...tools!.linkFlags],
@@ -218,3 +223,28 @@ export function compare(got: Tensor["data"], exp: Tensor["data"], dtype: DType, 
   return { maxAbs, maxRel, mismatches, pass: mismatches === 0 && got.length === exp.length };
 }
 
+/** Each test set compiled into the firmware's inputs, built and run in qemu-system-arm. */
+async function runFirmwareSets(dir: string, sets: string[], compiled: Compiled, out: string, target: McuTarget, opts: TestOptions,
+  onProgress?: (msg: string) => void): Promise<OutputResult[]> {
+  const p = compiled.program;
+  const srcs = fs.readdirSync(out).filter((f) => f.endsWith(".c"));
+  const results: OutputResult[] = [];
+  for (const set of sets) {
+    onProgress?.(`building and running the firmware for ${set}`);
+    const sd = path.join(dir, set);
+    const inputs = p.inputs.map((t, i) => {
+      const k = compiled.modelInputs.indexOf(t.name);
+      const tensor = readTensorFile(path.join(sd, `input_${k >= 0 ? k : i}.pb`));
+      checkMatch(tensor, t.type.dtype, t.type.shape, `input ${q(t.name)} of ${set}`);
+      return bytesOf(tensor.data);
+    });
+    for (const [f, text] of firmwareFiles("model", srcs, target, BOARD_OF[target], inputs, p.outputs.length)) fs.writeFileSync(path.join(out, f), text);
+    const got = await buildAndRunFirmware(out, target, p.outputs.length, opts.cc);
+    p.outputs.forEach((t, i) => {
+      const expected = readTensorFile(path.join(sd, `output_${i}.pb`));
+      checkMatch(expected, t.type.dtype, t.type.shape, `expected output ${q(t.name)} of ${set}`);
+      results.push({ set, name: t.name, ...compare(arrayFromBytes(t.type.dtype, got[i]!), expected.data, t.type.dtype, opts) });
+    });
+  }
+  return results;
+}

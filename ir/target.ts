@@ -5,7 +5,7 @@
  */
 import { DType, bitWidth } from "./dtype.ts";
 
-export type TargetName = "c" | "x86-64-v3" | "x86-64-v4" | "wasm" | "aarch64" | "riscv64";
+export type TargetName = "c" | "x86-64-v3" | "x86-64-v4" | "wasm" | "aarch64" | "riscv64" | "cortex-m4" | "cortex-m55";
 
 export interface TargetDesc {
   name: TargetName;
@@ -64,6 +64,15 @@ export const TARGETS: Readonly<Record<TargetName, TargetDesc>> = {
   aarch64: {
     name: "aarch64", vectorBits: 128, scalable: false, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 32, fma: true, laneFma: true, maskedLoads: false, l1: 64 * KB, l2: 1024 * KB,
     cc: "aarch64-linux-gnu-gcc", cflags: ["-march=armv8.2-a+dotprod"],
+  },
+  // Microcontrollers: portable C built for the core (bare metal, arm-none-eabi-gcc).
+  "cortex-m4": {
+    name: "cortex-m4", vectorBits: 0, scalable: false, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 0, fma: false, maskedLoads: false, l1: 0, l2: 0,
+    cc: "arm-none-eabi-gcc", cflags: ["-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"],
+  },
+  "cortex-m55": {
+    name: "cortex-m55", vectorBits: 0, scalable: false, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 0, fma: false, maskedLoads: false, l1: 0, l2: 0,
+    cc: "arm-none-eabi-gcc", cflags: ["-mcpu=cortex-m55", "-mthumb", "-mfloat-abi=hard"],
   },
   riscv64: {
     name: "riscv64", vectorBits: 128, scalable: true, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 32, fma: true, maskedLoads: false, l1: 32 * KB, l2: 512 * KB,

@@ -10,11 +10,12 @@ import { QUANT_HELP, QUANT_OPTIONS, quantizeRequest } from "./quantize.ts";
 import { tileFor, winogradFlag } from "../../passes/schedule-tile.ts";
 import { TARGETS as TARGET_DESCS } from "../../ir/target.ts";
 import { EdgecError } from "../../ir/diagnostics.ts";
-import { C_TARGETS, isCTarget, resolveCTarget } from "../c-targets.ts";
+import { C_TARGETS, isCTarget, isMcuTarget, resolveCTarget } from "../c-targets.ts";
+import { boardFor, firmwareInputs, firmwareFiles } from "../firmware.ts";
 import { readScheduleFile } from "../schedule-file.ts";
 import { parse, parseFreezeInputs, parseInputShapes, progress, progressDone } from "./main.ts";
 
-const HELP = `usage: edgec compile MODEL.onnx --target c|x86-64-v3|x86-64-v4|aarch64|riscv64|native|wasm|wasm-emscripten -o OUT/ [options]
+const HELP = `usage: edgec compile MODEL.onnx --target c|x86-64-v3|x86-64-v4|aarch64|riscv64|cortex-m4|cortex-m55|native|wasm|wasm-emscripten -o OUT/ [options]
 
 --target c writes OUT/<name>.h, OUT/<name>.c, the weights (OUT/<name>_weights.c, or .bin when
 large), the runtime sources, a Makefile and OUT/report.json. x86-64-v3 (AVX2, FMA) and
@@ -22,7 +23,9 @@ x86-64-v4 (AVX-512) write the same files with the loops vectorized as that level
 (build with -march=x86-64-v3 or -march=x86-64-v4, as the Makefile does); aarch64 prints NEON
 intrinsics (the Makefile builds with aarch64-linux-gnu-gcc -march=armv8.2-a+dotprod); riscv64
 prints RVV 1.0 intrinsics, vector-length agnostic (clang-16 --target=riscv64-linux-gnu
--march=rv64gcv; one binary runs at any VLEN); native picks the best level this machine runs.
+-march=rv64gcv; one binary runs at any VLEN); cortex-m4 and cortex-m55 print portable C that the
+Makefile builds with arm-none-eabi-gcc for that core (see --firmware); native picks the best
+level this machine runs.
 --target wasm writes OUT/model.wasm (built directly with binaryen, SIMD128 unless --no-simd),
 OUT/model.mjs (an ES-module loader: createModel() then run({name: typedArray})), OUT/model.d.ts
 and OUT/report.json. --target wasm-emscripten writes the same files from the C output built
@@ -30,7 +33,7 @@ with emcc. OUT is replaced only when complete.
 
 options:
   --target T                  output target: c (default), x86-64-v3, x86-64-v4, aarch64,
-                              riscv64, native, wasm, wasm-emscripten
+                              riscv64, cortex-m4, cortex-m55, native, wasm, wasm-emscripten
   --no-simd                   wasm targets: a scalar module (no SIMD128 instructions)
   --winograd on|off           3x3 stride-1 convs as Winograd F(2x2,3x3): faster, 16/9 of their
                               weights and a larger arena (default: on for wasm, off for c)
@@ -50,6 +53,12 @@ options:
   --print-after PASS          print the Graph IR after PASS to stderr (repeatable)
   --print-after-all           print the Graph IR after every pass to stderr
   --stats                     print the report to stdout, with kernels and arena before optimisation
+  --firmware BOARD            cortex-m4 / cortex-m55: also write a bare-metal firmware project for
+                              BOARD (mps2-an386 for cortex-m4, mps3-an547 for cortex-m55):
+                              startup.c, board.ld, main.c running the model once on inputs.c
+                              (test_data_set_0 beside the model, else zeros) and printing its
+                              outputs over semihosting, and a Makefile (make; make run in
+                              qemu-system-arm)
   --quantize int8             quantize the float model first, as 'edgec quantize' does (the QDQ
                               model is compiled directly; report.json says how), with:
   --calibration DATA          calibration inputs: a folder of test_data_set_* or a batch TensorProto
@@ -75,6 +84,7 @@ export async function compileCommand(args: string[]): Promise<number> {
     "print-after": { type: "string", multiple: true },
     "print-after-all": { type: "boolean" },
     quantize: { type: "string" },
+    firmware: { type: "string" },
     ...QUANT_OPTIONS,
     help: { type: "boolean", short: "h" },
   });
@@ -94,6 +104,8 @@ export async function compileCommand(args: string[]): Promise<number> {
   if (values.quantize && !values.calibration) throw new EdgecError("--quantize int8 needs --calibration DATA (a folder of test_data_set_* or a batch TensorProto)");
   if (!values.quantize && values.calibration) throw new EdgecError("--calibration applies with --quantize int8");
   const quant = values.quantize ? quantizeRequest(values) : undefined;
+  if (values.firmware !== undefined && !isMcuTarget(target)) throw new EdgecError(`--firmware applies to the cortex-m4 and cortex-m55 targets, not ${target}`);
+  if (values.firmware !== undefined && isMcuTarget(target)) boardFor(values.firmware, target);
   const opts: CompileOptions = {
     name: values.name, embedLimit, inputShapes: parseInputShapes(values["input-shape"]),
     freezeInputs: parseFreezeInputs(values["freeze-input"]),
@@ -131,7 +143,10 @@ export async function compileCommand(args: string[]): Promise<number> {
     await writeEmscriptenArtifact(compiled, values.out, { simd: !values["no-simd"] });
     files = fs.readdirSync(values.out);
   } else {
-    files = writeCArtifact(compiled, values.out, opts);
+    const board = values.firmware, mcu = isMcuTarget(target) ? target : undefined;
+    files = writeCArtifact(compiled, values.out, opts, board && mcu
+      ? (srcs) => firmwareFiles(values.name!, srcs, mcu, board, firmwareInputs(compiled, path.dirname(positionals[0]!)), compiled.program.outputs.length)
+      : undefined);
   }
   progressDone();
   const r = compiled.report;

@@ -9,19 +9,22 @@ import { winogradFlag } from "../../passes/schedule-tile.ts";
 import { readScheduleFile } from "../schedule-file.ts";
 import { parse, parseFreezeInputs, parseInputShapes, progress, progressDone } from "./main.ts";
 
-const HELP = `usage: edgec test DIR --target c|x86-64-v3|x86-64-v4|aarch64|riscv64|native|wasm|wasm-emscripten [options]
+const HELP = `usage: edgec test DIR --target c|x86-64-v3|x86-64-v4|aarch64|riscv64|cortex-m4|cortex-m55|native|wasm|wasm-emscripten [options]
 
 DIR holds model.onnx and test_data_set_*/input_N.pb, output_N.pb. Compiles the model for the
 target, runs every data set and compares each output. The C targets (c, and the x86-64 levels
 with intrinsics) build with the system C compiler; aarch64 (NEON) builds with
 aarch64-linux-gnu-gcc and, on a host that is not AArch64, runs under qemu-aarch64; riscv64
-(RVV 1.0, vector-length agnostic) builds with clang-16 and runs under qemu-riscv64; the wasm
+(RVV 1.0, vector-length agnostic) builds with clang-16 and runs under qemu-riscv64; cortex-m4
+and cortex-m55 build bare-metal firmware with each data set's inputs compiled in
+(arm-none-eabi-gcc, newlib) and run it in qemu-system-arm on mps2-an386 / mps3-an547; the wasm
 targets build model.wasm and run it in this Node process through its model.mjs loader. Exit
 status 0 only if every output matches.
 
 options:
-  --target T               c (default), x86-64-v3, x86-64-v4, aarch64, riscv64, native (the
-                           best level here), wasm (binaryen) or wasm-emscripten (emcc)
+  --target T               c (default), x86-64-v3, x86-64-v4, aarch64, riscv64, cortex-m4,
+                           cortex-m55, native (the best level here), wasm (binaryen) or
+                           wasm-emscripten (emcc)
   --vlen N[,N...]          riscv64: run the one binary at each VLEN (128, 256, 512, 1024;
                            default: $EDGEC_RVV_VLEN, else 128)
   --no-simd                wasm targets: a scalar module (no SIMD128)

@@ -60,7 +60,7 @@ export async function haveCc(cc = "cc"): Promise<boolean> {
  * Why a C target cannot be built and run here (a missing cross compiler or qemu), or undefined
  * when it can; a suite that needs it registers one pending test naming the reason instead.
  */
-export function missingToolchain(target: "aarch64" | "riscv64"): string | undefined {
+export function missingToolchain(target: "aarch64" | "riscv64" | "cortex-m4" | "cortex-m55"): string | undefined {
   try {
     cToolchain(target);
     return undefined;

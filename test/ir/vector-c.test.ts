@@ -26,7 +26,7 @@ import { ROOT } from "../shared.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const run = promisify(execFile);
-const RANK: Record<CTarget, number> = { c: 0, "x86-64-v3": 1, "x86-64-v4": 2, aarch64: 0, riscv64: 0 };
+const RANK: Record<CTarget, number> = { c: 0, "x86-64-v3": 1, "x86-64-v4": 2, aarch64: 0, riscv64: 0, "cortex-m4": 0, "cortex-m55": 0 };
 const SPECIAL = [NaN, Infinity, -Infinity, -0, 0, 1e30, -1e-30];
 
 function inputs(f: ReturnType<typeof parseFuncs>[number]): TypedArray[] {
