@@ -60,6 +60,8 @@ export interface TestResult {
   results: OutputResult[];
   compiled: Compiled;
   buildDir?: string;
+  /** Firmware targets: instructions per inference for each test set (qemu -icount, SysTick). */
+  instructions?: { set: string; count: number }[];
 }
 
 export const DEFAULT_CFLAGS = ["-std=c99", "-O2", "-Wall", "-Wextra", "-Werror"];
@@ -107,8 +109,8 @@ export async function testDir(dir: string, opts: TestOptions, onProgress?: (msg:
     }
     writeCArtifact(compiled, out, { ...opts, cTarget });
     if (isMcuTarget(cTarget)) {
-      const results = await runFirmwareSets(dir, sets, compiled, out, cTarget, opts, onProgress);
-      return { pass: results.every((r) => r.pass), results, compiled, shapesFromData: fromData, buildDir: opts.keep ? tmp : undefined };
+      const { results, instructions } = await runFirmwareSets(dir, sets, compiled, out, cTarget, opts, onProgress);
+      return { pass: results.every((r) => r.pass), results, compiled, shapesFromData: fromData, buildDir: opts.keep ? tmp : undefined, instructions };
     }
     onProgress?.("building C");
     const exe = await buildHarness(out, {
@@ -225,10 +227,10 @@ export function compare(got: Tensor["data"], exp: Tensor["data"], dtype: DType, 
 
 /** Each test set compiled into the firmware's inputs, built and run in qemu-system-arm. */
 async function runFirmwareSets(dir: string, sets: string[], compiled: Compiled, out: string, target: McuTarget, opts: TestOptions,
-  onProgress?: (msg: string) => void): Promise<OutputResult[]> {
+  onProgress?: (msg: string) => void): Promise<{ results: OutputResult[]; instructions: { set: string; count: number }[] }> {
   const p = compiled.program;
   const srcs = fs.readdirSync(out).filter((f) => f.endsWith(".c"));
-  const results: OutputResult[] = [];
+  const results: OutputResult[] = [], instructions: { set: string; count: number }[] = [];
   for (const set of sets) {
     onProgress?.(`building and running the firmware for ${set}`);
     const sd = path.join(dir, set);
@@ -239,12 +241,14 @@ async function runFirmwareSets(dir: string, sets: string[], compiled: Compiled, 
       return bytesOf(tensor.data);
     });
     for (const [f, text] of firmwareFiles("model", srcs, target, BOARD_OF[target], inputs, p.outputs.length)) fs.writeFileSync(path.join(out, f), text);
-    const got = await buildAndRunFirmware(out, target, p.outputs.length, opts.cc);
+    const fw = await buildAndRunFirmware(out, target, p.outputs.length, opts.cc);
+    const got = fw.outputs;
+    if (fw.instructions !== undefined) instructions.push({ set, count: fw.instructions });
     p.outputs.forEach((t, i) => {
       const expected = readTensorFile(path.join(sd, `output_${i}.pb`));
       checkMatch(expected, t.type.dtype, t.type.shape, `expected output ${q(t.name)} of ${set}`);
       results.push({ set, name: t.name, ...compare(arrayFromBytes(t.type.dtype, got[i]!), expected.data, t.type.dtype, opts) });
     });
   }
-  return results;
+  return { results, instructions };
 }

@@ -84,6 +84,7 @@ export async function testCommand(args: string[]): Promise<number> {
     console.log(`input shapes from ${FIRST_SET}: ${[...res.shapesFromData].map(([n, s]) => `${JSON.stringify(n)} ${s.join("x") || "scalar"}`).join(", ")}`);
   for (const r of res.results)
     console.log(`${r.pass ? "PASS" : "FAIL"} ${r.set} ${JSON.stringify(r.name)}: max abs err ${r.maxAbs.toExponential(3)}, max rel err ${r.maxRel.toExponential(3)}${r.mismatches ? `, ${r.mismatches} elements out of tolerance` : ""}`);
+  for (const x of res.instructions ?? []) console.log(`${x.set}: ${x.count.toLocaleString("en-US")} instructions per inference (qemu-system-arm -icount, SysTick)`);
   if (res.buildDir) console.log(`build folder: ${res.buildDir}`);
   console.log(res.pass ? "PASS" : "FAIL");
   return res.pass ? 0 : 1;

@@ -2,7 +2,8 @@
  * @fileoverview The MLPerf Tiny models and digits_cnn as bare-metal firmware (float for now): built
  * warning-free by arm-none-eabi-gcc for Cortex-M4 (mps2-an386) and Cortex-M55 (mps3-an547) with
  * each test set's inputs compiled in, run in qemu-system-arm, outputs read back over semihosting
- * and matched with the reference. A model larger than the board's code region is refused with one
+ * and matched with the reference, and instructions per inference counted from SysTick under
+ * -icount (the same on every run). A model larger than the board's code region is refused with one
  * line naming the overflow. `compile --firmware` writes a project whose Makefile builds and runs.
  * Without arm-none-eabi-gcc, newlib or qemu-system-arm the suite is skipped with the reason.
  */
@@ -31,6 +32,7 @@ for (const target of ["cortex-m4", "cortex-m55"] as const) {
       skipped(`firmware on ${target}`, why);
       return;
     }
+    const counts = new Map<string, number>();
     for (const name of TINY.filter((n) => fs.existsSync(path.join(models, n, "model.onnx")))) {
       if (target === "cortex-m55" && TOO_LARGE_M55.has(name)) {
         it(`${name} is refused: it does not fit mps3-an547`, async () => {
@@ -43,8 +45,17 @@ for (const target of ["cortex-m4", "cortex-m55"] as const) {
         const res = await testDir(path.join(models, name), { rtol: 1e-3, atol: 1e-5, target });
         expect(res.results.length).to.be.greaterThan(0);
         for (const r of res.results) expect(r.pass, `${r.set} ${r.name}: max abs ${r.maxAbs}, max rel ${r.maxRel}`).to.equal(true);
+        expect(res.instructions?.length, "instruction counts").to.equal(new Set(res.results.map((r) => r.set)).size);
+        counts.set(name, res.instructions![0]!.count);
       });
     }
+    it("counts instructions per inference deterministically: the same number on a second run", async function () {
+      if (!counts.has("kws_dscnn")) this.skip();
+      const again = await testDir(path.join(models, "kws_dscnn"), { rtol: 1e-3, atol: 1e-5, target });
+      console.log(`    instructions per inference: ${[...counts].map(([n, c]) => `${n} ${c.toLocaleString("en-US")}`).join(", ")}`);
+      expect(again.instructions![0]!.count).to.equal(counts.get("kws_dscnn"));
+      expect(counts.get("kws_dscnn")).to.be.greaterThan(1_000_000);
+    });
   });
 }
 
