@@ -3,7 +3,7 @@
  * the results table, or (--check) fails when a test that passed in the committed results no
  * longer passes.
  */
-import { cTargetDesc, cToolchain, isCTarget, resolveCTarget } from "../c-targets.ts";
+import { cTargetDesc, cToolchain, isCTarget, isMcuTarget, resolveCTarget } from "../c-targets.ts";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -78,6 +78,7 @@ export async function conformanceCommand(args: string[]): Promise<number> {
 
   const target = TEST_TARGETS.find((t) => t === values.target);
   if (!target) throw new EdgecError(`unknown target '${values.target}'; available: ${TEST_TARGETS.join(", ")}`);
+  if (isMcuTarget(target)) throw new EdgecError(`conformance does not run --target ${target} (firmware per node test); use 'edgec test DIR --target ${target}'`);
   if (!isCTarget(target) && (values.sanitize || values.cc)) throw new EdgecError("--sanitize and --cc apply to the C targets only");
   if (values.sanitize && cToolchain(resolveCTarget(target), values.cc).runPrefix.length)
     throw new EdgecError(`--sanitize applies to the targets this machine runs natively; --target ${target} runs under qemu here`);

@@ -4,7 +4,7 @@
 import { EdgecError } from "../../ir/diagnostics.ts";
 import { FIRST_SET } from "../data-shapes.ts";
 import { TEST_TARGETS, testDir } from "../testrun.ts";
-import { cToolchain, isCTarget, resolveCTarget, rvvVlen } from "../c-targets.ts";
+import { cToolchain, isCTarget, isMcuTarget, resolveCTarget, rvvVlen } from "../c-targets.ts";
 import { winogradFlag } from "../../passes/schedule-tile.ts";
 import { readScheduleFile } from "../schedule-file.ts";
 import { parse, parseFreezeInputs, parseInputShapes, progress, progressDone } from "./main.ts";
@@ -66,6 +66,7 @@ export async function testCommand(args: string[]): Promise<number> {
   const target = TEST_TARGETS.find((t) => t === values.target);
   if (!target) throw new EdgecError(`unknown target '${values.target}'; available: ${TEST_TARGETS.join(", ")}`);
   if (!isCTarget(target) && (values.sanitize || values.cc)) throw new EdgecError("--sanitize and --cc apply to the C targets only");
+  if (values.sanitize && isMcuTarget(target)) throw new EdgecError(`--sanitize applies to the targets this machine runs natively, not the firmware of --target ${target}`);
   if (values.sanitize && cToolchain(resolveCTarget(target), values.cc).runPrefix.length)
     throw new EdgecError(`--sanitize applies to the targets this machine runs natively; --target ${target} runs under qemu here`);
   const rtol = Number(values.rtol), atol = Number(values.atol);

@@ -88,7 +88,7 @@ describe("edgec compile --firmware", function () {
     got.forEach((v, i) => expect(v).to.be.closeTo(want[i]!, 1e-5 + 1e-3 * Math.abs(want[i]!), `probabilities[${i}]`));
   });
 
-  it("refuses a board of another core, and a non-firmware target, in one line", async () => {
+  it("refuses a board of another core, a non-firmware target, and conformance on firmware, in one line", async () => {
     const model = path.join(models, "kws_dscnn", "model.onnx");
     const a = await edgec("compile", model, "--target", "cortex-m4", "--firmware", "mps3-an547", "-o", path.join(dir, "bad"));
     expect(a.status).to.equal(1);
@@ -97,5 +97,8 @@ describe("edgec compile --firmware", function () {
     expect(b.status).to.equal(1);
     expect(b.stderr.trim()).to.equal("edgec: error: --firmware applies to the cortex-m4 and cortex-m55 targets, not c");
     expect(fs.existsSync(path.join(dir, "bad"))).to.equal(false);
+    const c = await edgec("conformance", "--target", "cortex-m4", "--filter", "^test_relu$");
+    expect(c.status).to.equal(1);
+    expect(c.stderr.trim()).to.equal("edgec: error: conformance does not run --target cortex-m4 (firmware per node test); use 'edgec test DIR --target cortex-m4'");
   });
 });

@@ -1,6 +1,6 @@
 /**
  * @fileoverview The aarch64 target prints NEON: a Conv's register tile as float32x4_t
- * accumulators updated by vfmaq_f32, an element-wise loop as vld1q/vst1q, nothing of another ISA;
+ * accumulators updated by vfmaq_laneq_f32 (a row's weights loaded four at a time), an element-wise loop as vld1q/vst1q, nothing of another ISA;
  * and the generated C of a model is the same text every time it is compiled.
  */
 import { expect } from "chai";
@@ -32,8 +32,8 @@ const SPEC: ModelSpec = {
 const modelC = (c: Compiled): string => emitC(c.program, { name: "model", embedLimit: 1 << 30 }, emitterFor("aarch64")).files.get("model.c") as string;
 
 describe("aarch64 target: NEON intrinsics", () => {
-  it("tile rules: 12 rows of 2 vectors of 4 lanes (24 of the 32 registers accumulate)", () => {
-    expect(tileFor("aarch64")).to.deep.include({ accs: 96, width: 8, vectors: 4 });
+  it("tile rules: 8 rows of 2 vectors of 4 lanes (16 of the 32 registers accumulate), weights broadcast by lane", () => {
+    expect(tileFor("aarch64")).to.deep.include({ accs: 64, width: 8, vectors: 4, laneFma: true });
   });
 
   it("prints a register tile and a vectorized loop as NEON", () => {
@@ -45,7 +45,9 @@ describe("aarch64 target: NEON intrinsics", () => {
     for (const t of tiles) expect(t.lanes).to.equal(4);
     expect(text).to.include("#include <arm_neon.h>");
     expect(text).to.match(/float32x4_t acc\w* = vdupq_n_f32\(0\.0f\);/);
-    expect(text).to.match(/acc\w* = vfmaq_f32\(acc\w*, vld1q_f32\(/);
+    // The 1x1 Conv's 8 input channels: four weights of a row loaded at once, multiplied by lane.
+    expect(text).to.match(/float32x4_t lanes\w* = vld1q_f32\(/);
+    expect(text).to.match(/acc\w* = vfmaq_laneq_f32\(acc\w*, vld1q_f32\([^;]*\), lanes\w*, [0-3]\);/);
     expect(text).to.match(/vst1q_f32\(&out\w*\[[^\n]*vmaxq_f32\(vaddq_f32\(vld1q_f32\(/);
     expect(text).not.to.match(/_mm\d*_|__m\d+|_lanes\d/);
   });
