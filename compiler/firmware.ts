@@ -12,11 +12,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { EdgecError } from "../ir/diagnostics.ts";
 import { TARGETS } from "../ir/target.ts";
-import { byteSize, bytesOf } from "../ir/dtype.ts";
-import { numel } from "../ir/graph.ts";
-import { Compiled } from "./api.ts";
 import { McuTarget } from "./c-targets.ts";
-import { readTensorFile } from "./onnx/tensor.ts";
 
 const run = promisify(execFile);
 
@@ -172,20 +168,28 @@ function mainC(name: string, inputs: number, outputs: number): string {
   ].join("\n");
 }
 
+/** Instructions executed count 2^ICOUNT_SHIFT ns each in QEMU's virtual time: a few SysTick ticks each. */
+const ICOUNT_SHIFT = 6;
+
+/** How the Makefile and `edgec test` build and run the image: one set of flags for both. */
+const cflags = (t: McuTarget) => ["-std=c99", "-O3", "-Wall", "-Wextra", ...TARGETS[t].cflags, "-ffunction-sections", "-fdata-sections"];
+const LDFLAGS = ["--specs=nano.specs", "--specs=rdimon.specs", "-nostartfiles", "-Wl,--gc-sections"];
+const qemuArgs = (board: string, elf: string) =>
+  ["-M", board, "-icount", `shift=${ICOUNT_SHIFT}`, "-display", "none", "-serial", "none", "-monitor", "none", "-semihosting", "-kernel", elf];
+
 function makefileFw(name: string, srcs: string[], target: McuTarget, board: string): string {
-  const d = TARGETS[target];
   return [
     `# Builds firmware.elf for ${board} (${target}): make; run: make run`,
-    `CC = ${d.cc}`,
-    `CFLAGS = -std=c99 -O3 -Wall -Wextra ${d.cflags.join(" ")} -ffunction-sections -fdata-sections`,
-    "LDFLAGS = --specs=nano.specs --specs=rdimon.specs -nostartfiles -Wl,--gc-sections",
+    `CC = ${TARGETS[target].cc}`,
+    `CFLAGS = ${cflags(target).join(" ")}`,
+    `LDFLAGS = ${LDFLAGS.join(" ")}`,
     `SRCS = startup.c main.c inputs.c ${srcs.join(" ")}`,
     "",
     "firmware.elf: $(SRCS) board.ld",
     "\t$(CC) $(CFLAGS) $(LDFLAGS) -T board.ld -o $@ $(SRCS) -lm",
     "",
     "run: firmware.elf",
-    `\tqemu-system-arm -M ${board} -icount shift=${ICOUNT_SHIFT} -display none -serial none -monitor none -semihosting -kernel firmware.elf </dev/null`,
+    `\tqemu-system-arm ${qemuArgs(board, "firmware.elf").join(" ")} </dev/null`,
     "",
     "clean:",
     "\trm -f firmware.elf",
@@ -208,21 +212,6 @@ export function firmwareFiles(name: string, srcs: string[], target: McuTarget, b
   ]);
 }
 
-/** The program's inputs from test_data_set_0 in `modelDir` when it has them, else zeros. */
-export function firmwareInputs(c: Compiled, modelDir: string): Uint8Array[] {
-  const set = path.join(modelDir, "test_data_set_0");
-  return c.program.inputs.map((t, i) => {
-    const k = c.modelInputs.indexOf(t.name);
-    const f = path.join(set, `input_${k >= 0 ? k : i}.pb`);
-    const bytes = numel(t.type.shape) * byteSize(t.type.dtype);
-    if (!fs.existsSync(f)) return new Uint8Array(bytes);
-    const data = bytesOf(readTensorFile(f).data);
-    return data.length === bytes ? data : new Uint8Array(bytes);
-  });
-}
-
-/** Instructions executed count 2^ICOUNT_SHIFT ns each in QEMU's virtual time: a few SysTick ticks each. */
-const ICOUNT_SHIFT = 6;
 /** Instructions in main.c's spin(100000): two an iteration. */
 const SPIN_INSTRUCTIONS = 200_000;
 
@@ -244,11 +233,9 @@ export interface FirmwareRun { outputs: Uint8Array[]; instructions?: number }
  * -icount (deterministic virtual time); each output's bytes and the instructions per inference.
  */
 export async function buildAndRunFirmware(dir: string, target: McuTarget, outputs: number, cc?: string): Promise<FirmwareRun> {
-  const d = TARGETS[target];
   const srcs = fs.readdirSync(dir).filter((f) => f.endsWith(".c")).sort();
   try {
-    await run(cc ?? d.cc!, ["-std=c99", "-O3", "-Wall", "-Wextra", ...d.cflags, "-ffunction-sections", "-fdata-sections", "--specs=nano.specs", "--specs=rdimon.specs",
-      "-nostartfiles", "-Wl,--gc-sections", "-T", "board.ld", "-o", "firmware.elf", ...srcs, "-lm"], { cwd: dir, maxBuffer: 64 << 20 });
+    await run(cc ?? TARGETS[target].cc!, [...cflags(target), ...LDFLAGS, "-T", "board.ld", "-o", "firmware.elf", ...srcs, "-lm"], { cwd: dir, maxBuffer: 64 << 20 });
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     const lines = (err.stderr || err.message).trim().split("\n");
@@ -261,8 +248,7 @@ export async function buildAndRunFirmware(dir: string, target: McuTarget, output
   }
   let stdout: string;
   try {
-    ({ stdout } = await run("qemu-system-arm", ["-M", BOARD_OF[target], "-icount", `shift=${ICOUNT_SHIFT}`, "-display", "none", "-serial", "none", "-monitor", "none", "-semihosting", "-kernel", path.join(dir, "firmware.elf")],
-      { maxBuffer: 64 << 20, timeout: 600_000 }));
+    ({ stdout } = await run("qemu-system-arm", qemuArgs(BOARD_OF[target], path.join(dir, "firmware.elf")), { maxBuffer: 64 << 20, timeout: 600_000 }));
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; code?: number; message: string };
     const why = (err.stdout || err.stderr || "").trim().split("\n").pop() || err.message;

@@ -124,12 +124,7 @@ export async function testDir(dir: string, opts: TestOptions, onProgress?: (msg:
       const set = vlen && vlens.length > 1 ? `${set0} (VLEN ${vlen})` : set0;
       onProgress?.(`running ${set}`);
       const sd = path.join(dir, set0);
-      const inFiles = p.inputs.map((t, i) => {
-        // input_K.pb is the model's K-th input; frozen inputs are no longer program inputs.
-        const k = compiled.modelInputs.indexOf(t.name);
-        const f = path.join(sd, `input_${k >= 0 ? k : i}.pb`);
-        const tensor = readTensorFile(f);
-        checkMatch(tensor, t.type.dtype, t.type.shape, `input ${q(t.name)} of ${set}`);
+      const inFiles = readInputs(dir, set0, compiled).map((tensor, i) => {
         const raw = path.join(tmp, `in${i}.raw`);
         fs.writeFileSync(raw, bytesOf(tensor.data));
         return raw;
@@ -157,8 +152,9 @@ export async function testDir(dir: string, opts: TestOptions, onProgress?: (msg:
 }
 
 /** The model's input tensors of one data set, checked against the compiled program. */
-function readInputs(dir: string, set: string, compiled: Compiled): Tensor[] {
+export function readInputs(dir: string, set: string, compiled: Compiled): Tensor[] {
   return compiled.program.inputs.map((t, i) => {
+    // input_K.pb is the model's K-th input; frozen inputs are no longer program inputs.
     const k = compiled.modelInputs.indexOf(t.name);
     const tensor = readTensorFile(path.join(dir, set, `input_${k >= 0 ? k : i}.pb`));
     checkMatch(tensor, t.type.dtype, t.type.shape, `input ${q(t.name)} of ${set}`);
@@ -234,12 +230,7 @@ async function runFirmwareSets(dir: string, sets: string[], compiled: Compiled, 
   for (const set of sets) {
     onProgress?.(`building and running the firmware for ${set}`);
     const sd = path.join(dir, set);
-    const inputs = p.inputs.map((t, i) => {
-      const k = compiled.modelInputs.indexOf(t.name);
-      const tensor = readTensorFile(path.join(sd, `input_${k >= 0 ? k : i}.pb`));
-      checkMatch(tensor, t.type.dtype, t.type.shape, `input ${q(t.name)} of ${set}`);
-      return bytesOf(tensor.data);
-    });
+    const inputs = readInputs(dir, set, compiled).map((t) => bytesOf(t.data));
     for (const [f, text] of firmwareFiles("model", srcs, target, BOARD_OF[target], inputs, p.outputs.length)) fs.writeFileSync(path.join(out, f), text);
     const fw = await buildAndRunFirmware(out, target, p.outputs.length, opts.cc);
     const got = fw.outputs;

@@ -218,18 +218,15 @@ export function tileReduction(p0: TileInput): Stmt | undefined {
     for (let j = rOrder.length - 1; j >= 0; j--) nest = forAxis(rOrder[j]!.v, rOrder[j]!.extent, nest, guarded?.bounds.get(rOrder[j]!.v.name));
     return nest;
   };
+  // Vector tiles: the tile's input, and e at row u of rows from jBase.
+  const tin = { ...vin, body, init, post, flat: flatZ };
+  const rowsFrom = (jBase: Expr | undefined) => (e: Expr, u: number) => (jVar ? substExpr(e, new Map([[jVar.name, add(jBase!, c(u))]])) : e);
   /** One tile of scalable vectors: rows jBase+u (u < jm), `count` run-time vectors from vBase. */
-  const scalableTileAt = (jBase: Expr | undefined, jm: number, vBase: Expr, count: number, masked: boolean): Stmt => {
-    const rowAt = (e: Expr, u: number) => (jVar ? substExpr(e, new Map([[jVar.name, add(jBase!, c(u))]])) : e);
-    return scalableTile({ ...vin, body, init, post, flat: flatZ }, L, jm, count, vBase, vecExtent, rowAt, reductionNest, masked);
-  };
+  const scalableTileAt = (jBase: Expr | undefined, jm: number, vBase: Expr, count: number, masked: boolean): Stmt =>
+    scalableTile(tin, L, jm, count, vBase, vecExtent, rowsFrom(jBase), reductionNest, masked);
   /** One tile: rows jBase+u (u < jm), columns vBase+w (w < wv). */
   const tile = (jBase: Expr | undefined, jm: number, vBase: Expr, wv: number): Stmt => {
-    if (vectors) {
-      const rowAt = (e: Expr, u: number) => (jVar ? substExpr(e, new Map([[jVar.name, add(jBase!, c(u))]])) : e);
-      const tin = { ...vin, body, init, post, flat: flatZ };
-      return vectorTile(tin, L, jm, wv, vBase, vecExtent, rowAt, reductionNest, !!cfg.laneFma);
-    }
+    if (vectors) return vectorTile(tin, L, jm, wv, vBase, vecExtent, rowsFrom(jBase), reductionNest, !!cfg.laneFma);
     const at = (e: Expr, u: number, w: number) => {
       const m = new Map<string, Expr>([[vVar.name, add(vBase, c(w))]]);
       if (jVar) m.set(jVar.name, add(jBase!, c(u)));

@@ -11,7 +11,11 @@ import { tileFor, winogradFlag } from "../../passes/schedule-tile.ts";
 import { TARGETS as TARGET_DESCS } from "../../ir/target.ts";
 import { EdgecError } from "../../ir/diagnostics.ts";
 import { C_TARGETS, isCTarget, isMcuTarget, resolveCTarget } from "../c-targets.ts";
-import { boardFor, firmwareInputs, firmwareFiles } from "../firmware.ts";
+import { boardFor, firmwareFiles } from "../firmware.ts";
+import { FIRST_SET } from "../data-shapes.ts";
+import { readInputs } from "../testrun.ts";
+import { bytesOf, byteSize } from "../../ir/dtype.ts";
+import { numel } from "../../ir/graph.ts";
 import { readScheduleFile } from "../schedule-file.ts";
 import { parse, parseFreezeInputs, parseInputShapes, progress, progressDone } from "./main.ts";
 
@@ -144,8 +148,12 @@ export async function compileCommand(args: string[]): Promise<number> {
     files = fs.readdirSync(values.out);
   } else {
     const board = values.firmware, mcu = isMcuTarget(target) ? target : undefined;
+    // The firmware runs the model on test_data_set_0 beside it (checked like edgec test), else zeros.
+    const dir = path.dirname(positionals[0]!);
+    const inputs = () => fs.existsSync(path.join(dir, FIRST_SET)) ? readInputs(dir, FIRST_SET, compiled).map((t) => bytesOf(t.data))
+      : compiled.program.inputs.map((t) => new Uint8Array(numel(t.type.shape) * byteSize(t.type.dtype)));
     files = writeCArtifact(compiled, values.out, opts, board && mcu
-      ? (srcs) => firmwareFiles(values.name!, srcs, mcu, board, firmwareInputs(compiled, path.dirname(positionals[0]!)), compiled.program.outputs.length)
+      ? (srcs) => firmwareFiles(values.name!, srcs, mcu, board, inputs(), compiled.program.outputs.length)
       : undefined);
   }
   progressDone();
