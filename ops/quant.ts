@@ -7,7 +7,7 @@ import { DType, F8_TYPES, isF8, isFloat } from "../ir/dtype.ts";
 import { TensorType } from "../ir/graph.ts";
 import { Expr, TensorRef, Var, bin, c, cast, select, un } from "../ir/tir.ts";
 import { TE, at, maxOf, minOf, reduce } from "./te.ts";
-import { convSum, windowOf } from "./conv-pool.ts";
+import { convSum, padInput, phaseInput, windowOf } from "./conv-pool.ts";
 import { matmulIndex, matmulShape } from "./linalg.ts";
 import { OpCtx, defineOp } from "./registry.ts";
 import { toF8 } from "./cast.ts";
@@ -41,6 +41,8 @@ function saturate(v: Expr, t: DType): Expr {
 /** Rounds to the precision of `t` (f16/bf16 arithmetic is done in f32 and rounded after each step). */
 const asT = (e: Expr, t: DType): Expr => (t === "f16" || t === "bf16" ? cast(cast(e, t), "f32") : e);
 const ctOf = (t: DType): DType => (t === "f64" ? "f64" : "f32");
+/** 32-bit integers: not every value is exact in f32. */
+const wide = (t: DType): boolean => t === "i32" || t === "u32";
 
 /** The quantisation axis; a per-tensor scale ignores it. */
 function quantAxis(ctx: OpCtx, rank: number, scale: number[]): number {
@@ -82,8 +84,9 @@ defineOp({
       if (isF8(out)) return toF8(zp ? bin("add", q, cast(at(zp, ...zi!(idx)), ct)) : q, out, ctx.int("saturate", 1) !== 0);
       // float4e2m1 has no Inf: its conversion always saturates.
       if (out === "f4e2m1") return cast(zp ? bin("add", q, cast(at(zp, ...zi!(idx)), ct)) : q, out);
-      let v = cast(un("round", q), "f64");
-      if (zp) v = bin("add", v, cast(at(zp, ...zi!(idx)), "f64"));
+      const at32 = wide(out) ? "f64" : "f32";
+      let v = cast(un("round", q), at32);
+      if (zp) v = bin("add", v, cast(at(zp, ...zi!(idx)), at32));
       return saturate(v, out);
     }, { dtype: out })];
   },
@@ -111,9 +114,10 @@ defineOp({
     const zi = zp && paramIndexer(ctx, x.shape, zp.shape, axis, block, "x_zero_point");
     const ct = ctOf(s.dtype);
     return [te.compute("dequantize", x.shape, (idx) => {
-      // x - zero_point is exact in f64 for every integer and float8 type here.
-      let d = cast(at(x, ...idx), "f64");
-      if (zp) d = bin("sub", d, cast(at(zp, ...zi!(idx)), "f64"));
+      // x - zero_point is exact in f32 for every type up to 16 bits, in f64 for the 32-bit ones.
+      const dt = wide(x.dtype) ? "f64" : "f32";
+      let d = cast(at(x, ...idx), dt);
+      if (zp) d = bin("sub", d, cast(at(zp, ...zi!(idx)), dt));
       return bin("mul", cast(d, ct), cast(at(s, ...si(idx)), ct));
     }, { dtype: outs[0]!.dtype })];
   },
@@ -191,9 +195,12 @@ defineOp({
   compute: (_ctx, te, ins, outs) => [integerMatMul(te, ins[0]!, ins[1]!, outs[0]!.shape, ins[2], ins[3])],
 });
 
-/** y = saturate(round(acc * multiplier) + zero point), with the multiplier in the scales' type. */
+/**
+ * y = saturate(round(acc * multiplier) + zero point) in f32, as ONNX Runtime requantizes (so the
+ * outputs match its bit for bit, and the epilogue has a vector form).
+ */
 function requantize(acc: Expr, mult: Expr, yzp: Expr, out: DType): Expr {
-  return saturate(bin("add", un("round", bin("mul", cast(acc, "f64"), cast(mult, "f64"))), cast(yzp, "f64")), out);
+  return saturate(bin("add", un("round", bin("mul", cast(acc, "f32"), cast(mult, "f32"))), cast(yzp, "f32")), out);
 }
 
 defineOp({
@@ -225,12 +232,20 @@ defineOp({
   },
 });
 
-/** Integer convolution of (x - x_zp) and (w - w_zp[m]) accumulated in i32; padding contributes 0. */
+/**
+ * Integer convolution of (x - x_zp) and (w - w_zp[m]) accumulated in i32. The window reads a copy of
+ * x padded with x_zp (a padded tap then contributes 0), split into phases when strided, as the float
+ * Conv's does, so the register tile sees plain loads.
+ */
 function integerConv(ctx: OpCtx, te: TE, x: TensorRef, w: TensorRef, out: number[], xzp?: TensorRef, wzp?: TensorRef): TensorRef {
+  const zx = xzp && at(xzp, ...xzp.shape.map(() => c(0)));
+  const win = windowOf(ctx, x.shape.slice(2), w.shape.slice(2));
+  const fill = zx ?? c(0, x.dtype);
+  const phased = win.strides.some((s) => s > 1) && win.dilations.every((d) => d === 1) ? phaseInput(te, x, win, fill) : undefined;
+  const padded = phased ? { x, win } : padInput(te, x, win, fill);
   return te.compute("conv_int", out, (idx) => {
-    const zx = xzp && at(xzp, ...xzp.shape.map(() => c(0)));
     const zw = wzp && (numel(wzp.shape) === 1 ? at(wzp, ...wzp.shape.map(() => c(0))) : at(wzp, idx[1]!));
-    return convSum(ctx, x, w, idx, { x: (e) => centred(e, zx), w: (e) => centred(e, zw), zero: c(0) });
+    return convSum(ctx, padded.x, w, idx, { x: (e) => centred(e, zx), w: (e) => centred(e, zw), zero: c(0), at: phased }, padded.win);
   }, { dtype: "i32" });
 }
 

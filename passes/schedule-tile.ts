@@ -187,6 +187,10 @@ export function tileReduction(p0: TileInput): Stmt | undefined {
 
   const vin: VectorTileInput = { op: p.op, dtype: p.dtype, out: p.out, body: p.body, init: p.init, post: p.post, hole: p.hole, flat, v: vName };
   const vectors = L > 1 && vectorTileRefusal(vin) === undefined;
+  // Rows the target cannot hold as vectors are scalars: a scalar tile of the portable C's size,
+  // not the hundreds of accumulators that would fill its vector registers.
+  if (L > 1 && !vectors && (cfg.accs > C_TILE.accs || cfg.width > C_TILE.width))
+    return tileReduction({ ...p0, config: { ...cfg, accs: Math.min(cfg.accs, C_TILE.accs), width: Math.min(cfg.width, C_TILE.width) } });
   // Scalar rows run the longest reduction axis innermost: the accumulators then live in one loop,
   // which the C compiler's SLP vectoriser keeps in vector registers (Conv: taps outside, channels
   // in). Vector rows need no such help and keep the reduction's own order (Conv: taps inside),

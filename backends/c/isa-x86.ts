@@ -14,6 +14,9 @@ const ROUND: Record<string, string> = {
   floor: "_MM_FROUND_TO_NEG_INF", ceil: "_MM_FROUND_TO_POS_INF", trunc: "_MM_FROUND_TO_ZERO", round: "_MM_FROUND_TO_NEAREST_INT",
 };
 
+/** Saturating float to integer (truncating, NaN to 0), as edgec_f2i8..edgec_f2u16: the range of each narrow type. */
+const F2I: Record<string, [string, string]> = { i8: ["-128.0f", "127.0f"], u8: ["0.0f", "255.0f"], i16: ["-32768.0f", "32767.0f"], u16: ["0.0f", "65535.0f"] };
+
 /** Integer min/max, bitwise ops and 32-bit add/sub/mul, named alike on both levels. */
 function intOps(t: Record<string, string>, p: string, si: string): void {
   for (const d of SIGNED) {
@@ -40,6 +43,7 @@ function avx2(): VecIsa {
     "load.u16": "_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)($p)))",
     "store.f32": "_mm256_storeu_ps($p, $0)", "store.i32": "_mm256_storeu_si256((__m256i *)($p), $0)",
     "store.u32": "_mm256_storeu_si256((__m256i *)($p), $0)",
+    "store.i8": "edgec_v3_store_8($p, $0)", "store.u8": "edgec_v3_store_8($p, $0)",
     "mload.f32": "_mm256_maskload_ps($p, $0)", "mload.i32": "_mm256_maskload_epi32((const int *)($p), $0)",
     "mload.u32": "_mm256_maskload_epi32((const int *)($p), $0)",
     "mstore.f32": "_mm256_maskstore_ps($p, $1, $0)", "mstore.i32": "_mm256_maskstore_epi32((int *)($p), $1, $0)",
@@ -76,6 +80,7 @@ function avx2(): VecIsa {
     t[`ge.${d}`] = "_mm256_xor_si256(_mm256_cmpgt_epi32($1, $0), _mm256_set1_epi32(-1))";
   }
   intOps(t, "_mm256", "si256");
+  for (const [d, [lo, hi]] of Object.entries(F2I)) t[`cast.f32.${d}`] = `edgec_v3_f2i($0, ${lo}, ${hi})`;
   return {
     name: "x86-64-v3", include: "#include <immintrin.h>", lanes: 8, bits: 256,
     types: { f32: "__m256", int: "__m256i", bool: "__m256i" },
@@ -94,6 +99,20 @@ function avx2(): VecIsa {
       "static inline __m256 edgec_v3_min_ps(__m256 a, __m256 b) { return _mm256_blendv_ps(_mm256_min_ps(a, b), a, _mm256_cmp_ps(a, a, _CMP_UNORD_Q)); }",
     ],
     onDemand: {
+      edgec_v3_f2i: [
+        "/* Float to an integer range [lo, hi], truncating, NaN to 0: edgec_f2i8 and its kin lane by lane. */",
+        "static inline __m256i edgec_v3_f2i(__m256 x, float lo, float hi) {",
+        "  __m256 c = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(lo)), _mm256_set1_ps(hi));",
+        "  return _mm256_and_si256(_mm256_cvttps_epi32(c), _mm256_castps_si256(_mm256_cmp_ps(x, x, _CMP_ORD_Q)));",
+        "}",
+      ],
+      edgec_v3_store_8: [
+        "/* The low byte of each lane to p[0..7]. */",
+        "static inline void edgec_v3_store_8(void *p, __m256i v) {",
+        "  __m256i b = _mm256_shuffle_epi8(v, _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1));",
+        "  _mm_storel_epi64((__m128i *)p, _mm_unpacklo_epi32(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1)));",
+        "}",
+      ],
       edgec_v3_load2_ps: [
         "/* p[0], p[2], ..., p[14]: two loads (the second stops at p[14]) and a de-interleave. */",
         "static inline __m256 edgec_v3_load2_ps(const float *p) {",
@@ -131,6 +150,10 @@ function avx512(): VecIsa {
     "mload.u32": "_mm512_maskz_loadu_epi32($0, $p)",
     "mstore.f32": "_mm512_mask_storeu_ps($p, $1, $0)", "mstore.i32": "_mm512_mask_storeu_epi32($p, $1, $0)",
     "mstore.u32": "_mm512_mask_storeu_epi32($p, $1, $0)",
+    "mload.i8": "_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8($0, $p))", "mload.u8": "_mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8($0, $p))",
+    "mload.i16": "_mm512_cvtepi16_epi32(_mm256_maskz_loadu_epi16($0, $p))", "mload.u16": "_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16($0, $p))",
+    "mstore.i8": "_mm512_mask_cvtepi32_storeu_epi8($p, $1, $0)", "mstore.u8": "_mm512_mask_cvtepi32_storeu_epi8($p, $1, $0)",
+    "mstore.i16": "_mm512_mask_cvtepi32_storeu_epi16($p, $1, $0)", "mstore.u16": "_mm512_mask_cvtepi32_storeu_epi16($p, $1, $0)",
     "load2.f32": "edgec_v4_load2_ps($p)", "mload2.f32": "edgec_v4_mload2_ps($p, $0)",
     "gather.f32": "_mm512_i32gather_ps($0, $p, 4)", "gather.i32": "_mm512_i32gather_epi32($0, $p, 4)",
     "mgather.f32": "_mm512_mask_i32gather_ps(_mm512_setzero_ps(), $1, $0, $p, 4)",
@@ -158,6 +181,7 @@ function avx512(): VecIsa {
   }
   for (const [op, p] of Object.entries(CMP_INT)) t[`${op}.u32`] = `_mm512_cmp_epu32_mask($0, $1, ${p})`;
   intOps(t, "_mm512", "si512");
+  for (const [d, [lo, hi]] of Object.entries(F2I)) t[`cast.f32.${d}`] = `edgec_v4_f2i($0, ${lo}, ${hi})`;
   return {
     name: "x86-64-v4", include: "#include <immintrin.h>", lanes: 16, bits: 512,
     types: { f32: "__m512", int: "__m512i", bool: "__mmask16" },
@@ -176,6 +200,13 @@ function avx512(): VecIsa {
       "static inline __m512 edgec_v4_min_ps(__m512 a, __m512 b) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q), _mm512_min_ps(a, b), a); }",
     ],
     onDemand: {
+      edgec_v4_f2i: [
+        "/* Float to an integer range [lo, hi], truncating, NaN to 0: edgec_f2i8 and its kin lane by lane. */",
+        "static inline __m512i edgec_v4_f2i(__m512 x, float lo, float hi) {",
+        "  __m512 c = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(lo)), _mm512_set1_ps(hi));",
+        "  return _mm512_maskz_cvttps_epi32(_mm512_cmp_ps_mask(x, x, _CMP_ORD_Q), c);",
+        "}",
+      ],
       edgec_v4_load2_ps: [
         "/* p[0], p[2], ..., p[30]: two loads (the second stops at p[30]) and a two-source permute. */",
         "static inline __m512 edgec_v4_load2_ps(const float *p) {",
