@@ -1,0 +1,44 @@
+/**
+ * @fileoverview The MLPerf Tiny models quantized by `edgec quantize` (calibrated on their test
+ * input) run on c, native and wasm as they run in ONNX Runtime. Their outputs are float softmax
+ * probabilities behind integer kernels: a requantized value one step off would move them by about
+ * 1e-2, so the tolerance (rtol 1e-5) checks that every integer kernel agrees with ONNX Runtime's
+ * exactly and leaves only the float softmax's last-bit differences.
+ */
+import { expect } from "chai";
+import * as path from "node:path";
+import { quantizeModel } from "../../compiler/quantize.ts";
+import { readTensorFile } from "../../compiler/onnx/tensor.ts";
+import { testDir } from "../../compiler/testrun.ts";
+import { cleanup, haveCc, tempDir } from "../helpers/cli.ts";
+import { writeOrtCase } from "../helpers/quant.ts";
+import { sharedDir } from "../shared.ts";
+
+const MODELS = ["kws_dscnn", "ic_resnet8", "vww_mobilenetv1_025", "ad_autoencoder"];
+
+describe("quantized shared models on c, native and wasm", function () {
+  this.timeout(900_000);
+  let scratch: string;
+  let cc = false;
+  before(async () => {
+    scratch = tempDir("quantize-models");
+    cc = await haveCc();
+  });
+  after(() => cleanup(scratch));
+
+  for (const name of MODELS) {
+    it(`${name}: integer kernels as in ONNX Runtime`, async function () {
+      const dir = sharedDir(`models/${name}`);
+      if (!dir) this.skip();
+      const q = await quantizeModel(path.join(dir!, "model.onnx"), dir!, { method: "minmax", percentile: 99.99, activations: "s8", perTensor: false });
+      const x = readTensorFile(path.join(dir!, "test_data_set_0", "input_0.pb"));
+      const cases = path.join(scratch, name);
+      await writeOrtCase(cases, q.model, x.name, x.shape, [x.data as Float32Array]);
+      for (const target of cc ? ["c", "native", "wasm"] : ["wasm"]) {
+        const t = await testDir(cases, { target, rtol: 1e-5, atol: 1e-6 });
+        expect(t.pass, `${target}: ${t.results.map((r) => `${r.set} ${r.maxAbs}`).join(", ")}`).to.equal(true);
+        expect(t.compiled.report.fusions.qdq, target).to.be.greaterThan(0);
+      }
+    });
+  }
+});
