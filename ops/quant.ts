@@ -155,6 +155,12 @@ defineOp({
   },
 });
 
+/** Input i as a zero point: undefined when absent or a constant of zeros, which needs no subtraction. */
+function zeroPoint(ctx: OpCtx, i: number, t: TensorRef | undefined): TensorRef | undefined {
+  const k = ctx.constant(i);
+  return k && Array.from(k.data as ArrayLike<number>).every((v) => Number(v) === 0) ? undefined : t;
+}
+
 /** Integer value minus its zero point, in i32. */
 const centred = (v: Expr, zp: Expr | undefined): Expr => (zp ? bin("sub", cast(v, "i32"), cast(zp, "i32")) : cast(v, "i32"));
 
@@ -192,7 +198,7 @@ defineOp({
     checkVecParam(ctx, 3, b.shape.length > 1 ? b.shape[b.shape.length - 1] : undefined, "b_zero_point");
     return [{ dtype: "i32", shape }];
   },
-  compute: (_ctx, te, ins, outs) => [integerMatMul(te, ins[0]!, ins[1]!, outs[0]!.shape, ins[2], ins[3])],
+  compute: (ctx, te, ins, outs) => [integerMatMul(te, ins[0]!, ins[1]!, outs[0]!.shape, zeroPoint(ctx, 2, ins[2]), zeroPoint(ctx, 3, ins[3]))],
 });
 
 /**
@@ -219,9 +225,9 @@ defineOp({
     ctx.dtypeIn(ctx.input(7).dtype, ["i8", "u8"], "y_zero_point");
     return [{ dtype: ctx.input(7).dtype, shape }];
   },
-  compute(_ctx, te, ins, outs) {
+  compute(ctx, te, ins, outs) {
     const [a, as, azp, b, bs, bzp, ys, yzp] = ins as TensorRef[];
-    const acc = integerMatMul(te, a!, b!, outs[0]!.shape, azp, bzp);
+    const acc = integerMatMul(te, a!, b!, outs[0]!.shape, zeroPoint(ctx, 2, azp), zeroPoint(ctx, 5, bzp));
     const st = as!.dtype;
     return [te.compute("qlinear_matmul", outs[0]!.shape, (idx) => {
       const m = matmulIndex(a!.shape, b!.shape, idx);
@@ -273,7 +279,7 @@ defineOp({
     checkVecParam(ctx, 3, w.shape[0], "w_zero_point");
     return [{ dtype: "i32", shape: convShape(ctx, x, w) }];
   },
-  compute: (ctx, te, ins, outs) => [integerConv(ctx, te, ins[0]!, ins[1]!, outs[0]!.shape, ins[2], ins[3])],
+  compute: (ctx, te, ins, outs) => [integerConv(ctx, te, ins[0]!, ins[1]!, outs[0]!.shape, zeroPoint(ctx, 2, ins[2]), zeroPoint(ctx, 3, ins[3]))],
 });
 
 defineOp({
@@ -292,7 +298,7 @@ defineOp({
   },
   compute(ctx, te, ins, outs) {
     const [x, xs, xzp, w, ws, wzp, ys, yzp, bias] = ins;
-    const acc = integerConv(ctx, te, x!, w!, outs[0]!.shape, xzp, wzp);
+    const acc = integerConv(ctx, te, x!, w!, outs[0]!.shape, zeroPoint(ctx, 2, xzp), zeroPoint(ctx, 5, wzp));
     const one = (t: TensorRef) => at(t, ...t.shape.map(() => c(0)));
     return [te.compute("qlinear_conv", outs[0]!.shape, (idx) => {
       const m = idx[1]!;

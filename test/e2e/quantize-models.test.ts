@@ -9,7 +9,7 @@ import { expect } from "chai";
 import * as path from "node:path";
 import { quantizeModel } from "../../compiler/quantize.ts";
 import { readTensorFile } from "../../compiler/onnx/tensor.ts";
-import { testDir } from "../../compiler/testrun.ts";
+import { TestTarget, testDir } from "../../compiler/testrun.ts";
 import { cleanup, haveCc, tempDir } from "../helpers/cli.ts";
 import { writeOrtCase } from "../helpers/quant.ts";
 import { sharedDir } from "../shared.ts";
@@ -34,7 +34,8 @@ describe("quantized shared models on c, native and wasm", function () {
       const x = readTensorFile(path.join(dir!, "test_data_set_0", "input_0.pb"));
       const cases = path.join(scratch, name);
       await writeOrtCase(cases, q.model, x.name, x.shape, [x.data as Float32Array]);
-      for (const target of cc ? ["c", "native", "wasm"] : ["wasm"]) {
+      const targets: TestTarget[] = cc ? ["c", "native", "wasm"] : ["wasm"];
+      for (const target of targets) {
         const t = await testDir(cases, { target, rtol: 1e-5, atol: 1e-6 });
         expect(t.pass, `${target}: ${t.results.map((r) => `${r.set} ${r.maxAbs}`).join(", ")}`).to.equal(true);
         expect(t.compiled.report.fusions.qdq, target).to.be.greaterThan(0);
