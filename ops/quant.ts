@@ -7,7 +7,7 @@ import { DType, F8_TYPES, isF8, isFloat } from "../ir/dtype.ts";
 import { TensorType } from "../ir/graph.ts";
 import { Expr, TensorRef, Var, bin, c, cast, select, un } from "../ir/tir.ts";
 import { TE, at, maxOf, minOf, reduce } from "./te.ts";
-import { convSum, padInput, phaseInput, windowOf } from "./conv-pool.ts";
+import { WeightLayout, convSum, kernelOf, padInput, phaseInput, windowOf } from "./conv-pool.ts";
 import { matmulIndex, matmulShape } from "./linalg.ts";
 import { OpCtx, defineOp } from "./registry.ts";
 import { toF8 } from "./cast.ts";
@@ -243,15 +243,15 @@ defineOp({
  * x padded with x_zp (a padded tap then contributes 0), split into phases when strided, as the float
  * Conv's does, so the register tile sees plain loads.
  */
-function integerConv(ctx: OpCtx, te: TE, x: TensorRef, w: TensorRef, out: number[], xzp?: TensorRef, wzp?: TensorRef): TensorRef {
+function integerConv(ctx: OpCtx, te: TE, x: TensorRef, w: TensorRef, out: number[], xzp?: TensorRef, wzp?: TensorRef, layout: WeightLayout = "MCK"): TensorRef {
   const zx = xzp && at(xzp, ...xzp.shape.map(() => c(0)));
-  const win = windowOf(ctx, x.shape.slice(2), w.shape.slice(2));
+  const win = windowOf(ctx, x.shape.slice(2), kernelOf(w, layout));
   const fill = zx ?? c(0, x.dtype);
   const phased = win.strides.some((s) => s > 1) && win.dilations.every((d) => d === 1) ? phaseInput(te, x, win, fill) : undefined;
   const padded = phased ? { x, win } : padInput(te, x, win, fill);
   return te.compute("conv_int", out, (idx) => {
     const zw = wzp && (numel(wzp.shape) === 1 ? at(wzp, ...wzp.shape.map(() => c(0))) : at(wzp, idx[1]!));
-    return convSum(ctx, padded.x, w, idx, { x: (e) => centred(e, zx), w: (e) => centred(e, zw), zero: c(0), at: phased }, padded.win);
+    return convSum(ctx, padded.x, w, idx, { x: (e) => centred(e, zx), w: (e) => centred(e, zw), zero: c(0), at: phased }, padded.win, layout);
   }, { dtype: "i32" });
 }
 
@@ -282,31 +282,59 @@ defineOp({
   compute: (ctx, te, ins, outs) => [integerConv(ctx, te, ins[0]!, ins[1]!, outs[0]!.shape, zeroPoint(ctx, 2, ins[2]), zeroPoint(ctx, 3, ins[3]))],
 });
 
+/** QLinearConv's checks on everything but the weight's layout; m is the number of filters. */
+function qlinearConvParams(ctx: OpCtx, m: number): DType {
+  ctx.dtypeIn(ctx.input(0).dtype, ["i8", "u8"], "x");
+  ctx.dtypeIn(ctx.input(3).dtype, ["i8", "u8"], "w");
+  for (const i of [1, 4, 6]) ctx.dtypeIn(ctx.input(i).dtype, ["f32"], "scale");
+  checkVecParam(ctx, 1, undefined, "x_scale"); checkVecParam(ctx, 2, undefined, "x_zero_point");
+  checkVecParam(ctx, 4, m, "w_scale"); checkVecParam(ctx, 5, m, "w_zero_point");
+  checkVecParam(ctx, 6, undefined, "y_scale"); checkVecParam(ctx, 7, undefined, "y_zero_point");
+  ctx.dtypeIn(ctx.input(7).dtype, ["i8", "u8"], "y_zero_point");
+  if (ctx.has(8)) { ctx.dtypeIn(ctx.input(8).dtype, ["i32"], "B"); ctx.expectShape(8, [m]); }
+  return ctx.input(7).dtype;
+}
+
 defineOp({
   op: "QLinearConv", kind: "out-ewise-fusable", attrs: CONV_ATTRS,
   infer(ctx) {
     const x = ctx.input(0), w = ctx.input(3);
-    ctx.dtypeIn(x.dtype, ["i8", "u8"], "x");
-    ctx.dtypeIn(w.dtype, ["i8", "u8"], "w");
-    for (const i of [1, 4, 6]) ctx.dtypeIn(ctx.input(i).dtype, ["f32"], "scale");
-    checkVecParam(ctx, 1, undefined, "x_scale"); checkVecParam(ctx, 2, undefined, "x_zero_point");
-    checkVecParam(ctx, 4, w.shape[0], "w_scale"); checkVecParam(ctx, 5, w.shape[0], "w_zero_point");
-    checkVecParam(ctx, 6, undefined, "y_scale"); checkVecParam(ctx, 7, undefined, "y_zero_point");
-    ctx.dtypeIn(ctx.input(7).dtype, ["i8", "u8"], "y_zero_point");
-    if (ctx.has(8)) { ctx.dtypeIn(ctx.input(8).dtype, ["i32"], "B"); ctx.expectShape(8, [w.shape[0]!]); }
-    return [{ dtype: ctx.input(7).dtype, shape: convShape(ctx, x, w) }];
+    const dtype = qlinearConvParams(ctx, w.shape[0]!);
+    return [{ dtype, shape: convShape(ctx, x, w) }];
   },
-  compute(ctx, te, ins, outs) {
-    const [x, xs, xzp, w, ws, wzp, ys, yzp, bias] = ins;
-    const acc = integerConv(ctx, te, x!, w!, outs[0]!.shape, zeroPoint(ctx, 2, xzp), zeroPoint(ctx, 5, wzp));
-    const one = (t: TensorRef) => at(t, ...t.shape.map(() => c(0)));
-    return [te.compute("qlinear_conv", outs[0]!.shape, (idx) => {
-      const m = idx[1]!;
-      const sw = numel(ws!.shape) === 1 ? one(ws!) : at(ws!, m);
-      const mult = bin("div", bin("mul", one(xs!), sw), one(ys!));
-      let a = at(acc, ...idx);
-      if (bias) a = bin("add", a, at(bias, m));
-      return requantize(a, mult, one(yzp!), outs[0]!.dtype);
-    }, { dtype: outs[0]!.dtype })];
-  },
+  compute: (ctx, te, ins, outs) => qlinearConv(ctx, te, ins, outs, "MCK"),
 });
+
+/**
+ * edgec.PackedQLinearConv: QLinearConv (group 1) whose weights the conv-layout pass packed in blocks
+ * of B filters, [M/B, C, k..., B], as edgec.PackedConv's: its tile holds vectors of output channels
+ * where the output rows are too short to fill vectors. Inputs and window attributes as QLinearConv's.
+ */
+defineOp({
+  op: "edgec.PackedQLinearConv", kind: "out-ewise-fusable", attrs: ["auto_pad", "dilations", "pads", "strides"],
+  infer(ctx) {
+    const x = ctx.input(0), w = ctx.input(3);
+    if (x.shape.length < 3 || w.shape.length !== x.shape.length + 1 || w.shape[1] !== x.shape[1])
+      ctx.fail(`expects x [N, C, spatial...] and packed weights [M/B, C, k..., B]; got x [${x.shape}], weights [${w.shape}]`);
+    const m = w.shape[0]! * w.shape[w.shape.length - 1]!;
+    const dtype = qlinearConvParams(ctx, m);
+    const win = windowOf(ctx, x.shape.slice(2), kernelOf(w, "blocked"));
+    return [{ dtype, shape: [x.shape[0]!, m, ...win.out] }];
+  },
+  compute: (ctx, te, ins, outs) => qlinearConv(ctx, te, ins, outs, "blocked"),
+});
+
+/** QLinearConv with its weights in `layout`: the integer convolution, then requantized per filter. */
+function qlinearConv(ctx: OpCtx, te: TE, ins: (TensorRef | undefined)[], outs: TensorType[], layout: WeightLayout): TensorRef[] {
+  const [x, xs, xzp, w, ws, wzp, ys, yzp, bias] = ins;
+  const acc = integerConv(ctx, te, x!, w!, outs[0]!.shape, zeroPoint(ctx, 2, xzp), zeroPoint(ctx, 5, wzp), layout);
+  const one = (t: TensorRef) => at(t, ...t.shape.map(() => c(0)));
+  return [te.compute("qlinear_conv", outs[0]!.shape, (idx) => {
+    const m = idx[1]!;
+    const sw = numel(ws!.shape) === 1 ? one(ws!) : at(ws!, m);
+    const mult = bin("div", bin("mul", one(xs!), sw), one(ys!));
+    let a = at(acc, ...idx);
+    if (bias) a = bin("add", a, at(bias, m));
+    return requantize(a, mult, one(yzp!), outs[0]!.dtype);
+  }, { dtype: outs[0]!.dtype })];
+}

@@ -1,7 +1,8 @@
 /**
- * @fileoverview conv-layout: on targets whose register tiles are vectors, a float Conv whose output
- * rows fill vectors poorly (a 7-wide row fills 7 of 16 lanes) but whose output channels fill them
- * whole becomes edgec.PackedConv, its weights transposed here, once, to [C, k..., M]. Its tile then
+ * @fileoverview conv-layout: on targets whose register tiles are vectors, a float Conv (or an integer
+ * QLinearConv) whose output rows fill vectors poorly (a 7-wide row fills 7 of 16 lanes) but whose
+ * output channels fill them whole becomes edgec.PackedConv (edgec.PackedQLinearConv), its weights
+ * transposed here, once, to [C, k..., M]. Its tile then
  * vectorizes across output channels: each weight vector is loaded once and each input element
  * broadcast. Runs after the folds into the Conv's weights and bias and before fusion.
  */
@@ -17,15 +18,22 @@ const MIN_ROW_FILL = 0.8;
 /** The share of lanes n outputs use in vectors of L lanes. */
 const fill = (n: number, L: number): number => n / (Math.ceil(n / L) * L);
 
+/** The ops this pass packs: the weight's input index, the weight types and the packed op. */
+const PACKABLE: Record<string, { w: number; types: string[]; packed: string }> = {
+  Conv: { w: 1, types: ["f32"], packed: "edgec.PackedConv" },
+  QLinearConv: { w: 3, types: ["i8", "u8"], packed: "edgec.PackedQLinearConv" },
+};
+
 function convLayout(g: Graph, ctx: PassContext): void {
   const L = ctx.vectorLanes ?? 0;
   if (L < 2) return;
   const done = new Map<string, string>();
   for (const n of g.nodes) {
-    if (n.op !== "Conv" || n.domain !== "" || !n.inputs[0] || !n.inputs[1]) continue;
-    const x = g.typeOf(n.inputs[0]), wName = n.inputs[1];
+    const kind = n.domain === "" ? PACKABLE[n.op] : undefined;
+    if (!kind || !n.inputs[0] || !n.inputs[kind.w]) continue;
+    const x = g.typeOf(n.inputs[0]), wName = n.inputs[kind.w]!;
     const w = g.constants.get(wName);
-    if (!w || x.dtype !== "f32" || w.dtype !== "f32" || x.shape.length < 3) continue;
+    if (!w || !kind.types.includes(x.dtype) || !kind.types.includes(w.dtype) || x.shape.length < 3) continue;
     const c = opCtx(g, n);
     const m = w.shape[0]!;
     const B = 2 * L;
@@ -43,8 +51,8 @@ function convLayout(g: Graph, ctx: PassContext): void {
     const cb = new ConstBuilder(g, n.name);
     const packed = done.get(wName) ?? cb.op("Transpose", [cb.op("Reshape", [wName, cb.ints([m / B, B, ...w.shape.slice(1)])])], { perm: { type: "ints", value: perm } });
     done.set(wName, packed);
-    n.op = "edgec.PackedConv";
-    n.inputs = [n.inputs[0], packed, ...(n.inputs[2] ? [n.inputs[2]] : [])];
+    n.op = kind.packed;
+    n.inputs = n.inputs.map((v, i) => (i === kind.w ? packed : v));
     const { group: _g, kernel_shape: _k, ...attrs } = n.attrs;
     n.attrs = attrs;
     bump(ctx, "conv-layout");
