@@ -123,7 +123,7 @@ export function compileGraph(g: Graph, opts: CompileOptions = {}): Compiled {
   const vt = opts.cTarget && opts.cTarget !== "c" ? cTargetDesc(opts.cTarget) : opts.vectorTarget;
   const tile = opts.tile ?? tileFor(opts.cTarget ?? vt?.name);
   // Channel-packed Conv weights come in blocks of fixed lanes: not for scalable vectors.
-  const knobs = { winograd: tile.winograd, vectorLanes: tile.scalable ? undefined : tile.vectors, winogradMinChannels: tile.winogradMinChannels };
+  const knobs = { winograd: tile.winograd, vectorLanes: tile.scalable ? undefined : tile.vectors, winogradMinChannels: tile.winogradMinChannels, dot4: tile.dot4 };
   const stats = runPipeline(g, { optLevel: opts.optLevel ?? 2, passes: opts.passes, afterPass: opts.afterPass, ...knobs });
   const program = buildProgram(g, { passes: (sub) => runPipeline(sub, { optLevel: opts.optLevel ?? 2, passes: opts.passes, ...knobs }), tile, schedules: opts.schedules });
   const vector = vt ? vectorizeProgram(program, vt) : [];

@@ -25,7 +25,7 @@ export function optGraph(g: Graph, opts: OptOptions): { text: string; stats: Map
   resetVarNames();
   const tile = tileFor(opts.target);
   const stats = runPipeline(g, {
-    optLevel: opts.optLevel, passes: opts.passes, winograd: tile.winograd, vectorLanes: tile.vectors, winogradMinChannels: tile.winogradMinChannels,
+    optLevel: opts.optLevel, passes: opts.passes, winograd: tile.winograd, vectorLanes: tile.vectors, winogradMinChannels: tile.winogradMinChannels, dot4: tile.dot4,
     afterPass: (name, graph) => {
       if (opts.printAfter && (opts.printAfter.has("*") || opts.printAfter.has(name)))
         opts.log?.(`// ----- IR after ${name} -----\n${printGraph(graph, { blobs: new BlobStore() })}`);

@@ -35,6 +35,15 @@ const SAT_RANGE: Record<string, [number, number]> = {
 const HELPERS = {
   f16ToF32, f32ToF16, bf16ToF32, f32ToBf16, f8ToF32, f32ToF8,
   erf,
+  /** dot4ss / dot4us: the sum of the products of a's and b's four bytes (a's signed or not, b's signed). */
+  dot4(a: number, b: number, signedA: boolean): number {
+    let s = 0;
+    for (let j = 0; j < 32; j += 8) {
+      const x = (a >> j) & 255, y = ((b >> j) << 24) >> 24;
+      s += (signedA ? (x << 24) >> 24 : x) * y;
+    }
+    return s;
+  },
   round(x: number): number {
     // Round half to even, as C's nearbyint in the default mode.
     const r = Math.round(x);
@@ -150,6 +159,7 @@ function binary(op: string, a: string, b: string, at: DType, t: DType): string {
     case "max": return int ? `Math.max(${a}, ${b})` : fin(`H.max(${a}, ${b})`, t);
     case "pow": return fin(`Math.pow(${a}, ${b})`, t);
     case "atan2": return fin(`Math.atan2(${a}, ${b})`, t);
+    case "dot4ss": case "dot4us": return `H.dot4(${a}, ${b}, ${op === "dot4ss"})`;
     case "and": return fin(`(${a} & ${b})`, t);
     case "or": return fin(`(${a} | ${b})`, t);
     case "xor": return fin(`(${a} ^ ${b})`, t);

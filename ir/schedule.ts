@@ -25,6 +25,8 @@ export interface TileConfig {
    * `vectors` at a time and broadcast lane by lane into the multiply-adds (NEON FMLA by element).
    */
   laneFma?: boolean;
+  /** The target's int8 dot product (TargetDesc.dot4): integer convolutions reduce four channels a step. */
+  dot4?: "ss" | "us";
   /**
    * The vectors are `vectors` × vscale lanes, known at run time (RVV): a row of the tile is a
    * fixed number of vectors and the tiles step along the row by their run-time length.

@@ -38,6 +38,12 @@ export interface TargetDesc {
    * (ic_resnet8 under qemu-riscv64 at VLEN 128: 209 M in place, 89 M from copies).
    */
   maskedLoads: boolean;
+  /**
+   * An int8 dot product of four bytes per 32-bit lane into i32 lanes (the IR's dot4ss / dot4us):
+   * "ss" signed x signed (NEON SDOT), "us" unsigned x signed (x86 VPDPBUSD). Integer convolutions
+   * then reduce four input channels per step (passes/conv-layout.ts).
+   */
+  dot4?: "ss" | "us";
   /** Data cache sizes in bytes, for blocking. */
   l1: number;
   l2: number;
@@ -62,7 +68,7 @@ export const TARGETS: Readonly<Record<TargetName, TargetDesc>> = {
   },
   wasm: { name: "wasm", vectorBits: 128, scalable: false, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 16, slp: true, fma: false, maskedLoads: false, l1: 32 * KB, l2: 512 * KB, cflags: [] },
   aarch64: {
-    name: "aarch64", vectorBits: 128, scalable: false, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 32, fma: true, laneFma: true, maskedLoads: false, l1: 64 * KB, l2: 1024 * KB,
+    name: "aarch64", vectorBits: 128, scalable: false, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 32, fma: true, laneFma: true, maskedLoads: false, dot4: "ss", l1: 64 * KB, l2: 1024 * KB,
     cc: "aarch64-linux-gnu-gcc", cflags: ["-march=armv8.2-a+dotprod"],
   },
   // Microcontrollers: portable C built for the core (bare metal, arm-none-eabi-gcc).

@@ -36,7 +36,10 @@ export type BinOp =
   | "add" | "sub" | "mul" | "div" | "mod" | "floordiv" | "floormod" | "min" | "max" | "pow"
   | "and" | "or" | "xor" | "shl" | "shr"
   | "eq" | "ne" | "lt" | "le" | "gt" | "ge"
-  | "land" | "lor" | "fmod" | "atan2";
+  | "land" | "lor" | "fmod" | "atan2"
+  // i32 operands holding four bytes each: the sum of the four byte products, signed x signed (dot4ss)
+  // or unsigned (a) x signed (b) (dot4us), the step of an int8 dot product (NEON SDOT, x86 VPDPBUSD).
+  | "dot4ss" | "dot4us";
 
 export type UnOp =
   | "neg" | "abs" | "not" | "lnot" | "sqrt" | "exp" | "log" | "tanh" | "sin" | "cos" | "tan"

@@ -64,7 +64,7 @@ const tap = (w: Window, i: number, o: Expr, r: Expr): Expr =>
   bin("add", bin("mul", o, c(w.strides[i]!)), bin("sub", bin("mul", r, c(w.dilations[i]!)), c(w.begin[i]!)));
 
 /** True where every coordinate lies inside the input. */
-function inside(coords: Expr[], spatial: number[]): Expr | undefined {
+export function inside(coords: Expr[], spatial: number[]): Expr | undefined {
   let cond: Expr | undefined;
   coords.forEach((x, i) => {
     const ok = bin("land", bin("ge", x, c(0)), bin("lt", x, c(spatial[i]!)));
@@ -166,17 +166,20 @@ export function convSum(ctx: OpCtx, x: TensorRef, w: TensorRef, idx: Var[],
  * A materialised copy of x with the window's padding filled with `fill`, and the window over it
  * (no padding left); x itself when the window has no padding.
  */
-export function padInput(te: TE, x: TensorRef, win: Window, fill: Expr): { x: TensorRef; win: Window } {
-  if (pads0(win)) return { x, win };
+export function padInput(te: TE, x: TensorRef, win: Window, fill: Expr, map?: ElementMap): { x: TensorRef; win: Window } {
+  if (pads0(win) && !map) return { x, win };
   const spatial = x.shape.slice(2);
   const shape = [...x.shape.slice(0, 2), ...spatial.map((d, i) => d + win.begin[i]! + win.end[i]!)];
   const xp = te.compute("pad", shape, ([n, ch, ...s]) => {
     const coords = s.map((si, i) => bin("sub", si!, c(win.begin[i]!)));
-    return select(inside(coords, spatial)!, at(x, n!, ch!, ...coords), fill);
-  }, { dtype: x.dtype, materialize: true });
+    return select(inside(coords, spatial) ?? c(1, "bool"), map ? map.f(at(x, n!, ch!, ...coords)) : at(x, n!, ch!, ...coords), fill);
+  }, { dtype: map?.dtype ?? x.dtype, materialize: true });
   const zeros = win.begin.map(() => 0);
   return { x: xp, win: { ...win, begin: zeros, end: zeros } };
 }
+
+/** How a padded copy transforms each element it copies, and the copy's type. */
+export interface ElementMap { f: (e: Expr) => Expr; dtype: DType }
 
 /** The element of a phase-split input that output position o reads at kernel tap r. */
 export type PhaseRead = (n: Expr, chan: Expr, o: Expr[], r: Expr[]) => Expr;
@@ -187,15 +190,15 @@ export type PhaseRead = (n: Expr, chan: Expr, o: Expr[], r: Expr[]) => Expr;
  * phase r % stride at o + r / stride, so consecutive outputs read consecutive elements. Only
  * the phases some tap reads are kept (min(stride, kernel) per dim). Dilation must be 1.
  */
-export function phaseInput(te: TE, x: TensorRef, win: Window, fill: Expr): PhaseRead {
+export function phaseInput(te: TE, x: TensorRef, win: Window, fill: Expr, map?: ElementMap): PhaseRead {
   const spatial = x.shape.slice(2);
   const s = win.strides, kern = win.kernel;
   const phases = spatial.map((_, i) => Math.min(s[i]!, kern[i]!));
   const len = spatial.map((_, i) => win.out[i]! + Math.floor((kern[i]! - 1) / s[i]!));
   const xp = te.compute("phase", [...x.shape.slice(0, 2), ...phases, ...len], ([n, ch, ...pj]) => {
     const coords = spatial.map((_, i) => bin("sub", bin("add", bin("mul", pj[spatial.length + i]!, c(s[i]!)), pj[i]!), c(win.begin[i]!)));
-    return select(inside(coords, spatial)!, at(x, n!, ch!, ...coords), fill);
-  }, { dtype: x.dtype, materialize: true });
+    return select(inside(coords, spatial)!, map ? map.f(at(x, n!, ch!, ...coords)) : at(x, n!, ch!, ...coords), fill);
+  }, { dtype: map?.dtype ?? x.dtype, materialize: true });
   return (n, chan, o, r) => {
     const p = r.map((ri, i) => (phases[i]! > 1 ? bin("floormod", ri, c(s[i]!)) : c(0)));
     const j = o.map((oi, i) => (phases[i]! > 1 ? bin("add", oi, bin("floordiv", r[i]!, c(s[i]!))) : bin("add", oi, r[i]!)));

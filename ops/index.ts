@@ -27,6 +27,7 @@ export { getOp, registeredOps } from "./registry.ts";
 import "./fused.ts";
 import "./winograd.ts";
 import "./packed-conv.ts";
+import "./qconv-dot.ts";
 import "./attention.ts";
 import "./recurrent.ts";
 import "./onnx-attention.ts";

@@ -171,7 +171,7 @@ function perRowOrTensor(t: TensorRef | undefined, rowOrCol: Expr | undefined): E
   return at(t, rowOrCol!);
 }
 
-function checkVecParam(ctx: OpCtx, i: number, len: number | undefined, what: string): void {
+export function checkVecParam(ctx: OpCtx, i: number, len: number | undefined, what: string): void {
   if (!ctx.has(i)) return;
   const s = ctx.input(i).shape;
   if (numel(s) !== 1 && (len === undefined || s.length !== 1 || s[0] !== len))
@@ -205,7 +205,7 @@ defineOp({
  * y = saturate(round(acc * multiplier) + zero point) in f32, as ONNX Runtime requantizes (so the
  * outputs match its bit for bit, and the epilogue has a vector form).
  */
-function requantize(acc: Expr, mult: Expr, yzp: Expr, out: DType): Expr {
+export function requantize(acc: Expr, mult: Expr, yzp: Expr, out: DType): Expr {
   return saturate(bin("add", un("round", bin("mul", cast(acc, "f32"), cast(mult, "f32"))), cast(yzp, "f32")), out);
 }
 
@@ -239,19 +239,25 @@ defineOp({
 });
 
 /**
- * Integer convolution of (x - x_zp) and (w - w_zp[m]) accumulated in i32. The window reads a copy of
- * x padded with x_zp (a padded tap then contributes 0), split into phases when strided, as the float
- * Conv's does, so the register tile sees plain loads.
+ * Integer convolution of (x - x_zp) and (w - w_zp[m]) accumulated in i32. The window reads a padded
+ * copy of x (split into phases when strided, as the float Conv's), so the register tile sees plain
+ * loads; with an input zero point the copy holds x - x_zp as i16 and its padding 0, so the
+ * subtraction runs once per element instead of once per multiply.
  */
 function integerConv(ctx: OpCtx, te: TE, x: TensorRef, w: TensorRef, out: number[], xzp?: TensorRef, wzp?: TensorRef, layout: WeightLayout = "MCK"): TensorRef {
   const zx = xzp && at(xzp, ...xzp.shape.map(() => c(0)));
   const win = windowOf(ctx, x.shape.slice(2), kernelOf(w, layout));
-  const fill = zx ?? c(0, x.dtype);
-  const phased = win.strides.some((s) => s > 1) && win.dilations.every((d) => d === 1) ? phaseInput(te, x, win, fill) : undefined;
-  const padded = phased ? { x, win } : padInput(te, x, win, fill);
+  const strided = win.strides.some((s) => s > 1) && win.dilations.every((d) => d === 1);
+  // An unpadded, unstrided window reads x itself: x - x_zp stays in the sum (shared by a tile's rows).
+  const copied = strided || [...win.begin, ...win.end].some((p) => p > 0);
+  const map = zx && copied ? { f: (e: Expr) => bin("sub", cast(e, "i16"), cast(zx, "i16")), dtype: "i16" as const } : undefined;
+  const fill = map ? c(0, "i16") : zx ?? c(0, x.dtype);
+  const phased = strided ? phaseInput(te, x, win, fill, map) : undefined;
+  const padded = phased ? { x, win } : padInput(te, x, win, fill, map);
+  const zxInSum = map ? undefined : zx;
   return te.compute("conv_int", out, (idx) => {
     const zw = wzp && (numel(wzp.shape) === 1 ? at(wzp, ...wzp.shape.map(() => c(0))) : at(wzp, idx[1]!));
-    return convSum(ctx, padded.x, w, idx, { x: (e) => centred(e, zx), w: (e) => centred(e, zw), zero: c(0), at: phased }, padded.win, layout);
+    return convSum(ctx, padded.x, w, idx, { x: (e) => centred(e, zxInSum), w: (e) => centred(e, zw), zero: c(0), at: phased }, padded.win, layout);
   }, { dtype: "i32" });
 }
 

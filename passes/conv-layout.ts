@@ -2,7 +2,8 @@
  * @fileoverview conv-layout: on targets whose register tiles are vectors, a float Conv (or an integer
  * QLinearConv) whose output rows fill vectors poorly (a 7-wide row fills 7 of 16 lanes) but whose
  * output channels fill them whole becomes edgec.PackedConv (edgec.PackedQLinearConv), its weights
- * transposed here, once, to [C, k..., M]. Its tile then
+ * transposed here, once, to [C, k..., M]. On a target with an int8 dot product a QLinearConv takes
+ * the dot-product form instead, whatever its rows (passes/conv-dot.ts). Its tile then
  * vectorizes across output channels: each weight vector is loaded once and each input element
  * broadcast. Runs after the folds into the Conv's weights and bias and before fusion.
  */
@@ -10,6 +11,7 @@ import { Graph } from "../ir/graph.ts";
 import { opCtx } from "../ops/infer.ts";
 import { windowOf } from "../ops/conv-pool.ts";
 import { ConstBuilder } from "./const-builder.ts";
+import { toDotConv } from "./conv-dot.ts";
 import { GraphPass, PassContext, bump } from "./pass.ts";
 
 /** Below this share of used lanes, a row-vector tile loses to a channel-vector one. */
@@ -29,6 +31,10 @@ function convLayout(g: Graph, ctx: PassContext): void {
   if (L < 2) return;
   const done = new Map<string, string>();
   for (const n of g.nodes) {
+    if (ctx.dot4 && toDotConv(g, n, ctx.dot4, 2 * L)) {
+      bump(ctx, "conv-dot4");
+      continue;
+    }
     const kind = n.domain === "" ? PACKABLE[n.op] : undefined;
     if (!kind || !n.inputs[0] || !n.inputs[kind.w]) continue;
     const x = g.typeOf(n.inputs[0]), wName = n.inputs[kind.w]!;

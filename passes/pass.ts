@@ -13,6 +13,8 @@ export interface PassContext {
   winogradMinChannels?: number;
   /** Lanes of the target's vector registers when its register tiles are vectors (TileConfig.vectors). */
   vectorLanes?: number;
+  /** The target's int8 dot product (TileConfig.dot4). */
+  dot4?: "ss" | "us";
 }
 
 export interface GraphPass {

@@ -51,13 +51,15 @@ export interface PassOptions {
   vectorLanes?: number;
   /** Passed to the passes' context (PassContext.winogradMinChannels). */
   winogradMinChannels?: number;
+  /** Passed to the passes' context (PassContext.dot4). */
+  dot4?: "ss" | "us";
   /** Called after each pass that runs, e.g. to print the IR. */
   afterPass?: (pass: string, g: Graph) => void;
 }
 
 /** Runs the selected pipeline; returns the pattern counts. */
 export function runPipeline(g: Graph, opts: PassOptions): Map<string, number> {
-  const ctx: PassContext = { optLevel: opts.optLevel, stats: new Map(), winograd: opts.winograd, vectorLanes: opts.vectorLanes, winogradMinChannels: opts.winogradMinChannels };
+  const ctx: PassContext = { optLevel: opts.optLevel, stats: new Map(), winograd: opts.winograd, vectorLanes: opts.vectorLanes, winogradMinChannels: opts.winogradMinChannels, dot4: opts.dot4 };
   const list = opts.passes ? opts.passes.map(passByName) : pipelineFor(opts.optLevel);
   for (const p of list) {
     p.run(g, ctx);

@@ -48,7 +48,7 @@ export function vectorTileFor(t: TargetDesc): TileConfig {
   const accs = Math.floor((t.vectorRegisters * (t.laneFma ? 2 : 3)) / 4) * L;
   return {
     accs, width: 2 * L, vectors: L, padInPlace: t.maskedLoads, stridedLoads: t.maskedLoads,
-    ...(t.scalable ? { scalable: true } : {}), ...(t.laneFma ? { laneFma: true } : {}),
+    ...(t.scalable ? { scalable: true } : {}), ...(t.laneFma ? { laneFma: true } : {}), ...(t.dot4 ? { dot4: t.dot4 } : {}),
   };
 }
 

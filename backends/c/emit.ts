@@ -156,6 +156,7 @@ export class CEmitter {
         return `edgec_${op}_${at === "bool" ? "u8" : at}(${A}, ${B})`;
       case "pow": return `pow${sfx}(${A}, ${B})`;
       case "atan2": return `atan2${sfx}(${A}, ${B})`;
+      case "dot4ss": case "dot4us": return `edgec_${op}(${A}, ${B})`;
       case "shl": return `((${C_TYPES[t]})(${A} << ${B}))`;
       case "shr": return `((${C_TYPES[t]})(${A} >> ${B}))`;
     }

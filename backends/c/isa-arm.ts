@@ -94,7 +94,7 @@ function neon(): VecIsa {
     "maxk.f32": "vmaxq_f32($0, $1)", "mink.f32": "vminq_f32($0, $1)",
     "fma.f32": "vfmaq_f32($2, $0, $1)",
     // $0 times lane $3 of $1, plus $2 (FMLA by element); and one lane broadcast.
-    "fma.f32.lane": "vfmaq_laneq_f32($2, $0, $1, $3)", "splat.f32": "vdupq_laneq_f32($0, $1)",
+    "fma.f32.lane": "vfmaq_laneq_f32($2, $0, $1, $3)", "splat.f32": "vdupq_laneq_f32($0, $1)", "splat.int": "vdupq_laneq_s32($0, $1)",
     "neg.f32": "vnegq_f32($0)", "abs.f32": "vabsq_f32($0)", "sqrt.f32": "vsqrtq_f32($0)",
     "ne.f32": "vmvnq_u32(vceqq_f32($0, $1))",
     "select.f32": "vbslq_f32($0, $1, $2)", "select.int": "vbslq_s32($0, $1, $2)", "select.bool": "vbslq_u32($0, $1, $2)",
@@ -107,6 +107,8 @@ function neon(): VecIsa {
     "eq.bool": "vceqq_u32($0, $1)", "ne.bool": "veorq_u32($0, $1)",
     "and.bool": "vandq_u32($0, $1)", "or.bool": "vorrq_u32($0, $1)", "xor.bool": "veorq_u32($0, $1)",
     "hreduce.add.f32": "vaddvq_f32($0)", "hreduce.max.f32": "vmaxvq_f32($0)", "hreduce.min.f32": "vminvq_f32($0)",
+    "dot4ss.i32": "vdotq_s32(vdupq_n_s32(0), vreinterpretq_s8_s32($0), vreinterpretq_s8_s32($1))",
+    "dot4ss.acc.i32": "vdotq_s32($0, vreinterpretq_s8_s32($1), vreinterpretq_s8_s32($2))",
     "hreduce.add.i32": "vaddvq_s32($0)", "hreduce.max.i32": "vmaxvq_s32($0)", "hreduce.min.i32": "vminvq_s32($0)",
   };
   for (const [op, f] of Object.entries(CMP)) t[`${op}.f32`] = `${f}_f32($0, $1)`;
@@ -135,6 +137,7 @@ function neon(): VecIsa {
     t[`add.${d}`] = "vaddq_s32($0, $1)";
     t[`sub.${d}`] = "vsubq_s32($0, $1)";
     t[`mul.${d}`] = "vmulq_s32($0, $1)";
+    t[`mla.${d}`] = "vmlaq_s32($0, $1, $2)";
   }
   return {
     name: "aarch64", include: "#include <arm_neon.h>", lanes: 4, bits: 128,

@@ -121,6 +121,15 @@ export class VectorCEmitter extends CEmitter {
       case "load": return this.vload(e, used);
       case "bin": {
         const [a, b] = [e.a, e.b];
+        // acc + dot4(x, y): the accumulating form (NEON SDOT, x86 VPDPBUSD) where the table has one.
+        if (e.op === "add") {
+          const dot = [b, a].find((x) => x.k === "bin" && (x.op === "dot4ss" || x.op === "dot4us")) as Extract<Expr, { k: "bin" }> | undefined;
+          const acc = dot === b ? a : b;
+          if (dot && this.isa.t[`${dot.op}.acc.${e.dtype}`]) return this.tpl(`${dot.op}.acc.${e.dtype}`, [v(acc), v(dot.a), v(dot.b)])!;
+          // acc + x * y on integers: one multiply-accumulate (NEON MLA) where the table has one.
+          const prod = [b, a].find((x) => x.k === "bin" && x.op === "mul") as Extract<Expr, { k: "bin" }> | undefined;
+          if (prod && this.isa.t[`mla.${e.dtype}`]) return this.tpl(`mla.${e.dtype}`, [v(prod === b ? a : b), v(prod.a), v(prod.b)])!;
+        }
         if ((e.op === "max" || e.op === "min") && e.dtype === "f32") {
           const k = (x: Expr) => x.k === "bcast" && isOrderedConst(x.a);
           if (k(b)) return this.tpl(`${e.op}k.f32`, [v(a), v(b)])!;

@@ -11,7 +11,7 @@ export const INFIX: Partial<Record<BinOp, string>> = {
 
 export const BIN_OPS: ReadonlySet<string> = new Set<BinOp>([
   "add", "sub", "mul", "div", "mod", "floordiv", "floormod", "min", "max", "pow",
-  "and", "or", "xor", "shl", "shr", "eq", "ne", "lt", "le", "gt", "ge", "land", "lor", "fmod", "atan2",
+  "and", "or", "xor", "shl", "shr", "eq", "ne", "lt", "le", "gt", "ge", "land", "lor", "fmod", "atan2", "dot4ss", "dot4us",
 ]);
 
 export const UN_OPS: ReadonlySet<string> = new Set<UnOp>([

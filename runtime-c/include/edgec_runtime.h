@@ -90,6 +90,20 @@ static inline double edgec_mink(double x, double k) { return x > k ? k : x; }
 /* lo <= hi, never NaN: both selects test x, so neither depends on the other's outcome. */
 static inline float edgec_clampkf(float x, float lo, float hi) { float y = x < lo ? lo : x; return x > hi ? hi : y; }
 static inline double edgec_clampk(double x, double lo, double hi) { double y = x < lo ? lo : x; return x > hi ? hi : y; }
+/* The sum of the products of a's and b's four bytes: both signed (dot4ss), or a's unsigned
+ * (dot4us); one step of an int8 dot product (NEON SDOT and x86 VPDPBUSD do 4 or 16 at once). */
+static inline int32_t edgec_dot4ss(int32_t a, int32_t b) {
+  int32_t s = 0;
+  int j;
+  for (j = 0; j < 32; j += 8) s += (int32_t)(int8_t)(uint8_t)((uint32_t)a >> j) * (int32_t)(int8_t)(uint8_t)((uint32_t)b >> j);
+  return s;
+}
+static inline int32_t edgec_dot4us(int32_t a, int32_t b) {
+  int32_t s = 0;
+  int j;
+  for (j = 0; j < 32; j += 8) s += (int32_t)(uint8_t)((uint32_t)a >> j) * (int32_t)(int8_t)(uint8_t)((uint32_t)b >> j);
+  return s;
+}
 /* Floor division and modulo (the sign of the divisor) with no undefined case: x / 0 is 0, and
  * INT_MIN / -1 wraps to INT_MIN instead of trapping. */
 #define EDGEC_FLOOR_DIV(T, U, S) \
