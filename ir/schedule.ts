@@ -27,6 +27,8 @@ export interface TileConfig {
   laneFma?: boolean;
   /** The target's int8 dot product (TargetDesc.dot4): integer convolutions reduce four channels a step. */
   dot4?: "ss" | "us";
+  /** Integer convolutions read x - x_zp from an i16 padded copy (TargetDesc.int16Copies). */
+  int16Copies?: boolean;
   /**
    * The vectors are `vectors` × vscale lanes, known at run time (RVV): a row of the tile is a
    * fixed number of vectors and the tiles step along the row by their run-time length.

@@ -44,6 +44,13 @@ export interface TargetDesc {
    * then reduce four input channels per step (passes/conv-layout.ts).
    */
   dot4?: "ss" | "us";
+  /**
+   * Integer convolutions read their padded input as x - x_zp in i16, subtracted once per element:
+   * where an int8 vector load costs more than an int16 one and a multiply-accumulate takes the
+   * widened value (NEON: kws_dscnn int8 under qemu-aarch64 2.75 M -> 1.75 M instructions). Not on
+   * x86, where both loads are one instruction: there the copy costs arena bytes and time.
+   */
+  int16Copies?: boolean;
   /** Data cache sizes in bytes, for blocking. */
   l1: number;
   l2: number;
@@ -68,7 +75,7 @@ export const TARGETS: Readonly<Record<TargetName, TargetDesc>> = {
   },
   wasm: { name: "wasm", vectorBits: 128, scalable: false, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 16, slp: true, fma: false, maskedLoads: false, l1: 32 * KB, l2: 512 * KB, cflags: [] },
   aarch64: {
-    name: "aarch64", vectorBits: 128, scalable: false, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 32, fma: true, laneFma: true, maskedLoads: false, dot4: "ss", l1: 64 * KB, l2: 1024 * KB,
+    name: "aarch64", vectorBits: 128, scalable: false, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 32, fma: true, laneFma: true, maskedLoads: false, dot4: "ss", int16Copies: true, l1: 64 * KB, l2: 1024 * KB,
     cc: "aarch64-linux-gnu-gcc", cflags: ["-march=armv8.2-a+dotprod"],
   },
   // Microcontrollers: portable C built for the core (bare metal, arm-none-eabi-gcc).

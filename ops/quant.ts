@@ -241,8 +241,8 @@ defineOp({
 /**
  * Integer convolution of (x - x_zp) and (w - w_zp[m]) accumulated in i32. The window reads a padded
  * copy of x (split into phases when strided, as the float Conv's), so the register tile sees plain
- * loads; with an input zero point the copy holds x - x_zp as i16 and its padding 0, so the
- * subtraction runs once per element instead of once per multiply.
+ * loads; with an input zero point, on targets that ask for it (TEHints.int16Copies), the copy holds
+ * x - x_zp as i16 and its padding 0, so the subtraction runs once per element, not per multiply.
  */
 function integerConv(ctx: OpCtx, te: TE, x: TensorRef, w: TensorRef, out: number[], xzp?: TensorRef, wzp?: TensorRef, layout: WeightLayout = "MCK"): TensorRef {
   const zx = xzp && at(xzp, ...xzp.shape.map(() => c(0)));
@@ -250,7 +250,7 @@ function integerConv(ctx: OpCtx, te: TE, x: TensorRef, w: TensorRef, out: number
   const strided = win.strides.some((s) => s > 1) && win.dilations.every((d) => d === 1);
   // An unpadded, unstrided window reads x itself: x - x_zp stays in the sum (shared by a tile's rows).
   const copied = strided || [...win.begin, ...win.end].some((p) => p > 0);
-  const map = zx && copied ? { f: (e: Expr) => bin("sub", cast(e, "i16"), cast(zx, "i16")), dtype: "i16" as const } : undefined;
+  const map = zx && copied && te.hints.int16Copies ? { f: (e: Expr) => bin("sub", cast(e, "i16"), cast(zx, "i16")), dtype: "i16" as const } : undefined;
   const fill = map ? c(0, "i16") : zx ?? c(0, x.dtype);
   const phased = strided ? phaseInput(te, x, win, fill, map) : undefined;
   const padded = phased ? { x, win } : padInput(te, x, win, fill, map);

@@ -23,6 +23,8 @@ export interface TEHints {
   stridedLoads?: boolean;
   /** Zero-filled reads past an edge cost a masked load: windows read padding in place, no padded copies. */
   padInPlace?: boolean;
+  /** Integer convolutions read a padded copy holding x - x_zp as i16 (TargetDesc.int16Copies). */
+  int16Copies?: boolean;
 }
 
 export class TE {

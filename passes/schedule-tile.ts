@@ -49,6 +49,7 @@ export function vectorTileFor(t: TargetDesc): TileConfig {
   return {
     accs, width: 2 * L, vectors: L, padInPlace: t.maskedLoads, stridedLoads: t.maskedLoads,
     ...(t.scalable ? { scalable: true } : {}), ...(t.laneFma ? { laneFma: true } : {}), ...(t.dot4 ? { dot4: t.dot4 } : {}),
+    ...(t.int16Copies ? { int16Copies: true } : {}),
   };
 }
 
