@@ -10,14 +10,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { bytesOf } from "../ir/dtype.ts";
 import { TARGETS } from "../ir/target.ts";
 import { compileFile, writeCArtifact } from "../compiler/api.ts";
-import { readTensorFile } from "../compiler/onnx/tensor.ts";
 import { quantizeModel } from "../compiler/quantize.ts";
 import { buildHarness } from "../compiler/testrun.ts";
 import { buildPlugin, limit, perInference, qemuFor } from "./icount.ts";
-import { fmtInt, machine, msg } from "./run.ts";
+import { fmtInt, machine, msg, writeRawInputs } from "./run.ts";
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const SHARED = path.resolve(HERE, "..", process.env.EDGEC_SHARED ?? "../shared");
@@ -43,13 +41,7 @@ async function benchModel(name: string, work: string, plugin: string): Promise<R
   const dir = path.join(SHARED, "models", name);
   fs.mkdirSync(work, { recursive: true });
   try {
-    const set = path.join(dir, "test_data_set_0");
-    const inputs: string[] = [];
-    for (let i = 0; fs.existsSync(path.join(set, `input_${i}.pb`)); i++) {
-      const file = path.join(work, `in${i}.raw`);
-      fs.writeFileSync(file, bytesOf(readTensorFile(path.join(set, `input_${i}.pb`)).data));
-      inputs.push(file);
-    }
+    const inputs = writeRawInputs(path.join(dir, "test_data_set_0"), work).map((x) => x.file);
     const q = await quantizeModel(path.join(dir, "model.onnx"), dir, { method: "minmax", percentile: 99.99, activations: "s8", perTensor: false });
     const int8 = path.join(work, "int8.onnx");
     fs.writeFileSync(int8, q.model);

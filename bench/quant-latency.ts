@@ -11,13 +11,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { bytesOf } from "../ir/dtype.ts";
 import { compileFile, writeCArtifact } from "../compiler/api.ts";
 import { resolveCTarget } from "../compiler/c-targets.ts";
-import { readTensorFile } from "../compiler/onnx/tensor.ts";
 import { quantizeModel } from "../compiler/quantize.ts";
 import { buildHarness } from "../compiler/testrun.ts";
-import { BENCH_CFLAGS, OrtWorker, fmtInt, fmtMs, machine, median, msg, timeEdgec } from "./run.ts";
+import { BENCH_CFLAGS, OrtWorker, fmtInt, fmtMs, machine, median, msg, timeEdgec, writeRawInputs } from "./run.ts";
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const SHARED = path.resolve(HERE, "..", process.env.EDGEC_SHARED ?? "../shared");
@@ -61,13 +59,7 @@ async function benchModel(name: string, work: string): Promise<Row> {
   const workers: OrtWorker[] = [];
   try {
     const set = path.join(dir, "test_data_set_0");
-    const inputs: { dtype: string; shape: number[]; file: string }[] = [];
-    for (let i = 0; fs.existsSync(path.join(set, `input_${i}.pb`)); i++) {
-      const t = readTensorFile(path.join(set, `input_${i}.pb`));
-      const file = path.join(work, `in${i}.raw`);
-      fs.writeFileSync(file, bytesOf(t.data));
-      inputs.push({ dtype: t.dtype, shape: t.shape, file });
-    }
+    const inputs = writeRawInputs(set, work);
     let outputs = 0;
     while (fs.existsSync(path.join(set, `output_${outputs}.pb`))) outputs++;
     const q = await quantizeModel(path.join(dir, "model.onnx"), dir, { method: "minmax", percentile: 99.99, activations: "s8", perTensor: false });

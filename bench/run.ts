@@ -424,6 +424,18 @@ async function nodeBaselineRss(): Promise<number | undefined> {
   });
 }
 
+/** The input_N.pb tensors of a test data set, each written to WORK/inN.raw as the harness reads them. */
+export function writeRawInputs(set: string, work: string): { dtype: DType; shape: number[]; file: string }[] {
+  const inputs: { dtype: DType; shape: number[]; file: string }[] = [];
+  for (let i = 0; fs.existsSync(path.join(set, `input_${i}.pb`)); i++) {
+    const t = readTensorFile(path.join(set, `input_${i}.pb`));
+    const file = path.join(work, `in${i}.raw`);
+    fs.writeFileSync(file, bytesOf(t.data));
+    inputs.push({ dtype: t.dtype, shape: t.shape, file });
+  }
+  return inputs;
+}
+
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;

@@ -11,9 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs, promisify } from "node:util";
-import { bytesOf } from "../ir/dtype.ts";
 import { compileFile, writeCArtifact } from "../compiler/api.ts";
-import { readTensorFile } from "../compiler/onnx/tensor.ts";
 import { buildHarness } from "../compiler/testrun.ts";
 import { resolveCTarget } from "../compiler/c-targets.ts";
 import { CostModel, features, spearman } from "../compiler/tune/cost-model.ts";
@@ -21,7 +19,7 @@ import { TuneRecord, readLog } from "../compiler/tune/log.ts";
 import { fromKey } from "../compiler/tune/search.ts";
 import { lanesOf, TARGETS } from "../ir/target.ts";
 import { Workload, workloadsOf } from "../compiler/tune/workloads.ts";
-import { BENCH_CFLAGS, OrtWorker, fmtMs, machine, median, msg, timeEdgec } from "./run.ts";
+import { BENCH_CFLAGS, OrtWorker, fmtMs, machine, median, msg, timeEdgec, writeRawInputs } from "./run.ts";
 
 const run = promisify(execFile);
 const HERE = path.dirname(new URL(import.meta.url).pathname);
@@ -92,13 +90,7 @@ async function benchModel(name: string, dir: string, log: string, work: string, 
     return row;
   }
   const set = path.join(dir, "test_data_set_0");
-  const inputs: { dtype: string; shape: number[]; file: string }[] = [];
-  for (let i = 0; fs.existsSync(path.join(set, `input_${i}.pb`)); i++) {
-    const t = readTensorFile(path.join(set, `input_${i}.pb`));
-    const file = path.join(work, `in${i}.raw`);
-    fs.writeFileSync(file, bytesOf(t.data));
-    inputs.push({ dtype: t.dtype, shape: t.shape, file });
-  }
+  const inputs = writeRawInputs(set, work);
   const outputs = (fs.readdirSync(set).filter((f) => /^output_\d+\.pb$/.test(f))).map((_, i) => path.join(work, `ort_out${i}.raw`));
   let ort: OrtWorker | undefined;
   try {
