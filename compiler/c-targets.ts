@@ -8,14 +8,14 @@ import * as path from "node:path";
 import { CEmitter } from "../backends/c/emit.ts";
 import { NEON } from "../backends/c/isa-arm.ts";
 import { RVV } from "../backends/c/isa-riscv.ts";
-import { X86_V3, X86_V4 } from "../backends/c/isa-x86.ts";
+import { X86_V3, X86_V4, X86_V4_VNNI } from "../backends/c/isa-x86.ts";
 import { VectorCEmitter } from "../backends/c/vector.ts";
 import { EdgecError } from "../ir/diagnostics.ts";
 import { TARGETS, TargetDesc } from "../ir/target.ts";
 
-export type CTarget = "c" | "x86-64-v3" | "x86-64-v4" | "aarch64" | "riscv64" | McuTarget;
+export type CTarget = "c" | "x86-64-v3" | "x86-64-v4" | "x86-64-v4-vnni" | "aarch64" | "riscv64" | McuTarget;
 export type McuTarget = "cortex-m4" | "cortex-m55";
-export const C_TARGETS: readonly string[] = ["c", "x86-64-v3", "x86-64-v4", "aarch64", "riscv64", "cortex-m4", "cortex-m55", "native"];
+export const C_TARGETS: readonly string[] = ["c", "x86-64-v3", "x86-64-v4", "x86-64-v4-vnni", "aarch64", "riscv64", "cortex-m4", "cortex-m55", "native"];
 
 /** Microcontroller targets: bare-metal firmware, run under qemu-system-arm (compiler/firmware.ts). */
 export const isMcuTarget = (t: string | undefined): t is McuTarget => t === "cortex-m4" || t === "cortex-m55";
@@ -26,7 +26,7 @@ export const isCTarget = (t: string | undefined): boolean => t === undefined || 
 /** `native` as the host's best target (x86-64 level by /proc/cpuinfo, or aarch64), else `c`; any other name as it is. */
 export function resolveCTarget(t: string | undefined): CTarget {
   if (t === undefined || t === "c") return "c";
-  if (t === "x86-64-v3" || t === "x86-64-v4" || t === "aarch64" || t === "riscv64" || isMcuTarget(t)) return t;
+  if (t === "x86-64-v3" || t === "x86-64-v4" || t === "x86-64-v4-vnni" || t === "aarch64" || t === "riscv64" || isMcuTarget(t)) return t;
   if (t !== "native") throw new Error(`internal error: ${t} is not a C target`);
   if (process.arch === "arm64") return "aarch64";
   let flags: Set<string>;
@@ -37,7 +37,7 @@ export function resolveCTarget(t: string | undefined): CTarget {
     return "c";
   }
   if (process.arch !== "x64") return "c";
-  if (["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx2", "fma"].every((f) => flags.has(f))) return "x86-64-v4";
+  if (["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx2", "fma"].every((f) => flags.has(f))) return flags.has("avx512_vnni") ? "x86-64-v4-vnni" : "x86-64-v4";
   if (["avx2", "fma", "bmi2"].every((f) => flags.has(f))) return "x86-64-v3";
   return "c";
 }
@@ -50,6 +50,7 @@ export function emitterFor(t: CTarget): CEmitter {
   switch (t) {
     case "x86-64-v3": return new VectorCEmitter(X86_V3);
     case "x86-64-v4": return new VectorCEmitter(X86_V4);
+    case "x86-64-v4-vnni": return new VectorCEmitter(X86_V4_VNNI);
     case "aarch64": return new VectorCEmitter(NEON);
     case "riscv64": return new VectorCEmitter(RVV);
     case "c": case "cortex-m4": case "cortex-m55": return new CEmitter();

@@ -40,8 +40,8 @@ export interface TestOptions extends CompileOptions {
   vlens?: number[];
 }
 
-export type TestTarget = "c" | "x86-64-v3" | "x86-64-v4" | "aarch64" | "riscv64" | "cortex-m4" | "cortex-m55" | "native" | "wasm" | "wasm-emscripten";
-export const TEST_TARGETS: readonly TestTarget[] = ["c", "x86-64-v3", "x86-64-v4", "aarch64", "riscv64", "cortex-m4", "cortex-m55", "native", "wasm", "wasm-emscripten"];
+export type TestTarget = "c" | "x86-64-v3" | "x86-64-v4" | "x86-64-v4-vnni" | "aarch64" | "riscv64" | "cortex-m4" | "cortex-m55" | "native" | "wasm" | "wasm-emscripten";
+export const TEST_TARGETS: readonly TestTarget[] = ["c", "x86-64-v3", "x86-64-v4", "x86-64-v4-vnni", "aarch64", "riscv64", "cortex-m4", "cortex-m55", "native", "wasm", "wasm-emscripten"];
 
 export interface OutputResult {
   set: string;

@@ -5,7 +5,7 @@
  */
 import { DType, bitWidth } from "./dtype.ts";
 
-export type TargetName = "c" | "x86-64-v3" | "x86-64-v4" | "wasm" | "aarch64" | "riscv64" | "cortex-m4" | "cortex-m55";
+export type TargetName = "c" | "x86-64-v3" | "x86-64-v4" | "x86-64-v4-vnni" | "wasm" | "aarch64" | "riscv64" | "cortex-m4" | "cortex-m55";
 
 export interface TargetDesc {
   name: TargetName;
@@ -72,6 +72,11 @@ export const TARGETS: Readonly<Record<TargetName, TargetDesc>> = {
   "x86-64-v4": {
     name: "x86-64-v4", vectorBits: 512, scalable: false, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 32, fma: true, maskedLoads: true, l1: 48 * KB, l2: 2048 * KB,
     cc: "cc", cflags: ["-march=x86-64-v4"],
+  },
+  // x86-64-v4 with AVX512-VNNI (Ice Lake and later, Zen 4): int8 dot products as VPDPBUSD.
+  "x86-64-v4-vnni": {
+    name: "x86-64-v4-vnni", vectorBits: 512, scalable: false, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 32, fma: true, maskedLoads: true, dot4: "us",
+    l1: 48 * KB, l2: 2048 * KB, cc: "cc", cflags: ["-march=x86-64-v4", "-mavx512vnni"],
   },
   wasm: { name: "wasm", vectorBits: 128, scalable: false, vectorTypes: VECTOR_DTYPES, laneBits: 32, vectorRegisters: 16, slp: true, fma: false, maskedLoads: false, l1: 32 * KB, l2: 512 * KB, cflags: [] },
   aarch64: {

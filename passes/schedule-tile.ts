@@ -60,7 +60,7 @@ export function vectorTileFor(t: TargetDesc): TileConfig {
  */
 export function tileFor(target: string | undefined, winograd?: boolean): TileConfig {
   const t = target === "wasm" ? WASM_TILE
-    : target === "x86-64-v3" || target === "x86-64-v4" || target === "aarch64" || target === "riscv64" ? vectorTileFor(TARGETS[target]) : C_TILE;
+    : target === "x86-64-v3" || target === "x86-64-v4" || target === "x86-64-v4-vnni" || target === "aarch64" || target === "riscv64" ? vectorTileFor(TARGETS[target]) : C_TILE;
   return winograd === undefined ? t : { ...t, winograd };
 }
 

@@ -226,3 +226,8 @@ function avx512(): VecIsa {
 
 export const X86_V3: VecIsa = avx2();
 export const X86_V4: VecIsa = avx512();
+/** x86-64-v4 with AVX512-VNNI: the same table and int8 dot products (unsigned x signed bytes). */
+export const X86_V4_VNNI: VecIsa = {
+  ...X86_V4, name: "x86-64-v4-vnni",
+  t: { ...X86_V4.t, "dot4us.i32": "_mm512_dpbusd_epi32(_mm512_setzero_si512(), $0, $1)", "dot4us.acc.i32": "_mm512_dpbusd_epi32($0, $1, $2)" },
+};

@@ -19,12 +19,13 @@ import { numel } from "../../ir/graph.ts";
 import { readScheduleFile } from "../schedule-file.ts";
 import { parse, parseFreezeInputs, parseInputShapes, progress, progressDone } from "./main.ts";
 
-const HELP = `usage: edgec compile MODEL.onnx --target c|x86-64-v3|x86-64-v4|aarch64|riscv64|cortex-m4|cortex-m55|native|wasm|wasm-emscripten -o OUT/ [options]
+const HELP = `usage: edgec compile MODEL.onnx --target c|x86-64-v3|x86-64-v4|x86-64-v4-vnni|aarch64|riscv64|cortex-m4|cortex-m55|native|wasm|wasm-emscripten -o OUT/ [options]
 
 --target c writes OUT/<name>.h, OUT/<name>.c, the weights (OUT/<name>_weights.c, or .bin when
 large), the runtime sources, a Makefile and OUT/report.json. x86-64-v3 (AVX2, FMA) and
 x86-64-v4 (AVX-512) write the same files with the loops vectorized as that level's intrinsics
-(build with -march=x86-64-v3 or -march=x86-64-v4, as the Makefile does); aarch64 prints NEON
+(build with -march=x86-64-v3 or -march=x86-64-v4, as the Makefile does); x86-64-v4-vnni adds
+AVX512-VNNI int8 dot products (-mavx512vnni) for quantized convolutions; aarch64 prints NEON
 intrinsics (the Makefile builds with aarch64-linux-gnu-gcc -march=armv8.2-a+dotprod); riscv64
 prints RVV 1.0 intrinsics, vector-length agnostic (clang-16 --target=riscv64-linux-gnu
 -march=rv64gcv; one binary runs at any VLEN); cortex-m4 and cortex-m55 print portable C that the
@@ -36,8 +37,9 @@ and OUT/report.json. --target wasm-emscripten writes the same files from the C o
 with emcc. OUT is replaced only when complete.
 
 options:
-  --target T                  output target: c (default), x86-64-v3, x86-64-v4, aarch64,
-                              riscv64, cortex-m4, cortex-m55, native, wasm, wasm-emscripten
+  --target T                  output target: c (default), x86-64-v3, x86-64-v4,
+                              x86-64-v4-vnni, aarch64, riscv64, cortex-m4, cortex-m55, native,
+                              wasm, wasm-emscripten
   --no-simd                   wasm targets: a scalar module (no SIMD128 instructions)
   --winograd on|off           3x3 stride-1 convs as Winograd F(2x2,3x3): faster, 16/9 of their
                               weights and a larger arena (default: on for wasm, off for c)

@@ -30,7 +30,7 @@ builds RVV C with clang-16 and runs it under qemu-riscv64 at EDGEC_RVV_VLEN (def
 wasm-emscripten) makes each model a WebAssembly module run in Node through its loader.
 
 options:
-  --target T     c (default), x86-64-v3, x86-64-v4, aarch64, riscv64, native, wasm or
+  --target T     c (default), x86-64-v3, x86-64-v4, x86-64-v4-vnni, aarch64, riscv64, native, wasm or
                  wasm-emscripten
   --no-simd      wasm targets: scalar modules (no SIMD128)
   --filter RE    only tests whose folder name matches the regular expression RE

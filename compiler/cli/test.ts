@@ -9,7 +9,7 @@ import { winogradFlag } from "../../passes/schedule-tile.ts";
 import { readScheduleFile } from "../schedule-file.ts";
 import { parse, parseFreezeInputs, parseInputShapes, progress, progressDone } from "./main.ts";
 
-const HELP = `usage: edgec test DIR --target c|x86-64-v3|x86-64-v4|aarch64|riscv64|cortex-m4|cortex-m55|native|wasm|wasm-emscripten [options]
+const HELP = `usage: edgec test DIR --target c|x86-64-v3|x86-64-v4|x86-64-v4-vnni|aarch64|riscv64|cortex-m4|cortex-m55|native|wasm|wasm-emscripten [options]
 
 DIR holds model.onnx and test_data_set_*/input_N.pb, output_N.pb. Compiles the model for the
 target, runs every data set and compares each output. The C targets (c, and the x86-64 levels
@@ -22,8 +22,8 @@ targets build model.wasm and run it in this Node process through its model.mjs l
 status 0 only if every output matches.
 
 options:
-  --target T               c (default), x86-64-v3, x86-64-v4, aarch64, riscv64, cortex-m4,
-                           cortex-m55, native (the best level here), wasm (binaryen) or
+  --target T               c (default), x86-64-v3, x86-64-v4, x86-64-v4-vnni, aarch64, riscv64,
+                           cortex-m4, cortex-m55, native (the best level here), wasm (binaryen) or
                            wasm-emscripten (emcc)
   --vlen N[,N...]          riscv64: run the one binary at each VLEN (128, 256, 512, 1024;
                            default: $EDGEC_RVV_VLEN, else 128)

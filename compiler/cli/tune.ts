@@ -18,9 +18,9 @@ import { TuneProgress, tune } from "../tune/search.ts";
 import { parse, parseInputShapes } from "./main.ts";
 
 /** Targets tune measures on this machine (cross targets need an instruction counter as the cost). */
-const HOST_TARGETS = ["native", "x86-64-v3", "x86-64-v4", "c"];
+const HOST_TARGETS = ["native", "x86-64-v3", "x86-64-v4", "x86-64-v4-vnni", "c"];
 
-const HELP = `usage: edgec tune MODEL --target native|x86-64-v3|x86-64-v4|c -o tuning.jsonl [options]
+const HELP = `usage: edgec tune MODEL --target native|x86-64-v3|x86-64-v4|x86-64-v4-vnni|c -o tuning.jsonl [options]
 
 Searches the register-tile schedule of each distinct Conv/MatMul/Gemm kernel (identical ones
 once) by building the whole model with one candidate per kernel, timing every kernel call on
@@ -31,7 +31,7 @@ or a folder holding model.onnx (then test_data_set_0's inputs are used; otherwis
 Apply the log with 'edgec compile|test ... --tuning-log FILE'.
 
 options:
-  --target T            native (default), x86-64-v3, x86-64-v4 or c
+  --target T            native (default), x86-64-v3, x86-64-v4, x86-64-v4-vnni or c
   -o, --log FILE        the tuning log (JSON lines), appended to and resumed from
   --trials N            measurements per workload at most (default 64)
   --time-budget T       stop after T: 90s, 10m, 1h (default 10m)
@@ -54,7 +54,7 @@ export async function tuneCommand(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new EdgecError("tune takes one MODEL; run 'edgec tune --help'");
   if (!values.log) throw new EdgecError("missing -o LOG; run 'edgec tune --help'");
   const t = values.target!;
-  if (!HOST_TARGETS.includes(t)) throw new EdgecError(`--target ${t}: tune measures on this machine; available: native, x86-64-v3, x86-64-v4, c`);
+  if (!HOST_TARGETS.includes(t)) throw new EdgecError(`--target ${t}: tune measures on this machine; available: ${HOST_TARGETS.join(", ")}`);
   const target = resolveCTarget(t);
   const trials = Number(values.trials), seed = Number(values.seed);
   if (!Number.isSafeInteger(trials) || trials < 1) throw new EdgecError(`--trials ${values.trials}: expected a positive integer`);

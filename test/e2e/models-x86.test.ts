@@ -13,7 +13,7 @@ import { sharedDir } from "../shared.ts";
 
 const models = sharedDir("models");
 const SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"];
-const RANK: Record<CTarget, number> = { c: 0, "x86-64-v3": 1, "x86-64-v4": 2, aarch64: 0, riscv64: 0, "cortex-m4": 0, "cortex-m55": 0 };
+const RANK: Record<CTarget, number> = { c: 0, "x86-64-v3": 1, "x86-64-v4": 2, "x86-64-v4-vnni": 3, aarch64: 0, riscv64: 0, "cortex-m4": 0, "cortex-m55": 0 };
 const host = resolveCTarget("native");
 
 for (const target of ["x86-64-v3", "x86-64-v4"] as const) {

@@ -113,7 +113,7 @@ describe("edgec compile/test --target wasm", function () {
       expect(t.stdout).to.match(/PASS\n$/);
     }
     const bad = await edgec("compile", path.join(model, "model.onnx"), "--target", "wasm64", "-o", out);
-    expect(bad.stderr).to.include("unknown target 'wasm64'; available: c, x86-64-v3, x86-64-v4, aarch64, riscv64, cortex-m4, cortex-m55, native, wasm, wasm-emscripten");
+    expect(bad.stderr).to.include("unknown target 'wasm64'; available: c, x86-64-v3, x86-64-v4, x86-64-v4-vnni, aarch64, riscv64, cortex-m4, cortex-m55, native, wasm, wasm-emscripten");
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * @fileoverview Vector IR printed as intrinsics computes what the scalar kernel computes: each
- * function of fixtures/vector-c.tir is vectorized for x86-64-v3, x86-64-v4 and aarch64, printed
+ * function of fixtures/vector-c.tir is vectorized for x86-64-v3, x86-64-v4(-vnni) and aarch64, printed
  * with that target's table, built warning-free (the x86 levels under UBSan and ASan; aarch64 by
  * its cross compiler, run under qemu-aarch64) and run on inputs with NaN, infinities and extreme
  * integers; its outputs must match the evaluator's on the scalar kernel (integers exactly; floats
@@ -26,7 +26,7 @@ import { ROOT } from "../shared.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const run = promisify(execFile);
-const RANK: Record<CTarget, number> = { c: 0, "x86-64-v3": 1, "x86-64-v4": 2, aarch64: 0, riscv64: 0, "cortex-m4": 0, "cortex-m55": 0 };
+const RANK: Record<CTarget, number> = { c: 0, "x86-64-v3": 1, "x86-64-v4": 2, "x86-64-v4-vnni": 3, aarch64: 0, riscv64: 0, "cortex-m4": 0, "cortex-m55": 0 };
 const SPECIAL = [NaN, Infinity, -Infinity, -0, 0, 1e30, -1e-30];
 
 function inputs(f: ReturnType<typeof parseFuncs>[number]): TypedArray[] {
@@ -68,7 +68,7 @@ describe("vector IR as x86-64 and NEON intrinsics", function () {
   this.timeout(300_000);
   const funcs = parseFuncs(fs.readFileSync(path.join(HERE, "fixtures", "vector-c.tir"), "utf8"));
   const host = resolveCTarget("native");
-  for (const target of ["x86-64-v3", "x86-64-v4", "aarch64"] as const) {
+  for (const target of ["x86-64-v3", "x86-64-v4", "x86-64-v4-vnni", "aarch64"] as const) {
     for (const f of funcs) {
       it(`${f.name} on ${target}`, async function () {
         const tools = await toolchain(target, host);
