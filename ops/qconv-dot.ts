@@ -15,7 +15,7 @@ import { DType } from "../ir/dtype.ts";
 import { Expr, TensorRef, bin, c, cast, select } from "../ir/tir.ts";
 import { at, reduce } from "./te.ts";
 import { inside, windowOf } from "./conv-pool.ts";
-import { checkVecParam, requantize } from "./quant.ts";
+import { checkVecParam, requantizeConv } from "./quant.ts";
 import { OpCtx, defineOp } from "./registry.ts";
 
 /** What is added to each input byte so that it is the dot product's first operand type. */
@@ -79,11 +79,6 @@ defineOp({
         const wv = at(w!, bin("floordiv", m!, c(B)), q!, ...r, bin("floormod", m!, c(B)));
         return bin(dot === "ss" ? "dot4ss" : "dot4us", at(packed, n!, q!, ...coords), wv);
       }), { dtype: "i32" });
-    return [te.compute("qlinear_conv", outs[0]!.shape, (idx) => {
-      const m = idx[1]!;
-      const sw = ws!.shape.reduce((a, b) => a * b, 1) === 1 ? one(ws!) : at(ws!, m);
-      const mult = bin("div", bin("mul", one(xs!), sw), one(ys!));
-      return requantize(bin("add", at(acc, ...idx), at(bias!, m)), mult, one(yzp!), outs[0]!.dtype);
-    }, { dtype: outs[0]!.dtype })];
+    return [requantizeConv(te, acc, { xs: xs!, ws: ws!, ys: ys!, yzp: yzp!, bias: bias! }, outs[0]!)];
   },
 });

@@ -205,7 +205,7 @@ defineOp({
  * y = saturate(round(acc * multiplier) + zero point) in f32, as ONNX Runtime requantizes (so the
  * outputs match its bit for bit, and the epilogue has a vector form).
  */
-export function requantize(acc: Expr, mult: Expr, yzp: Expr, out: DType): Expr {
+function requantize(acc: Expr, mult: Expr, yzp: Expr, out: DType): Expr {
   return saturate(bin("add", un("round", bin("mul", cast(acc, "f32"), cast(mult, "f32"))), cast(yzp, "f32")), out);
 }
 
@@ -334,13 +334,18 @@ defineOp({
 function qlinearConv(ctx: OpCtx, te: TE, ins: (TensorRef | undefined)[], outs: TensorType[], layout: WeightLayout): TensorRef[] {
   const [x, xs, xzp, w, ws, wzp, ys, yzp, bias] = ins;
   const acc = integerConv(ctx, te, x!, w!, outs[0]!.shape, zeroPoint(ctx, 2, xzp), zeroPoint(ctx, 5, wzp), layout);
+  return [requantizeConv(te, acc, { xs: xs!, ws: ws!, ys: ys!, yzp: yzp!, bias }, outs[0]!)];
+}
+
+/** A convolution's i32 sums [N, M, ...] plus bias[m], requantized per filter by x_scale * w_scale[m] / y_scale. */
+export function requantizeConv(te: TE, acc: TensorRef, p: { xs: TensorRef; ws: TensorRef; ys: TensorRef; yzp: TensorRef; bias?: TensorRef }, out: TensorType): TensorRef {
   const one = (t: TensorRef) => at(t, ...t.shape.map(() => c(0)));
-  return [te.compute("qlinear_conv", outs[0]!.shape, (idx) => {
+  return te.compute("qlinear_conv", out.shape, (idx) => {
     const m = idx[1]!;
-    const sw = numel(ws!.shape) === 1 ? one(ws!) : at(ws!, m);
-    const mult = bin("div", bin("mul", one(xs!), sw), one(ys!));
+    const sw = numel(p.ws.shape) === 1 ? one(p.ws) : at(p.ws, m);
+    const mult = bin("div", bin("mul", one(p.xs), sw), one(p.ys));
     let a = at(acc, ...idx);
-    if (bias) a = bin("add", a, at(bias, m));
-    return requantize(a, mult, one(yzp!), outs[0]!.dtype);
-  }, { dtype: outs[0]!.dtype })];
+    if (p.bias) a = bin("add", a, at(p.bias, m));
+    return requantize(a, mult, one(p.yzp), out.dtype);
+  }, { dtype: out.dtype });
 }
