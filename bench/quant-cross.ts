@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { TARGETS } from "../ir/target.ts";
 import { compileFile, writeCArtifact } from "../compiler/api.ts";
-import { quantizeModel } from "../compiler/quantize.ts";
+import { DEFAULT_REQUEST, quantizeModel } from "../compiler/quantize.ts";
 import { buildHarness } from "../compiler/testrun.ts";
 import { buildPlugin, limit, perInference, qemuFor } from "./icount.ts";
 import { fmtInt, machine, msg, writeRawInputs } from "./run.ts";
@@ -42,7 +42,7 @@ async function benchModel(name: string, work: string, plugin: string): Promise<R
   fs.mkdirSync(work, { recursive: true });
   try {
     const inputs = writeRawInputs(path.join(dir, "test_data_set_0"), work).map((x) => x.file);
-    const q = await quantizeModel(path.join(dir, "model.onnx"), dir, { method: "minmax", percentile: 99.99, activations: "s8", perTensor: false });
+    const q = await quantizeModel(path.join(dir, "model.onnx"), dir, DEFAULT_REQUEST);
     const int8 = path.join(work, "int8.onnx");
     fs.writeFileSync(int8, q.model);
     const [f, i] = await Promise.all([count(path.join(dir, "model.onnx"), inputs, path.join(work, "float"), plugin), count(int8, inputs, path.join(work, "int8"), plugin)]);

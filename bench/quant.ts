@@ -13,7 +13,7 @@ import ort from "onnxruntime-node";
 import { compileGraph } from "../compiler/api.ts";
 import { importModel } from "../compiler/onnx/import.ts";
 import { readTensorFile } from "../compiler/onnx/tensor.ts";
-import { quantizeModel } from "../compiler/quantize.ts";
+import { DEFAULT_REQUEST, quantizeModel } from "../compiler/quantize.ts";
 import { wasmSession } from "../compiler/wasm-session.ts";
 import { tileFor } from "../passes/schedule-tile.ts";
 import { CALIBRATION_METHODS } from "../passes/calibrate.ts";
@@ -57,7 +57,7 @@ const labels = readTensorFile(path.join(DIR, "data", "test_labels.pb")).data as 
 const calib = path.join(DIR, "data", "calibration_images.pb");
 const rows = [await measure("float", new Uint8Array(fs.readFileSync(path.join(DIR, "model.onnx"))), images, labels)];
 for (const method of CALIBRATION_METHODS) {
-  const q = await quantizeModel(path.join(DIR, "model.onnx"), calib, { method, percentile: 99.99, activations: "s8", perTensor: false });
+  const q = await quantizeModel(path.join(DIR, "model.onnx"), calib, { ...DEFAULT_REQUEST, method });
   rows.push(await measure(`int8 ${method}`, q.model, images, labels));
   console.error(`${method} done`);
 }

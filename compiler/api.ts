@@ -85,7 +85,7 @@ export interface Report {
   /** The same numbers for the graph before optimisation passes, when asked for. */
   before?: { kernels: number; arena_bytes: number; arena_lower_bound_bytes: number };
   /** `compile --quantize`: how the float model was quantized before compiling. */
-  quantization?: { scheme: string; method: string; samples: number; quantized: Record<string, number> };
+  quantization?: { scheme: string; method?: string; samples?: number; quantized: Record<string, number> };
 }
 
 export interface Compiled {

@@ -12,17 +12,28 @@ import { inferTypes, topoSort } from "../ops/infer.ts";
 import { foldNode } from "../passes/fold-constants.ts";
 import { runPipeline } from "../passes/registry.ts";
 import { CalibrationMethod, Range, TensorStats } from "../passes/calibrate.ts";
-import { QuantizeOptions, insertQdq, quantTargets, tensorsToCalibrate } from "../passes/quantize.ts";
+import { QuantizeOptions, insertQdq, insertWeightDq, quantTargets, tensorsToCalibrate, weightTargets } from "../passes/quantize.ts";
+import { upgradeOpset } from "./onnx/upgrade.ts";
 import { wasmSession } from "./wasm-session.ts";
 import { exportModel } from "./onnx/export.ts";
 import { loadModel } from "./onnx/import.ts";
 import { readTensorFile } from "./onnx/tensor.ts";
 import { listDataSets } from "./testrun.ts";
 
+export const SCHEMES = ["int8", "int4-weights"] as const;
+export type Scheme = (typeof SCHEMES)[number];
+
 export interface QuantizeRequest extends QuantizeOptions {
+  /** int8: weights and activations (calibrated); int4-weights: weights only, blocked. */
+  scheme: Scheme;
+  /** int4 block size along the reduced axis. */
+  block: number;
   method: CalibrationMethod;
   percentile: number;
 }
+
+/** The defaults of 'edgec quantize': int8, minmax, s8 activations, per-channel weights. */
+export const DEFAULT_REQUEST: QuantizeRequest = { scheme: "int8", block: 128, method: "minmax", percentile: 99.99, activations: "s8", perTensor: false };
 
 export interface QuantizeResult {
   model: Uint8Array;
@@ -99,7 +110,25 @@ export async function calibrate(g: Graph, names: string[], feeds: TypedArray[][]
   return stats;
 }
 
-export async function quantizeModel(file: string, data: string, req: QuantizeRequest): Promise<QuantizeResult> {
+const countOps = (nodes: { op: string }[]): Record<string, number> => {
+  const out: Record<string, number> = {};
+  for (const n of nodes) out[n.op] = (out[n.op] ?? 0) + 1;
+  return out;
+};
+
+/** int4 weight-only quantization: no calibration; the model is raised to opset 21 for int4 DequantizeLinear. */
+function quantizeInt4(file: string, req: QuantizeRequest): QuantizeResult {
+  const g = prepareGraph(file);
+  const targets = weightTargets(g, 4);
+  if (!targets.length) fail("the model has no MatMul, Gemm, Conv or Gather with constant float weights to quantize to int4");
+  upgradeOpset(g, 21);
+  insertWeightDq(g, targets, 4, req.block);
+  return { model: exportModel(g, { opset: g.opset }), quantized: countOps(targets.map((t) => t.node)), ranges: new Map(), samples: 0 };
+}
+
+export async function quantizeModel(file: string, data: string | undefined, req: QuantizeRequest): Promise<QuantizeResult> {
+  if (req.scheme === "int4-weights") return quantizeInt4(file, req);
+  if (data === undefined) fail("int8 quantization needs --calibration DATA (a folder of test_data_set_* or a batch TensorProto)");
   const g = prepareGraph(file);
   const targets = quantTargets(g);
   if (!targets.length) fail("the model has no Conv, MatMul or Gemm with constant float weights to quantize");
@@ -108,7 +137,9 @@ export async function quantizeModel(file: string, data: string, req: QuantizeReq
   const stats = await calibrate(g, names, feeds, req.method !== "minmax");
   const ranges = new Map(names.map((n) => [n, stats.get(n)!.range(req.method, req.percentile)]));
   insertQdq(g, targets, ranges, req);
-  const quantized: Record<string, number> = {};
-  for (const t of targets) quantized[t.node.op] = (quantized[t.node.op] ?? 0) + 1;
+  // Embedding tables are weights no activation meets: int8 per column, dequantized as they are gathered.
+  const tables = weightTargets(g, 8);
+  insertWeightDq(g, tables, 8, 0);
+  const quantized = countOps([...targets.map((t) => t.node), ...tables.map((t) => t.node)]);
   return { model: exportModel(g, { opset: g.opset }), quantized, ranges, samples: feeds.length };
 }

@@ -28,6 +28,7 @@ import "./fused.ts";
 import "./winograd.ts";
 import "./packed-conv.ts";
 import "./qconv-dot.ts";
+import "./weight-dq.ts";
 import "./attention.ts";
 import "./recurrent.ts";
 import "./onnx-attention.ts";

@@ -142,6 +142,8 @@ export interface OpDef {
   view?: boolean;
   /** Outputs depend only on input types, so they fold even when inputs are not constant. */
   shapeOnly?: boolean;
+  /** Never folded into a constant: its inputs are the compact form of a weight (edgec.DequantizeWeight). */
+  noFold?: boolean;
   /** Runs subgraphs (If, Loop, Scan): built as branch and loop steps, never lowered as one kernel. */
   control?: boolean;
   /** How many leading inputs must be present (default 1): infer and compute may rely on them. */

@@ -19,6 +19,7 @@ export function foldNode(g: Graph, n: Node, outputs: Set<string> = new Set(g.out
   const def = getOp(n.op);
   if (!def) return false;
   if (def.control) return foldControl(g, n);
+  if (def.noFold) return false;
   const inputsKnown = n.inputs.every((i) => !i || g.constants.has(i));
   if (!inputsKnown && !def.shapeOnly) return false;
   const outs = n.outputs.filter((o) => o);

@@ -6,6 +6,7 @@
  */
 import { Graph, Node, TensorType } from "../ir/graph.ts";
 import { FUSED, kindOf } from "../ops/fused.ts";
+import { DEQUANTIZE_WEIGHT } from "../ops/weight-dq.ts";
 import { GraphPass, PassContext, bump } from "./pass.ts";
 
 const ACTIVATIONS = new Set(["Relu", "Clip", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Gelu", "Elu", "Selu", "Softplus", "Mish", "Swish"]);
@@ -30,10 +31,12 @@ export function fuseOps(g: Graph, ctx: PassContext): void {
     if (grouped.has(anchor)) continue;
     const kind = kindOf(anchor);
     if (!["out-ewise-fusable", "reduce", "elemwise", "broadcast"].includes(kind) || anchor.op === FUSED) continue;
-    // transpose-into-matmul: single-use Transposes of MatMul/Gemm operands become its access pattern.
-    const prologue = ["MatMul", "Gemm"].includes(anchor.op) ? anchor.inputs.flatMap((i) => {
+    // transpose-into-matmul: single-use Transposes of MatMul/Gemm operands become its access pattern;
+    // a compact weight (edgec.DequantizeWeight) is unpacked where MatMul, Gemm or Conv reads it.
+    const prologue = ["MatMul", "Gemm", "Conv"].includes(anchor.op) ? anchor.inputs.flatMap((i) => {
       const t = i ? producers.get(i) : undefined;
-      return t && t.op === "Transpose" && !grouped.has(t) && !outputs.has(i) && (consumers.get(i) ?? []).length === 1 ? [t] : [];
+      const fits = t && (t.op === DEQUANTIZE_WEIGHT || (t.op === "Transpose" && anchor.op !== "Conv"));
+      return fits && !grouped.has(t) && !outputs.has(i) && (consumers.get(i) ?? []).length === 1 ? [t] : [];
     }) : [];
     const members = [...new Set(prologue), anchor];
     let cur = anchor;
@@ -53,7 +56,9 @@ export function fuseOps(g: Graph, ctx: PassContext): void {
     }
     if (members.length < 2) continue;
     for (const m of members) grouped.add(m);
-    const patterns = [...prologue.map(() => "transpose-into-matmul"), ...patternNames(g, members.slice(prologue.length), kind)];
+    const transposes = prologue.filter((p) => p.op === "Transpose");
+    bump(ctx, "weight-dequant", prologue.length - transposes.length);
+    const patterns = [...transposes.map(() => "transpose-into-matmul"), ...patternNames(g, members.slice(prologue.length), kind)];
     for (const p of patterns) bump(ctx, p);
     replace.set(members[members.length - 1]!, makeFused(g, members, kind, patterns));
     for (const m of members.slice(0, -1)) replace.set(m, m);

@@ -166,3 +166,95 @@ export function insertQdq(g: Graph, targets: QuantTarget[], ranges: Map<string, 
   g.nodes.push(...added);
   topoSort(g);
 }
+
+/** A weight quantized alone (weight-only): the node's input `input` is the constant `w`. */
+export interface WeightTarget {
+  node: Node;
+  input: number;
+  w: string;
+  /** The axis along which the weight is blocked (int4) or the one scale per index runs along (int8). */
+  axis: number;
+}
+
+/** Fewest values a 4-bit block spans: smaller blocks cost more in scales than they save. */
+const MIN_BLOCK_SPAN = 16;
+
+/**
+ * The weights weight-only quantization takes: for int4, MatMul/Gemm weights blocked along K,
+ * Conv weights along input channels, embedding tables (Gather) along their rows; for int8, the
+ * embedding tables only, one scale per column (the rest is quantized with its activations).
+ */
+export function weightTargets(g: Graph, bits: 4 | 8): WeightTarget[] {
+  const out: WeightTarget[] = [];
+  for (const n of g.nodes) {
+    const add = (input: number, axis: number, minRank = 2, maxRank = 2) => {
+      const w = n.inputs[input];
+      if (!isF32Const(g, w)) return;
+      const shape = g.typeOf(w!).shape;
+      if (shape.length < minRank || shape.length > maxRank || numel(shape) < 256) return;
+      if (bits === 4 && shape[axis]! < MIN_BLOCK_SPAN) return;
+      out.push({ node: n, input, w: w!, axis });
+    };
+    // A table's int8 scales run along its columns: one per row would cost 4 bytes a row.
+    if (n.op === "Gather" && int(n, "axis", 0) === 0) add(0, 1);
+    if (bits === 8) continue;
+    if (n.op === "MatMul") add(1, 0);
+    else if (n.op === "Gemm") add(1, int(n, "transB", 0) ? 1 : 0);
+    else if (n.op === "Conv") add(1, 1, 3, 5);
+  }
+  return out;
+}
+
+/**
+ * Symmetric int4 quantization of `w` in blocks of `block` along `axis`: values in [-8, 7] at
+ * scale max|w| / 7 per block, and the scales (shaped as w, with axis divided into blocks).
+ */
+export function quantizeBlocked(w: Tensor, axis: number, block: number): { q: Int8Array; scales: Float32Array; shape: number[] } {
+  const data = w.data as Float32Array;
+  const dim = w.shape[axis]!, inner = numel(w.shape.slice(axis + 1)), nb = Math.ceil(dim / block);
+  const shape = w.shape.map((d, i) => (i === axis ? nb : d));
+  const sIndex = (i: number) => {
+    const outer = Math.floor(i / (dim * inner)), a = Math.floor(i / inner) % dim, r = i % inner;
+    return (outer * nb + Math.floor(a / block)) * inner + r;
+  };
+  const amax = new Float64Array(numel(shape));
+  for (let i = 0; i < data.length; i++) amax[sIndex(i)] = Math.max(amax[sIndex(i)]!, Math.abs(data[i]!));
+  const scales = Float32Array.from(amax, (a) => (a > 0 ? a / 7 : 1));
+  const q = new Int8Array(data.length);
+  for (let i = 0; i < data.length; i++) q[i] = Math.max(-8, Math.min(7, roundEven(data[i]! / scales[sIndex(i)]!)));
+  return { q, scales, shape };
+}
+
+/** Rewrites each target's weight as DequantizeLinear of its quantized form (one per weight). */
+export function insertWeightDq(g: Graph, targets: WeightTarget[], bits: 4 | 8, block: number): void {
+  const made = new Map<string, string>();
+  const added: Node[] = [];
+  const constant = (name: string, t: Tensor) => {
+    g.constants.set(name, t);
+    g.types.set(name, { dtype: t.dtype, shape: t.shape });
+    return name;
+  };
+  for (const t of targets) {
+    let dq = made.get(t.w);
+    if (!dq) {
+      const w = g.constants.get(t.w)!;
+      dq = `${t.w}/dq`;
+      if (bits === 4) {
+        const { q, scales, shape } = quantizeBlocked(w, t.axis, block);
+        const wq = constant(`${t.w}/q4`, { dtype: "i4", shape: w.shape, data: q });
+        const ws = constant(`${t.w}/scale`, { dtype: "f32", shape, data: scales });
+        added.push({ name: dq, op: "DequantizeLinear", domain: "", inputs: [wq, ws], outputs: [dq], attrs: { axis: { type: "int", value: t.axis }, block_size: { type: "int", value: block } } });
+      } else {
+        const { q, scales } = quantizeWeights(w, t.axis, false);
+        const wq = constant(`${t.w}/q8`, { dtype: "i8", shape: w.shape, data: q });
+        const ws = constant(`${t.w}/scale`, { dtype: "f32", shape: [scales.length], data: scales });
+        added.push({ name: dq, op: "DequantizeLinear", domain: "", inputs: [wq, ws], outputs: [dq], attrs: { axis: { type: "int", value: t.axis } } });
+      }
+      g.types.set(dq, { dtype: "f32", shape: w.shape });
+      made.set(t.w, dq);
+    }
+    t.node.inputs[t.input] = dq;
+  }
+  g.nodes.push(...added);
+  topoSort(g);
+}

@@ -23,11 +23,12 @@ import softmax from "./softmax.ts";
 import transposeCancel from "./transpose-cancel.ts";
 import winograd from "./winograd.ts";
 import convLayout from "./conv-layout.ts";
+import weightPack from "./weight-pack.ts";
 import { GraphPass, PassContext } from "./pass.ts";
 
 /** Every graph pass, in pipeline order. */
 export const GRAPH_PASSES: readonly GraphPass[] = [
-  qdq, foldConstants, transposeCancel, padFold, convBn, convBias, convScale, layernorm, gelu, softmax, silu, hardswish,
+  qdq, weightPack, foldConstants, transposeCancel, padFold, convBn, convBias, convScale, layernorm, gelu, softmax, silu, hardswish,
   attention, winograd, convLayout, deadCode, fuseOps,
 ];
 

@@ -65,9 +65,10 @@ options:
                               (test_data_set_0 beside the model, else zeros) and printing its
                               outputs over semihosting, and a Makefile (make; make run in
                               qemu-system-arm)
-  --quantize int8             quantize the float model first, as 'edgec quantize' does (the QDQ
-                              model is compiled directly; report.json says how), with:
-  --calibration DATA          calibration inputs: a folder of test_data_set_* or a batch TensorProto
+  --quantize int8|int4-weights
+                              quantize the float model first, as 'edgec quantize --scheme' does
+                              (the QDQ model is compiled directly; report.json says how), with:
+  --calibration DATA          int8: calibration inputs, a folder of test_data_set_* or a batch TensorProto
 ${QUANT_HELP}`;
 
 const TARGETS = [...C_TARGETS, "wasm", "wasm-emscripten"];
@@ -106,10 +107,9 @@ export async function compileCommand(args: string[]): Promise<number> {
   const embedLimit = values["weights-bin-above"] !== undefined ? Number(values["weights-bin-above"]) : undefined;
   if (embedLimit !== undefined && !(embedLimit >= 0)) throw new EdgecError("--weights-bin-above takes a byte count");
   const printAfter = new Set<string>(values["print-after"] ?? []);
-  if (values.quantize !== undefined && values.quantize !== "int8") throw new EdgecError(`--quantize ${values.quantize}: only int8 is supported`);
-  if (values.quantize && !values.calibration) throw new EdgecError("--quantize int8 needs --calibration DATA (a folder of test_data_set_* or a batch TensorProto)");
-  if (!values.quantize && values.calibration) throw new EdgecError("--calibration applies with --quantize int8");
-  const quant = values.quantize ? quantizeRequest(values) : undefined;
+  const quant = values.quantize !== undefined ? quantizeRequest(values.quantize, values) : undefined;
+  if (quant?.scheme === "int8" && !values.calibration) throw new EdgecError("--quantize int8 needs --calibration DATA (a folder of test_data_set_* or a batch TensorProto)");
+  if (quant?.scheme !== "int8" && values.calibration) throw new EdgecError("--calibration applies with --quantize int8");
   if (values.firmware !== undefined && !isMcuTarget(target)) throw new EdgecError(`--firmware applies to the cortex-m4 and cortex-m55 targets, not ${target}`);
   if (values.firmware !== undefined && isMcuTarget(target)) boardFor(values.firmware, target);
   const opts: CompileOptions = {
@@ -131,10 +131,12 @@ export async function compileCommand(args: string[]): Promise<number> {
   let compiled: Compiled;
   if (quant) {
     progress(`quantizing ${path.basename(positionals[0]!)}`);
-    const q = await quantizeModel(positionals[0]!, values.calibration!, quant);
-    progress(`compiling ${path.basename(positionals[0]!)} (int8)`);
+    const q = await quantizeModel(positionals[0]!, values.calibration, quant);
+    progress(`compiling ${path.basename(positionals[0]!)} (${quant.scheme})`);
     compiled = compileBytes(q.model, path.dirname(path.resolve(positionals[0]!)), opts);
-    compiled.report.quantization = { scheme: `int8, ${quant.activations} activations, ${quant.perTensor ? "per-tensor" : "per-channel"} weights`, method: quant.method, samples: q.samples, quantized: q.quantized };
+    compiled.report.quantization = quant.scheme === "int8"
+      ? { scheme: `int8, ${quant.activations} activations, ${quant.perTensor ? "per-tensor" : "per-channel"} weights`, method: quant.method, samples: q.samples, quantized: q.quantized }
+      : { scheme: `int4 weights, blocks of ${quant.block}, float activations`, quantized: q.quantized };
   } else {
     progress(`compiling ${path.basename(positionals[0]!)}`);
     compiled = compileFile(positionals[0]!, opts);

@@ -48,9 +48,11 @@ export function exportModel(g: Graph, opts: { opset?: number; producer?: string 
     input: g.inputs.map((i) => valueInfo(i, g.typeOf(i))),
     output: g.outputs.map((o) => valueInfo(o, g.typeOf(o))),
   };
+  const opset = opts.opset ?? g.opset;
+  // The oldest IR version that knows the opset's types (int4 came with IR 10 and opset 21).
   const model = onnx.ModelProto.create({
-    irVersion: 8, producerName: opts.producer ?? "edgec",
-    opsetImport: [{ domain: "", version: opts.opset ?? g.opset }, ...(ml ? [{ domain: "ai.onnx.ml", version: 3 }] : []),
+    irVersion: opset >= 21 ? 10 : opset >= 19 ? 9 : 8, producerName: opts.producer ?? "edgec",
+    opsetImport: [{ domain: "", version: opset }, ...(ml ? [{ domain: "ai.onnx.ml", version: 3 }] : []),
       ...[...domains].map((domain) => ({ domain, version: 1 }))],
     graph,
   });

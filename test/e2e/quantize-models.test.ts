@@ -8,7 +8,7 @@
  */
 import { expect } from "chai";
 import * as path from "node:path";
-import { quantizeModel } from "../../compiler/quantize.ts";
+import { DEFAULT_REQUEST, quantizeModel } from "../../compiler/quantize.ts";
 import { readTensorFile } from "../../compiler/onnx/tensor.ts";
 import { TestTarget, testDir } from "../../compiler/testrun.ts";
 import { cToolchain } from "../../compiler/c-targets.ts";
@@ -39,7 +39,7 @@ describe("quantized shared models on c, native, wasm and aarch64", function () {
     it(`${name}: integer kernels as in ONNX Runtime`, async function () {
       const dir = sharedDir(`models/${name}`);
       if (!dir) this.skip();
-      const q = await quantizeModel(path.join(dir!, "model.onnx"), dir!, { method: "minmax", percentile: 99.99, activations: "s8", perTensor: false });
+      const q = await quantizeModel(path.join(dir!, "model.onnx"), dir!, DEFAULT_REQUEST);
       const x = readTensorFile(path.join(dir!, "test_data_set_0", "input_0.pb"));
       const cases = path.join(scratch, name);
       await writeOrtCase(cases, q.model, x.name, x.shape, [x.data as Float32Array]);

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import ort from "onnxruntime-node";
-import { quantizeModel } from "../../compiler/quantize.ts";
+import { DEFAULT_REQUEST, quantizeModel } from "../../compiler/quantize.ts";
 import { importModel } from "../../compiler/onnx/import.ts";
 import { readTensorFile } from "../../compiler/onnx/tensor.ts";
 import { testDir } from "../../compiler/testrun.ts";
@@ -94,7 +94,7 @@ describe("edgec quantize", function () {
     const dir = sharedDir("models/digits_cnn");
     if (!dir) this.skip();
     const q = await quantizeModel(path.join(dir!, "model.onnx"), path.join(dir!, "data", "calibration_images.pb"),
-      { method: "minmax", percentile: 99.99, activations: "s8", perTensor: false });
+      DEFAULT_REQUEST);
     expect(q.quantized).to.deep.equal({ Conv: 2, Gemm: 1 });
     const images = readTensorFile(path.join(dir!, "data", "test_images.pb")).data as Float32Array;
     const labels = readTensorFile(path.join(dir!, "data", "test_labels.pb")).data as BigInt64Array;
