@@ -33,10 +33,16 @@ export function fuseOps(g: Graph, ctx: PassContext): void {
     if (!["out-ewise-fusable", "reduce", "elemwise", "broadcast"].includes(kind) || anchor.op === FUSED) continue;
     // transpose-into-matmul: single-use Transposes of MatMul/Gemm operands become its access pattern;
     // a compact weight (edgec.DequantizeWeight) is unpacked where MatMul, Gemm or Conv reads it.
-    const prologue = ["MatMul", "Gemm", "Conv"].includes(anchor.op) ? anchor.inputs.flatMap((i) => {
+    const single = (i: string | undefined, ops: string[]): Node | undefined => {
       const t = i ? producers.get(i) : undefined;
-      const fits = t && (t.op === DEQUANTIZE_WEIGHT || (t.op === "Transpose" && anchor.op !== "Conv"));
-      return fits && !grouped.has(t) && !outputs.has(i) && (consumers.get(i) ?? []).length === 1 ? [t] : [];
+      return t && ops.includes(t.op) && !grouped.has(t) && !outputs.has(i!) && (consumers.get(i!) ?? []).length === 1 ? t : undefined;
+    };
+    const prologue = ["MatMul", "Gemm", "Conv"].includes(anchor.op) ? anchor.inputs.flatMap((i) => {
+      const t = single(i, anchor.op === "Conv" ? [DEQUANTIZE_WEIGHT] : [DEQUANTIZE_WEIGHT, "Transpose"]);
+      if (!t) return [];
+      // A transposed compact weight (MatMulNBits' [N, K]) is unpacked in the same access.
+      const dw = t.op === "Transpose" ? single(t.inputs[0], [DEQUANTIZE_WEIGHT]) : undefined;
+      return dw ? [dw, t] : [t];
     }) : [];
     const members = [...new Set(prologue), anchor];
     let cur = anchor;

@@ -2,6 +2,7 @@
  * @fileoverview weight-pack: a weight-only quantized model keeps its weights compact.
  *   DequantizeLinear(4-bit constant)            -> edgec.DequantizeWeight, two elements a byte
  *   DequantizeLinear(8-bit constant) -> Gather  -> edgec.DequantizeWeight (Gather reads its table)
+ *   DequantizeLinear(8-bit constant, blocked)   -> edgec.DequantizeWeight
  *   Gather(DequantizeWeight(table), idx)        -> DequantizeWeight(Gather(q, idx), Gather(scale, idx))
  * Without it constant folding would store the float weight; instead the kernel reading the weight
  * unpacks it (fuse-ops inlines DequantizeWeight into MatMul, Gemm and Conv), and an embedding
@@ -34,7 +35,9 @@ function packDequantize(g: Graph, n: Node, consumers: Map<string, Node[]>): Node
   const y = n.outputs[0]!;
   const readers = consumers.get(y) ?? [];
   const embedding = readers.length > 0 && readers.every((r) => r.op === "Gather" && r.inputs[0] === y && r.inputs[1] !== y && int(r, "axis", 0) === 0);
-  if (!four && !((xt.dtype === "i8" || xt.dtype === "u8") && embedding)) return undefined;
+  // 8-bit weights stay 8-bit where they are an embedding table or blocked (only weight-only models block them).
+  const blocked = int(n, "block_size", 0) > 0;
+  if (!four && !((xt.dtype === "i8" || xt.dtype === "u8") && (embedding || blocked))) return undefined;
 
   // Scale and zero point at the weight's rank: per tensor, per axis or blocked.
   let axis = int(n, "axis", 1);

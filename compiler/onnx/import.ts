@@ -7,6 +7,7 @@ import type { onnx as O } from "onnx-proto";
 import { fromOnnxCode } from "../../ir/dtype.ts";
 import { Attr, Graph, Node, TensorType } from "../../ir/graph.ts";
 import { EdgecError, fail, nodeError, q } from "../../ir/diagnostics.ts";
+import { MS_DOMAIN, expandMatMulNBits } from "./matmul-nbits.ts";
 import { FLEX_DOMAIN, expandFlexAttention } from "./flex-attention.ts";
 import { decodeTensor, num, onnx } from "./tensor.ts";
 
@@ -103,6 +104,7 @@ function importGraph(gp: O.IGraphProto, ctx: Ctx): Graph {
     const fn = ctx.functions.get(`${np.domain ?? ""}:${np.opType ?? ""}`);
     if (fn) g.nodes.push(...inlineFunction(node, fn, ctx, counter++));
     else if (node.domain === FLEX_DOMAIN) g.nodes.push(...expandFlexAttention(node, g));
+    else if (node.domain === MS_DOMAIN) g.nodes.push(...expandMatMulNBits(node, g));
     else g.nodes.push(node);
   }
   return g;

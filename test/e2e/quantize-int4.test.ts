@@ -4,7 +4,8 @@
  * native and wasm with the weights kept two a byte. The reference is ONNX Runtime with graph
  * optimizations off: its default fuses DequantizeLinear->MatMul into MatMulNBits at accuracy
  * level 4, which quantizes the activations to int8 as well (a different model, off by ~4e-3 on
- * bert_tiny); unfused, it computes exactly what the ONNX model says.
+ * bert_tiny); unfused, it computes exactly what the ONNX model says. ONNX Runtime's own form,
+ * com.microsoft MatMulNBits, imports and matches it too.
  */
 import { expect } from "chai";
 import * as fs from "node:fs";
@@ -135,6 +136,39 @@ describe("int4 weight-only quantization", function () {
       expect(int8 / float, `${dir} int8`).to.be.at.most(0.26);
     }
   });
+
+  for (const bits of [4, 8] as const) {
+    it(`imports ONNX Runtime's MatMulNBits (${bits} bits${bits === 4 ? ", zero points, a padded last block, bias" : ""}) and matches ORT`, async () => {
+      const K = 40, N = 6, block = 16, blocks = Math.ceil(K / block), blob = (block * bits) / 8;
+      const rb = rng(bits);
+      const b = Array.from({ length: N * blocks * blob }, () => Math.floor(rb() * 256));
+      const zp = Array.from({ length: N * Math.ceil(blocks / 2) }, () => Math.floor(rb() * 256));
+      const nb: ModelSpec = {
+        opset: 17, opsets: { "com.microsoft": 1 },
+        inputs: [{ name: "a", dtype: "f32", shape: [2, 3, K] }],
+        outputs: [{ name: "y", dtype: "f32", shape: [2, 3, N] }],
+        initializers: [
+          { name: "b", dtype: "u8", dims: [N, blocks, blob], data: b },
+          { name: "s", dtype: "f32", dims: [N * blocks], data: uniform(rb, N * blocks, 0.01, 0.1) },
+          ...(bits === 4 ? [{ name: "zp", dtype: "u8" as const, dims: [N * Math.ceil(blocks / 2)], data: zp }, { name: "bias", dtype: "f32" as const, dims: [N], data: uniform(rb, N) }] : []),
+        ],
+        nodes: [{
+          op: "MatMulNBits", domain: "com.microsoft", inputs: bits === 4 ? ["a", "b", "s", "zp", "", "bias"] : ["a", "b", "s"], outputs: ["y"],
+          attrs: { K, N, bits, block_size: block },
+        }],
+      };
+      const dir = path.join(scratch, `nbits${bits}`);
+      writeModelDir(dir, nb, [{ name: "a", dtype: "f32", dims: [2, 3, K], data: uniform(rb, 6 * K) }]);
+      const cases = path.join(scratch, `nbits${bits}-ort`);
+      await writeOrtCaseFrom(cases, fs.readFileSync(path.join(dir, "model.onnx")), dir);
+      for (const target of targets()) {
+        const t = await testDir(cases, { target, rtol: 1e-5, atol: 1e-5 });
+        expect(t.pass, `${target}: ${t.results.map((x) => `${x.set} ${x.maxAbs}`).join(", ")}`).to.equal(true);
+        expect(t.compiled.report.fusions["weight-dequant"], target).to.equal(1);
+        expect(t.compiled.report.weights_bytes, target).to.be.below(N * K * 4);
+      }
+    });
+  }
 
   describe("the command line", () => {
     let model: string;
