@@ -1,6 +1,6 @@
 /**
  * @fileoverview `npm run bench:quant`: digits_cnn float vs `edgec quantize` int8 (minmax,
- * percentile, entropy): top-1 on the 300 labelled test images run through edgec's wasm build
+ * percentile, entropy) and int4-weights (blocks of 32, 64, 128): top-1 on the 300 labelled test images run through edgec's wasm build
  * (cross-checked against ONNX Runtime on the same model), weight and arena bytes of the `c`
  * target, and wasm latency per image. Writes bench/results-quant.md.
  *
@@ -26,11 +26,11 @@ const { values } = parseArgs({ options: { out: { type: "string", default: path.j
 
 const argmax = (l: ArrayLike<number>) => { let a = 0; for (let k = 1; k < l.length; k++) if (l[k]! > l[a]!) a = k; return a; };
 
-async function measure(label: string, model: Uint8Array, images: Float32Array, labels: BigInt64Array) {
+async function measure(label: string, model: Uint8Array, images: Float32Array, labels: BigInt64Array, ortOpts: ort.InferenceSession.SessionOptions = {}) {
   const n = labels.length;
   const c = compileGraph(importModel(model, undefined), { optLevel: 2, tile: tileFor("c") }).report;
   const s = await wasmSession(importModel(model, undefined));
-  const sess = await ort.InferenceSession.create(model);
+  const sess = await ort.InferenceSession.create(model, ortOpts);
   let right = 0, ortRight = 0, agree = 0;
   const feeds = Array.from({ length: n }, (_, i) => images.slice(i * 64, (i + 1) * 64));
   for (let i = 0; i < n; i++) {
@@ -61,6 +61,10 @@ for (const method of CALIBRATION_METHODS) {
   rows.push(await measure(`int8 ${method}`, q.model, images, labels));
   console.error(`${method} done`);
 }
+for (const block of [32, 64, 128]) {
+  const q = await quantizeModel(path.join(DIR, "model.onnx"), undefined, { ...DEFAULT_REQUEST, scheme: "int4-weights", block });
+  rows.push(await measure(`int4-weights block ${block}`, q.model, images, labels, { graphOptimizationLevel: "disabled" }));
+}
 const fmt = (x: number) => x.toLocaleString("en-US");
 const md = [
   "# edgec quantization benchmark: digits_cnn",
@@ -68,6 +72,7 @@ const md = [
   `- date: ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}`,
   `- machine: ${machine()}`,
   "- int8: `edgec quantize --method M` (percentile 99.99), 200 calibration images (data/calibration_images.pb), s8 activations, per-channel int8 weights, int32 bias",
+  "- int4-weights: `edgec quantize --scheme int4-weights --block B`: Conv and Gemm weights symmetric int4 in blocks of B along the input channels (the first conv, 1 input channel, stays float), float activations; ORT runs it with graph optimizations off (its default turns DequantizeLinear+MatMul into MatMulNBits with int8 activations)",
   "- top-1: the 300 labelled test images run through edgec's wasm build of each model (in process, `compiler/wasm-session.ts`); ORT top-1 is onnxruntime-node 1.30.0 on the same ONNX model; agree = images where both give the same class",
   "- weight and arena bytes: `edgec compile --target c` report (-O2); kernels = its kernel count, qdq = integer kernels fused by the qdq pass",
   "- latency: wasm (binaryen, SIMD128) per image, median of 5 rounds over the 300 images, one thread, including the loader's input/output copies",
