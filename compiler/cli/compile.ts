@@ -135,7 +135,7 @@ export async function compileCommand(args: string[]): Promise<number> {
     progress(`compiling ${path.basename(positionals[0]!)} (${quant.scheme})`);
     compiled = compileBytes(q.model, path.dirname(path.resolve(positionals[0]!)), opts);
     compiled.report.quantization = quant.scheme === "int8"
-      ? { scheme: `int8, ${quant.activations} activations, ${quant.perTensor ? "per-tensor" : "per-channel"} weights`, method: quant.method, samples: q.samples, quantized: q.quantized }
+      ? { scheme: `int8, ${quant.activations} activations, ${quant.perTensor ? "per-tensor" : "per-channel"} weights${quant.biasCorrection ? ", bias-corrected" : ""}`, method: quant.method, samples: q.samples, quantized: q.quantized }
       : { scheme: `int4 weights, blocks of ${quant.block}, float activations`, quantized: q.quantized };
   } else {
     progress(`compiling ${path.basename(positionals[0]!)}`);

@@ -14,7 +14,9 @@ export const QUANT_HELP = `  --block N                int4-weights: values per s
                            threshold search over a 2048-bin histogram of |x|)
   --percentile P           the percentile of |x| kept by --method percentile (default 99.99)
   --activations s8|u8      activation type (default s8)
-  --per-tensor             one weight scale per tensor instead of one per output channel`;
+  --per-tensor             one weight scale per tensor instead of one per output channel
+  --bias-correction        int8: shift each bias by the change quantization makes to its output's
+                           mean per channel (measured on the calibration data)`;
 
 const HELP = `usage: edgec quantize MODEL.onnx --calibration DATA -o OUT.onnx [options]
        edgec quantize MODEL.onnx --scheme int4-weights [--block N] -o OUT.onnx
@@ -50,10 +52,11 @@ export const QUANT_OPTIONS = {
   activations: { type: "string", default: "s8" },
   "per-tensor": { type: "boolean" },
   block: { type: "string", default: "128" },
+  "bias-correction": { type: "boolean" },
 } as const;
 
 /** The quantization request those options give (calibration checked by the caller). */
-export function quantizeRequest(scheme: string, values: { method?: string; percentile?: string; activations?: string; "per-tensor"?: boolean; block?: string }): QuantizeRequest {
+export function quantizeRequest(scheme: string, values: { method?: string; percentile?: string; activations?: string; "per-tensor"?: boolean; block?: string; "bias-correction"?: boolean }): QuantizeRequest {
   const sch = SCHEMES.find((x) => x === scheme);
   if (!sch) throw new EdgecError(`unknown quantization scheme '${scheme}'; available: ${SCHEMES.join(", ")}`);
   const block = Number(values.block);
@@ -63,7 +66,7 @@ export function quantizeRequest(scheme: string, values: { method?: string; perce
   const percentile = Number(values.percentile);
   if (!(percentile > 0 && percentile <= 100)) throw new EdgecError(`--percentile ${values.percentile}: expected a number in (0, 100]`);
   if (values.activations !== "s8" && values.activations !== "u8") throw new EdgecError(`--activations ${values.activations}: expected s8 or u8`);
-  return { scheme: sch, block, method, percentile, activations: values.activations, perTensor: !!values["per-tensor"] };
+  return { scheme: sch, block, method, percentile, activations: values.activations, perTensor: !!values["per-tensor"], biasCorrection: !!values["bias-correction"] };
 }
 
 export async function quantizeCommand(args: string[]): Promise<number> {

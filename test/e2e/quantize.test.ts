@@ -115,6 +115,28 @@ describe("edgec quantize", function () {
     expect(t.compiled.report.fusions.qdq).to.equal(3);
   });
 
+  it("digits_cnn: bias correction raises the int8 logits' SQNR against float on the 300 test images (in ORT)", async function () {
+    const dir = sharedDir("models/digits_cnn");
+    if (!dir) this.skip();
+    const model = path.join(dir!, "model.onnx"), calib = path.join(dir!, "data", "calibration_images.pb");
+    const images = readTensorFile(path.join(dir!, "data", "test_images.pb")).data as Float32Array;
+    const logits = async (bytes: Uint8Array) => {
+      const sess = await ort.InferenceSession.create(bytes);
+      const out: Float32Array[] = [];
+      for (let i = 0; i < 300; i++) out.push((await sess.run({ image: new ort.Tensor("float32", images.slice(i * 64, (i + 1) * 64), [1, 1, 8, 8]) })).logits!.data as Float32Array);
+      return out;
+    };
+    const ref = await logits(new Uint8Array(fs.readFileSync(model)));
+    const sqnr = (got: Float32Array[]) => {
+      let s = 0, e = 0;
+      ref.forEach((r, i) => r.forEach((y, j) => { s += y * y; e += (y - got[i]![j]!) ** 2; }));
+      return 10 * Math.log10(s / e);
+    };
+    const plain = sqnr(await logits((await quantizeModel(model, calib, DEFAULT_REQUEST)).model));
+    const corrected = sqnr(await logits((await quantizeModel(model, calib, { ...DEFAULT_REQUEST, biasCorrection: true })).model));
+    expect(corrected, `plain ${plain.toFixed(2)} dB`).to.be.greaterThan(plain);
+  });
+
   it("compile --quantize int8 writes the same C as compiling 'edgec quantize''s model, and says how it quantized", async () => {
     const float = path.join(scratch, "float", "model.onnx"), calib = path.join(scratch, "calib");
     const qdq = path.join(scratch, "direct.onnx");
