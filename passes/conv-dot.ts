@@ -9,12 +9,33 @@ import { getNumber } from "../ir/dtype.ts";
 import { Graph, Node, numel } from "../ir/graph.ts";
 import { opCtx } from "../ops/infer.ts";
 import { dotOffset } from "../ops/qconv-dot.ts";
+import { Window, windowOf } from "../ops/conv-pool.ts";
 import { ConstBuilder } from "./const-builder.ts";
+
+/** Below this share of used lanes, a row-vector tile loses to a channel-vector one. */
+const MIN_ROW_FILL = 0.8;
+
+/** The share of lanes n outputs use in vectors of L lanes. */
+const fill = (n: number, L: number): number => n / (Math.ceil(n / L) * L);
+
+/** Whether a Conv's output rows fill vectors of L lanes well (then its tile's rows are output positions). */
+export function rowsFill(win: Window, kernel: number[], L: number): boolean {
+  // A 1x1 stride-1 unpadded Conv reads its spatial axes as one row (passes/schedule-tile.ts).
+  const pointwise = kernel.every((k) => k === 1) && win.strides.every((s) => s === 1) &&
+    win.begin.every((p) => p === 0) && win.end.every((p) => p === 0);
+  const row = pointwise ? win.out.reduce((a, b) => a * b, 1) : win.out[win.out.length - 1]!;
+  return row >= 4 * L || fill(row, L) >= MIN_ROW_FILL;
+}
 
 const allZero = (g: Graph, v: string | undefined) => !v || (g.constants.has(v) && Array.from(g.constants.get(v)!.data as ArrayLike<number>).every((x) => Number(x) === 0));
 
-/** Rewrites n in place when it qualifies; true when it did. B: filters per block (the tile row's lanes). */
-export function toDotConv(g: Graph, n: Node, dot: "ss" | "us", B: number): boolean {
+/**
+ * Rewrites n in place when it qualifies; true when it did. L: the target's 32-bit lanes. Filters
+ * come in blocks of 2L, a tile row's lanes, unless the output rows fill vectors themselves and
+ * run with stride 1: then the tile's rows are output positions (their words read contiguously,
+ * each weight word broadcast, each result stored as a run of bytes) and the blocks are of one.
+ */
+export function toDotConv(g: Graph, n: Node, dot: "ss" | "us", L: number): boolean {
   if (n.op !== "QLinearConv" || n.domain !== "") return false;
   const [xName, , xzp, wName, , wzp, , , bName] = n.inputs;
   const x = g.typeOf(xName!), w = g.constants.get(wName!);
@@ -22,7 +43,11 @@ export function toDotConv(g: Graph, n: Node, dot: "ss" | "us", B: number): boole
   if (xzp && (!g.constants.has(xzp) || numel(g.typeOf(xzp).shape) !== 1)) return false;
   if (bName && !g.constants.has(bName)) return false;
   const [m, cIn] = w.shape as [number, number];
-  if (opCtx(g, n).int("group", 1) !== 1 || m % B !== 0) return false;
+  const c = opCtx(g, n);
+  if (c.int("group", 1) !== 1) return false;
+  const win = windowOf(c, x.shape.slice(2), w.shape.slice(2));
+  const B = rowsFill(win, w.shape.slice(2), L) && win.strides[win.strides.length - 1] === 1 ? 1 : 2 * L;
+  if (m % B !== 0) return false;
   const taps = numel(w.shape.slice(2)), q4 = Math.ceil(cIn / 4);
   const zx = xzp ? getNumber(g.constants.get(xzp)!.data, 0) : 0;
   const shift = zx + dotOffset(x.dtype, dot);

@@ -11,14 +11,8 @@ import { Graph } from "../ir/graph.ts";
 import { opCtx } from "../ops/infer.ts";
 import { windowOf } from "../ops/conv-pool.ts";
 import { ConstBuilder } from "./const-builder.ts";
-import { toDotConv } from "./conv-dot.ts";
+import { rowsFill, toDotConv } from "./conv-dot.ts";
 import { GraphPass, PassContext, bump } from "./pass.ts";
-
-/** Below this share of used lanes, a row-vector tile loses to a channel-vector one. */
-const MIN_ROW_FILL = 0.8;
-
-/** The share of lanes n outputs use in vectors of L lanes. */
-const fill = (n: number, L: number): number => n / (Math.ceil(n / L) * L);
 
 /** The ops this pass packs: the weight's input index, the weight types and the packed op. */
 const PACKABLE: Record<string, { w: number; types: string[]; packed: string }> = {
@@ -31,7 +25,7 @@ function convLayout(g: Graph, ctx: PassContext): void {
   if (L < 2) return;
   const done = new Map<string, string>();
   for (const n of g.nodes) {
-    if (ctx.dot4 && toDotConv(g, n, ctx.dot4, 2 * L)) {
+    if (ctx.dot4 && toDotConv(g, n, ctx.dot4, L)) {
       bump(ctx, "conv-dot4");
       continue;
     }
@@ -45,12 +39,7 @@ function convLayout(g: Graph, ctx: PassContext): void {
     const B = 2 * L;
     if (c.int("group", 1) !== 1 || m % B !== 0) continue;
     const kernel = w.shape.slice(2);
-    const win = windowOf(c, x.shape.slice(2), kernel);
-    // A 1x1 stride-1 unpadded Conv reads its spatial axes as one row (passes/schedule-tile.ts).
-    const pointwise = kernel.every((k) => k === 1) && win.strides.every((s) => s === 1) &&
-      win.begin.every((p) => p === 0) && win.end.every((p) => p === 0);
-    const row = pointwise ? win.out.reduce((a, b) => a * b, 1) : win.out[win.out.length - 1]!;
-    if (row >= 4 * L || fill(row, L) >= MIN_ROW_FILL) continue;
+    if (rowsFill(windowOf(c, x.shape.slice(2), kernel), kernel, L)) continue;
     // [M, C, k...] -> [M/B, B, C, k...] -> [M/B, C, k..., B]
     const r = w.shape.length;
     const perm = [0, ...Array.from({ length: r - 1 }, (_, i) => i + 2), 1];
