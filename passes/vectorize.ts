@@ -53,6 +53,7 @@ export function vectorize(f: PrimFunc, target: TargetDesc, alias?: ReadonlyMap<s
         if (hasLoop(s.body)) return [{ ...s, body: block(walk(s.body)) }];
         const plan = planLoop(s, target, group);
         loops.push(typeof plan === "string" ? { loop: s.v.name, reason: plan } : { loop: s.v.name, lanes: plan.lanes });
+        if (process.env.VDEBUG && typeof plan === "string") console.error(f.name, s.v.name, plan);
         return typeof plan === "string" ? [s] : target.scalable ? rewriteScalable(s, plan) : rewrite(s, plan);
       }
       default: return [s];
@@ -81,7 +82,7 @@ interface Plan {
 /** The plan for `loop`, or why it stays scalar. */
 function planLoop(loop: For, target: TargetDesc, group: (b: { name: string }) => string): Plan | string {
   if (loop.kind !== "serial" && loop.kind !== "vectorize") return `a ${loop.kind} loop`;
-  if (loop.lo || loop.hi) return "bounds computed at run time";
+  if ((loop.lo || loop.hi) && target.scalable) return "bounds computed at run time";
   if (loop.v.dtype !== "i32") return "the loop variable is not i32";
   const body = flat(loop.body);
   for (const s of body) if (s.k !== "store" && s.k !== "decl" && s.k !== "assign") return `an ${s.k} in the body`;
@@ -101,6 +102,8 @@ function planLoop(loop: For, target: TargetDesc, group: (b: { name: string }) =>
     if (reductions.has(s.v.name)) return `${s.v.name} is reduced twice`;
     reductions.set(s.v.name, r);
   }
+  // Partitioned copies of one loop share a block: their vector accumulators would share names.
+  if ((loop.lo || loop.hi) && reductions.size) return "a reduction over bounds computed at run time";
   for (const s of body)
     for (const e of stmtExprs(s))
       for (const name of reductions.keys())
@@ -290,6 +293,7 @@ function localType(plan: Plan, name: string): DType {
 
 /** The main vector loop, the reductions around it, and the scalar tail. */
 function rewrite(loop: For, plan: Plan): Stmt[] {
+  if (loop.lo || loop.hi) return rewriteBounded(loop, plan);
   const L = plan.lanes, shape: VecShape = { lanes: L };
   const whole = Math.floor(loop.extent / L), rest = loop.extent % L;
   const iv: Var = { k: "var", name: `${loop.v.name}_v`, dtype: "i32" };
@@ -325,6 +329,34 @@ function rewrite(loop: For, plan: Plan): Stmt[] {
       ?? { ...loop, extent: rest, body: substStmt(loop.body, new Map([[loop.v.name, bin("add", loop.v, start)]])) });
   }
   return out;
+}
+
+/**
+ * A loop over [lo, hi) known only at run time (a partitioned copy's interior): whole vectors
+ * from lo while they fit, then the scalar loop over what is left.
+ */
+function rewriteBounded(loop: For, plan: Plan): Stmt[] {
+  const L = plan.lanes, shape: VecShape = { lanes: L };
+  const lo = loop.lo ?? c(0), hi = loop.hi ?? c(loop.extent);
+  const iv: Var = { k: "var", name: `${loop.v.name}_v`, dtype: "i32" };
+  const base = bin("add", lo, mul(iv, c(L)));
+  const whole = bin("max", bin("floordiv", bin("sub", hi, lo), c(L)), c(0));
+  const at = new Map([[loop.v.name, base]]);
+  const vectors = new Map<string, Expr>([...plan.locals].map((n) => [n, V.vvar({ k: "var", name: n, dtype: localType(plan, n) }, shape)]));
+  const vec = (e: Expr): Expr => vectorizeExpr(e, { v: loop.v.name, base }, shape, vectors);
+  // No reductions here (planLoop): stores, locals and their reassignments.
+  const vbody = plan.body.map((s): Stmt => {
+    switch (s.k) {
+      case "store": return V.vstore(s.buf, V.ramp(substExpr(s.index, at), 1, shape), vec(s.value));
+      case "decl": return { k: "decl", v: V.vvar(s.v, shape), init: vec(s.init) };
+      case "assign": return { k: "assign", v: V.vvar(s.v, shape), value: vec(s.value) };
+      default: throw new Error(`internal error: vectorize met ${s.k}`);
+    }
+  });
+  return [
+    { k: "for", v: iv, extent: Math.floor(loop.extent / L), kind: "serial", body: block(vbody), hi: whole },
+    { ...loop, lo: bin("add", lo, mul(whole, c(L))), hi },
+  ];
 }
 
 /**

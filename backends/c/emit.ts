@@ -157,7 +157,8 @@ export class CEmitter {
       case "pow": return `pow${sfx}(${A}, ${B})`;
       case "atan2": return `atan2${sfx}(${A}, ${B})`;
       case "dot4ss": case "dot4us": return `edgec_${op}(${A}, ${B})`;
-      case "shl": return `((${C_TYPES[t]})(${A} << ${B}))`;
+      // Through the unsigned type: a signed shift into or past the sign bit is undefined in C.
+      case "shl": return UNSIGNED_OF[t] ? `((${C_TYPES[t]})((${UNSIGNED_OF[t]})${A} << ${B}))` : `((${C_TYPES[t]})(${A} << ${B}))`;
       case "shr": return `((${C_TYPES[t]})(${A} >> ${B}))`;
     }
     throw new Error(`internal error: no C form for ${op}`);

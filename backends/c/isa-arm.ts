@@ -138,7 +138,11 @@ function neon(): VecIsa {
     t[`sub.${d}`] = "vsubq_s32($0, $1)";
     t[`mul.${d}`] = "vmulq_s32($0, $1)";
     t[`mla.${d}`] = "vmlaq_s32($0, $1, $2)";
+    t[`shl.${d}`] = "vshlq_s32($0, $1)";
   }
+  // 32-bit lanes only (a narrower type's shift must wrap to its width); right shifts shift left by -n.
+  t["shr.i32"] = "vshlq_s32($0, vnegq_s32($1))";
+  t["shr.u32"] = `vreinterpretq_s32_u32(vshlq_u32(${U("$0")}, vnegq_s32($1)))`;
   return {
     name: "aarch64", include: "#include <arm_neon.h>", lanes: 4, bits: 128,
     types: { f32: "float32x4_t", int: "int32x4_t", bool: "uint32x4_t" },

@@ -125,7 +125,11 @@ function rvv(): VecIsa {
     t[`add.${d}`] = `__riscv_vadd_vv_i32m1($0, $1, ${M})`;
     t[`sub.${d}`] = `__riscv_vsub_vv_i32m1($0, $1, ${M})`;
     t[`mul.${d}`] = `__riscv_vmul_vv_i32m1($0, $1, ${M})`;
+    t[`shl.${d}`] = `__riscv_vsll_vv_i32m1($0, ${u32("$1")}, ${M})`;
   }
+  // 32-bit lanes only: a narrower type's shift must wrap to its width.
+  t["shr.i32"] = `__riscv_vsra_vv_i32m1($0, ${u32("$1")}, ${M})`;
+  t["shr.u32"] = s32(`__riscv_vsrl_vv_u32m1(${u32("$0")}, ${u32("$1")}, ${M})`);
   return {
     name: "riscv64", include: "#include <riscv_vector.h>", lanes: 4, bits: 128, scalable: true, laneCount: `((int)${M})`,
     types: { f32: "vfloat32m1_t", int: "vint32m1_t", bool: "vbool32_t" },

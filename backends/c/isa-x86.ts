@@ -17,7 +17,7 @@ const ROUND: Record<string, string> = {
 /** Saturating float to integer (truncating, NaN to 0), as edgec_f2i8..edgec_f2u16: the range of each narrow type. */
 const F2I: Record<string, [string, string]> = { i8: ["-128.0f", "127.0f"], u8: ["0.0f", "255.0f"], i16: ["-32768.0f", "32767.0f"], u16: ["0.0f", "65535.0f"] };
 
-/** Integer min/max, bitwise ops and 32-bit add/sub/mul, named alike on both levels. */
+/** Integer min/max, bitwise ops and 32-bit add/sub/mul/shifts, named alike on both levels. */
 function intOps(t: Record<string, string>, p: string, si: string): void {
   for (const d of SIGNED) {
     t[`min.${d}`] = `${p}_min_epi32($0, $1)`;
@@ -30,7 +30,11 @@ function intOps(t: Record<string, string>, p: string, si: string): void {
     t[`add.${d}`] = `${p}_add_epi32($0, $1)`;
     t[`sub.${d}`] = `${p}_sub_epi32($0, $1)`;
     t[`mul.${d}`] = `${p}_mullo_epi32($0, $1)`;
+    t[`shl.${d}`] = `${p}_sllv_epi32($0, $1)`;
   }
+  // 32-bit lanes only: a narrower type's shift must wrap to its width, which these do not.
+  t["shr.i32"] = `${p}_srav_epi32($0, $1)`;
+  t["shr.u32"] = `${p}_srlv_epi32($0, $1)`;
 }
 
 function avx2(): VecIsa {
