@@ -53,7 +53,6 @@ export function vectorize(f: PrimFunc, target: TargetDesc, alias?: ReadonlyMap<s
         if (hasLoop(s.body)) return [{ ...s, body: block(walk(s.body)) }];
         const plan = planLoop(s, target, group);
         loops.push(typeof plan === "string" ? { loop: s.v.name, reason: plan } : { loop: s.v.name, lanes: plan.lanes });
-        if (process.env.VDEBUG && typeof plan === "string") console.error(f.name, s.v.name, plan);
         return typeof plan === "string" ? [s] : target.scalable ? rewriteScalable(s, plan) : rewrite(s, plan);
       }
       default: return [s];
