@@ -205,14 +205,9 @@ export function weightTargets(g: Graph, bits: 4 | 8): WeightTarget[] {
   return out;
 }
 
-/** The clipping ratios int4 scales are chosen from: scale = ratio * max|w| / 7. */
-const CLIP_RATIOS = Array.from({ length: 11 }, (_, i) => 1 - i * 0.04);
-
 /**
- * Symmetric int4 quantization of `w` in blocks of `block` along `axis`: values in [-8, 7], and
- * the scales (shaped as w, with axis divided into blocks). Each block's scale is the one of
- * ratio * max|w| / 7 (ratio from 1 down to 0.6) with the least squared error: with 15 levels,
- * clipping a few outliers buys finer steps for the rest.
+ * Symmetric int4 quantization of `w` in blocks of `block` along `axis`: values in [-8, 7] at
+ * scale max|w| / 7 per block, and the scales (shaped as w, with axis divided into blocks).
  */
 export function quantizeBlocked(w: Tensor, axis: number, block: number): { q: Int8Array; scales: Float32Array; shape: number[] } {
   const data = w.data as Float32Array;
@@ -222,21 +217,9 @@ export function quantizeBlocked(w: Tensor, axis: number, block: number): { q: In
     const outer = Math.floor(i / (dim * inner)), a = Math.floor(i / inner) % dim, r = i % inner;
     return (outer * nb + Math.floor(a / block)) * inner + r;
   };
-  const nScales = numel(shape);
-  const amax = new Float64Array(nScales);
+  const amax = new Float64Array(numel(shape));
   for (let i = 0; i < data.length; i++) amax[sIndex(i)] = Math.max(amax[sIndex(i)]!, Math.abs(data[i]!));
-  const q4 = (x: number, s: number) => Math.max(-8, Math.min(7, roundEven(x / s)));
-  const best = new Float64Array(nScales).fill(Infinity);
-  const scales = new Float32Array(nScales).fill(1);
-  for (const ratio of CLIP_RATIOS) {
-    const cand = Float32Array.from(amax, (a) => (a > 0 ? (ratio * a) / 7 : 1));
-    const err = new Float64Array(nScales);
-    for (let i = 0; i < data.length; i++) {
-      const k = sIndex(i), sc = cand[k]!;
-      err[k] += (data[i]! - sc * q4(data[i]!, sc)) ** 2;
-    }
-    for (let k = 0; k < nScales; k++) if (err[k]! < best[k]!) { best[k] = err[k]!; scales[k] = cand[k]!; }
-  }
+  const scales = Float32Array.from(amax, (a) => (a > 0 ? a / 7 : 1));
   const q = new Int8Array(data.length);
   for (let i = 0; i < data.length; i++) q[i] = Math.max(-8, Math.min(7, roundEven(data[i]! / scales[sIndex(i)]!)));
   return { q, scales, shape };
