@@ -32,9 +32,9 @@ function paramIndexer(ctx: OpCtx, x: number[], p: number[], axis: number, block:
   return (idx) => [idx[axis]!];
 }
 
-/** Rounds half to even and clamps to the range of `t` before converting. */
-function saturate(v: Expr, t: DType): Expr {
-  const r = un("round", v);
+/** Rounds half to even (unless `v` is integral already) and clamps to the range of `t` before converting. */
+function saturate(v: Expr, t: DType, integral = false): Expr {
+  const r = integral ? v : un("round", v);
   return cast(bin("min", bin("max", r, c(minOf(t), v.dtype)), c(maxOf(t), v.dtype)), t);
 }
 
@@ -87,7 +87,7 @@ defineOp({
       const at32 = wide(out) ? "f64" : "f32";
       let v = cast(un("round", q), at32);
       if (zp) v = bin("add", v, cast(at(zp, ...zi!(idx)), at32));
-      return saturate(v, out);
+      return saturate(v, out, true);
     }, { dtype: out })];
   },
 });
@@ -150,7 +150,7 @@ defineOp({
     const zp = te.compute("dq_zero_point", [], () =>
       saturate(bin("sub", c(0, "f32"), bin("div", at(lo), safe(at(scale)))), "u8"), { dtype: "u8", materialize: true });
     const y = te.compute("dq_y", x.shape, (idx) =>
-      saturate(bin("add", un("round", bin("div", at(x, ...idx), safe(at(scale)))), cast(at(zp), "f32")), "u8"), { dtype: "u8" });
+      saturate(bin("add", un("round", bin("div", at(x, ...idx), safe(at(scale)))), cast(at(zp), "f32")), "u8", true), { dtype: "u8" });
     return [y, scale, zp];
   },
 });
@@ -206,7 +206,8 @@ defineOp({
  * outputs match its bit for bit, and the epilogue has a vector form).
  */
 function requantize(acc: Expr, mult: Expr, yzp: Expr, out: DType): Expr {
-  return saturate(bin("add", un("round", bin("mul", cast(acc, "f32"), cast(mult, "f32"))), cast(yzp, "f32")), out);
+  // round(x) + zero point is a whole number (floats past 2^24 all are): saturate need not round it again.
+  return saturate(bin("add", un("round", bin("mul", cast(acc, "f32"), cast(mult, "f32"))), cast(yzp, "f32")), out, true);
 }
 
 defineOp({
