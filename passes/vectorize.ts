@@ -290,19 +290,12 @@ function localType(plan: Plan, name: string): DType {
   throw new Error(`internal error: ${name} is not declared in the loop`);
 }
 
-/** The main vector loop, the reductions around it, and the scalar tail. */
-function rewrite(loop: For, plan: Plan): Stmt[] {
-  if (loop.lo || loop.hi) return rewriteBounded(loop, plan);
-  const L = plan.lanes, shape: VecShape = { lanes: L };
-  const whole = Math.floor(loop.extent / L), rest = loop.extent % L;
-  const iv: Var = { k: "var", name: `${loop.v.name}_v`, dtype: "i32" };
-  const base = whole === 1 ? c(0) : mul(iv, c(L));
+/** The loop body with lane 0 at `base`: vector stores, locals and accumulator updates. */
+function vectorBody(loop: For, plan: Plan, base: Expr, shape: VecShape, accs: Map<string, Var>): Stmt[] {
   const at = new Map([[loop.v.name, base]]);
-  const accs = new Map([...plan.reductions].map(([name, r]) => [name, V.vvar({ ...r.v, name: `${name}_v` }, shape)]));
-
   const vectors = new Map<string, Expr>([...plan.locals].map((n) => [n, V.vvar({ k: "var", name: n, dtype: localType(plan, n) }, shape)]));
   const vec = (e: Expr): Expr => vectorizeExpr(e, { v: loop.v.name, base }, shape, vectors);
-  const vbody = plan.body.map((s): Stmt => {
+  return plan.body.map((s): Stmt => {
     switch (s.k) {
       case "store": return V.vstore(s.buf, V.ramp(substExpr(s.index, at), 1, shape), vec(s.value));
       case "decl": return { k: "decl", v: V.vvar(s.v, shape), init: vec(s.init) };
@@ -315,6 +308,18 @@ function rewrite(loop: For, plan: Plan): Stmt[] {
       default: throw new Error(`internal error: vectorize met ${s.k}`);
     }
   });
+}
+
+/** The main vector loop, the reductions around it, and the scalar tail. */
+function rewrite(loop: For, plan: Plan): Stmt[] {
+  if (loop.lo || loop.hi) return rewriteBounded(loop, plan);
+  const L = plan.lanes, shape: VecShape = { lanes: L };
+  const whole = Math.floor(loop.extent / L), rest = loop.extent % L;
+  const iv: Var = { k: "var", name: `${loop.v.name}_v`, dtype: "i32" };
+  const base = whole === 1 ? c(0) : mul(iv, c(L));
+  const accs = new Map([...plan.reductions].map(([name, r]) => [name, V.vvar({ ...r.v, name: `${name}_v` }, shape)]));
+
+  const vbody = vectorBody(loop, plan, base, shape, accs);
 
   const out: Stmt[] = [];
   for (const [name, r] of plan.reductions) out.push({ k: "decl", v: accs.get(name)!, init: V.bcast(identity(r.op, r.v.dtype), shape) });
@@ -340,18 +345,8 @@ function rewriteBounded(loop: For, plan: Plan): Stmt[] {
   const iv: Var = { k: "var", name: `${loop.v.name}_v`, dtype: "i32" };
   const base = bin("add", lo, mul(iv, c(L)));
   const whole = bin("max", bin("floordiv", bin("sub", hi, lo), c(L)), c(0));
-  const at = new Map([[loop.v.name, base]]);
-  const vectors = new Map<string, Expr>([...plan.locals].map((n) => [n, V.vvar({ k: "var", name: n, dtype: localType(plan, n) }, shape)]));
-  const vec = (e: Expr): Expr => vectorizeExpr(e, { v: loop.v.name, base }, shape, vectors);
   // No reductions here (planLoop): stores, locals and their reassignments.
-  const vbody = plan.body.map((s): Stmt => {
-    switch (s.k) {
-      case "store": return V.vstore(s.buf, V.ramp(substExpr(s.index, at), 1, shape), vec(s.value));
-      case "decl": return { k: "decl", v: V.vvar(s.v, shape), init: vec(s.init) };
-      case "assign": return { k: "assign", v: V.vvar(s.v, shape), value: vec(s.value) };
-      default: throw new Error(`internal error: vectorize met ${s.k}`);
-    }
-  });
+  const vbody = vectorBody(loop, plan, base, shape, new Map());
   return [
     { k: "for", v: iv, extent: Math.floor(loop.extent / L), kind: "serial", body: block(vbody), hi: whole },
     { ...loop, lo: bin("add", lo, mul(whole, c(L))), hi },
