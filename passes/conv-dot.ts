@@ -31,9 +31,10 @@ const allZero = (g: Graph, v: string | undefined) => !v || (g.constants.has(v) &
 
 /**
  * Rewrites n in place when it qualifies; true when it did. L: the target's 32-bit lanes. Filters
- * come in blocks of 2L, a tile row's lanes, unless the output rows fill vectors themselves and
- * run with stride 1: then the tile's rows are output positions (their words read contiguously,
- * each weight word broadcast, each result stored as a run of bytes) and the blocks are of one.
+ * come in blocks of 2L, a tile row's lanes, unless the vectors are wide (L >= 8) and the output
+ * rows fill them and run with stride 1: then the tile's rows are output positions (their words
+ * read contiguously, each weight word broadcast, each result stored as a run of bytes) and the
+ * blocks are of one.
  */
 export function toDotConv(g: Graph, n: Node, dot: "ss" | "us", L: number): boolean {
   if (n.op !== "QLinearConv" || n.domain !== "") return false;
@@ -46,7 +47,8 @@ export function toDotConv(g: Graph, n: Node, dot: "ss" | "us", L: number): boole
   const c = opCtx(g, n);
   if (c.int("group", 1) !== 1) return false;
   const win = windowOf(c, x.shape.slice(2), w.shape.slice(2));
-  const B = rowsFill(win, w.shape.slice(2), L) && win.strides[win.strides.length - 1] === 1 ? 1 : 2 * L;
+  // With few lanes a channel vector's scattered store is cheap, and measured faster (aarch64).
+  const B = L >= 8 && rowsFill(win, w.shape.slice(2), L) && win.strides[win.strides.length - 1] === 1 ? 1 : 2 * L;
   if (m % B !== 0) return false;
   const taps = numel(w.shape.slice(2)), q4 = Math.ceil(cIn / 4);
   const zx = xzp ? getNumber(g.constants.get(xzp)!.data, 0) : 0;

@@ -78,6 +78,16 @@ interface Plan {
   reductions: Map<string, Reduction>;
 }
 
+/** The element types the body loads and stores. */
+function memoryTypes(body: Stmt[]): DType[] {
+  const out: DType[] = [];
+  for (const s of body) {
+    if (s.k === "store") out.push(s.buf.dtype);
+    for (const e of stmtExprs(s)) mapExpr(e, (x) => { if (x.k === "load") out.push(x.buf.dtype); return undefined; });
+  }
+  return out;
+}
+
 /** The plan for `loop`, or why it stays scalar. */
 function planLoop(loop: For, target: TargetDesc, group: (b: { name: string }) => string): Plan | string {
   if (loop.kind !== "serial" && loop.kind !== "vectorize") return `a ${loop.kind} loop`;
@@ -120,6 +130,10 @@ function planLoop(loop: For, target: TargetDesc, group: (b: { name: string }) =>
     }
   }
   if (lanes < 2) return "the target has no vectors of these types";
+  // Narrow values widen into 32-bit lanes: with few lanes a copy of them costs more than it saves
+  // (measured on aarch64); the bounded loops are such copies.
+  if ((loop.lo || loop.hi) && lanes < 8 && memoryTypes(body).every((t) => bitWidth(t) < 32))
+    return "narrow loads and stores with bounds computed at run time, on vectors of fewer than 8 lanes";
   if (loop.extent < lanes) return `${loop.extent} iterations, fewer than ${lanes} lanes`;
   // Register pressure: each accumulator and local is a live vector across the loop.
   const live = reductions.size + locals.size;
