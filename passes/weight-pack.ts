@@ -8,20 +8,18 @@
  * unpacks it (fuse-ops inlines DequantizeWeight into MatMul, Gemm and Conv), and an embedding
  * lookup dequantizes only the rows it gathers. Counted: weight-pack, gather-dequant.
  */
-import { getNumber } from "../ir/dtype.ts";
+import { packSubByte } from "../ir/dtype.ts";
 import { Graph, Node, Tensor, numel } from "../ir/graph.ts";
 import { DEQUANTIZE_WEIGHT } from "../ops/weight-dq.ts";
 import { GraphPass, PassContext, bump } from "./pass.ts";
 
 const int = (n: Node, a: string, d: number) => (n.attrs[a]?.type === "int" ? (n.attrs[a] as { value: number }).value : d);
 
-/** Two 4-bit values a byte (low nibble first), each row along dim 0 starting on a byte. */
+/** Two 4-bit values a byte as ONNX packs them, each row along dim 0 starting on a byte. */
 export function packRows(t: Tensor): Uint8Array {
   const rows = t.shape[0]!, cols = numel(t.shape.slice(1)), rowBytes = Math.ceil(cols / 2);
   const out = new Uint8Array(rows * rowBytes);
-  for (let r = 0; r < rows; r++) {
-    for (let j = 0; j < cols; j++) out[r * rowBytes + (j >> 1)]! |= (getNumber(t.data, r * cols + j) & 15) << ((j & 1) * 4);
-  }
+  for (let r = 0; r < rows; r++) out.set(packSubByte(t.dtype, t.data.subarray(r * cols, (r + 1) * cols)), r * rowBytes);
   return out;
 }
 

@@ -7,7 +7,7 @@
  * the QDQ form. accuracy_level is ignored: the product is computed in f32 (level 0's answer).
  */
 import { Graph, Node, Tensor } from "../../ir/graph.ts";
-import { getNumber } from "../../ir/dtype.ts";
+import { unpackSubByte } from "../../ir/dtype.ts";
 import { nodeError } from "../../ir/diagnostics.ts";
 
 export const MS_DOMAIN = "com.microsoft";
@@ -36,19 +36,25 @@ export function expandMatMulNBits(n: Node, g: Graph): Node[] {
 
   const p = `${n.name}/`;
   const add = (name: string, t: Tensor) => { g.constants.set(p + name, t); g.types.set(p + name, { dtype: t.dtype, shape: t.shape }); return p + name; };
-  // Row n holds its K values low nibble first, its last block padded.
-  const type = bits === 4 ? "u4" : "u8", mask = (1 << bits) - 1, per = 8 / bits;
-  const q = new Uint8Array(N * K);
-  for (let r = 0; r < N; r++)
-    for (let k = 0; k < K; k++) q[r * K + k] = ((bt.data as Uint8Array)[r * blocks * blob + Math.floor(k / per)]! >> ((k % per) * bits)) & mask;
-  const zps = new Uint8Array(N * blocks).fill(1 << (bits - 1));
+  // Rows of B and of the zero points are packed as ONNX packs uint4, each row starting on a byte
+  // (B's last block padded): unpacked row by row.
+  const type = bits === 4 ? "u4" : "u8";
+  const rowsOf = (bytes: Uint8Array, rowBytes: number, n: number): Uint8Array => {
+    const out = new Uint8Array(N * n);
+    for (let r = 0; r < N; r++) {
+      const row = bytes.subarray(r * rowBytes, (r + 1) * rowBytes);
+      out.set(type === "u4" ? unpackSubByte("u4", row, n) as Uint8Array : row.subarray(0, n), r * n);
+    }
+    return out;
+  };
+  const q = rowsOf(bt.data as Uint8Array, blocks * blob, K);
+  let zps: Uint8Array = new Uint8Array(N * blocks).fill(1 << (bits - 1));
   if (zp) {
     const zt = konst(zp, "zero_points");
     if (zt.dtype !== "u8") nodeError(n, `input zero_points is ${zt.dtype}`, "only packed uint8 zero points are supported");
-    const rowZ = Math.ceil(blocks / per);
+    const rowZ = Math.ceil((blocks * bits) / 8);
     if (zt.data.length !== N * rowZ) nodeError(n, `input zero_points holds ${zt.data.length} bytes; expected ${N * rowZ}`);
-    for (let r = 0; r < N; r++)
-      for (let k = 0; k < blocks; k++) zps[r * blocks + k] = (getNumber(zt.data, r * rowZ + Math.floor(k / per)) >> ((k % per) * bits)) & mask;
+    zps = rowsOf(zt.data as Uint8Array, rowZ, blocks);
   }
   const inputs = [
     add("q", { dtype: type, shape: [N, K], data: q }),
