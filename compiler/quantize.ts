@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { TypedArray } from "../ir/dtype.ts";
-import { Graph, Node, Tensor, cloneGraph, numel, shapeStr } from "../ir/graph.ts";
+import { Graph, Tensor, cloneGraph, numel, shapeStr } from "../ir/graph.ts";
 import { fail, q } from "../ir/diagnostics.ts";
 import { inferTypes, topoSort } from "../ops/infer.ts";
 import { foldNode } from "../passes/fold-constants.ts";
@@ -28,7 +28,7 @@ export interface QuantizeRequest extends QuantizeOptions {
   scheme: Scheme;
   /** int4 block size along the reduced axis. */
   block: number;
-  /** int8: correct each bias for the mean shift quantization causes (measured on the calibration data). */
+  /** int8: correct each bias for the mean shift weight quantization causes (passes/quantize.ts). */
   biasCorrection?: boolean;
   method: CalibrationMethod;
   percentile: number;
@@ -96,7 +96,7 @@ export function readCalibration(data: string, g: Graph): TypedArray[][] {
 
 /** Runs the float graph (built as wasm) on every sample and returns each named tensor's statistics. */
 export async function calibrate(g: Graph, names: string[], feeds: TypedArray[][], histograms: boolean): Promise<Map<string, TensorStats>> {
-  const stats = new Map(names.map((n) => [n, new TensorStats()]));
+  const stats = new Map(names.map((n) => [n, new TensorStats(g.typeOf(n).shape)]));
   const probe = cloneGraph(g);
   // Every measured tensor becomes an output, so fusion cannot hide it.
   probe.outputs = names.filter((n) => !g.inputs.includes(n));
@@ -128,55 +128,6 @@ function quantizeInt4(file: string, req: QuantizeRequest): QuantizeResult {
   return { model: exportModel(g, { opset: g.opset }), quantized: countOps(targets.map((t) => t.node)), ranges: new Map(), samples: 0 };
 }
 
-/** The mean of each named tensor per channel (axis 1) over every sample and position. */
-async function channelMeans(g: Graph, names: string[], feeds: TypedArray[][]): Promise<Float64Array[]> {
-  const probe = cloneGraph(g);
-  probe.outputs = names.filter((n) => !g.inputs.includes(n));
-  const session = await wasmSession(probe, 1);
-  const shapes = names.map((v) => g.typeOf(v).shape);
-  const sums = shapes.map((s) => new Float64Array(s.length > 1 ? s[1]! : 1));
-  for (const feed of feeds) {
-    const outs = session.run(Object.fromEntries(g.inputs.map((n, k) => [n, feed[k]!])));
-    names.forEach((v, i) => {
-      const d = (g.inputs.includes(v) ? feed[g.inputs.indexOf(v)] : outs[v]) as Float32Array, m = sums[i]!;
-      const inner = numel(shapes[i]!.slice(2));
-      for (let j = 0; j < d.length; j++) m[Math.floor(j / inner) % m.length] += d[j]!;
-    });
-  }
-  return sums.map((m, i) => m.map((x) => x / ((numel(shapes[i]!) / m.length) * feeds.length)));
-}
-
-/**
- * Bias correction: the expected error weight quantization adds to each output channel,
- * (W - dequantized W) applied to the input's mean per channel, is added to the int32 bias.
- */
-function correctBias(g: Graph, n: Node, w: Tensor, xMean: Float64Array): void {
-  const wq = g.constants.get(`${n.name}/w_q`)!.data as Int8Array, ws = g.constants.get(`${n.name}/w_scale`)!.data as Float32Array;
-  const bq = g.constants.get(`${n.name}/b_q`)!.data as Int32Array, bs = g.constants.get(`${n.name}/b_scale`)!.data as Float32Array;
-  const wf = w.data as Float32Array, outs = bq.length;
-  const delta = new Float64Array(outs);
-  if (n.op === "Conv") {
-    // [M, C/group, k...]: filter m reads input channels (m / (M/group)) * C/group + c.
-    const cpg = w.shape[1]!, taps = numel(w.shape.slice(2)), perGroup = outs / (xMean.length / cpg);
-    for (let m = 0; m < outs; m++)
-      for (let c = 0; c < cpg; c++)
-        for (let k = 0; k < taps; k++) {
-          const i = (m * cpg + c) * taps + k;
-          delta[m] += (wf[i]! - wq[i]! * ws[ws.length === 1 ? 0 : m]!) * xMean[Math.floor(m / perGroup) * cpg + c]!;
-        }
-  } else {
-    // Gemm [K, N] or, transposed, [N, K].
-    const transB = n.attrs.transB?.type === "int" && n.attrs.transB.value === 1;
-    const K = xMean.length;
-    for (let o = 0; o < outs; o++)
-      for (let k = 0; k < K; k++) {
-        const i = transB ? o * K + k : k * outs + o;
-        delta[o] += (wf[i]! - wq[i]! * ws[ws.length === 1 ? 0 : o]!) * xMean[k]!;
-      }
-  }
-  for (let c = 0; c < outs; c++) bq[c] = Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, bq[c]! + Math.round(delta[c]! / bs[c]!)));
-}
-
 export async function quantizeModel(file: string, data: string | undefined, req: QuantizeRequest): Promise<QuantizeResult> {
   if (req.scheme === "int4-weights") return quantizeInt4(file, req);
   if (data === undefined) fail("int8 quantization needs --calibration DATA (a folder of test_data_set_* or a batch TensorProto)");
@@ -187,11 +138,9 @@ export async function quantizeModel(file: string, data: string | undefined, req:
   const names = tensorsToCalibrate(targets);
   const stats = await calibrate(g, names, feeds, req.method !== "minmax");
   const ranges = new Map(names.map((n) => [n, stats.get(n)!.range(req.method, req.percentile)]));
-  const corrected = req.biasCorrection ? targets.filter((t) => t.bias) : [];
-  const inputMeans = corrected.length ? await channelMeans(g, corrected.map((t) => t.x), feeds) : [];
-  const floatWeights = corrected.map((t) => g.constants.get(t.w)!);
-  insertQdq(g, targets, ranges, req);
-  corrected.forEach((t, i) => correctBias(g, t.node, floatWeights[i]!, inputMeans[i]!));
+  // Bias correction reads each input's channel means, gathered by the calibration pass above.
+  const means = req.biasCorrection ? new Map(targets.map((t) => [t.x, stats.get(t.x)!.channelMeans()])) : undefined;
+  insertQdq(g, targets, ranges, req, means);
   // Embedding tables are weights no activation meets: int8 per column, dequantized as they are gathered.
   const tables = weightTargets(g, 8);
   insertWeightDq(g, tables, 8, 0);

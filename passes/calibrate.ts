@@ -22,6 +22,14 @@ export class TensorStats {
   /** Upper edge of the histogram: the largest |x| of the first (min/max) pass. */
   histMax = 0;
   zeros = 0;
+  /** Sums per channel (axis 1 of `shape`) and samples seen: the means bias correction reads. */
+  private readonly channelSums?: Float64Array;
+  private samples = 0;
+
+  /** `shape`, when given, is each sample's: its axis 1 is the channel axis of channelMeans. */
+  constructor(private readonly shape?: number[]) {
+    if (shape) this.channelSums = new Float64Array(shape.length > 1 ? shape[1]! : 1);
+  }
 
   observeRange(data: Float32Array): void {
     for (let i = 0; i < data.length; i++) {
@@ -29,6 +37,18 @@ export class TensorStats {
       if (x < this.min) this.min = x;
       if (x > this.max) this.max = x;
     }
+    const sums = this.channelSums;
+    if (!sums) return;
+    const inner = this.shape!.slice(2).reduce((a, d) => a * d, 1);
+    for (let i = 0; i < data.length; i++) sums[Math.floor(i / inner) % sums.length] += data[i]!;
+    this.samples++;
+  }
+
+  /** The mean of each channel over every sample and position (needs the constructor's shape). */
+  channelMeans(): Float64Array {
+    if (!this.channelSums) throw new Error("internal error: channel means of a TensorStats made without a shape");
+    const per = (this.shape!.reduce((a, d) => a * d, 1) / this.channelSums.length) * this.samples;
+    return this.channelSums.map((x) => x / per);
   }
 
   /** Second pass: needs observeRange over all samples first, so the bins are fixed. */

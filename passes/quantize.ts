@@ -93,14 +93,41 @@ export function quantizeWeights(w: Tensor, axis: number, perTensor: boolean): { 
   return { q, scales };
 }
 
+/** Per output channel, (W - dequantized W) applied to the input's channel means `xMean`. */
+function meanError(n: Node, w: Tensor, q: Int8Array, scales: Float32Array, xMean: Float64Array, outs: number): Float64Array {
+  const wf = w.data as Float32Array, scale = (o: number) => scales[scales.length === 1 ? 0 : o]!;
+  const delta = new Float64Array(outs);
+  if (n.op === "Conv") {
+    // [M, C/group, k...]: filter m reads input channels (m / (M/group)) * C/group + c.
+    const cpg = w.shape[1]!, taps = numel(w.shape.slice(2)), perGroup = outs / (xMean.length / cpg);
+    for (let m = 0; m < outs; m++)
+      for (let c = 0; c < cpg; c++)
+        for (let k = 0; k < taps; k++) {
+          const i = (m * cpg + c) * taps + k;
+          delta[m] += (wf[i]! - q[i]! * scale(m)) * xMean[Math.floor(m / perGroup) * cpg + c]!;
+        }
+  } else {
+    // Gemm [K, N] or, transposed, [N, K].
+    const transB = int(n, "transB", 0) === 1, K = xMean.length;
+    for (let o = 0; o < outs; o++)
+      for (let k = 0; k < K; k++) delta[o] += (wf[transB ? o * K + k : k * outs + o]! - q[transB ? o * K + k : k * outs + o]! * scale(o)) * xMean[k]!;
+  }
+  return delta;
+}
+
 /** Round half to even, as ONNX QuantizeLinear does. */
 export function roundEven(x: number): number {
   const r = Math.round(x);
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** Rewrites `g` in place into QDQ form; `ranges` holds every tensor tensorsToCalibrate named. */
-export function insertQdq(g: Graph, targets: QuantTarget[], ranges: Map<string, Range>, opts: QuantizeOptions): void {
+/**
+ * Rewrites `g` in place into QDQ form; `ranges` holds every tensor tensorsToCalibrate named.
+ * With `means` (each target input's mean per channel on the calibration data), bias correction:
+ * the error weight quantization adds to each output channel's mean, (W - dequantized W) applied
+ * to those means, is added to the bias before it is quantized.
+ */
+export function insertQdq(g: Graph, targets: QuantTarget[], ranges: Map<string, Range>, opts: QuantizeOptions, means?: Map<string, Float64Array>): void {
   const zpType = opts.activations === "s8" ? "i8" : "u8";
   const added: Node[] = [];
   const constant = (name: string, t: Tensor) => {
@@ -128,7 +155,9 @@ export function insertQdq(g: Graph, targets: QuantTarget[], ranges: Map<string, 
       const sx = params.get(t.x)!.scale;
       const channels = b.shape[0]!;
       const bs = Float32Array.from({ length: channels }, (_, c) => Math.fround(sx * scales[opts.perTensor ? 0 : c]!));
-      const bq = Int32Array.from({ length: channels }, (_, c) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, roundEven(getNumber(b.data, c) / bs[c]!))));
+      const shift = means ? meanError(n, w, q, scales, means.get(t.x)!, channels) : undefined;
+      const bq = Int32Array.from({ length: channels }, (_, c) =>
+        Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, roundEven((getNumber(b.data, c) + (shift?.[c] ?? 0)) / bs[c]!))));
       const bqn = constant(`${n.name}/b_q`, { dtype: "i32", shape: [channels], data: bq });
       const bsn = constant(`${n.name}/b_scale`, { dtype: "f32", shape: [channels], data: bs });
       const bzn = constant(`${n.name}/b_zp`, { dtype: "i32", shape: [channels], data: new Int32Array(channels) });
