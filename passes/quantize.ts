@@ -93,6 +93,13 @@ export function quantizeWeights(w: Tensor, axis: number, perTensor: boolean): { 
   return { q, scales };
 }
 
+/** Adds constant `t` as `name` (with its type) and returns the name. */
+function addConstant(g: Graph, name: string, t: Tensor): string {
+  g.constants.set(name, t);
+  g.types.set(name, { dtype: t.dtype, shape: t.shape });
+  return name;
+}
+
 /** Per output channel, (W - dequantized W) applied to the input's channel means `xMean`. */
 function meanError(n: Node, w: Tensor, q: Int8Array, scales: Float32Array, xMean: Float64Array, outs: number): Float64Array {
   const wf = w.data as Float32Array, scale = (o: number) => scales[scales.length === 1 ? 0 : o]!;
@@ -110,7 +117,10 @@ function meanError(n: Node, w: Tensor, q: Int8Array, scales: Float32Array, xMean
     // Gemm [K, N] or, transposed, [N, K].
     const transB = int(n, "transB", 0) === 1, K = xMean.length;
     for (let o = 0; o < outs; o++)
-      for (let k = 0; k < K; k++) delta[o] += (wf[transB ? o * K + k : k * outs + o]! - q[transB ? o * K + k : k * outs + o]! * scale(o)) * xMean[k]!;
+      for (let k = 0; k < K; k++) {
+        const i = transB ? o * K + k : k * outs + o;
+        delta[o] += (wf[i]! - q[i]! * scale(o)) * xMean[k]!;
+      }
   }
   return delta;
 }
@@ -130,11 +140,7 @@ export function roundEven(x: number): number {
 export function insertQdq(g: Graph, targets: QuantTarget[], ranges: Map<string, Range>, opts: QuantizeOptions, means?: Map<string, Float64Array>): void {
   const zpType = opts.activations === "s8" ? "i8" : "u8";
   const added: Node[] = [];
-  const constant = (name: string, t: Tensor) => {
-    g.constants.set(name, t);
-    g.types.set(name, { dtype: t.dtype, shape: t.shape });
-    return name;
-  };
+  const constant = (name: string, t: Tensor) => addConstant(g, name, t);
   const params = new Map<string, { scale: number; zp: number }>();
   for (const t of tensorsToCalibrate(targets)) params.set(t, activationParams(ranges.get(t)!, opts.activations));
 
@@ -258,11 +264,7 @@ export function quantizeBlocked(w: Tensor, axis: number, block: number): { q: In
 export function insertWeightDq(g: Graph, targets: WeightTarget[], bits: 4 | 8, block: number): void {
   const made = new Map<string, string>();
   const added: Node[] = [];
-  const constant = (name: string, t: Tensor) => {
-    g.constants.set(name, t);
-    g.types.set(name, { dtype: t.dtype, shape: t.shape });
-    return name;
-  };
+  const constant = (name: string, t: Tensor) => addConstant(g, name, t);
   for (const t of targets) {
     let dq = made.get(t.w);
     if (!dq) {
