@@ -7,7 +7,7 @@
  * does not depend on (Conv's output channel, MatMul's row), so that load is shared by the rows.
  */
 import { coeffOf } from "../ir/affine.ts";
-import { Expr, IterVar, ReduceOp, Stmt, Var, add, bin, c, cast, load, mapExpr, mkVar, mul, seq, store, substExpr, substStmtVar, Buffer } from "../ir/tir.ts";
+import { Expr, IterVar, ReduceOp, Stmt, Var, add, bin, c, cast, load, mapExpr, mkVar, mul, seq, store, substExpr, substStmt, substStmtVar, Buffer } from "../ir/tir.ts";
 import { DType } from "../ir/dtype.ts";
 import { EdgecError } from "../ir/diagnostics.ts";
 import { AppliedTile, TileConfig } from "../ir/schedule.ts";
@@ -16,6 +16,7 @@ import { canonIndex, canonLoads } from "./tile-index.ts";
 import { VectorTileInput, scalableTile, vectorTile, vectorTileRefusal } from "./vector-tile.ts";
 import { laneExpr } from "../ir/vec.ts";
 import { AxisBounds, guardsToBounds } from "./guard-bounds.ts";
+import { foldRows } from "./fold-rows.ts";
 
 export type { TileConfig } from "../ir/schedule.ts";
 
@@ -129,7 +130,7 @@ export function tileReduction(p0: TileInput): Stmt | undefined {
   const cfg = p0.config ?? C_TILE;
   const L = cfg.vectors ?? 0;
   const blocked = L > 1 && !cfg.scalable ? blockedAxis(p0, dims, Math.max(cfg.width, L), L) : undefined;
-  const p = blocked?.p ?? p0;
+  let p = blocked?.p ?? p0;
   const loads = topLoads(p.body);
   const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
   const flat = idx.reduce<Expr>((f, v, i) => add(f, mul(v, c(strides[i]!))), c(0));
@@ -152,6 +153,18 @@ export function tileReduction(p0: TileInput): Stmt | undefined {
     if (!accs.every((ix) => coeffOf(ix, pName) === vecExtent * coeffOf(ix, vName)!)) break;
     merged.push(prev);
     vecExtent *= shape[prev]!;
+  }
+  // Rows too short to fill vectors, read in place with their padding guarded, fold into one.
+  let col: { v: Var; period: number } | undefined;
+  if (L > 1 && !cfg.scalable && vec === last && !blocked && !merged.length && dims.length >= 2 && fillOf(vecExtent, L) < 0.8) {
+    const prev = dims[dims.length - 2]!, W = shape[vec]!;
+    const f = coeffOf(flat, idx[prev]!.name) === W * coeffOf(flat, vName)! ? foldRows(p.body, [p.post, p.init], idx[prev]!, idx[vec]!, W) : undefined;
+    if (f && vectorTileRefusal({ op: p.op, dtype: p.dtype, out: p.out, body: f.body, init: p.init, post: p.post, hole: p.hole, flat, v: vName }) === undefined) {
+      p = { ...p, body: f.body };
+      col = { v: f.col, period: W };
+      merged.push(prev);
+      vecExtent *= shape[prev]!;
+    }
   }
   // A reduction that is contiguous along its own innermost axis and longer than the output row
   // is better served by the dot-product form.
@@ -180,13 +193,19 @@ export function tileReduction(p0: TileInput): Stmt | undefined {
     }
   }
   // A vector row is at least one vector long where the row allows, so no tile starts before 0.
-  const vw = L > 1 && vecExtent >= L ? Math.min(vecExtent, Math.max(cfg.width, L)) : Math.min(vecExtent, cfg.width);
+  let vw = L > 1 && vecExtent >= L ? Math.min(vecExtent, Math.max(cfg.width, L)) : Math.min(vecExtent, cfg.width);
+  // Folded rows with no rows to jam (a depthwise Conv) hold up to 8 vectors of the run at once, in
+  // even tiles, so enough sums are in flight to hide the multiply-add's latency.
+  if (col && jam === undefined && vecExtent > vw) {
+    const n = Math.ceil(vecExtent / L), per = Math.ceil(n / Math.ceil(n / 8));
+    vw = Math.min(vecExtent, per * L);
+  }
   const perRow = L > 1 ? Math.ceil(vw / L) * L : vw;
   let jmMax = jam === undefined ? 1 : Math.max(1, Math.min(jamExtent, Math.floor(cfg.accs / perRow)));
   // Prefer a row count that divides the axis, so no tail tile is needed.
   if (jam !== undefined) for (let j = jmMax; j * 2 > jmMax; j--) if (jamExtent % j === 0) { jmMax = j; break; }
 
-  const vin: VectorTileInput = { op: p.op, dtype: p.dtype, out: p.out, body: p.body, init: p.init, post: p.post, hole: p.hole, flat, v: vName };
+  const vin: VectorTileInput = { op: p.op, dtype: p.dtype, out: p.out, body: p.body, init: p.init, post: p.post, hole: p.hole, flat, v: vName, ...(col ? { col } : {}) };
   const vectors = L > 1 && vectorTileRefusal(vin) === undefined;
   // Rows the target cannot hold as vectors are scalars: a scalar tile of the portable C's size,
   // not the hundreds of accumulators that would fill its vector registers.
@@ -211,16 +230,22 @@ export function tileReduction(p0: TileInput): Stmt | undefined {
   const post = z(p.post), init = z(p.init), flatZ = z(flat);
   const vVar = idx[vec]!, jVar = jam === undefined ? undefined : idx[jam]!;
   // Vector tiles read padding in place: guards on kernel rows become the rows' loop bounds.
-  const inTile = new Set([vVar.name, ...(jVar ? [jVar.name] : [])]);
+  const inTile = new Set([vVar.name, ...(jVar ? [jVar.name] : []), ...(col ? [col.v.name] : [])]);
   const guarded = vectors ? guardsToBounds(p.op, z(p.body), rOrder, inTile) : undefined;
   const body = guarded?.body ?? z(p.body);
   // An epilogue with a select or min/max (ReLU) keeps the C compiler from vectorising the tile's
   // stores, and with them the accumulators: the tile then stores the sums and applies it after.
   const split = p.out.dtype === p.dtype && !isLinear(post) && !cfg.epilogueInTile && !vectors;
   p.onTile?.({ rows: jmMax, width: vw, ...(zero.has(longest.v.name) ? { rblock: rb } : {}), epilogueInTile: !split, ...(vectors ? { lanes: L } : {}) });
+  // Folded rows test their guards per lane: the innermost axes of a small window (a Conv's taps)
+  // run unrolled, so each kernel row's and column's test is decided or computed once per tile.
+  let unrolled = 0;
+  if (col)
+    for (let j = rOrder.length - 1, n = 1; j >= 0 && !guarded?.bounds.has(rOrder[j]!.v.name) && (n *= rOrder[j]!.extent) <= 16; j--) unrolled++;
   const reductionNest = (inner: Stmt): Stmt => {
-    let nest = inner;
-    for (let j = rOrder.length - 1; j >= 0; j--) nest = forAxis(rOrder[j]!.v, rOrder[j]!.extent, nest, guarded?.bounds.get(rOrder[j]!.v.name));
+    const loops = rOrder.slice(0, rOrder.length - unrolled);
+    let nest = unrolled ? seq(...taps(rOrder.slice(loops.length)).map((m) => substStmt(inner, m))) : inner;
+    for (let j = loops.length - 1; j >= 0; j--) nest = forAxis(loops[j]!.v, loops[j]!.extent, nest, guarded?.bounds.get(loops[j]!.v.name));
     return nest;
   };
   // Vector tiles: the tile's input, and e at row u of rows from jBase.
@@ -313,6 +338,15 @@ export function tileReduction(p0: TileInput): Stmt | undefined {
   if (jRest) parts.push(nestOuter(after, row(c(jFull * jmMax), jRest)));
   return fixUnit(nestOuter(before, seq(...parts)));
 }
+
+/** Every step of the axes, outermost slowest, as values of their variables. */
+function taps(axes: IterVar[]): Map<string, Expr>[] {
+  return axes.reduce<Map<string, Expr>[]>((ms, a) => ms.flatMap((m) =>
+    Array.from({ length: a.extent }, (_, i) => new Map([...m, [a.v.name, c(i)]]))), [new Map()]);
+}
+
+/** The share of vector lanes a row of n outputs fills. */
+const fillOf = (n: number, L: number): number => n / (Math.ceil(n / L) * L);
 
 function hasLoad(e: Expr): boolean {
   let found = false;

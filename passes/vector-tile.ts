@@ -10,11 +10,12 @@
 import { DType, isFloat } from "../ir/dtype.ts";
 import { coeffOf } from "../ir/affine.ts";
 import { VECTOR_DTYPES } from "../ir/target.ts";
-import { BinOp, Buffer, Expr, ReduceOp, Stmt, Var, VecShape, add, c, mapExpr, mkVar, mul, seq, substExpr } from "../ir/tir.ts";
+import { BinOp, Buffer, Expr, ReduceOp, Stmt, Var, VecShape, add, bin, c, mapExpr, mkVar, mul, seq, substExpr } from "../ir/tir.ts";
 import { exprKey } from "./te-inline.ts";
 import * as V from "../ir/vec.ts";
 import { canonIndex, canonLoads } from "./tile-index.ts";
 import { mentionsAny, unsafeLanes, vectorizeExpr } from "./vectorize.ts";
+import { pruneLaneTests } from "./fold-rows.ts";
 
 export interface VectorTileInput {
   op: ReduceOp;
@@ -28,6 +29,8 @@ export interface VectorTileInput {
   flat: Expr;
   /** The row's variable: consecutive outputs along it fill a vector's lanes. */
   v: string;
+  /** Rows folded into v (passes/fold-rows.ts): the local the guards test, v mod period per lane. */
+  col?: { v: Var; period: number };
 }
 
 const FORMS = new Set(["const", "var", "load", "bin", "un", "cast", "bitcast", "select"]);
@@ -84,15 +87,44 @@ export function vectorTile(t: VectorTileInput, lanes: number, rows: number, widt
     mask = V.vvar(mkVar("mask", "bool"), shape);
     decls.push({ k: "decl", v: mask, init: V.vbin("lt", V.ramp(c(0), 1, shape), V.bcast(c(width), shape)) });
   }
+  const cols = new Map<number, ReadonlyMap<string, Expr>>(), colNames = new Set<string>();
+  const colAt = (s: number, base: Expr): ReadonlyMap<string, Expr> => {
+    if (!t.col) return new Map();
+    if (!cols.has(s)) {
+      const v = laneMod(base, t.col.period, shape, decls);
+      colNames.add(v.name);
+      cols.set(s, new Map([[t.col.v.name, v]]));
+    }
+    return cols.get(s)!;
+  };
   for (let u = 0; u < rows; u++)
     for (const s of starts) {
       const base = canonIndex(add(vBase, c(s)));
       const lane = { v: t.v, base };
-      const vec = (e: Expr, vectors: ReadonlyMap<string, Expr> = new Map()) => canonLoads(vectorizeExpr(row(e, u), lane, shape, vectors, mask));
+      const local = colAt(s, base);
+      const vec = (e: Expr, vectors: ReadonlyMap<string, Expr> = new Map()) =>
+        canonLoads(vectorizeExpr(row(e, u), lane, shape, local.size ? new Map([...local, ...vectors]) : vectors, mask));
       accumulator(t, shape, vec, canonIndex(substExpr(row(t.flat, u), new Map([[t.v, base]]))), outStride, mask, { decls, updates, stores });
     }
-  const loop = nest(seq(...updates));
+  let loop = nest(seq(...updates));
+  if (t.col) loop = pruneLaneTests(loop, [0, rowLength - 1], new Map([...colNames].map((n) => [n, [0, t.col!.period - 1]])));
   return seq(...decls, laneFma ? laneBroadcasts(loop, shape) : loop, ...stores);
+}
+
+/**
+ * (base + lane) mod W for base >= 0, lane by lane: the ramp from base mod W, then W taken off
+ * where a lane reached it, as often as a vector can wrap.
+ */
+function laneMod(base: Expr, W: number, shape: VecShape, decls: Stmt[]): Var {
+  const w = V.bcast(c(W), shape);
+  let r = V.vvar(mkVar("col"), shape);
+  decls.push({ k: "decl", v: r, init: V.ramp(canonIndex(bin("floormod", base, c(W))), 1, shape) });
+  for (let k = Math.floor((W + shape.lanes! - 2) / W); k > 0; k--) {
+    const next = V.vvar(mkVar("col"), shape);
+    decls.push({ k: "decl", v: next, init: V.vselect(V.vbin("ge", r, w), V.vbin("sub", r, w), r) });
+    r = next;
+  }
+  return r;
 }
 
 /**

@@ -17,6 +17,7 @@ import {
 } from "../ir/tir.ts";
 import * as V from "../ir/vec.ts";
 import { exprKey } from "./te-inline.ts";
+import { collapseLoops } from "./loop-collapse.ts";
 
 type For = Extract<Stmt, { k: "for" }>;
 type Store = Extract<Stmt, { k: "store" }>;
@@ -50,6 +51,10 @@ export function vectorize(f: PrimFunc, target: TargetDesc, alias?: ReadonlyMap<s
       case "seq": return [{ k: "seq", body: s.body.flatMap(walk) }];
       case "if": return [{ ...s, then: block(walk(s.then)), ...(s.else ? { else: block(walk(s.else)) } : {}) }];
       case "for": {
+        if (s.body.k === "for" && !hasLoop(s.body.body)) {
+          const one = collapseLoops(s, (n) => n < target.vectorBits! / 32);
+          if (one !== s) return walk(one);
+        }
         if (hasLoop(s.body)) return [{ ...s, body: block(walk(s.body)) }];
         const plan = planLoop(s, target, group);
         loops.push(typeof plan === "string" ? { loop: s.v.name, reason: plan } : { loop: s.v.name, lanes: plan.lanes });

@@ -13,12 +13,12 @@ import { importModel } from "../../compiler/onnx/import.ts";
 import { interpret } from "../../passes/interpret.ts";
 import { ModelSpec, buildModel, rng, uniform } from "../helpers/onnx-builder.ts";
 
-function conv(c: number, m: number, h: number, w: number, stride = 1): ModelSpec {
+function conv(c: number, m: number, h: number, w: number, stride = 1, pad = 1): ModelSpec {
   const r = rng(c * 100 + h);
   return {
     opset: 17,
     nodes: [
-      { op: "Conv", inputs: ["x", "w", "b"], outputs: ["y"], attrs: { pads: [1, 1, 1, 1], kernel_shape: [3, 3], strides: [stride, stride] } },
+      { op: "Conv", inputs: ["x", "w", "b"], outputs: ["y"], attrs: { pads: [pad, pad, pad, pad], kernel_shape: [3, 3], strides: [stride, stride] } },
       { op: "Relu", inputs: ["y"], outputs: ["z"] },
     ],
     inputs: [{ name: "x", dtype: "f32", shape: [1, c, h, w] }],
@@ -78,18 +78,23 @@ function expectSame(spec: ModelSpec, inputs: TypedArray[], cTarget: CTarget): vo
 
 describe("vector register tiles", () => {
   const cases: { name: string; spec: ModelSpec; n: number; lanes16: RegExp; lanes8: RegExp; packed?: boolean; unguarded?: boolean }[] = [
-    // 5 columns, 12 filters: one masked vector per row on both levels.
-    { name: "Conv with 5-wide rows", spec: conv(8, 12, 5, 5), n: 8 * 25, lanes16: / if %mask/, lanes8: / if %mask/ },
+    // 5 columns without padding (the input's rows are 7 wide): one masked vector per row on both levels.
+    { name: "Conv with 5-wide rows", spec: conv(8, 12, 7, 7, 1, 0), n: 8 * 49, lanes16: / if %mask/, lanes8: / if %mask/ },
+    // 5 columns with padding read in place: the rows fold into one run of 25 positions, tested
+    // per lane (the row as a position range, the column as position mod 5), a tap at a time.
+    { name: "Conv with 5-wide rows folded", spec: conv(8, 12, 5, 5), n: 8 * 25, lanes16: /let %col[0-9]+ : i32x16 = ramp<16>\(0, 1\)/, lanes8: /let %col[0-9]+ : i32x8 = ramp<8>\(0, 1\)/ },
     // 5 columns, 32 filters: weights packed, vectors of output channels, stored strided.
     { name: "Conv with 5-wide rows and 32 filters", spec: conv(8, 32, 5, 5), n: 8 * 25, lanes16: /, 25\)\] = /, lanes8: /, 25\)\] = /, packed: true },
     // 20 columns: whole vectors, then one overlapping the one before; the padding read in place,
     // the kernel rows at the top and bottom edge as loop bounds.
-    { name: "Conv with 20-wide rows", spec: conv(4, 12, 20, 20), n: 4 * 400, lanes16: /serial from max\(0, /, lanes8: /serial from max\(0, / },
+    { name: "Conv with 30-wide rows", spec: conv(4, 12, 30, 30), n: 4 * 900, lanes16: /serial from max\(0, /, lanes8: /serial from max\(0, / },
     // Stride 2 in place: every second column, masked at the edges.
     { name: "Conv with stride 2", spec: conv(4, 12, 20, 20, 2), n: 4 * 400, lanes16: /, 2\) if /, lanes8: /, 2\) if / },
     { name: "MatMul 37x24 by 24x40", spec: matmul(37, 24, 40), n: 37 * 24, lanes16: /fma/, lanes8: /fma/ },
     // Padding in place: the row's edges masked per tap, no padded copy.
-    { name: "depthwise Conv with 19-wide rows", spec: depthwise(6, 7, 19), n: 6 * 7 * 19, lanes16: / if \(bcast<16>\(/, lanes8: / if \(bcast<8>\(/ },
+    { name: "depthwise Conv with 29-wide rows", spec: depthwise(6, 7, 29), n: 6 * 7 * 29, lanes16: / if \(bcast<16>\(/, lanes8: / if \(bcast<8>\(/ },
+    // Rows of 19 fill 19 of 32 lanes: folded, 133 positions in whole vectors.
+    { name: "depthwise Conv with 19-wide rows folded", spec: depthwise(6, 7, 19), n: 6 * 7 * 19, lanes16: /let %col[0-9]+ : i32x16/, lanes8: /let %col[0-9]+ : i32x8/ },
     // The guard on the channel (lane-invariant, zero outside) becomes the reduction loop's bounds.
     { name: "LRN over 5x5 planes", spec: lrn, n: 250, lanes16: /serial from max\(0, /, lanes8: /serial from max\(0, /, unguarded: true },
   ];
