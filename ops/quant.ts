@@ -250,11 +250,12 @@ function integerConv(ctx: OpCtx, te: TE, x: TensorRef, w: TensorRef, out: number
   const win = windowOf(ctx, x.shape.slice(2), kernelOf(w, layout));
   const strided = win.strides.some((s) => s > 1) && win.dilations.every((d) => d === 1);
   // An unpadded, unstrided window reads x itself: x - x_zp stays in the sum (shared by a tile's rows).
-  const copied = strided || [...win.begin, ...win.end].some((p) => p > 0);
+  // So does a padded one on targets with masked loads: taps in the padding add x - x_zp = 0.
+  const copied = strided || ([...win.begin, ...win.end].some((p) => p > 0) && !(te.hints.padInPlace && !te.hints.int16Copies));
   const map = zx && copied && te.hints.int16Copies ? { f: (e: Expr) => bin("sub", cast(e, "i16"), cast(zx, "i16")), dtype: "i16" as const } : undefined;
   const fill = map ? c(0, "i16") : zx ?? c(0, x.dtype);
   const phased = strided ? phaseInput(te, x, win, fill, map) : undefined;
-  const padded = phased ? { x, win } : padInput(te, x, win, fill, map);
+  const padded = phased || !copied ? { x, win } : padInput(te, x, win, fill, map);
   const zxInSum = map ? undefined : zx;
   return te.compute("conv_int", out, (idx) => {
     const zw = wzp && (numel(wzp.shape) === 1 ? at(wzp, ...wzp.shape.map(() => c(0))) : at(wzp, idx[1]!));

@@ -10,6 +10,7 @@
 import { coeffOf, mentions } from "../ir/affine.ts";
 import { Expr, Stmt, Var, add, bin, c, conjuncts, mapChildren, mapExpr, mapStmtExprs, mkVar, mul, select, sub, substExpr } from "../ir/tir.ts";
 import * as V from "../ir/vec.ts";
+import { maskableLoad } from "./vectorize.ts";
 
 /** The merged tile's body, with the column local its guards test (m mod W per lane). */
 export interface FoldedRows { body: Expr; col: Var }
@@ -64,7 +65,7 @@ export function foldRows(body: Expr, others: Expr[], yVar: Var, xVar: Var, W: nu
   const out = mapExpr(body, (e) => {
     if (e.k === "load") return e;
     if (e.k !== "select") return undefined;
-    if (e.a.k !== "load" || e.b.k !== "const" || e.b.v !== 0) { ok = false; return e; }
+    if (e.b.k !== "const" || e.b.v !== 0 || !maskableLoad(e.a, (z) => mentions(z, y) || mentions(z, x))) { ok = false; return e; }
     const cjs = conjuncts(e.c).map(rewrite);
     guarded = true;
     return select(cjs.reduce((p, q) => bin("land", p, q)), e.a, e.b);
@@ -127,6 +128,10 @@ export function pruneLaneTests(s: Stmt, positions: Range, cols: ReadonlyMap<stri
       if (tb === true) return x.a;
       if (ta === false) return x.a;
       if (tb === false) return x.b;
+    }
+    if (x.k === "select") {
+      const t = truth(x.c);
+      if (t !== undefined) return t ? x.a : x.b;
     }
     if (x.k === "load" && x.mask) {
       const t = truth(x.mask);

@@ -6,7 +6,7 @@
  * each row of the tile into vector registers; JM outputs run along an axis that a varying load
  * does not depend on (Conv's output channel, MatMul's row), so that load is shared by the rows.
  */
-import { coeffOf } from "../ir/affine.ts";
+import { coeffOf, mentions } from "../ir/affine.ts";
 import { Expr, IterVar, ReduceOp, Stmt, Var, add, bin, c, cast, load, mapExpr, mkVar, mul, seq, store, substExpr, substStmt, substStmtVar, Buffer } from "../ir/tir.ts";
 import { DType } from "../ir/dtype.ts";
 import { EdgecError } from "../ir/diagnostics.ts";
@@ -17,6 +17,7 @@ import { VectorTileInput, scalableTile, vectorTile, vectorTileRefusal } from "./
 import { laneExpr } from "../ir/vec.ts";
 import { AxisBounds, guardsToBounds } from "./guard-bounds.ts";
 import { foldRows } from "./fold-rows.ts";
+import { maskableLoad } from "./vectorize.ts";
 
 export type { TileConfig } from "../ir/schedule.ts";
 
@@ -109,8 +110,9 @@ function onlyIndexed(e: Expr, v: string, guards = false): boolean {
   let ok = true;
   mapExpr(e, (x) => {
     if (x.k === "load") { if (coeffOf(x.index, v) === undefined) ok = false; return x; }
-    if (guards && x.k === "select" && x.a.k === "load" && x.b.k === "const" && x.b.v === 0) {
-      if (coeffOf(x.a.index, v) === undefined || hasLoad(x.c)) ok = false;
+    const l = guards && x.k === "select" && x.b.k === "const" && x.b.v === 0 ? maskableLoad(x.a, (e) => mentions(e, v)) : undefined;
+    if (l && x.k === "select") {
+      if (coeffOf(l.index, v) === undefined || hasLoad(x.c)) ok = false;
       return x;
     }
     if (x.k === "var" && x.name === v) ok = false;

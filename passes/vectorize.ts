@@ -220,7 +220,8 @@ function findLoad(e: Expr, pred: (l: Extract<Expr, { k: "load" }>) => boolean): 
 export function unsafeLanes(e: Expr, varies: (e: Expr) => boolean, guarded: boolean): string | undefined {
   if (e.k === "load" && guarded) return "a load under a lane-dependent condition";
   // A zero-filled guarded load becomes a masked load (vectorizeExpr).
-  if (e.k === "select" && zeroFill(e, varies)) return unsafeLanes(e.c, varies, guarded) ?? unsafeLanes((e.a as Extract<Expr, { k: "load" }>).index, varies, guarded);
+  const fill = e.k === "select" ? zeroFill(e, varies) : undefined;
+  if (fill) return unsafeLanes((e as Extract<Expr, { k: "select" }>).c, varies, guarded) ?? unsafeLanes(fill.load.index, varies, guarded);
   if (e.k === "bin" && INT_DIVIDE.has(e.op) && !isFloat(e.dtype) && (guarded || varies(e.b)))
     return "an integer division by a lane-dependent value";
   if (e.k === "select") {
@@ -272,9 +273,14 @@ export function vectorizeExpr(e: Expr, lane: { v: string; base: Expr }, shape: V
         // the lane-invariant conjuncts too (the load must not run where they fail); the select
         // keeps them for loop partitioning, which removes it where they always hold.
         const m = vec(fill.invariant ? bin("land", fill.invariant, fill.lane) : fill.lane);
-        const l = vec(e.a) as Extract<Expr, { k: "load" }>;
-        const masked = V.vload(l.buf, l.index, l.mask ? V.vbin("land", l.mask, m) : m);
-        return fill.invariant ? V.vselect(V.bcast(fill.invariant, shape), masked, vec(e.b)) : masked;
+        // A value computed from the load (x - x_zp) is zero only where selected.
+        const direct = e.a.k === "load";
+        const value = mapExpr(vec(e.a), (x) => {
+          if (x.k !== "load" || x.buf !== fill.load.buf) return undefined;
+          return V.vload(x.buf, x.index, x.mask ? V.vbin("land", x.mask, m) : m);
+        });
+        if (!direct) return V.vselect(m, value, vec(e.b));
+        return fill.invariant ? V.vselect(V.bcast(fill.invariant, shape), value, vec(e.b)) : value;
       }
       default: throw new Error(`internal error: vectorize met ${e.k}`);
     }
@@ -287,13 +293,31 @@ export function vectorizeExpr(e: Expr, lane: { v: string; base: Expr }, shape: V
  * load does (masked lanes read 0 and touch no memory). Returns c's lane-varying conjuncts and its
  * lane-invariant ones (kept as a select, which loop partitioning can split on).
  */
-function zeroFill(e: Extract<Expr, { k: "select" }>, varies: (x: Expr) => boolean): { lane: Expr; invariant?: Expr } | undefined {
-  if (e.a.k !== "load" || e.b.k !== "const" || e.b.v !== 0 || !varies(e.c)) return undefined;
-  if (!safeIndex(e.a.index)) return undefined;
+function zeroFill(e: Extract<Expr, { k: "select" }>, varies: (x: Expr) => boolean): { lane: Expr; invariant?: Expr; load: Load } | undefined {
+  if (e.b.k !== "const" || e.b.v !== 0 || !varies(e.c)) return undefined;
+  const load = maskableLoad(e.a, varies);
+  if (!load || !safeIndex(load.index)) return undefined;
   const cjs = conjuncts(e.c);
   const lane = cjs.filter(varies), inv = cjs.filter((x) => !varies(x));
   const and = (xs: Expr[]) => xs.reduce((a, b) => bin("land", a, b));
-  return { lane: and(lane), ...(inv.length ? { invariant: and(inv) } : {}) };
+  return { lane: and(lane), ...(inv.length ? { invariant: and(inv) } : {}), load };
+}
+
+type Load = Extract<Expr, { k: "load" }>;
+
+/**
+ * The one load a guarded value is computed from, when a masked load of it can stand for the
+ * value's loads: the value is that load through casts and arithmetic with values that do not
+ * vary (`varies`) and read only at constant indices, such as an integer input less its zero point.
+ */
+export function maskableLoad(a: Expr, varies: (x: Expr) => boolean): Load | undefined {
+  if (a.k === "load") return a;
+  if (a.k === "cast" || a.k === "bitcast" || a.k === "un") return maskableLoad(a.a, varies);
+  if (a.k !== "bin") return undefined;
+  const plain = (x: Expr) => !varies(x) && !findLoad(x, (l) => l.index.k !== "const");
+  if (plain(a.b)) return maskableLoad(a.a, varies);
+  if (plain(a.a)) return maskableLoad(a.b, varies);
+  return undefined;
 }
 
 /** An index computed without loads or integer division, so every lane may compute it. */
