@@ -60,6 +60,12 @@ export interface TileConfig {
   sharedEpilogue?: boolean;
 }
 
+/**
+ * Rows of n outputs fill vectors of L lanes poorly enough (under 80%) that a register tile runs
+ * consecutive rows as one run where their padding is read in place (passes/fold-rows.ts).
+ */
+export const foldsRows = (n: number, L: number): boolean => n / (Math.ceil(n / L) * L) < 0.8;
+
 /** The knobs a schedule file may set per node (Winograd is decided for the whole graph). */
 export const TILE_KNOBS = ["accs", "width", "lanes", "rblock", "epilogueInTile", "padInPlace", "stridedLoads"] as const;
 /** The knobs among them that are true or false. */

@@ -25,6 +25,8 @@ export interface TEHints {
   padInPlace?: boolean;
   /** Integer convolutions read a padded copy holding x - x_zp as i16 (TargetDesc.int16Copies). */
   int16Copies?: boolean;
+  /** Lanes of the register tile's vectors (TileConfig.vectors); absent for scalar tiles. */
+  lanes?: number;
 }
 
 export class TE {

@@ -28,7 +28,7 @@ export function lowerNode(g: Graph, n: Node, name: string, tile?: TileConfig): L
   const def = getOp(n.op);
   check(def, `no definition for ${n.op}`);
   const ctx = opCtx(g, n);
-  const te = new TE({ stridedLoads: tile?.stridedLoads ?? !!tile?.vectors, padInPlace: tile?.padInPlace ?? !!tile?.vectors, int16Copies: tile?.int16Copies });
+  const te = new TE({ stridedLoads: tile?.stridedLoads ?? !!tile?.vectors, padInPlace: tile?.padInPlace ?? !!tile?.vectors, int16Copies: tile?.int16Copies, ...(tile?.vectors && !tile.scalable ? { lanes: tile.vectors } : {}) });
   const refs: (TensorRef | undefined)[] = n.inputs.map((v, i) => {
     if (!v) return undefined;
     const t = g.typeOf(v);

@@ -10,7 +10,7 @@ import { coeffOf, mentions } from "../ir/affine.ts";
 import { Expr, IterVar, ReduceOp, Stmt, Var, add, bin, c, cast, load, mapExpr, mkVar, mul, seq, store, substExpr, substStmt, substStmtVar, Buffer } from "../ir/tir.ts";
 import { DType } from "../ir/dtype.ts";
 import { EdgecError } from "../ir/diagnostics.ts";
-import { AppliedTile, TileConfig } from "../ir/schedule.ts";
+import { AppliedTile, TileConfig, foldsRows } from "../ir/schedule.ts";
 import { TARGETS, TargetDesc, lanesOf } from "../ir/target.ts";
 import { canonIndex, canonLoads } from "./tile-index.ts";
 import { VectorTileInput, scalableTile, vectorTile, vectorTileRefusal } from "./vector-tile.ts";
@@ -158,7 +158,7 @@ export function tileReduction(p0: TileInput): Stmt | undefined {
   }
   // Rows too short to fill vectors, read in place with their padding guarded, fold into one.
   let col: { v: Var; period: number } | undefined;
-  if (L > 1 && !cfg.scalable && vec === last && !blocked && !merged.length && dims.length >= 2 && fillOf(vecExtent, L) < 0.8) {
+  if (L > 1 && !cfg.scalable && vec === last && !blocked && !merged.length && dims.length >= 2 && foldsRows(vecExtent, L)) {
     const prev = dims[dims.length - 2]!, W = shape[vec]!;
     const f = coeffOf(flat, idx[prev]!.name) === W * coeffOf(flat, vName)! ? foldRows(p.body, [p.post, p.init], idx[prev]!, idx[vec]!, W) : undefined;
     if (f && vectorTileRefusal({ op: p.op, dtype: p.dtype, out: p.out, body: f.body, init: p.init, post: p.post, hole: p.hole, flat, v: vName }) === undefined) {
@@ -346,9 +346,6 @@ function taps(axes: IterVar[]): Map<string, Expr>[] {
   return axes.reduce<Map<string, Expr>[]>((ms, a) => ms.flatMap((m) =>
     Array.from({ length: a.extent }, (_, i) => new Map([...m, [a.v.name, c(i)]]))), [new Map()]);
 }
-
-/** The share of vector lanes a row of n outputs fills. */
-const fillOf = (n: number, L: number): number => n / (Math.ceil(n / L) * L);
 
 function hasLoad(e: Expr): boolean {
   let found = false;
