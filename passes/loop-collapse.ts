@@ -29,6 +29,9 @@ function seenAsOne(s: Stmt, a: string, b: string, B: number): boolean {
   return ok;
 }
 
+/** The statement a block of one statement holds. */
+export const only = (s: Stmt): Stmt => (s.k === "seq" && s.body.length === 1 ? only(s.body[0]!) : s);
+
 /** True when the loop's bounds are other than 0 and its extent. */
 const bounded = (l: For): boolean => (!!l.lo && !isConst(l.lo, 0)) || (!!l.hi && !isConst(l.hi, l.extent));
 
@@ -37,7 +40,7 @@ const bounded = (l: For): boolean => (!!l.lo && !isConst(l.lo, 0)) || (!!l.hi &&
  * itself otherwise. `below` says when folding is wanted (the child's trip count).
  */
 export function collapseLoops(outer: For, below: (extent: number) => boolean): For {
-  const inner = outer.body;
+  const inner = only(outer.body);
   if (inner.k !== "for" || bounded(outer) || bounded(inner) || outer.kind !== "serial" || inner.kind !== "serial") return outer;
   if (!below(inner.extent)) return outer;
   if (!seenAsOne(inner.body, outer.v.name, inner.v.name, inner.extent)) return outer;

@@ -17,7 +17,7 @@ import {
 } from "../ir/tir.ts";
 import * as V from "../ir/vec.ts";
 import { exprKey } from "./te-inline.ts";
-import { collapseLoops } from "./loop-collapse.ts";
+import { collapseLoops, only } from "./loop-collapse.ts";
 
 type For = Extract<Stmt, { k: "for" }>;
 type Store = Extract<Stmt, { k: "store" }>;
@@ -51,7 +51,8 @@ export function vectorize(f: PrimFunc, target: TargetDesc, alias?: ReadonlyMap<s
       case "seq": return [{ k: "seq", body: s.body.flatMap(walk) }];
       case "if": return [{ ...s, then: block(walk(s.then)), ...(s.else ? { else: block(walk(s.else)) } : {}) }];
       case "for": {
-        if (s.body.k === "for" && !hasLoop(s.body.body)) {
+        const inner = only(s.body);
+        if (inner.k === "for" && !hasLoop(inner.body)) {
           const one = collapseLoops(s, (n) => n < target.vectorBits! / 32);
           if (one !== s) return walk(one);
         }
@@ -81,6 +82,8 @@ interface Plan {
   /** Scalars declared in the body: vector variables in the main loop. */
   locals: Set<string>;
   reductions: Map<string, Reduction>;
+  /** The body reads a buffer it stores to (at the element it writes). */
+  readsStored: boolean;
 }
 
 /** The element types the body loads and stores. */
@@ -178,7 +181,8 @@ function planLoop(loop: For, target: TargetDesc, group: (b: { name: string }) =>
       const why = unsafeLanes(e, varies, false);
       if (why) return why;
     }
-  return { lanes, body, locals, reductions };
+  const readsStored = body.some((s) => stmtExprs(s).some((e) => !!findLoad(e, (l) => stored.has(group(l.buf)))));
+  return { lanes, body, locals, reductions, readsStored };
 }
 
 /** acc = op(acc, x) or op(x, acc) with x free of acc. */
@@ -368,6 +372,14 @@ function rewrite(loop: For, plan: Plan): Stmt[] {
   for (const [name, r] of plan.reductions) out.push({ k: "decl", v: accs.get(name)!, init: V.bcast(identity(r.op, r.v.dtype), shape) });
   out.push(whole === 1 ? block(vbody) : { k: "for", v: iv, extent: whole, kind: "serial", body: block(vbody) });
   for (const [name, r] of plan.reductions) out.push({ k: "assign", v: r.v, value: bin(r.op, r.v, V.hreduce(r.op, accs.get(name)!)) });
+  // Stores of values computed only from other buffers end with one vector overlapping the last
+  // whole one: the shared elements are stored twice with the same values.
+  // Not with masked loads: their lanes past the end are loads a C compiler may warn of.
+  const last = rest > 1 && !plan.reductions.size && !plan.readsStored ? vectorBody(loop, plan, c(loop.extent - L), shape, accs) : undefined;
+  if (last && !last.some((x) => stmtExprs(x).some((e) => !!findLoad(e, (l) => !!l.mask)))) {
+    out.push(...last.map((x) => renameLocals(x, plan, shape)));
+    return out;
+  }
   if (rest) {
     const start = c(whole * L);
     const tail = rest === 1 ? substStmt(loop.body, new Map([[loop.v.name, start]])) : undefined;
@@ -437,8 +449,8 @@ function rewriteScalable(loop: For, plan: Plan): Stmt[] {
 }
 
 /** s with each local of the loop body renamed `<name>_t`, in its declaration, assignments and uses. */
-function renameLocals(s: Stmt, plan: Plan): Stmt {
-  const to = new Map([...plan.locals].map((n): [string, Var] => [n, { k: "var", name: `${n}_t`, dtype: localType(plan, n) }]));
+function renameLocals(s: Stmt, plan: Plan, shape: VecShape = {}): Stmt {
+  const to = new Map([...plan.locals].map((n): [string, Var] => [n, V.vvar({ k: "var", name: `${n}_t`, dtype: localType(plan, n) }, shape)]));
   const rn = (v: Var): Var => to.get(v.name) ?? v;
   const go = (x: Stmt): Stmt => {
     switch (x.k) {

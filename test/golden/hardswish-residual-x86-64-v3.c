@@ -8,8 +8,6 @@ static void model_k0_edgec_fused(const float *EDGEC_RESTRICT in0, float *EDGEC_R
     for (int32_t i1_17_v1 = 0; i1_17_v1 < 2; ++i1_17_v1) {
       _mm256_storeu_ps(&out0[((i0_0 * 20) + (i1_17_v1 * 8))], _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(&in0[((i0_0 * 20) + (i1_17_v1 * 8))]), _mm256_max_ps(_mm256_set1_ps(0.0f), _mm256_min_ps(_mm256_set1_ps(1.0f), _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(0.166666672f), _mm256_loadu_ps(&in0[((i0_0 * 20) + (i1_17_v1 * 8))])), _mm256_set1_ps(0.5f))))), _mm256_loadu_ps(&in0[((i0_0 * 20) + (i1_17_v1 * 8))])));
     }
-    for (int32_t i1_2 = 0; i1_2 < 4; ++i1_2) {
-      out0[(((i0_0 * 20) + i1_2) + 16)] = ((in0[(((i0_0 * 20) + i1_2) + 16)] * edgec_clampkf(((0.166666672f * in0[(((i0_0 * 20) + i1_2) + 16)]) + 0.5f), 0.0f, 1.0f)) + in0[(((i0_0 * 20) + i1_2) + 16)]);
-    }
+    _mm256_storeu_ps(&out0[((i0_0 * 20) + 12)], _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(&in0[((i0_0 * 20) + 12)]), _mm256_max_ps(_mm256_set1_ps(0.0f), _mm256_min_ps(_mm256_set1_ps(1.0f), _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(0.166666672f), _mm256_loadu_ps(&in0[((i0_0 * 20) + 12)])), _mm256_set1_ps(0.5f))))), _mm256_loadu_ps(&in0[((i0_0 * 20) + 12)])));
   }
 }

@@ -54,8 +54,11 @@ static void model_k0_softmax(const float *EDGEC_RESTRICT in0, float *EDGEC_RESTR
       __m512 exp22 = _mm512_mul_ps(_mm512_mul_ps(_mm512_fmadd_ps(_mm512_mul_ps(expr20, expr20), _mm512_fmadd_ps(_mm512_fmadd_ps(_mm512_fmadd_ps(_mm512_fmadd_ps(_mm512_set1_ps(0.00138145161f), expr20, _mm512_set1_ps(0.00836868491f)), expr20, _mm512_set1_ps(0.0416683853f)), expr20, _mm512_set1_ps(0.166665211f)), expr20, _mm512_set1_ps(0.49999994f)), _mm512_add_ps(expr20, _mm512_set1_ps(1.0f))), _mm512_castsi512_ps(_mm512_mullo_epi32(_mm512_castps_si512(_mm512_add_ps(expn21, _mm512_set1_ps(12583039.0f))), _mm512_set1_epi32((int32_t)(8388608u))))), _mm512_castsi512_ps(_mm512_mullo_epi32(_mm512_castps_si512(_mm512_add_ps(_mm512_sub_ps(expn19, expn21), _mm512_set1_ps(12583039.0f))), _mm512_set1_epi32((int32_t)(8388608u)))));
       _mm512_storeu_ps(&out0[((i0_16 * 40) + (i1_52_v17 * 16))], _mm512_div_ps(exp22, _mm512_set1_ps(tmp1[i0_16])));
     }
-    for (int32_t i1_23 = 0; i1_23 < 8; ++i1_23) {
-      out0[(((i0_16 * 40) + i1_23) + 32)] = (expf((in0[(((i0_16 * 40) + i1_23) + 32)] - tmp0[i0_16])) / tmp1[i0_16]);
-    }
+    __m512 expx23 = _mm512_min_ps(_mm512_set1_ps(89.0f), _mm512_max_ps(_mm512_set1_ps((-105.0f)), _mm512_sub_ps(_mm512_loadu_ps(&in0[((i0_16 * 40) + 24)]), _mm512_set1_ps(tmp0[i0_16]))));
+    __m512 expn24 = _mm512_sub_ps(_mm512_add_ps(_mm512_mul_ps(expx23, _mm512_set1_ps(1.44269502f)), _mm512_set1_ps(12582912.0f)), _mm512_set1_ps(12582912.0f));
+    __m512 expr25 = _mm512_fmadd_ps(expn24, _mm512_set1_ps(0.000212194442f), _mm512_fmadd_ps(expn24, _mm512_set1_ps((-0.693359375f)), expx23));
+    __m512 expn26 = _mm512_sub_ps(_mm512_add_ps(_mm512_mul_ps(expn24, _mm512_set1_ps(0.5f)), _mm512_set1_ps(12582912.0f)), _mm512_set1_ps(12582912.0f));
+    __m512 exp27 = _mm512_mul_ps(_mm512_mul_ps(_mm512_fmadd_ps(_mm512_mul_ps(expr25, expr25), _mm512_fmadd_ps(_mm512_fmadd_ps(_mm512_fmadd_ps(_mm512_fmadd_ps(_mm512_set1_ps(0.00138145161f), expr25, _mm512_set1_ps(0.00836868491f)), expr25, _mm512_set1_ps(0.0416683853f)), expr25, _mm512_set1_ps(0.166665211f)), expr25, _mm512_set1_ps(0.49999994f)), _mm512_add_ps(expr25, _mm512_set1_ps(1.0f))), _mm512_castsi512_ps(_mm512_mullo_epi32(_mm512_castps_si512(_mm512_add_ps(expn26, _mm512_set1_ps(12583039.0f))), _mm512_set1_epi32((int32_t)(8388608u))))), _mm512_castsi512_ps(_mm512_mullo_epi32(_mm512_castps_si512(_mm512_add_ps(_mm512_sub_ps(expn24, expn26), _mm512_set1_ps(12583039.0f))), _mm512_set1_epi32((int32_t)(8388608u)))));
+    _mm512_storeu_ps(&out0[((i0_16 * 40) + 24)], _mm512_div_ps(exp27, _mm512_set1_ps(tmp1[i0_16])));
   }
 }
