@@ -7,7 +7,7 @@
  * [0, H*W) (because 0 <= x < W); a guard on the column tests m mod W, which the tile computes per
  * vector as a lane local.
  */
-import { coeffOf, mentions } from "../ir/affine.ts";
+import { coeffOf, loadsIn, mentions } from "../ir/affine.ts";
 import { Expr, Stmt, Var, add, bin, c, conjuncts, mapChildren, mapExpr, mapStmtExprs, mkVar, mul, select, sub, substExpr } from "../ir/tir.ts";
 import * as V from "../ir/vec.ts";
 import { maskableLoad } from "./vectorize.ts";
@@ -15,19 +15,12 @@ import { maskableLoad } from "./vectorize.ts";
 /** The merged tile's body, with the column local its guards test (m mod W per lane). */
 export interface FoldedRows { body: Expr; col: Var }
 
-type Load = Extract<Expr, { k: "load" }>;
-
-function loadsOf(e: Expr): Load[] {
-  const out: Load[] = [];
-  mapExpr(e, (x) => { if (x.k === "load") { out.push(x); return x; } return undefined; });
-  return out;
-}
-
-/** True when v occurs in e only inside load indices. */
-function onlyInLoads(e: Expr, v: string): boolean {
+/** True when v occurs in e only inside load indices (and, with `conds`, select conditions). */
+function onlyInLoads(e: Expr, v: string, conds = false): boolean {
   let ok = true;
   mapExpr(e, (x) => {
     if (x.k === "load") return x;
+    if (conds && x.k === "select") { ok &&= onlyInLoads(x.a, v, conds) && onlyInLoads(x.b, v, conds); return x; }
     if (x.k === "var" && x.name === v) ok = false;
     return undefined;
   });
@@ -44,7 +37,7 @@ function onlyInLoads(e: Expr, v: string): boolean {
 export function foldRows(body: Expr, others: Expr[], yVar: Var, xVar: Var, W: number): FoldedRows | undefined {
   const y = yVar.name, x = xVar.name;
   const all = [body, ...others];
-  for (const l of all.flatMap(loadsOf)) {
+  for (const l of all.flatMap((e) => loadsIn(e))) {
     const ky = coeffOf(l.index, y), kx = coeffOf(l.index, x);
     if (ky === undefined || kx === undefined || ky !== W * kx) return undefined;
   }
@@ -54,7 +47,7 @@ export function foldRows(body: Expr, others: Expr[], yVar: Var, xVar: Var, W: nu
   const rewrite = (cj: Expr): Expr => {
     const my = mentions(cj, y), mx = mentions(cj, x);
     if (!my && !mx) return cj;
-    if (cj.k !== "bin" || (cj.op !== "ge" && cj.op !== "lt") || hasLoad(cj)) { ok = false; return cj; }
+    if (cj.k !== "bin" || (cj.op !== "ge" && cj.op !== "lt") || loadsIn(cj).length) { ok = false; return cj; }
     const d = sub(cj.a, cj.b);
     const ky = coeffOf(d, y), kx = coeffOf(d, x);
     if (my && !mx && ky === 1) return bin(cj.op, add(mul(c(W), d), xVar), c(0));
@@ -70,19 +63,8 @@ export function foldRows(body: Expr, others: Expr[], yVar: Var, xVar: Var, W: nu
     guarded = true;
     return select(cjs.reduce((p, q) => bin("land", p, q)), e.a, e.b);
   });
-  if (!ok || !guarded || !onlyInLoads(stripSelects(out), y) || !onlyInLoads(stripSelects(out), x)) return undefined;
+  if (!ok || !guarded || !onlyInLoads(out, y, true) || !onlyInLoads(out, x, true)) return undefined;
   return { body: out, col };
-}
-
-/** e with each select's condition dropped (its value branches kept). */
-function stripSelects(e: Expr): Expr {
-  return mapExpr(e, (x) => (x.k === "select" ? bin("add", stripSelects(x.a), stripSelects(x.b)) : undefined));
-}
-
-function hasLoad(e: Expr): boolean {
-  let found = false;
-  mapExpr(e, (x) => { if (x.k === "load") found = true; return undefined; });
-  return found;
 }
 
 type Range = [number, number];

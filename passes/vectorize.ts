@@ -280,7 +280,7 @@ export function vectorizeExpr(e: Expr, lane: { v: string; base: Expr }, shape: V
         // A value computed from the load (x - x_zp) is zero only where selected.
         const direct = e.a.k === "load";
         const value = mapExpr(vec(e.a), (x) => {
-          if (x.k !== "load" || x.buf !== fill.load.buf) return undefined;
+          if (x.k !== "load" || x.buf !== fill.load.buf || !V.isVector(x)) return undefined;
           return V.vload(x.buf, x.index, x.mask ? V.vbin("land", x.mask, m) : m);
         });
         if (!direct) return V.vselect(m, value, vec(e.b));
